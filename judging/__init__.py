@@ -1,0 +1,138 @@
+"""The judging platform: ``create_app`` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from . import db
+from .config import load_config
+from .extensions import babel, bootstrap, csrf, limiter, login_manager
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("fr", "en")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def select_locale() -> str:
+    """The visit's choice first, then the profile's, then French."""
+    chosen = session.get("lang")
+    if chosen in SUPPORTED_LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.language in SUPPORTED_LOCALES:
+        return current_user.language
+    return "fr"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(Path(app.instance_path), config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: "America/Montreal",
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    bootstrap.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+
+    from .auth import login_messages
+
+    login_messages(login_manager)
+
+    from .models import User
+
+    @login_manager.user_loader
+    def _load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    from . import templating
+
+    templating.init_app(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_security_headers(app)
+
+    from .services import mail
+
+    mail.init_app(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.routes import bp as auth_bp
+    from .candidate.routes import bp as candidate_bp
+    from .jury.routes import bp as jury_bp
+    from .organizer.routes import bp as organizer_bp
+    from .public.routes import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(candidate_bp, url_prefix="/candidate")
+    app.register_blueprint(jury_bp, url_prefix="/jury")
+    app.register_blueprint(organizer_bp, url_prefix="/organizer")
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+
+    def render_error(code: int):
+        def handler(error: Exception):
+            if code == 500:
+                db.session.rollback()
+            return render_template(f"errors/{code}.html", error=error), code
+
+        return handler
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        return render_template("errors/csrf.html", error=error), 400
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        response.headers["Content-Language"] = str(get_locale() or "fr")
+        return response
+
+    @app.before_request
+    def _remember_request_start() -> None:
+        g.request_path = request.path

@@ -1,0 +1,27 @@
+"""Outgoing mail: a row first, sent over SMTP after the commit, with retries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime, utcnow
+
+
+class OutgoingMail(Base):
+    __tablename__ = "outgoing_mail"
+    __table_args__ = (Index("ix_outgoing_mail_pending", "sent_at", "send_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    to_address: Mapped[str] = mapped_column(String(320))
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    template: Mapped[str] = mapped_column(String(80))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,1 @@
+"""Use cases that write: validate, mutate, flush, audit, queue mail. They never commit."""

@@ -1,0 +1,36 @@
+"""Jinja filters and globals: bilingual text, Montréal dates, the language switch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request
+from flask_babel import format_datetime, get_locale
+
+from .models.base import localized
+
+
+def current_locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def tr(value: Any) -> str:
+    """Organizer-written text (``{"fr", "en"}`` or a plain string) in the current language."""
+    return localized(value, current_locale())
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored UTC datetime shown in America/Montreal time in the current language."""
+    if value is None:
+        return ""
+    return format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["tr"] = tr
+    app.jinja_env.filters["datetime"] = local_datetime
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_locale": current_locale(), "current_path": request.full_path.rstrip("?")}
