@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .candidate.routes import bp as candidate_bp
     from .jury.routes import bp as jury_bp
+    from .organizer import people  # noqa: F401 (adds the people pages to the organizer blueprint)
     from .organizer.routes import bp as organizer_bp
     from .public.routes import bp as public_bp
 
@@ -134,5 +135,7 @@ def _register_security_headers(app: Flask) -> None:
         return response
 
     @app.before_request
-    def _remember_request_start() -> None:
+    def _fresh_request_state() -> None:
+        """Each request identifies its user anew, even inside an app context that outlives it (tests, CLI)."""
+        g.pop("_login_user", None)
         g.request_path = request.path

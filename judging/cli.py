@@ -83,8 +83,26 @@ def send_mail() -> None:
         sys.exit(1)
 
 
+@click.command("translations")
+@click.option("--check", is_flag=True, help="Fail when a French message is missing.")
+def translations(check: bool) -> None:
+    """Extract messages, update the fr/en catalogs, fill English, compile."""
+    from . import i18n
+
+    i18n.extract()
+    i18n.update()
+    i18n.fill_english()
+    i18n.compile_catalogs()
+    missing = i18n.untranslated("fr")
+    click.echo(f"{len(missing)} French message(s) to translate.")
+    for message in missing:
+        click.echo(f"  {message}")
+    if check and missing:
+        sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
-    for command in (db_group, create_organizer, send_mail):
+    for command in (db_group, create_organizer, send_mail, translations):
         app.cli.add_command(command)
     from . import cli_exchange
 

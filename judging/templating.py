@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 
 from .models.base import localized
 
@@ -27,9 +28,17 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+ROLE_LABELS = {"candidate": _l("candidate"), "juror": _l("juror"), "organizer": _l("organizer")}
+
+
+def roles_label(roles: Any) -> str:
+    return ", ".join(str(ROLE_LABELS.get(role, role)) for role in sorted(roles))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.globals["roles_label"] = roles_label
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -1,0 +1,43 @@
+"""Organizer pages for people: the list of jurors and organizers, and invitations."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.forms import InviteForm
+from ..db import session as db
+from ..models import User, UserRole
+from ..permissions import organizer_required
+from ..services import accounts
+from ..services.accounts import AccountError
+from .routes import bp
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@organizer_required
+def people():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite(db, inviter=current_user, email=form.email.data, name=form.name.data,
+                                   roles=form.roles.data, language=form.language.data,
+                                   organization=form.organization.data or None,
+                                   reads_languages=form.reads.data or ["fr", "en"])
+        except AccountError as error:
+            db.rollback()
+            form.email.errors.append(str(error.message))
+        else:
+            db.commit()
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("organizer.people"))
+    staff = db.scalars(
+        select(User)
+        .where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(("juror", "organizer")))))
+        .options(selectinload(User.role_rows))
+        .order_by(User.name, User.email)
+    ).all()
+    return render_template("organizer/people.html", form=form, staff=staff)
