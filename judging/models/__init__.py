@@ -5,15 +5,15 @@ from .audit import AuditEvent
 from .base import Base, localized, utcnow
 from .editions import METHODS, PHASES, QUESTION_TYPES, Criterion, Edition, Prize, Question, Round
 from .jury import SCORECARD_STATUSES, Assignment, Conflict, CriterionScore, JuryMembership
-from .outbox import OutgoingMail
+from .outbox import MailTemplate, OutgoingMail
 from .people import LANGUAGES, ROLES, EditionPerson, Organization, User, UserRole
-from .results import OUTCOMES, Decision, ResultSnapshot
+from .results import OUTCOMES, Decision, PitchSlot, ResultSnapshot
 
 __all__ = [
     "APPLICATION_STATUSES", "LANGUAGES", "METHODS", "ORGANIZATION_TYPES", "OUTCOMES", "PHASES",
     "QUESTION_TYPES", "REGIONS", "ROLES", "SCORECARD_STATUSES",
     "Answer", "Application", "Assignment", "Attachment", "AuditEvent", "Base", "Conflict",
     "Criterion", "CriterionScore", "Decision", "Edition", "EditionPerson", "JuryMembership",
-    "Organization", "OutgoingMail", "Prize", "Question", "ResultSnapshot", "Round", "User",
+    "MailTemplate", "Organization", "OutgoingMail", "PitchSlot", "Prize", "Question", "ResultSnapshot", "Round", "User",
     "UserRole", "localized", "utcnow",
 ]

@@ -36,6 +36,10 @@ class Edition(Timestamped, Base):
     ceremony_at: Mapped[datetime | None]
     finalists_public_at: Mapped[datetime | None]
     winners_public_at: Mapped[datetime | None]
+    pitch_attendance_in_person: Mapped[int | None]
+    pitch_attendance_online: Mapped[int | None]
+    ceremony_attendance_in_person: Mapped[int | None]
+    ceremony_attendance_online: Mapped[int | None]
 
     prizes: Mapped[list[Prize]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", order_by="Prize.position"
@@ -63,6 +67,8 @@ class Prize(Timestamped, Base):
     position: Mapped[int] = mapped_column(default=0)
     max_deck_mb: Mapped[int] = mapped_column(default=10)
     max_logo_mb: Mapped[int] = mapped_column(default=2)
+    ceremony_script: Mapped[Any | None] = mapped_column(I18nText)
+    ceremony_minutes: Mapped[int | None]
 
     edition: Mapped[Edition] = relationship(back_populates="prizes")
     rounds: Mapped[list[Round]] = relationship(

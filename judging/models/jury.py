@@ -76,7 +76,7 @@ class Assignment(Timestamped, Base):
     comment_to_candidate: Mapped[str | None] = mapped_column(Text)
     abstain_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]
-    pitch_position: Mapped[int | None]
+    comment_released_at: Mapped[datetime | None]
 
     round: Mapped[Round] = relationship()
     juror: Mapped[User] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime, utcnow
@@ -25,3 +25,21 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class MailTemplate(Base):
+    """An organizer's edited version of a notification mail, per edition and language.
+
+    ``body`` is a Jinja template rendered in a sandbox with the documented variables.
+    """
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("edition_id", "key", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

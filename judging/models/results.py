@@ -51,3 +51,19 @@ class ResultSnapshot(Timestamped, Base):
     invalidated_reason: Mapped[str | None] = mapped_column(Text)
 
     round: Mapped[Round] = relationship()
+
+
+class PitchSlot(Base):
+    """A finalist's place in the live final's pitch order."""
+
+    __tablename__ = "pitch_slots"
+    __table_args__ = (UniqueConstraint("round_id", "application_id"), UniqueConstraint("round_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    starts_at: Mapped[datetime | None]
+
+    round: Mapped[Round] = relationship()
+    application: Mapped[Application] = relationship()
