@@ -83,6 +83,25 @@ def send_mail() -> None:
         sys.exit(1)
 
 
+@click.command("stats")
+@click.argument("edition_code")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the default).")
+@with_appcontext
+def stats(edition_code: str, as_json: bool) -> None:
+    """Print the edition report: applications, growth, origins, types, women, finalists, winners."""
+    import json
+
+    from sqlalchemy import select
+
+    from .models import Edition
+    from .services.report import edition_stats
+
+    edition = session.scalars(select(Edition).where(Edition.code == edition_code)).first()
+    if edition is None:
+        fail(f"No edition with the code {edition_code!r}.")
+    click.echo(json.dumps(edition_stats(session, edition), ensure_ascii=False, indent=2))
+
+
 @click.command("translations")
 @click.option("--check", is_flag=True, help="Fail when a French message is missing.")
 def translations(check: bool) -> None:
@@ -102,7 +121,7 @@ def translations(check: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    for command in (db_group, create_organizer, send_mail, translations):
+    for command in (db_group, create_organizer, send_mail, stats, translations):
         app.cli.add_command(command)
     from . import cli_exchange
 
