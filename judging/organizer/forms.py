@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import DateTimeLocalInput
+from wtforms.widgets import DateTimeLocalInput, TextInput
 
 from ..models import METHODS, QUESTION_TYPES
 from ..services.editions import (
@@ -201,6 +201,8 @@ def whole_number(label: Any, *, minimum: int, maximum: int, required: bool = Tru
 def decimal_number(label: Any, **kwargs: Any) -> LocalDecimalField:
     return LocalDecimalField(
         label,
+        places=None,
+        widget=TextInput(),
         validators=[
             InputRequired(message=_l("Enter a number.")),
             NumberRange(
@@ -221,6 +223,13 @@ class ChoiceField(SelectField):
 
     def gettext(self, string: str) -> Any:
         return self.invalid_message
+
+
+def plain_decimal(value: decimal.Decimal | None) -> decimal.Decimal | None:
+    """``10.0000`` as ``10`` and ``2.5000`` as ``2.5`` (never ``1E+1``) for an input's value."""
+    if value is None:
+        return None
+    return decimal.Decimal(format(value.normalize(), "f"))
 
 
 class BilingualMixin:
@@ -428,9 +437,9 @@ class CriterionForm(BilingualMixin, FlaskForm):
     def from_criterion(cls, criterion: Any) -> CriterionForm:
         data: dict[str, Any] = {
             "code": criterion.code,
-            "weight": criterion.weight.normalize() if criterion.weight is not None else None,
-            "min_value": criterion.min_value.normalize() if criterion.min_value is not None else None,
-            "max_value": criterion.max_value.normalize() if criterion.max_value is not None else None,
+            "weight": plain_decimal(criterion.weight),
+            "min_value": plain_decimal(criterion.min_value),
+            "max_value": plain_decimal(criterion.max_value),
             "required": criterion.required,
         }
         data |= BilingualMixin.bilingual_data("name", criterion.name)

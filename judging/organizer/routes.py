@@ -8,9 +8,11 @@ only; each calls one service of ``services.editions`` and commits once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -52,7 +54,15 @@ def _labels() -> dict[str, Any]:
         "PHASE_LABELS": PHASE_LABELS,
         "QUESTION_TYPE_LABELS": QUESTION_TYPE_LABELS,
         "JUDGING_STARTED": JUDGING_STARTED,
+        "number": _number,
     }
+
+
+def _number(value: Decimal | None) -> str:
+    """A rubric number as people write it in their language: 35, 2,5 (fr), 2.5 (en)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0.####")
 
 
 # --- loading (missing or under the wrong parent → 404) ---------------------------------------------

@@ -463,8 +463,12 @@ def test_round_with_criteria_and_tie_break_chain(organizer_client, make, db):
     page = text(organizer_client.get(prize_url(prize)))
     assert "criterion:impact, median, first-places" in page
     assert "Faisabilité" in page
-    assert "2.5" in page
+    assert "2,5" in page  # French decimal comma (the default language)
+    assert "1E+1" not in page
 
+    criterion_page = text(organizer_client.get(round_url(rnd, f"/criteria/{impact.id}/edit")))
+    assert 'value="35"' in criterion_page
+    assert 'value="10"' in criterion_page
     edit_page = text(organizer_client.get(round_url(rnd, "/edit")))
     assert 'value="criterion:impact, median, first-places"' in edit_page
     assert 'value="2026-09-01T17:00"' in edit_page
