@@ -1,0 +1,770 @@
+"""Scorecard totals and a round's results: mean, median, trimmed, zscore, additive, schulze.
+
+Pure functions over plain values (no Flask, no database). The contract is
+``spec/edition-format.md``, section "Results"; ``docs/results-method.md``
+explains every rule in plain words for organizers.
+
+Exactness. A scorecard total is a :class:`~fractions.Fraction`. Inside
+:func:`round_results` every total is rescaled to an integer over one common
+denominator, so sums, medians and trimmed sums are exact integers and the
+``mean``, ``median`` and ``trimmed`` methods never let a float decide a
+rank or a tie. ``zscore`` and ``additive`` involve square roots and a
+least-squares solve, so they are floats by nature: their scores are rounded
+to :data:`FLOAT_DECIMALS` decimals and ties are detected on the rounded value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse import csgraph
+from scipy.sparse.linalg import spsolve
+
+from . import ranking, reliability
+
+Number = int | Fraction | Decimal | float
+
+METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
+#: Methods whose scores are exact fractions; the others are floats.
+EXACT_METHODS = ("mean", "median", "trimmed")
+#: zscore and additive scores (and additive juror offsets) are rounded to this many decimals;
+#: ties are detected on the rounded value.
+FLOAT_DECIMALS = 9
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def _ratio(value: Any) -> tuple[int, int]:
+    """``value`` as an exact (numerator, denominator > 0) pair.
+
+    Floats are read as the decimal they print as (``0.1`` is 1/10, not the
+    nearest binary fraction), which is what a person typed in a spreadsheet
+    or a JSON file. Booleans, NaN and infinities are refused.
+    """
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return value, 1
+    if isinstance(value, Fraction):
+        return value.numerator, value.denominator
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return value.as_integer_ratio()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a finite number: {value!r}")
+        return Fraction(repr(value)).as_integer_ratio()
+    if isinstance(value, numbers.Integral):
+        return int(value), 1
+    if isinstance(value, numbers.Rational):
+        return int(value.numerator), int(value.denominator)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def to_fraction(value: Number) -> Fraction:
+    """An exact Fraction for an int, Fraction, Decimal or float (floats as printed: 0.1 → 1/10)."""
+    numerator, denominator = _ratio(value)
+    return Fraction(numerator, denominator)
+
+
+def round_half_up(value: Number | None, *, places: int = 4) -> Decimal | None:
+    """The spec's output rounding: half away from zero at ``places`` decimals, applied to output only.
+
+    Fractions are rounded exactly (73.45005 stays above the half), floats as
+    they print (``0.12345`` → ``0.1235``), so the results page, the CLI and
+    the exports show the same digits.
+    """
+    if value is None:
+        return None
+    numerator, denominator = _ratio(value)
+    shifted = abs(numerator) * 10**places
+    units = (2 * shifted + denominator) // (2 * denominator)  # floor(x + 1/2) for x ≥ 0
+    return Decimal(-units if numerator < 0 else units).scaleb(-places)
+
+
+# --- criteria and scorecard totals ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionSpec:
+    """One criterion of a round's rubric: scores lie in [min, max], weighted by ``weight`` > 0."""
+
+    code: str
+    weight: Number = 1
+    min: Number = 0
+    max: Number = 10
+    required: bool = True
+
+    def __post_init__(self) -> None:
+        if to_fraction(self.weight) <= 0:
+            raise ValueError(f"criterion {self.code!r}: the weight must be positive, not {self.weight}")
+        if to_fraction(self.max) <= to_fraction(self.min):
+            raise ValueError(
+                f"criterion {self.code!r}: max ({self.max}) must be greater than min ({self.min})"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _PreparedCriterion:
+    spec: CriterionSpec
+    min_n: int
+    min_d: int
+    max_n: int
+    max_d: int
+    range_n: int
+    range_d: int
+    weight_n: int
+    weight_d: int
+
+
+class Rubric:
+    """A round's criteria, prepared once to compute many scorecards quickly and exactly."""
+
+    __slots__ = ("criteria", "_by_code")
+
+    def __init__(self, criteria: Iterable[CriterionSpec]) -> None:
+        self.criteria: tuple[CriterionSpec, ...] = tuple(criteria)
+        self._by_code: dict[str, _PreparedCriterion] = {}
+        for spec in self.criteria:
+            if spec.code in self._by_code:
+                raise ValueError(f"criterion {spec.code!r} is listed twice")
+            low, high = to_fraction(spec.min), to_fraction(spec.max)
+            span, weight = high - low, to_fraction(spec.weight)
+            self._by_code[spec.code] = _PreparedCriterion(
+                spec,
+                low.numerator,
+                low.denominator,
+                high.numerator,
+                high.denominator,
+                span.numerator,
+                span.denominator,
+                weight.numerator,
+                weight.denominator,
+            )
+
+    def normalised(self, scores: Mapping[str, Number | None]) -> dict[str, Fraction]:
+        """Each answered criterion's score on 0..1: (x − min) / (max − min). ``None`` is unanswered.
+
+        Raises ``ValueError`` for an unknown criterion or a score outside [min, max].
+        """
+        result: dict[str, Fraction] = {}
+        for code, value in scores.items():
+            if value is None:
+                continue
+            c = self._by_code.get(code)
+            if c is None:
+                raise ValueError(f"score for unknown criterion {code!r}")
+            n, d = _ratio(value)
+            # min ≤ n/d ≤ max, with every denominator positive.
+            if n * c.min_d < c.min_n * d or n * c.max_d > c.max_n * d:
+                raise ValueError(
+                    f"score {value} for criterion {code!r} is outside [{c.spec.min}, {c.spec.max}]"
+                )
+            # (n/d − min_n/min_d) / (range_n/range_d)
+            result[code] = Fraction((n * c.min_d - c.min_n * d) * c.range_d, d * c.min_d * c.range_n)
+        return result
+
+    def total_from_normalised(self, normalised: Mapping[str, Fraction]) -> Fraction | None:
+        """100 × Σ w·v / Σ w over the answered criteria; ``None`` when nothing is answered."""
+        if not normalised:
+            return None
+        num, den = 0, 1  # Σ w·v as num/den, accumulated in integers
+        weight_num, weight_den = 0, 1  # Σ w
+        for code, value in normalised.items():
+            c = self._by_code[code]
+            a, b = c.weight_n * value.numerator, c.weight_d * value.denominator
+            num, den = num * b + a * den, den * b
+            weight_num, weight_den = (
+                weight_num * c.weight_d + c.weight_n * weight_den,
+                weight_den * c.weight_d,
+            )
+        return Fraction(100 * num * weight_den, den * weight_num)
+
+    def total(self, scores: Mapping[str, Number | None]) -> Fraction | None:
+        """The scorecard total on 0–100 over the answered criteria (``None`` when nothing is answered)."""
+        return self.total_from_normalised(self.normalised(scores))
+
+    def missing_required(self, scores: Mapping[str, Number | None]) -> list[str]:
+        """Codes of required criteria left unanswered, in rubric order."""
+        return [spec.code for spec in self.criteria if spec.required and scores.get(spec.code) is None]
+
+
+@lru_cache(maxsize=128)
+def _cached_rubric(criteria: tuple[CriterionSpec, ...]) -> Rubric:
+    return Rubric(criteria)
+
+
+def _rubric(criteria: Rubric | Iterable[CriterionSpec]) -> Rubric:
+    return criteria if isinstance(criteria, Rubric) else _cached_rubric(tuple(criteria))
+
+
+def scorecard_total(
+    *, criteria: Rubric | Iterable[CriterionSpec], scores: Mapping[str, Number | None]
+) -> Fraction | None:
+    """100 × Σ w·(x − min)/(max − min) / Σ w over the answered criteria, exactly.
+
+    A 1-to-5 criterion scored 1 counts 0 %, scored 5 counts 100 %. Unanswered
+    criteria (absent or ``None``) are left out of both sums, so they are
+    neither a zero nor a penalty; ``None`` when nothing is answered. Whether
+    required criteria are answered is the caller's check: :func:`missing_required`.
+    Raises ``ValueError`` for a score outside [min, max] or an unknown criterion.
+    """
+    return _rubric(criteria).total(scores)
+
+
+def normalised_scores(
+    *, criteria: Rubric | Iterable[CriterionSpec], scores: Mapping[str, Number | None]
+) -> dict[str, Fraction]:
+    """Each answered criterion's score on 0..1, as used by ``criterion:CODE`` tie-breaks."""
+    return _rubric(criteria).normalised(scores)
+
+
+def missing_required(
+    *, criteria: Rubric | Iterable[CriterionSpec], scores: Mapping[str, Number | None]
+) -> list[str]:
+    """Codes of the required criteria that ``scores`` leaves unanswered (rubric order)."""
+    return _rubric(criteria).missing_required(scores)
+
+
+# --- round inputs and outputs ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scorecard:
+    """One submitted scorecard: its total on 0–100 and its criterion scores on 0..1 (answered only)."""
+
+    application: Hashable
+    juror: Hashable
+    total: Fraction
+    criterion_scores: Mapping[str, Fraction] = field(default_factory=dict)
+
+
+def make_scorecard(
+    *,
+    application: Hashable,
+    juror: Hashable,
+    criteria: Rubric | Iterable[CriterionSpec],
+    scores: Mapping[str, Number | None],
+) -> Scorecard:
+    """A :class:`Scorecard` from raw criterion scores (validated; at least one must be answered)."""
+    rubric = _rubric(criteria)
+    normalised = rubric.normalised(scores)
+    total = rubric.total_from_normalised(normalised)
+    if total is None:
+        raise ValueError(f"the scorecard of {juror!r} for {application!r} answers no criterion")
+    return Scorecard(application=application, juror=juror, total=total, criterion_scores=normalised)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One application's line in a round's ranking.
+
+    ``score`` is a Fraction for mean, median and trimmed, a float rounded to
+    :data:`FLOAT_DECIMALS` decimals for zscore and additive, and an int (the
+    number of applications beaten) for schulze. ``raw_mean`` and ``median``
+    are exact, on 0–100; ``stdev`` is the sample standard deviation (ddof 1)
+    of the totals, ``None`` under 2 scorecards.
+    """
+
+    application: Hashable
+    score: Fraction | float | int
+    raw_mean: Fraction
+    median: Fraction
+    stdev: float | None
+    count: int
+    rank: int
+    tied: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reliability:
+    """Inter-juror agreement in a round: interval Krippendorff's alpha over the totals (None if undefined)."""
+
+    krippendorff_alpha: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """One connected group of the juror–application graph."""
+
+    applications: tuple[Hashable, ...]
+    jurors: tuple[Hashable, ...]
+
+
+def _names(labels: Iterable[Hashable]) -> str:
+    return ", ".join(map(str, labels))
+
+
+class DisconnectedGraph(ValueError):
+    """The additive model needs every juror linked to every other through shared applications.
+
+    ``components`` lists the separate groups, largest first; scores in
+    different groups cannot be put on one scale.
+    """
+
+    def __init__(self, components: Sequence[Component]) -> None:
+        self.components: tuple[Component, ...] = tuple(components)
+        parts = "; ".join(
+            f"group {i}: applications {_names(c.applications)} / jurors {_names(c.jurors)}"
+            for i, c in enumerate(self.components, start=1)
+        )
+        super().__init__(
+            f"the additive method needs the jurors and applications of the round to form one connected "
+            f"group, but they form {len(self.components)} separate groups ({parts}); have a juror score "
+            f"applications across the groups, or choose another method"
+        )
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """A round's ranking and its diagnostics.
+
+    ``rows`` are in rank order (tied rows in application order).
+    ``juror_offsets``: for ``additive`` the fitted β of each juror (Σβ = 0);
+    for the other methods each juror's leave-one-out leniency, the mean of
+    (own total − mean of the other jurors' totals on the same application),
+    ``None`` for a juror who shares no application; ``offsets_basis`` says which
+    (``"additive"`` or ``"leave-one-out"``). ``juror_flags`` lists jurors to review
+    (never to exclude automatically). ``schulze`` carries the pairwise and
+    strongest-path matrices for a schulze round.
+    """
+
+    method: str
+    rows: tuple[ResultRow, ...]
+    juror_offsets: dict[Hashable, float | None]
+    offsets_basis: str
+    reliability: Reliability
+    juror_flags: tuple[reliability.JurorAgreement, ...] = ()
+    schulze: ranking.SchulzeOutcome | None = None
+
+    def row(self, application: Hashable) -> ResultRow:
+        for row in self.rows:
+            if row.application == application:
+                return row
+        raise KeyError(application)
+
+
+# --- preparation ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Round:
+    """A round's scorecards as integer codes and exact integers over one common denominator."""
+
+    cards: list[Scorecard]
+    applications: list[Hashable]
+    jurors: list[Hashable]
+    app_codes: np.ndarray
+    juror_codes: np.ndarray
+    scaled: list[int]  # total × scale, exact
+    scale: int
+    totals: np.ndarray  # float totals, for the float-natured statistics
+    by_application: list[list[int]]  # card indices per application code
+
+    @property
+    def app_count(self) -> int:
+        return len(self.applications)
+
+    @property
+    def juror_count(self) -> int:
+        return len(self.jurors)
+
+
+def _prepare(scorecards: Iterable[Scorecard]) -> _Round:
+    cards = list(scorecards)
+    app_index: dict[Hashable, int] = {}
+    juror_index: dict[Hashable, int] = {}
+    app_codes: list[int] = []
+    juror_codes: list[int] = []
+    totals: list[Fraction] = []
+    by_application: list[list[int]] = []
+    pairs: set[tuple[int, int]] = set()
+    for position, card in enumerate(cards):
+        a = app_index.setdefault(card.application, len(app_index))
+        if a == len(by_application):
+            by_application.append([])
+        j = juror_index.setdefault(card.juror, len(juror_index))
+        if (a, j) in pairs:
+            raise ValueError(f"juror {card.juror!r} has two scorecards for application {card.application!r}")
+        pairs.add((a, j))
+        total = card.total if type(card.total) is Fraction else to_fraction(card.total)
+        app_codes.append(a)
+        juror_codes.append(j)
+        totals.append(total)
+        by_application[a].append(position)
+    scale = math.lcm(*{t.denominator for t in totals}) if totals else 1
+    multipliers: dict[int, int] = {}
+    scaled = []
+    upper = 100 * scale
+    for card, t in zip(cards, totals, strict=True):
+        m = multipliers.get(t.denominator)
+        if m is None:
+            m = multipliers[t.denominator] = scale // t.denominator
+        value = t.numerator * m
+        if not 0 <= value <= upper:
+            raise ValueError(f"total {t} of {card.juror!r} for {card.application!r} is outside [0, 100]")
+        scaled.append(value)
+    return _Round(
+        cards=cards,
+        applications=list(app_index),
+        jurors=list(juror_index),
+        app_codes=np.asarray(app_codes, dtype=np.intp),
+        juror_codes=np.asarray(juror_codes, dtype=np.intp),
+        scaled=scaled,
+        scale=scale,
+        totals=np.asarray([v / scale for v in scaled], dtype=np.float64),
+        by_application=by_application,
+    )
+
+
+def _round_float(values: np.ndarray) -> list[float]:
+    """Round to FLOAT_DECIMALS decimals; + 0.0 turns −0.0 into 0.0."""
+    return [round(float(v), FLOAT_DECIMALS) + 0.0 for v in values]
+
+
+# --- methods on floats ------------------------------------------------------------------------
+
+
+def _zscore(r: _Round) -> list[float]:
+    """Mean per application of (total − juror mean) / juror sd, per the spec.
+
+    Juror means and variances are computed exactly from the scaled integers;
+    a juror with fewer than 3 scorecards or with all totals equal is centred
+    and divided by the sd of all totals of the round instead.
+    """
+    count = r.juror_count
+    sums, squares, sizes = [0] * count, [0] * count, [0] * count
+    for j, v in zip(r.juror_codes.tolist(), r.scaled, strict=True):
+        sums[j] += v
+        squares[j] += v * v
+        sizes[j] += 1
+    n, total, total_sq = len(r.scaled), sum(sums), sum(squares)
+    scale_sq = r.scale * r.scale
+    round_sd = math.sqrt((n * total_sq - total * total) / (n * (n - 1) * scale_sq)) if n >= 2 else 0.0
+    means = np.empty(count)
+    sds = np.empty(count)
+    for j in range(count):
+        means[j] = sums[j] / (sizes[j] * r.scale)
+        variance_num = sizes[j] * squares[j] - sums[j] * sums[j]
+        if sizes[j] >= 3 and variance_num > 0:
+            sds[j] = math.sqrt(variance_num / (sizes[j] * (sizes[j] - 1) * scale_sq))
+        else:
+            sds[j] = round_sd
+    centred = r.totals - means[r.juror_codes]
+    divisor = sds[r.juror_codes]
+    # A zero divisor only happens when every total of the round is equal: then centred is 0 too.
+    z = np.divide(centred, divisor, out=np.zeros_like(centred), where=divisor > 0)
+    per_app = np.bincount(r.app_codes, z, minlength=r.app_count) / np.bincount(
+        r.app_codes, minlength=r.app_count
+    )
+    return _round_float(per_app)
+
+
+def _components(r: _Round) -> list[Component]:
+    nodes = r.app_count + r.juror_count
+    graph = sparse.coo_matrix(
+        (np.ones(len(r.cards)), (r.app_codes, r.app_count + r.juror_codes)), shape=(nodes, nodes)
+    ).tocsr()
+    count, labels = csgraph.connected_components(graph, directed=False)
+    groups: list[tuple[list[Hashable], list[Hashable]]] = [([], []) for _ in range(count)]
+    for a, label in enumerate(labels[: r.app_count]):
+        groups[label][0].append(r.applications[a])
+    for j, label in enumerate(labels[r.app_count :]):
+        groups[label][1].append(r.jurors[j])
+    components = [Component(applications=tuple(apps), jurors=tuple(jurors)) for apps, jurors in groups]
+    components.sort(key=lambda c: len(c.applications) + len(c.jurors), reverse=True)  # stable
+    return components
+
+
+def connected_components(*, scorecards: Iterable[Scorecard]) -> list[Component]:
+    """The groups of the juror–application graph (one group: the additive method can be used)."""
+    r = _prepare(scorecards)
+    return _components(r) if r.cards else []
+
+
+def _additive(r: _Round) -> tuple[list[float], dict[Hashable, float]]:
+    """Least squares on total = θ(application) + β(juror) with Σβ = 0.
+
+    θ is eliminated (θ_a = mean over a's scorecards of total − β), leaving the
+    jurors' normal equations (diag(n_j) − Bᵀ diag(1/n_a) B) β = r, where B is
+    the sparse application × juror incidence matrix and r_j = Σ over j's
+    scorecards of (total − application mean). That matrix is a graph
+    Laplacian: singular along β + c, positive definite once one β is pinned
+    at 0, which is possible because the graph is connected. The sparse direct
+    solve is then shifted so that Σβ = 0 (θ shifts the opposite way).
+    """
+    components = _components(r)
+    if len(components) > 1:
+        raise DisconnectedGraph(components)
+    apps, jurors = r.app_count, r.juror_count
+    incidence = sparse.csr_matrix((np.ones(len(r.cards)), (r.app_codes, r.juror_codes)), shape=(apps, jurors))
+    per_app = np.bincount(r.app_codes, minlength=apps).astype(np.float64)
+    per_juror = np.bincount(r.juror_codes, minlength=jurors).astype(np.float64)
+    app_mean = np.bincount(r.app_codes, r.totals, minlength=apps) / per_app
+    rhs = np.bincount(r.juror_codes, r.totals - app_mean[r.app_codes], minlength=jurors)
+    beta = np.zeros(jurors)
+    if jurors > 1:
+        laplacian = sparse.diags(per_juror) - incidence.T @ sparse.diags(1.0 / per_app) @ incidence
+        reduced = sparse.csc_matrix(laplacian)[1:, 1:]
+        beta[1:] = spsolve(reduced, rhs[1:])
+        beta -= beta.mean()
+    theta = app_mean - (incidence @ beta) / per_app
+    offsets = dict(zip(r.jurors, _round_float(beta), strict=True))
+    return _round_float(theta), offsets
+
+
+def _schulze(r: _Round) -> tuple[list[int], ranking.SchulzeOutcome]:
+    by_juror: list[tuple[list[int], list[int]]] = [([], []) for _ in range(r.juror_count)]
+    for a, j, v in zip(r.app_codes.tolist(), r.juror_codes.tolist(), r.scaled, strict=True):
+        by_juror[j][0].append(a)
+        by_juror[j][1].append(v)
+    ballots = [(apps, ranking.dense_levels(values)) for apps, values in by_juror]
+    pairwise, strongest = ranking.schulze_matrices(size=r.app_count, ballots=ballots)
+    wins = ranking.schulze_wins(strongest)
+    wins_by_app = {app: int(wins[a]) for a, app in enumerate(r.applications)}
+    order = tuple(r.applications[a] for a in sorted(range(r.app_count), key=lambda a: -wins[a]))
+    outcome = ranking.SchulzeOutcome(
+        candidates=tuple(r.applications),
+        pairwise=pairwise,
+        strongest=strongest,
+        wins=wins_by_app,
+        order=order,
+    )
+    return [int(w) for w in wins], outcome
+
+
+@dataclass
+class _Stats:
+    """Exact per-application statistics (lists indexed by application code)."""
+
+    counts: list[int]
+    raw_means: list[Fraction]
+    medians: list[Fraction]
+    medians2: list[int]  # 2 × median × scale: an integer even for an even count
+    mean_keys: list[int]  # the means on one common integer scale, for exact and fast comparison
+    trimmed: list[tuple[int, int]]  # (sum × scale, divisor)
+    stdevs: list[float | None]
+
+
+def _application_stats(r: _Round) -> _Stats:
+    """Counts, exact means and medians, trimmed sums and spreads, from the scaled integer totals.
+
+    A mean s/c compares as the integer s × (L / c), with L the least common
+    multiple of the counts, so sorting never touches a Fraction or a float.
+    The spread is computed from exact integer sums, then one square root.
+    """
+    counts: list[int] = []
+    sums: list[int] = []
+    medians2: list[int] = []
+    trimmed: list[tuple[int, int]] = []
+    stdevs: list[float | None] = []
+    scale, scale_sq = r.scale, r.scale * r.scale
+    for indices in r.by_application:
+        values = sorted(r.scaled[i] for i in indices)
+        c, s = len(values), sum(values)
+        mid = c // 2
+        counts.append(c)
+        sums.append(s)
+        medians2.append(2 * values[mid] if c % 2 else values[mid - 1] + values[mid])
+        trimmed.append((s - values[0] - values[-1], c - 2) if c >= 3 else (s, c))
+        if c >= 2:
+            variance_num = c * sum(v * v for v in values) - s * s
+            stdevs.append(math.sqrt(variance_num / (c * (c - 1) * scale_sq)))
+        else:
+            stdevs.append(None)
+    count_lcm = math.lcm(*set(counts))
+    return _Stats(
+        counts=counts,
+        raw_means=[Fraction(s, c * scale) for s, c in zip(sums, counts, strict=True)],
+        medians=[Fraction(m, 2 * scale) for m in medians2],
+        medians2=medians2,
+        mean_keys=[s * (count_lcm // c) for s, c in zip(sums, counts, strict=True)],
+        trimmed=trimmed,
+        stdevs=stdevs,
+    )
+
+
+# --- the round ---------------------------------------------------------------------------------
+
+
+def _display_order(labels: Sequence[Hashable]) -> list[int]:
+    """Application codes sorted by identifier when identifiers are comparable, else as given."""
+    try:
+        return sorted(range(len(labels)), key=labels.__getitem__)
+    except TypeError:
+        return list(range(len(labels)))
+
+
+def round_results(
+    *,
+    method: str,
+    scorecards: Iterable[Scorecard],
+    tie_break: Sequence[str] = (),
+    criteria_codes: Iterable[str] = (),
+    max_mean_abs_deviation: float = reliability.MAX_MEAN_ABS_DEVIATION,
+    min_correlation: float = reliability.MIN_CORRELATION,
+) -> RoundResult:
+    """Rank a round's applications from its submitted scorecards, as ``spec/edition-format.md`` says.
+
+    Only pass submitted scorecards; an application appears when it has at
+    least one. ``tie_break`` is the round's chain (``criterion:CODE``,
+    ``median``, ``mean``, ``count``, ``first-places``), checked against
+    ``criteria_codes``. Raises ``ValueError`` for an unknown method, an invalid
+    chain, a total outside [0, 100] or a juror with two scorecards for one
+    application; :class:`DisconnectedGraph` (a ``ValueError``) when ``additive``
+    is asked of a round whose jurors and applications are not one connected group.
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
+    errors = ranking.validate_tie_break(chain=tie_break, criterion_codes=criteria_codes)
+    if errors:
+        raise ValueError("; ".join(errors))
+    r = _prepare(scorecards)
+    if not r.cards:
+        return RoundResult(
+            method=method,
+            rows=(),
+            juror_offsets={},
+            offsets_basis="additive" if method == "additive" else "leave-one-out",
+            reliability=Reliability(krippendorff_alpha=None),
+        )
+
+    stats = _application_stats(r)
+    offsets: dict[Hashable, float | None]
+    schulze_outcome = None
+    scores: Sequence[Any]
+    keys: Sequence[Any]
+    if method == "mean":
+        scores, keys = stats.raw_means, stats.mean_keys
+    elif method == "median":
+        scores, keys = stats.medians, stats.medians2
+    elif method == "trimmed":
+        trimmed_lcm = math.lcm(*{d for _, d in stats.trimmed})
+        scores = [Fraction(s, d * r.scale) for s, d in stats.trimmed]
+        keys = [s * (trimmed_lcm // d) for s, d in stats.trimmed]
+    elif method == "zscore":
+        scores = keys = _zscore(r)
+    elif method == "additive":
+        scores, additive_offsets = _additive(r)
+        keys = scores
+    else:  # schulze
+        scores, schulze_outcome = _schulze(r)
+        keys = scores
+
+    agreement = reliability.agreement_codes(
+        jurors=r.juror_codes, units=r.app_codes, values=r.totals, juror_count=r.juror_count
+    )
+    if method == "additive":
+        offsets = dict(additive_offsets)
+        basis = "additive"
+    else:
+        offsets = {
+            juror: (None if np.isnan(x) else float(x))
+            for juror, x in zip(r.jurors, agreement.offset, strict=True)
+        }
+        basis = "leave-one-out"
+    flags = reliability.flags_from_agreement(
+        agreement,
+        labels=r.jurors,
+        max_mean_abs_deviation=max_mean_abs_deviation,
+        min_correlation=min_correlation,
+    )
+    alpha = reliability.alpha_codes(units=r.app_codes, values=r.totals, level="interval")
+
+    chain = _tie_break_keys(r, tie_break=tie_break, stats=stats)
+    ranked = ranking.competition_ranks(
+        rows=_display_order(r.applications), key=keys.__getitem__, tie_break=chain
+    )
+    rows = tuple(
+        ResultRow(
+            application=r.applications[item.row],
+            score=scores[item.row],
+            raw_mean=stats.raw_means[item.row],
+            median=stats.medians[item.row],
+            stdev=stats.stdevs[item.row],
+            count=stats.counts[item.row],
+            rank=item.rank,
+            tied=item.tied,
+        )
+        for item in ranked
+    )
+    return RoundResult(
+        method=method,
+        rows=rows,
+        juror_offsets=offsets,
+        offsets_basis=basis,
+        reliability=Reliability(krippendorff_alpha=alpha),
+        juror_flags=tuple(flags),
+        schulze=schulze_outcome,
+    )
+
+
+def _tie_break_keys(r: _Round, *, tie_break: Sequence[str], stats: _Stats) -> list[Callable[[int], Any]]:
+    """Key functions (higher first) for the chain; each is evaluated only for rows still tied."""
+    keys: list[Callable[[int], Any]] = []
+    for entry in tie_break:
+        kind, code = ranking.parse_tie_break(entry)
+        if kind == "criterion":
+            keys.append(_criterion_key(r, code or ""))
+        elif kind == "median":
+            keys.append(stats.medians2.__getitem__)
+        elif kind == "mean":
+            keys.append(stats.mean_keys.__getitem__)
+        elif kind == "count":
+            keys.append(stats.counts.__getitem__)
+        elif kind == "first-places":
+            keys.append(_first_places_key(r))
+    return keys
+
+
+def _criterion_key(r: _Round, code: str) -> Callable[[int], tuple[int, Fraction]]:
+    """Mean normalised score on one criterion over the scorecards that answered it.
+
+    An application on which nobody answered the criterion comes after those
+    with an answer (key (0, 0) against (1, mean)).
+    """
+
+    def key(a: int) -> tuple[int, Fraction]:
+        answered = [
+            r.cards[i].criterion_scores[code]
+            for i in r.by_application[a]
+            if code in r.cards[i].criterion_scores
+        ]
+        if not answered:
+            return (0, Fraction(0))
+        # One Fraction built from integers: much faster than adding Fractions one by one.
+        common = math.lcm(*(v.denominator for v in answered))
+        total = sum(v.numerator * (common // v.denominator) for v in answered)
+        return (1, Fraction(total, common * len(answered)))
+
+    return key
+
+
+def _first_places_key(r: _Round) -> Callable[[int], int]:
+    """How many jurors gave the application their highest total (equal highest totals all count)."""
+    cache: list[int] = []
+
+    def key(a: int) -> int:
+        if not cache:
+            best = [-1] * r.juror_count
+            for j, v in zip(r.juror_codes.tolist(), r.scaled, strict=True):
+                best[j] = max(best[j], v)
+            places = [0] * r.app_count
+            for a2, j, v in zip(r.app_codes.tolist(), r.juror_codes.tolist(), r.scaled, strict=True):
+                if v == best[j]:
+                    places[a2] += 1
+            cache.extend(places)
+        return cache[a]
+
+    return key

@@ -1,0 +1,140 @@
+"""Benchmark of the results engine: 25,000 applications × 3 scorecards × 5 criteria.
+
+Run it as a script (pytest does not collect ``bench_*.py``)::
+
+    /work/venv/bin/python tests/bench/bench_results.py [--applications 25000] [--jurors 300]
+
+For each method it prints the wall time of ``round_results`` (best of
+``--repeat`` runs, without tracing) and the peak memory that call allocates
+(a separate run under ``tracemalloc``), then the process's peak RSS.
+Schulze compares every pair of applications, so it is refused above
+``SCHULZE_MAX_CANDIDATES``; it is timed on a final (12 finalists × 15 jurors)
+and on a round at that limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from judging.domain.ranking import SCHULZE_MAX_CANDIDATES  # noqa: E402
+from judging.domain.scoring import METHODS, CriterionSpec, Rubric, Scorecard, make_scorecard, round_results  # noqa: E402
+
+CRITERIA = (
+    CriterionSpec(code="impact", weight=35, min=0, max=10),
+    CriterionSpec(code="innovation", weight=25, min=0, max=10),
+    CriterionSpec(code="market", weight=20, min=1, max=5),
+    CriterionSpec(code="team", weight=15, min=0, max=10),
+    CriterionSpec(code="clarity", weight=5, min=0, max=10, required=False),
+)
+
+
+def generate(*, applications: int, jurors: int, per_application: int, seed: int) -> list[dict[str, Any]]:
+    """Raw scores: quality + juror leniency + noise, rounded to the scale; 5 % leave "clarity" out."""
+    rng = random.Random(seed)
+    leniency = [rng.gauss(0, 1.0) for _ in range(jurors)]
+    raw = []
+    for a in range(applications):
+        quality = rng.gauss(5.5, 1.5)
+        for j in rng.sample(range(jurors), per_application):
+            scores: dict[str, int | None] = {}
+            for spec in CRITERIA:
+                low, high = int(spec.min), int(spec.max)
+                x = low + (quality + leniency[j] + rng.gauss(0, 1.2)) * (high - low) / 10
+                scores[spec.code] = min(high, max(low, round(x)))
+            if rng.random() < 0.05:
+                scores["clarity"] = None
+            raw.append({"application": f"APP-{a:05d}", "juror": f"juror-{j:03d}", "scores": scores})
+    return raw
+
+
+def build(raw: list[dict[str, Any]]) -> list[Scorecard]:
+    rubric = Rubric(CRITERIA)
+    return [make_scorecard(criteria=rubric, **item) for item in raw]
+
+
+def measure(call: Callable[[], Any], *, repeat: int) -> tuple[float, float, Any]:
+    """(best seconds, peak MiB allocated during one traced call, result)."""
+    best = float("inf")
+    result = None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = call()
+        best = min(best, time.perf_counter() - start)
+    result = None
+    gc.collect()
+    tracemalloc.start()
+    call()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return best, peak / 2**20, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--applications", type=int, default=25_000)
+    parser.add_argument("--jurors", type=int, default=300)
+    parser.add_argument("--per-application", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2023)
+    args = parser.parse_args()
+
+    raw = generate(
+        applications=args.applications,
+        jurors=args.jurors,
+        per_application=args.per_application,
+        seed=args.seed,
+    )
+    seconds, peak, cards = measure(lambda: build(raw), repeat=1)
+    cards = build(raw)
+    print(
+        f"{args.applications:,} applications × {args.per_application} scorecards × {len(CRITERIA)} criteria, "
+        f"{args.jurors} jurors: {len(cards):,} scorecards"
+    )
+    print(f"{'step':<34}{'seconds':>10}{'peak MiB':>12}")
+    print(f"{'totals (make_scorecard ×' + format(len(cards), ',') + ')':<34}{seconds:>10.3f}{peak:>12.1f}")
+    for method in METHODS:
+        if method == "schulze" and args.applications > SCHULZE_MAX_CANDIDATES:
+            try:
+                round_results(method=method, scorecards=cards)
+            except ValueError as refused:
+                print(f"{'schulze':<34}{'refused':>10}{'':>12}  ({str(refused).split(';')[0][:60]}...)")
+            continue
+        seconds, peak, _ = measure(
+            lambda method=method: round_results(
+                method=method,
+                scorecards=cards,
+                tie_break=["criterion:impact", "median", "first-places"],
+                criteria_codes=[c.code for c in CRITERIA],
+            ),
+            repeat=args.repeat,
+        )
+        print(f"{method:<34}{seconds:>10.3f}{peak:>12.1f}")
+
+    for label, apps, jurors, per_app in (
+        ("schulze, final 12 × 15 jurors", 12, 15, 15),
+        (f"schulze, {SCHULZE_MAX_CANDIDATES:,} × 3 (the limit)", SCHULZE_MAX_CANDIDATES, 30, 3),
+    ):
+        small = build(generate(applications=apps, jurors=jurors, per_application=per_app, seed=args.seed))
+        seconds, peak, _ = measure(
+            lambda small=small: round_results(method="schulze", scorecards=small), repeat=1
+        )
+        print(f"{label:<34}{seconds:>10.3f}{peak:>12.1f}")
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"process peak RSS: {rss:.0f} MiB (includes the generated input)")
+
+
+if __name__ == "__main__":
+    main()
