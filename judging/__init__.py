@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 from . import db
@@ -25,7 +25,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def select_locale() -> str:
-    """The visit's choice first, then the profile's, then French."""
+    """The visit's choice first, then the profile's, then French (outside a request: French)."""
+    if not has_request_context():
+        return "fr"
     chosen = session.get("lang")
     if chosen in SUPPORTED_LOCALES:
         return chosen
@@ -90,7 +92,9 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .candidate.routes import bp as candidate_bp
     from .jury.routes import bp as jury_bp
+    from .organizer import applications as _applications  # noqa: F401 (application pages, same blueprint)
     from .organizer import people  # noqa: F401 (adds the people pages to the organizer blueprint)
+    from .organizer import jury  # noqa: F401 (adds the jury pages to the organizer blueprint)
     from .organizer.routes import bp as organizer_bp
     from .public.routes import bp as public_bp
 
@@ -138,4 +142,5 @@ def _register_security_headers(app: Flask) -> None:
     def _fresh_request_state() -> None:
         """Each request identifies its user anew, even inside an app context that outlives it (tests, CLI)."""
         g.pop("_login_user", None)
+        refresh()  # and its language and time zone
         g.request_path = request.path
