@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 
@@ -17,4 +19,5 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(database_url), revision)
