@@ -104,8 +104,11 @@ def export_command(edition_code: str, output: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the database and the demo edition, then stop.")
+@click.option(
+    "--reset", is_flag=True, help="Load the demo edition afresh, replacing the one in the database."
+)
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool) -> None:
+def demo_command(host: str, port: int, no_serve: bool, reset: bool) -> None:
     """Create the database, load the demo edition (once) and serve the app."""
     from . import demo
 
@@ -114,9 +117,9 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     except Exception as error:  # the command must explain, not dump a traceback
         fail(f"Database upgrade failed: {error}")
     existed = demo.find_demo(session) is not None
-    demo.load_demo(session)
+    demo.load_demo(session, replace=reset)
     session.commit()
-    state = "already loaded" if existed else "loaded"
+    state = "reloaded" if existed and reset else "already loaded" if existed else "loaded"
     click.echo(f"Demo edition {demo.EDITION_CODE} {state} ({current_app.config['DATABASE_URL']}).")
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
     for role, email in demo.DEMO_LOGINS.items():
@@ -124,8 +127,12 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop).")
+    # Flask's dev server, started the way ``app.run`` does (``app.run`` itself refuses to run
+    # inside a ``flask``/``judging`` CLI command).
+    from werkzeug.serving import run_simple
+
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 def register(app: Flask) -> None:

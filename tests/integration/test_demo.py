@@ -199,3 +199,19 @@ def test_cli_demo_without_serving(runner, db):
     assert again.exit_code == 0, again.output
     assert "already loaded" in again.output
     assert db.scalar(select(func.count()).select_from(Edition)) == 1
+
+
+def test_cli_demo_reset_restores_the_demo(runner, db):
+    assert runner.invoke(args=["demo", "--no-serve"]).exit_code == 0
+    db.rollback()
+    edition = db.scalar(select(Edition).where(Edition.code == demo.EDITION_CODE))
+    victim = db.scalars(select(Application).where(Application.edition_id == edition.id)).first()
+    db.delete(victim)
+    db.commit()
+    result = runner.invoke(args=["demo", "--no-serve", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert "reloaded" in result.output
+    db.rollback()
+    db.expunge_all()
+    edition = db.scalar(select(Edition).where(Edition.code == demo.EDITION_CODE))
+    assert export_edition(db, edition) == demo.demo_document()
