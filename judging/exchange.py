@@ -14,6 +14,7 @@ The contract is ``spec/edition-format.md``; docs/exchange.md lists what we add.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import defaultdict
@@ -937,6 +938,7 @@ def import_edition_report(
     errors = validate(doc)
     if errors:
         raise ImportFailed(errors)
+    doc = copy.deepcopy(doc)  # the stored JSON values must not share objects with the caller's document
     e = doc["edition"]
     existing_id = db.scalar(select(Edition.id).where(Edition.code == e["code"]))
     if existing_id is not None and not replace:
@@ -1460,7 +1462,7 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
         _put(item, "citation", d.citation)
         decisions.append(item)
 
-    return {
+    document = {
         "format": FORMAT,
         "edition": doc_edition,
         "prizes": prizes,
@@ -1471,6 +1473,7 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
         "scorecards": scorecards,
         "decisions": decisions,
     }
+    return copy.deepcopy(document)  # no shared objects with the loaded rows
 
 
 def find_edition(db: Session, code: str) -> Edition | None:

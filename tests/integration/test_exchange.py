@@ -368,6 +368,16 @@ def test_round_trip_from_a_fresh_session(app, db):
         assert export_edition(fresh, find_edition(fresh, "mtl-2023")) == doc
 
 
+def test_import_and_export_share_no_objects_with_the_caller(db):
+    doc = spec_document()
+    edition = import_edition(db, doc)
+    doc["prizes"][0]["name"]["fr"] = "changed after import"
+    exported = export_edition(db, edition)
+    assert exported["prizes"][0]["name"]["fr"] == "Prix de l'innovation"
+    exported["prizes"][0]["name"]["fr"] = "changed after export"
+    assert export_edition(db, edition)["prizes"][0]["name"]["fr"] == "Prix de l'innovation"
+
+
 def test_times_are_exported_in_the_editions_time_zone(db):
     doc = spec_document()
     doc["edition"]["applications_open"] = "2023-05-01T13:00:00Z"
