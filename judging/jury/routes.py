@@ -1,13 +1,492 @@
-"""The jury area (built in its own issue; the dashboard exists so that every role lands somewhere)."""
+"""The jury area: a juror's rounds and progress, the scoring page (with autosave), files, the live final.
 
-from flask import Blueprint, render_template
+Every scorecard is loaded through :func:`scorecard_or_404`: it must be the juror's own, in a
+round whose judging has opened, not recused and not in conflict; anything else, including a
+guessed URL, is a 404. Writes call one service of ``services.scoring`` and commit once. The
+application is shown through ``presenters.application_view`` (identity hidden in blind rounds).
+"""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..db import session as db
+from ..models import Application, Assignment, PitchSlot, Prize, Round, utcnow
 from ..permissions import juror_required
+from ..presenters import JUROR, application_label, application_view, attachment_name, visible_attachments
+from ..services import jury as jury_service
+from ..services import scoring
+from ..services.scoring import ScoreError, ScoringClosed
+from ..templating import current_locale
+from .forms import AbstainForm, LiveScoreForm, RecuseForm, ResumeForm, ScorecardForm, score_field_name
 
 bp = Blueprint("jury", __name__)
+
+SCORE_URL = "/rounds/<int:round_id>/applications/<int:application_id>"
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"status_label": status_label, "score_field_name": score_field_name, "plain": scoring.plain}
+
+
+def status_label(status: str) -> str:
+    labels = {
+        "assigned": _("To score"),
+        "draft": _("Draft"),
+        "submitted": _("Submitted"),
+        "abstained": _("Abstained"),
+        "recused": _("Conflict declared"),
+    }
+    return labels.get(status, status)
+
+
+# --- loading ---------------------------------------------------------------------------------------------
+
+
+def _scorecard_query(round_id: int, application_id: int):
+    return (
+        select(Assignment)
+        .where(
+            Assignment.round_id == round_id,
+            Assignment.application_id == application_id,
+            Assignment.juror_id == current_user.id,
+        )
+        .options(
+            selectinload(Assignment.round).selectinload(Round.criteria),
+            selectinload(Assignment.round).selectinload(Round.prize).selectinload(Prize.questions),
+            selectinload(Assignment.application).selectinload(Application.answers),
+            selectinload(Assignment.application).selectinload(Application.attachments),
+            selectinload(Assignment.application).selectinload(Application.applicant),
+            selectinload(Assignment.application).selectinload(Application.organization),
+            selectinload(Assignment.scores),
+        )
+    )
+
+
+def scorecard_or_404(round_id: int, application_id: int) -> Assignment:
+    """The current juror's scorecard; not theirs, not open yet, recused or in conflict → 404."""
+    card = db.scalar(_scorecard_query(round_id, application_id))
+    if (
+        card is None
+        or card.round.phase not in jury_service.VISIBLE_PHASES
+        or card.status == "recused"
+        or jury_service.is_in_conflict(db, current_user.id, application_id)
+    ):
+        abort(404)
+    return card
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+# --- dashboard ---------------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @juror_required
 def dashboard():
-    return render_template("jury/dashboard.html")
+    rounds = jury_service.juror_rounds(db, current_user)
+    now = utcnow()
+    for entry in rounds:
+        rnd = entry["round"]
+        entry["closed"] = jury_service.judging_closed_reason(rnd, now)
+        entry["labels"] = {
+            card.id: application_label(card.application, viewer=JUROR, round=rnd) for card in entry["cards"]
+        }
+        entry["next"] = next(
+            (card for card in entry["cards"] if card.status in jury_service.OPEN_STATUSES), None
+        )
+    return render_template("jury/dashboard.html", rounds=rounds)
+
+
+# --- scoring page ------------------------------------------------------------------------------------------
+
+
+def _stored_raw(card: Assignment) -> dict[str, str]:
+    values = scoring.card_values(card)
+    return {code: scoring.plain(value) for code, value in values.items()}
+
+
+def _render_scorecard(
+    card: Assignment,
+    *,
+    form: ScorecardForm | None = None,
+    raw: dict[str, str] | None = None,
+    errors: dict[str, list[Any]] | None = None,
+    abstain_form: AbstainForm | None = None,
+    recuse_form: RecuseForm | None = None,
+    problem: Any = None,
+    status: int = 200,
+):
+    rnd = card.round
+    if form is None:
+        form = ScorecardForm(
+            formdata=None, data={"comment": card.comment, "comment_to_candidate": card.comment_to_candidate}
+        )
+    raw = raw if raw is not None else _stored_raw(card)
+    in_round = [c for c in jury_service.juror_scorecards(db, current_user) if c.round_id == rnd.id]
+    blocked = jury_service.conflicted_pairs(
+        db, prize_id=rnd.prize_id, jurors=[current_user], application_ids=[c.application_id for c in in_round]
+    )
+    in_round = [c for c in in_round if (c.juror_id, c.application_id) not in blocked]
+    following = jury_service.next_open(in_round, card)
+    closed = jury_service.judging_closed_reason(rnd)
+    total = None
+    if not errors:
+        total = scoring.card_total(card)
+    view = application_view(card.application, viewer=JUROR, round=rnd)
+    position = next((i for i, c in enumerate(in_round, start=1) if c.id == card.id), None)
+    submitted = sum(1 for c in in_round if c.status == "submitted")
+    counted = sum(1 for c in in_round if c.status in jury_service.COUNTING_STATUSES)
+    response = render_template(
+        "jury/scorecard.html",
+        card=card,
+        rnd=rnd,
+        view=view,
+        form=form,
+        raw=raw,
+        errors=errors or {},
+        abstain_form=abstain_form or AbstainForm(prefix="abstain", formdata=None),
+        recuse_form=recuse_form or RecuseForm(prefix="recuse", formdata=None),
+        resume_form=ResumeForm(formdata=None),
+        problem=problem,
+        closed=closed,
+        editable=closed is None and card.status != "abstained",
+        total=scoring.format_total(total, current_locale()),
+        next_card=following,
+        position=position,
+        count=len(in_round),
+        submitted=submitted,
+        counted=counted,
+    )
+    return response, status
+
+
+@bp.route(SCORE_URL, methods=["GET", "POST"])
+@juror_required
+def scorecard(round_id: int, application_id: int):
+    card = scorecard_or_404(round_id, application_id)
+    if request.method == "GET":
+        return _render_scorecard(card)
+    form = ScorecardForm()
+    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+    if not form.validate_on_submit():  # the CSRF token is checked before the view (CSRFProtect)
+        return _render_scorecard(card, form=form, raw=raw, errors=form.errors, status=422)
+    submit = request.form.get("action") == "submit"
+    try:
+        saved = scoring.save(
+            db,
+            card,
+            actor=_actor(),
+            scores=raw,
+            comment=form.comment.data or "",
+            comment_to_candidate=form.comment_to_candidate.data or "",
+            submit=submit,
+        )
+        db.commit()
+    except ScoreError as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        return _render_scorecard(
+            card, form=form, raw=raw, errors=error.errors, problem=error.message, status=422
+        )
+    except ScoringClosed as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        return _render_scorecard(card, form=form, raw=raw, problem=error.message, status=409)
+    if saved.status == "submitted":
+        flash(
+            _("Scorecard submitted.") if saved.changed else _("No change: the scorecard is as it was."),
+            "success",
+        )
+    else:
+        flash(_("Draft saved.") if saved.changed else _("No change: the draft is as it was."), "success")
+    return redirect(url_for("jury.scorecard", round_id=round_id, application_id=application_id))
+
+
+@bp.post(f"{SCORE_URL}/autosave")
+@juror_required
+def autosave(round_id: int, application_id: int):
+    """The page's autosave (fetch): JSON in return, nothing saved when a value is wrong."""
+    card = scorecard_or_404(round_id, application_id)
+    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+    try:
+        saved = scoring.save(
+            db,
+            card,
+            actor=_actor(),
+            scores=raw,
+            comment=request.form.get("comment"),
+            comment_to_candidate=request.form.get("comment_to_candidate"),
+            submit=False,
+        )
+        db.commit()
+    except ScoreError as error:
+        db.rollback()
+        return jsonify(
+            ok=False,
+            message=str(error.message),
+            errors={code: [str(m) for m in messages] for code, messages in error.errors.items()},
+        ), 422
+    except ScoringClosed as error:
+        db.rollback()
+        return jsonify(ok=False, message=str(error.message), errors={}), 409
+    return jsonify(
+        ok=True,
+        saved=saved.changed,
+        status=saved.status,
+        status_label=status_label(saved.status),
+        total=scoring.format_total(saved.total, current_locale()),
+        message=_("Draft saved automatically.") if saved.changed else _("Up to date."),
+    )
+
+
+@bp.post(f"{SCORE_URL}/abstain")
+@juror_required
+def abstain(round_id: int, application_id: int):
+    card = scorecard_or_404(round_id, application_id)
+    form = AbstainForm(prefix="abstain")
+    if not form.validate_on_submit():
+        return _render_scorecard(card, abstain_form=form, status=422)
+    try:
+        scoring.abstain(db, card, actor=_actor(), reason=form.reason.data)
+        db.commit()
+    except ScoreError as error:
+        db.rollback()
+        form.reason.errors = list(error.errors.get("reason", []))
+        return _render_scorecard(scorecard_or_404(round_id, application_id), abstain_form=form, status=422)
+    except ScoringClosed as error:
+        db.rollback()
+        return _render_scorecard(
+            scorecard_or_404(round_id, application_id), problem=error.message, status=409
+        )
+    flash(
+        _("You abstained on %(ref)s: it is a missing score, not a zero.", ref=card.application.ref), "success"
+    )
+    return redirect(url_for("jury.scorecard", round_id=round_id, application_id=application_id))
+
+
+@bp.post(f"{SCORE_URL}/resume")
+@juror_required
+def resume(round_id: int, application_id: int):
+    card = scorecard_or_404(round_id, application_id)
+    if not ResumeForm().validate_on_submit():
+        abort(400)
+    try:
+        scoring.resume(db, card, actor=_actor())
+        db.commit()
+    except ScoringClosed as error:
+        db.rollback()
+        return _render_scorecard(
+            scorecard_or_404(round_id, application_id), problem=error.message, status=409
+        )
+    return redirect(url_for("jury.scorecard", round_id=round_id, application_id=application_id))
+
+
+@bp.post(f"{SCORE_URL}/recuse")
+@juror_required
+def recuse(round_id: int, application_id: int):
+    card = scorecard_or_404(round_id, application_id)
+    form = RecuseForm(prefix="recuse")
+    if not form.validate_on_submit():
+        return _render_scorecard(card, recuse_form=form, status=422)
+    ref = card.application.ref
+    try:
+        scoring.recuse(db, card, actor=_actor(), reason=form.reason.data)
+        db.commit()
+    except ScoreError as error:
+        db.rollback()
+        form.reason.errors = list(error.errors.get("reason", []))
+        return _render_scorecard(scorecard_or_404(round_id, application_id), recuse_form=form, status=422)
+    except ScoringClosed as error:
+        db.rollback()
+        return _render_scorecard(
+            scorecard_or_404(round_id, application_id), problem=error.message, status=409
+        )
+    flash(
+        _(
+            "Conflict of interest declared for %(ref)s: the organizers are told and it leaves your list.",
+            ref=ref,
+        ),
+        "success",
+    )
+    return redirect(url_for("jury.dashboard"))
+
+
+@bp.get(f"{SCORE_URL}/files/<int:attachment_id>")
+@juror_required
+def attachment(round_id: int, application_id: int, attachment_id: int):
+    """A file of the application: PDFs shown in the browser, others downloaded; neutral names when blind."""
+    card = scorecard_or_404(round_id, application_id)
+    application = card.application
+    questions = card.round.prize.questions
+    allowed = {
+        a.id: a for a in visible_attachments(application, viewer=JUROR, round=card.round, questions=questions)
+    }
+    item = allowed.get(attachment_id)
+    if item is None:
+        abort(404)
+    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
+    path = (folder / item.storage_key).resolve()
+    if folder not in path.parents or not path.is_file():
+        abort(404)
+    is_pdf = item.content_type == "application/pdf"
+    response = send_file(
+        path,
+        mimetype=item.content_type,
+        as_attachment=not is_pdf,
+        download_name=attachment_name(item, application, viewer=JUROR, round=card.round, questions=questions),
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- live final --------------------------------------------------------------------------------------------
+
+
+def _live_cards(rnd: Round) -> list[Assignment]:
+    cards = list(
+        db.scalars(
+            select(Assignment)
+            .where(
+                Assignment.round_id == rnd.id,
+                Assignment.juror_id == current_user.id,
+                Assignment.status != "recused",
+            )
+            .options(
+                selectinload(Assignment.application).selectinload(Application.applicant),
+                selectinload(Assignment.application).selectinload(Application.organization),
+                selectinload(Assignment.scores),
+            )
+        )
+    )
+    blocked = jury_service.conflicted_pairs(
+        db, prize_id=rnd.prize_id, jurors=[current_user], application_ids=[c.application_id for c in cards]
+    )
+    cards = [c for c in cards if (current_user.id, c.application_id) not in blocked]
+    slots = dict(
+        db.execute(
+            select(PitchSlot.application_id, PitchSlot.position).where(PitchSlot.round_id == rnd.id)
+        ).all()
+    )
+    cards.sort(
+        key=lambda c: (
+            slots.get(c.application_id) is None,
+            slots.get(c.application_id, 0),
+            c.application.ref,
+            c.application_id,
+        )
+    )
+    return cards
+
+
+def _render_live(
+    rnd: Round,
+    *,
+    raw_for: dict[int, dict[str, str]] | None = None,
+    errors_for: dict[int, dict[str, list[Any]]] | None = None,
+    problem: Any = None,
+    status: int = 200,
+):
+    cards = _live_cards(rnd)
+    raw_for = raw_for or {}
+    errors_for = errors_for or {}
+    locale = current_locale()
+    pitches = []
+    for card in cards:
+        pitches.append(
+            {
+                "card": card,
+                "label": application_label(card.application, viewer=JUROR, round=rnd),
+                "raw": raw_for.get(card.id, _stored_raw(card)),
+                "errors": errors_for.get(card.id, {}),
+                "total": scoring.format_total(scoring.card_total(card), locale)
+                if card.id not in errors_for
+                else "—",
+            }
+        )
+    closed = jury_service.judging_closed_reason(rnd)
+    submitted = sum(1 for c in cards if c.status == "submitted")
+    counted = sum(1 for c in cards if c.status in jury_service.COUNTING_STATUSES)
+    return render_template(
+        "jury/live.html",
+        rnd=rnd,
+        pitches=pitches,
+        form=LiveScoreForm(formdata=None),
+        closed=closed,
+        problem=problem,
+        submitted=submitted,
+        counted=counted,
+    ), status
+
+
+def _live_round_or_404(round_id: int) -> Round:
+    rnd = db.scalar(
+        select(Round)
+        .where(Round.id == round_id)
+        .options(selectinload(Round.criteria), selectinload(Round.prize))
+    )
+    if rnd is None or rnd.phase not in jury_service.VISIBLE_PHASES:
+        abort(404)
+    mine = db.scalar(
+        select(Assignment.id)
+        .where(Assignment.round_id == rnd.id, Assignment.juror_id == current_user.id)
+        .limit(1)
+    )
+    if mine is None:
+        abort(404)
+    return rnd
+
+
+@bp.get("/rounds/<int:round_id>/live")
+@juror_required
+def live(round_id: int):
+    return _render_live(_live_round_or_404(round_id))
+
+
+@bp.post("/rounds/<int:round_id>/live/<int:application_id>")
+@juror_required
+def live_score(round_id: int, application_id: int):
+    rnd = _live_round_or_404(round_id)
+    card = scorecard_or_404(round_id, application_id)
+    if not LiveScoreForm().validate_on_submit():
+        abort(400)
+    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+    try:
+        scoring.save(db, card, actor=_actor(), scores=raw, submit=True)
+        db.commit()
+    except ScoreError as error:
+        db.rollback()
+        return _render_live(
+            _live_round_or_404(round_id),
+            raw_for={card.id: raw},
+            errors_for={card.id: error.errors},
+            problem=error.message,
+            status=422,
+        )
+    except ScoringClosed as error:
+        db.rollback()
+        return _render_live(_live_round_or_404(round_id), problem=error.message, status=409)
+    flash(_("Score for %(ref)s submitted.", ref=card.application.ref), "success")
+    return redirect(url_for("jury.live", round_id=rnd.id, _anchor=f"pitch-{application_id}"))

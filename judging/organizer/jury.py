@@ -1,0 +1,416 @@
+"""Organizer pages for a round's jury: members, conflicts of interest, assignment, load, reminders.
+
+Added to the ``organizer`` blueprint. Every object comes from the URL and must belong to the
+round named in the same URL (else 404). Writes are POST only, call one service of
+``services.jury`` and commit once; a refusal re-renders the page with the translated message
+(status 422) and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..db import session as db
+from ..models import Assignment, AuditEvent, Conflict, JuryMembership, User
+from ..permissions import organizer_required
+from ..presenters import ORGANIZER, application_label
+from ..services import jury as jury_service
+from ..services import scoring
+from ..services.jury import JuryError, NeedsConfirmation
+from ..templating import tr
+from .forms import PHASE_LABELS
+from .jury_forms import (
+    AddAssignmentForm,
+    AddMemberForm,
+    AutoAssignForm,
+    ConfirmRemovalForm,
+    EmptyForm,
+    LiftConflictForm,
+    RecordConflictForm,
+)
+from .routes import _round, bp
+
+JURY_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>/jury"
+
+
+def source_labels() -> dict[str, str]:
+    return {
+        "declared": _("declared by the juror"),
+        "organization": _("same organization"),
+        "email-domain": _("same email domain"),
+        "applicant": _("the juror is the applicant or the contact"),
+        "imported": _("imported"),
+        "organizer": _("recorded by an organizer"),
+    }
+
+
+def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
+    """Why an application cannot get enough jurors, in the organizer's language."""
+    parts = []
+    needed = settings.get("per_application") or 0
+    if item["eligible"] < needed:
+        causes = []
+        if item["conflicted"]:
+            causes.append(_("%(n)s in conflict", n=item["conflicted"]))
+        if item["wrong_language"]:
+            language = _("French") if item.get("language") == "fr" else _("English")
+            causes.append(_("%(n)s do not read %(language)s", n=item["wrong_language"], language=language))
+        text = _(
+            "only %(eligible)s eligible jurors for %(needed)s places",
+            eligible=item["eligible"],
+            needed=needed,
+        )
+        if causes:
+            text += " (" + ", ".join(causes) + ")"
+        parts.append(text)
+    if item["cap_reached"]:
+        parts.append(
+            _("the eligible jurors already have the maximum load of %(max)s", max=settings.get("max_load"))
+        )
+    return "; ".join(parts) or _("not enough jurors")
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+def _jury_url(edition, prize, rnd, anchor: str | None = None, **values: Any) -> str:
+    return url_for(
+        "organizer.jury", edition_id=edition.id, prize_id=prize.id, round_id=rnd.id, _anchor=anchor, **values
+    )
+
+
+def _last_run(rnd) -> AuditEvent | None:
+    run = request.args.get("run", "")
+    if not run.isdigit():
+        return None
+    event = db.get(AuditEvent, int(run))
+    if event is None or event.action != "jury.auto_assigned" or event.object_id != rnd.id:
+        return None
+    return event
+
+
+def _render(
+    edition,
+    prize,
+    rnd,
+    *,
+    member_form: AddMemberForm | None = None,
+    record_form: RecordConflictForm | None = None,
+    assign_form: AutoAssignForm | None = None,
+    lift_errors: dict[int, list[Any]] | None = None,
+    add_errors: dict[int, list[Any]] | None = None,
+    problem: Any = None,
+    status: int = 200,
+):
+    page = jury_service.jury_page(db, rnd)
+    jury = [m.user for m in page.memberships]
+    names = {user.id: user.display_name for user in jury}
+    member_form = member_form or AddMemberForm(formdata=None)
+    member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
+    record_form = record_form or RecordConflictForm(formdata=None)
+    record_form.user_id.choices = [(u.id, u.display_name) for u in jury]
+    record_form.application_id.choices = [
+        (row.application.id, application_label(row.application, viewer=ORGANIZER, round=rnd))
+        for row in page.coverage
+    ]
+    run = _last_run(rnd)
+    settings = {}
+    if run is not None:
+        settings = {k: run.after.get(k) for k in ("per_application", "max_load", "require_language")}
+    open_work = sum(1 for p in page.progress.values() if p.open)
+    loads = sorted((p.total for uid, p in page.progress.items() if uid in names), reverse=True)
+    return render_template(
+        "organizer/jury.html",
+        edition=edition,
+        prize=prize,
+        rnd=rnd,
+        page=page,
+        names=names,
+        member_form=member_form,
+        record_form=record_form,
+        assign_form=assign_form or AutoAssignForm(formdata=None),
+        add_form=AddAssignmentForm(formdata=None),
+        lift_form=LiftConflictForm(formdata=None),
+        empty_form=EmptyForm(formdata=None),
+        lift_errors=lift_errors or {},
+        add_errors=add_errors or {},
+        problem=problem,
+        run=run,
+        run_settings=settings,
+        shortfall_reason=shortfall_reason,
+        source_labels=source_labels(),
+        liftable=jury_service.LIFTABLE_SOURCES,
+        label=lambda application: application_label(application, viewer=ORGANIZER, round=rnd),
+        plain=scoring.plain,
+        phase_label=PHASE_LABELS.get(rnd.phase, rnd.phase),
+        open_work=open_work,
+        max_load=loads[0] if loads else 0,
+        min_load=loads[-1] if loads else 0,
+    ), status
+
+
+def _refused(edition, prize, rnd, error: JuryError, **forms: Any):
+    db.rollback()
+    return _render(edition, prize, rnd, problem=error.message, status=422, **forms)
+
+
+@bp.get(JURY_URL)
+@organizer_required
+def jury(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    return _render(edition, prize, rnd)
+
+
+# --- members ---------------------------------------------------------------------------------------------
+
+
+@bp.post(f"{JURY_URL}/members")
+@organizer_required
+def jury_add_member(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    form = AddMemberForm()
+    form.user_id.choices = [(u.id, u.email) for u in jury_service.juror_candidates(db, rnd)]
+    if not form.validate_on_submit():
+        return _render(edition, prize, rnd, member_form=form, status=422)
+    user = db.get(User, form.user_id.data)
+    try:
+        jury_service.add_member(db, rnd, user, actor=_actor())
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error)
+    flash(_("%(name)s joins the jury.", name=user.display_name), "success")
+    return redirect(_jury_url(edition, prize, rnd, "members"))
+
+
+@bp.post(f"{JURY_URL}/members/<int:user_id>/remove")
+@organizer_required
+def jury_remove_member(edition_id: int, prize_id: int, round_id: int, user_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    membership = db.scalar(
+        select(JuryMembership)
+        .where(JuryMembership.round_id == rnd.id, JuryMembership.user_id == user_id)
+        .options(selectinload(JuryMembership.user))
+    )
+    if membership is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    name = membership.user.display_name
+    try:
+        jury_service.remove_member(db, membership, actor=_actor())
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error)
+    flash(_("%(name)s leaves the jury.", name=name), "success")
+    return redirect(_jury_url(edition, prize, rnd, "members"))
+
+
+# --- conflicts -------------------------------------------------------------------------------------------
+
+
+@bp.post(f"{JURY_URL}/conflicts/detect")
+@organizer_required
+def jury_detect(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    created = jury_service.detect(db, rnd, actor=_actor())
+    db.commit()
+    if created:
+        flash(_("%(n)s new conflicts of interest found.", n=len(created)), "warning")
+    else:
+        flash(_("No new conflict of interest found."), "success")
+    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+
+
+@bp.post(f"{JURY_URL}/conflicts")
+@organizer_required
+def jury_record_conflict(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    page_jury = [m.user for m in jury_service.members(db, rnd)]
+    applications = jury_service.round_applications(db, rnd)
+    form = RecordConflictForm()
+    form.user_id.choices = [(u.id, u.email) for u in page_jury]
+    form.application_id.choices = [(a.id, a.ref) for a in applications]
+    if not form.validate_on_submit():
+        return _render(edition, prize, rnd, record_form=form, status=422)
+    user = next(u for u in page_jury if u.id == form.user_id.data)
+    application = next(a for a in applications if a.id == form.application_id.data)
+    try:
+        jury_service.record_conflict(
+            db, user=user, application=application, reason=form.reason.data, actor=_actor()
+        )
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error)
+    flash(_("Conflict recorded."), "success")
+    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+
+
+@bp.post(f"{JURY_URL}/conflicts/<int:conflict_id>/lift")
+@organizer_required
+def jury_lift(edition_id: int, prize_id: int, round_id: int, conflict_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    conflict = db.scalar(
+        select(Conflict)
+        .where(Conflict.id == conflict_id)
+        .options(selectinload(Conflict.application), selectinload(Conflict.user))
+    )
+    if conflict is None or conflict.application.prize_id != prize.id:
+        abort(404)
+    form = LiftConflictForm()
+    if not form.validate_on_submit():
+        return _render(edition, prize, rnd, lift_errors={conflict.id: form.reason.errors}, status=422)
+    try:
+        jury_service.lift_conflict(db, conflict, reason=form.reason.data, actor=_actor())
+        db.commit()
+    except JuryError as error:
+        db.rollback()
+        return _render(edition, prize, rnd, lift_errors={conflict_id: [error.message]}, status=422)
+    flash(_("Conflict lifted; the reason is kept in the log."), "success")
+    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+
+
+# --- assignment ------------------------------------------------------------------------------------------
+
+
+@bp.post(f"{JURY_URL}/assign")
+@organizer_required
+def jury_auto_assign(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    form = AutoAssignForm()
+    if not form.validate_on_submit():
+        return _render(edition, prize, rnd, assign_form=form, status=422)
+    try:
+        run = jury_service.auto_assign(
+            db, rnd, actor=_actor(), require_language=form.require_language.data, max_load=form.max_load.data
+        )
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error, assign_form=form)
+    if run.shortfalls:
+        flash(
+            _(
+                "%(created)s assignments made; %(short)s applications cannot get enough jurors (see below).",
+                created=run.created,
+                short=len(run.shortfalls),
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            _("%(created)s assignments made; every application has its jurors.", created=run.created),
+            "success",
+        )
+    return redirect(_jury_url(edition, prize, rnd, "assignment", run=run.event_id))
+
+
+@bp.post(f"{JURY_URL}/applications/<int:application_id>/jurors")
+@organizer_required
+def jury_add_assignment(edition_id: int, prize_id: int, round_id: int, application_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    form = AddAssignmentForm()
+    form.juror_id.choices = [(m.user_id, str(m.user_id)) for m in jury_service.members(db, rnd)]
+    if not form.validate_on_submit():
+        return _render(
+            edition,
+            prize,
+            rnd,
+            add_errors={application_id: form.juror_id.errors or [_("Choose a juror.")]},
+            status=422,
+        )
+    try:
+        jury_service.add_assignment(
+            db, rnd, juror_id=form.juror_id.data, application_id=application_id, actor=_actor()
+        )
+        db.commit()
+    except JuryError as error:
+        db.rollback()
+        return _render(edition, prize, rnd, add_errors={application_id: [error.message]}, status=422)
+    flash(_("Juror assigned."), "success")
+    return redirect(_jury_url(edition, prize, rnd, f"application-{application_id}"))
+
+
+@bp.route(f"{JURY_URL}/scorecards/<int:assignment_id>/remove", methods=["GET", "POST"])
+@organizer_required
+def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assignment_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    card = db.scalar(
+        select(Assignment)
+        .where(Assignment.id == assignment_id)
+        .options(
+            selectinload(Assignment.juror),
+            selectinload(Assignment.application),
+            selectinload(Assignment.scores),
+        )
+    )
+    if card is None or card.round_id != rnd.id:
+        abort(404)
+    form = ConfirmRemovalForm()
+    problem = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        application_id = card.application_id
+        try:
+            jury_service.remove_assignment(db, card, actor=_actor(), confirmed=bool(form.confirm.data))
+            db.commit()
+        except NeedsConfirmation as error:
+            db.rollback()
+            problem = error.message
+        except JuryError as error:
+            db.rollback()
+            problem = error.message
+        else:
+            flash(_("Juror removed from the application."), "success")
+            return redirect(_jury_url(edition, prize, rnd, f"application-{application_id}"))
+        card = db.scalar(
+            select(Assignment)
+            .where(Assignment.id == assignment_id)
+            .options(
+                selectinload(Assignment.juror),
+                selectinload(Assignment.application),
+                selectinload(Assignment.scores),
+            )
+        )
+    return render_template(
+        "organizer/jury_remove.html",
+        edition=edition,
+        prize=prize,
+        rnd=rnd,
+        card=card,
+        form=form,
+        problem=problem,
+        label=application_label(card.application, viewer=ORGANIZER, round=rnd),
+        total=scoring.format_total(scoring.card_total(card)),
+        cancel_url=_jury_url(edition, prize, rnd, f"application-{card.application_id}"),
+        round_name=tr(rnd.name) or rnd.code,
+    ), (422 if problem else 200)
+
+
+# --- reminders -------------------------------------------------------------------------------------------
+
+
+@bp.post(f"{JURY_URL}/reminders")
+@organizer_required
+def jury_remind(edition_id: int, prize_id: int, round_id: int):
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        reminded = jury_service.send_reminders(db, rnd, actor=_actor())
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error)
+    if reminded:
+        flash(_("Reminder sent to %(n)s jurors with unfinished work.", n=len(reminded)), "success")
+    else:
+        flash(_("Every juror has finished: no reminder sent."), "success")
+    return redirect(_jury_url(edition, prize, rnd, "members"))

@@ -1,0 +1,949 @@
+"""The jury of a round: membership, conflicts of interest, assignment, load and progress, reminders.
+
+Writes validate, mutate, flush, ``record`` an audit event and queue mail; they never
+commit (the route or the CLI command commits once). Reads used by the jury and
+organizer pages live here too, each with a fixed number of SQL queries.
+
+Conflicts are checked in every path through :func:`conflicted_pairs` (many pairs) and
+:func:`is_in_conflict` (one pair). A conflict is an active row of ``conflicts``
+(not lifted), or "applying to a prize is always a conflict with judging it": a juror
+who is the applicant or the contact of an application in the prize (not a draft)
+is in conflict with every application of that prize. The second kind is computed,
+so no lifting can ever remove it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..domain import assignment as solver
+from ..domain import conflicts as detection
+from ..models import (
+    Application,
+    Assignment,
+    Conflict,
+    Decision,
+    JuryMembership,
+    PitchSlot,
+    Round,
+    User,
+    UserRole,
+    utcnow,
+)
+from . import mail
+from .audit import record
+
+OPEN_STATUSES = ("assigned", "draft")
+"""Scorecards with work left to do."""
+COUNTING_STATUSES = ("assigned", "draft", "submitted")
+"""Scorecards that count toward an application's jurors (recused and abstained ones do not)."""
+CLOSED_PHASES = ("deliberation", "decided", "announced")
+VISIBLE_PHASES = ("judging", "deliberation", "decided", "announced")
+"""Phases in which a juror sees the applications assigned to them."""
+LIFTABLE_SOURCES = ("organization", "email-domain", "imported", "organizer")
+"""Detected (or recorded) conflicts an organizer may lift; a juror's own declaration and being the
+applicant or the contact never are."""
+
+
+class JuryError(Exception):
+    """A refusal to show the organizer or the juror: the message is translated (lazy)."""
+
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NeedsConfirmation(JuryError):
+    """The action destroys work (a submitted scorecard): ask first, then call again with ``confirmed``."""
+
+
+# --- order, deadlines and predicates -----------------------------------------------------------------
+
+
+def order_key(juror_id: int, application_id: int) -> str:
+    """A juror's own stable random order of applications (spreads order effects across jurors)."""
+    return hashlib.sha256(f"{juror_id}:{application_id}".encode()).hexdigest()
+
+
+def judging_closed_reason(rnd: Round, now: datetime | None = None) -> Any | None:
+    """Why scorecards of ``rnd`` cannot change now, or None when they can."""
+    now = now or utcnow()
+    if rnd.phase in CLOSED_PHASES or (rnd.judging_closes_at is not None and now >= rnd.judging_closes_at):
+        return _l("Judging of this round is closed: scorecards can no longer change.")
+    if rnd.phase != "judging":
+        return _l("Judging of this round has not opened yet.")
+    return None
+
+
+def is_in_conflict(db: Session, user_id: int, application_id: int) -> bool:
+    """True when the juror may neither be assigned nor score the application (one query)."""
+    prize_of_application = select(Application.prize_id).where(Application.id == application_id)
+    email_of_user = select(func.lower(User.email)).where(User.id == user_id)
+    declared = exists().where(
+        Conflict.user_id == user_id, Conflict.application_id == application_id, Conflict.lifted_at.is_(None)
+    )
+    applies = exists().where(
+        Application.prize_id == prize_of_application.scalar_subquery(),
+        Application.status != "draft",
+        or_(
+            Application.applicant_id == user_id,
+            func.lower(Application.contact_email) == email_of_user.scalar_subquery(),
+        ),
+    )
+    return bool(db.scalar(select(or_(declared, applies))))
+
+
+def applicants_in_prize(db: Session, prize_id: int, users: Iterable[User]) -> set[int]:
+    """Ids of ``users`` who applied to the prize (applicant or contact of a non-draft application)."""
+    users = list(users)
+    if not users:
+        return set()
+    by_email = {user.email.lower(): user.id for user in users}
+    rows = db.execute(
+        select(Application.applicant_id, func.lower(Application.contact_email)).where(
+            Application.prize_id == prize_id,
+            Application.status != "draft",
+            or_(
+                Application.applicant_id.in_([user.id for user in users]),
+                func.lower(Application.contact_email).in_(list(by_email)),
+            ),
+        )
+    ).all()
+    ids = {user.id for user in users}
+    found: set[int] = set()
+    for applicant_id, contact in rows:
+        if applicant_id in ids:
+            found.add(applicant_id)
+        if contact in by_email:
+            found.add(by_email[contact])
+    return found
+
+
+def conflicted_pairs(
+    db: Session, *, prize_id: int, jurors: Iterable[User], application_ids: Iterable[int]
+) -> set[tuple[int, int]]:
+    """Every ``(juror_id, application_id)`` pair in conflict among these jurors and applications.
+
+    Two queries: the active conflict rows, and who applies to the prize.
+    """
+    jurors = list(jurors)
+    application_ids = list(application_ids)
+    if not jurors or not application_ids:
+        return set()
+    juror_ids = [juror.id for juror in jurors]
+    pairs: set[tuple[int, int]] = {
+        (user_id, application_id)
+        for user_id, application_id in db.execute(
+            select(Conflict.user_id, Conflict.application_id).where(
+                Conflict.user_id.in_(juror_ids),
+                Conflict.application_id.in_(application_ids),
+                Conflict.lifted_at.is_(None),
+            )
+        )
+    }
+    for juror_id in applicants_in_prize(db, prize_id, jurors):
+        pairs.update((juror_id, application_id) for application_id in application_ids)
+    return pairs
+
+
+def juror_conflicts(db: Session, juror: User, prize_of: dict[int, int]) -> set[tuple[int, int]]:
+    """The pairs in conflict between one juror and applications of several prizes (2 queries).
+
+    ``prize_of`` maps each application id to its prize id.
+    """
+    if not prize_of:
+        return set()
+    pairs = {
+        (juror.id, application_id)
+        for application_id in db.scalars(
+            select(Conflict.application_id).where(
+                Conflict.user_id == juror.id,
+                Conflict.application_id.in_(list(prize_of)),
+                Conflict.lifted_at.is_(None),
+            )
+        )
+    }
+    applied = set(
+        db.scalars(
+            select(Application.prize_id)
+            .where(
+                Application.prize_id.in_(set(prize_of.values())),
+                Application.status != "draft",
+                or_(
+                    Application.applicant_id == juror.id,
+                    func.lower(Application.contact_email) == juror.email.lower(),
+                ),
+            )
+            .distinct()
+        )
+    )
+    pairs.update((juror.id, app_id) for app_id, prize_id in prize_of.items() if prize_id in applied)
+    return pairs
+
+
+def can_score(db: Session, user: Any, assignment: Assignment, now: datetime | None = None) -> bool:
+    """The juror's own scorecard, not in conflict, not recused, while the round's judging is open."""
+    return (
+        bool(user and user.is_authenticated)
+        and assignment.juror_id == user.id
+        and assignment.status != "recused"
+        and judging_closed_reason(assignment.round, now) is None
+        and not is_in_conflict(db, user.id, assignment.application_id)
+    )
+
+
+# --- what a round judges -------------------------------------------------------------------------------
+
+
+def round_application_ids(db: Session, rnd: Round) -> list[int]:
+    """The applications a round judges (the ones auto-assignment and manual assignment may use).
+
+    The pitch order when the round has one (the live final); else, for a later round of a prize,
+    its finalists when they are decided; else every submitted application of the prize.
+    Withdrawn and ineligible applications are never judged.
+    """
+    submitted = select(Application.id).where(
+        Application.prize_id == rnd.prize_id, Application.status == "submitted"
+    )
+    in_slots = list(
+        db.scalars(
+            select(PitchSlot.application_id)
+            .where(PitchSlot.round_id == rnd.id, PitchSlot.application_id.in_(submitted))
+            .order_by(PitchSlot.position)
+        )
+    )
+    if in_slots:
+        return in_slots
+    earlier = db.scalar(
+        select(func.count())
+        .select_from(Round)
+        .where(
+            Round.prize_id == rnd.prize_id,
+            or_(Round.position < rnd.position, and_(Round.position == rnd.position, Round.id < rnd.id)),
+        )
+    )
+    if earlier:
+        finalists = list(
+            db.scalars(
+                select(Decision.application_id)
+                .where(
+                    Decision.prize_id == rnd.prize_id,
+                    Decision.outcome == "finalist",
+                    Decision.application_id.in_(submitted),
+                )
+                .distinct()
+            )
+        )
+        if finalists:
+            return sorted(finalists)
+    return list(db.scalars(submitted.order_by(Application.ref, Application.id)))
+
+
+def round_applications(db: Session, rnd: Round) -> list[Application]:
+    ids = round_application_ids(db, rnd)
+    if not ids:
+        return []
+    return list(
+        db.scalars(
+            select(Application).where(Application.id.in_(ids)).order_by(Application.ref, Application.id)
+        )
+    )
+
+
+def members(db: Session, rnd: Round) -> list[JuryMembership]:
+    return list(
+        db.scalars(
+            select(JuryMembership)
+            .join(User, JuryMembership.user_id == User.id)
+            .where(JuryMembership.round_id == rnd.id)
+            .options(selectinload(JuryMembership.user))
+            .order_by(func.lower(User.name), User.email)
+        )
+    )
+
+
+def juror_candidates(db: Session, rnd: Round) -> list[User]:
+    """Active users with the juror role who are not yet on this round's jury."""
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role == "juror")),
+                ~User.id.in_(select(JuryMembership.user_id).where(JuryMembership.round_id == rnd.id)),
+            )
+            .order_by(func.lower(User.name), User.email)
+        )
+    )
+
+
+# --- membership ------------------------------------------------------------------------------------------
+
+
+def add_member(db: Session, rnd: Round, user: User, *, actor: User) -> JuryMembership:
+    if not user.active or not user.has_role("juror"):
+        raise JuryError(_l("Only people with the juror role can join a jury: invite them first."), "user")
+    existing = db.scalar(
+        select(JuryMembership).where(JuryMembership.round_id == rnd.id, JuryMembership.user_id == user.id)
+    )
+    if existing is not None:
+        raise JuryError(_l("%(name)s is already on this jury.", name=user.display_name), "user")
+    membership = JuryMembership(round_id=rnd.id, user_id=user.id)
+    db.add(membership)
+    db.flush()
+    record(db, actor=actor, action="jury.member_added", obj=membership, after={"user_id": user.id})
+    return membership
+
+
+def remove_member(db: Session, membership: JuryMembership, *, actor: User) -> None:
+    """Take a juror off the jury with their unstarted scorecards; refused while they hold scores."""
+    scorecards = list(
+        db.scalars(
+            select(Assignment).where(
+                Assignment.round_id == membership.round_id, Assignment.juror_id == membership.user_id
+            )
+        )
+    )
+    if any(card.status in ("draft", "submitted") for card in scorecards):
+        raise JuryError(
+            _l("This juror has scored applications in this round: remove those scorecards one by one first.")
+        )
+    before = {"user_id": membership.user_id, "scorecards": [card.application_id for card in scorecards]}
+    record(db, actor=actor, action="jury.member_removed", obj=membership, before=before)
+    for card in scorecards:
+        db.delete(card)
+    db.delete(membership)
+    db.flush()
+
+
+# --- conflicts -------------------------------------------------------------------------------------------
+
+
+def detect(db: Session, rnd: Round, *, actor: User) -> list[Conflict]:
+    """Run conflict detection between the round's jury and the prize's applications; store new conflicts.
+
+    Pairs that already have a row (declared, detected before, or lifted by an organizer) are left as
+    they are: a lifted conflict is not raised again. Applying to the prize is a conflict with every
+    application of the prize (source ``applicant``).
+    """
+    jury = [membership.user for membership in members(db, rnd)]
+    applications = list(
+        db.scalars(
+            select(Application)
+            .where(Application.prize_id == rnd.prize_id, Application.status != "draft")
+            .options(selectinload(Application.applicant))
+        )
+    )
+    if not jury or not applications:
+        return []
+    found = detection.detect_conflicts(
+        jurors=[
+            detection.JurorProfile(
+                id=user.id, email=user.email, organization_name=user.organization_name, name=user.name
+            )
+            for user in jury
+        ],
+        applications=[
+            detection.ApplicantProfile(
+                id=app.id,
+                org_name=app.org_name,
+                contact_email=app.contact_email,
+                contact_name=app.contact_name,
+                applicant_email=app.applicant.email if app.applicant else None,
+            )
+            for app in applications
+        ],
+    )
+    pairs = {(item.juror_id, item.application_id): (item.source, item.reason) for item in found}
+    by_id = {app.id: app for app in applications}
+    for juror_id in applicants_in_prize(db, rnd.prize_id, jury):
+        own = [app.ref for app in applications if _owned_by(app, juror_id, jury)]
+        for app in applications:
+            pairs.setdefault(
+                (juror_id, app.id), ("applicant", f"applies to this prize ({', '.join(sorted(own))})")
+            )
+    known = {
+        (user_id, application_id)
+        for user_id, application_id in db.execute(
+            select(Conflict.user_id, Conflict.application_id).where(
+                Conflict.user_id.in_([user.id for user in jury]), Conflict.application_id.in_(list(by_id))
+            )
+        )
+    }
+    created = []
+    for (juror_id, application_id), (source, reason) in sorted(pairs.items()):
+        if (juror_id, application_id) in known:
+            continue
+        conflict = Conflict(user_id=juror_id, application_id=application_id, source=source, reason=reason)
+        db.add(conflict)
+        created.append(conflict)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="jury.conflicts_detected",
+        obj=rnd,
+        after={
+            "created": [
+                {"user_id": c.user_id, "application_id": c.application_id, "source": c.source}
+                for c in created
+            ]
+        },
+    )
+    return created
+
+
+def _owned_by(app: Application, juror_id: int, jury: list[User]) -> bool:
+    email = next((user.email.lower() for user in jury if user.id == juror_id), "")
+    return app.applicant_id == juror_id or (app.contact_email or "").lower() == email
+
+
+def record_conflict(
+    db: Session, *, user: User, application: Application, reason: str, actor: User, source: str = "organizer"
+) -> Conflict:
+    """An organizer (or the import) records a conflict by hand; a lifted one becomes active again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise JuryError(_l("Write the reason for the conflict."), "reason")
+    conflict = db.scalar(
+        select(Conflict).where(Conflict.user_id == user.id, Conflict.application_id == application.id)
+    )
+    before = _conflict_state(conflict) if conflict else None
+    if conflict is None:
+        conflict = Conflict(user_id=user.id, application_id=application.id)
+        db.add(conflict)
+    elif conflict.lifted_at is None:
+        raise JuryError(_l("This conflict is already recorded."), "application")
+    conflict.source = source
+    conflict.reason = reason
+    conflict.lifted_at = None
+    conflict.lifted_by_id = None
+    conflict.lift_reason = None
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="conflict.recorded",
+        obj=conflict,
+        before=before,
+        after=_conflict_state(conflict),
+    )
+    return conflict
+
+
+def lift_conflict(db: Session, conflict: Conflict, *, reason: str, actor: User) -> None:
+    """An organizer lifts a detected conflict, with a written reason (logged)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise JuryError(
+            _l("Write why this conflict does not apply: the reason is kept in the log."), "reason"
+        )
+    if conflict.lifted_at is not None:
+        raise JuryError(_l("This conflict is already lifted."))
+    if conflict.source not in LIFTABLE_SOURCES:
+        raise JuryError(
+            _l("A conflict declared by the juror, or with the applicant or the contact, cannot be lifted.")
+        )
+    if applicants_in_prize(db, conflict.application.prize_id, [conflict.user]):
+        raise JuryError(_l("This juror applies to this prize: applying to a prize is always a conflict."))
+    before = _conflict_state(conflict)
+    conflict.lifted_at = utcnow()
+    conflict.lifted_by_id = actor.id
+    conflict.lift_reason = reason
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="conflict.lifted",
+        obj=conflict,
+        before=before,
+        after=_conflict_state(conflict),
+        reason=reason,
+    )
+
+
+def _conflict_state(conflict: Conflict) -> dict[str, Any]:
+    return {
+        "user_id": conflict.user_id,
+        "application_id": conflict.application_id,
+        "source": conflict.source,
+        "reason": conflict.reason,
+        "lifted_at": conflict.lifted_at,
+        "lift_reason": conflict.lift_reason,
+    }
+
+
+def round_conflicts(db: Session, rnd: Round, juror_ids: Iterable[int]) -> list[Conflict]:
+    """Conflict rows (active and lifted) between the round's jury and the prize's applications."""
+    juror_ids = list(juror_ids)
+    if not juror_ids:
+        return []
+    return list(
+        db.scalars(
+            select(Conflict)
+            .join(Application, Conflict.application_id == Application.id)
+            .where(Application.prize_id == rnd.prize_id, Conflict.user_id.in_(juror_ids))
+            .options(selectinload(Conflict.user), selectinload(Conflict.application))
+            .order_by(Conflict.lifted_at.is_not(None), Application.ref, Conflict.user_id)
+        )
+    )
+
+
+# --- assignment ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentRun:
+    """The outcome of an automatic assignment, kept in the audit event's ``after``."""
+
+    created: int
+    loads: dict[int, int]
+    shortfalls: list[dict[str, Any]]
+    event_id: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def auto_assign(
+    db: Session,
+    rnd: Round,
+    *,
+    actor: User,
+    require_language: bool = False,
+    max_load: int | None = None,
+) -> AssignmentRun:
+    """Give each application of the round its number of jurors with the most even workloads.
+
+    Uses the domain's min-cost-flow solver. Existing scorecards are kept and count (recused and
+    abstained ones do not count, and their pairs are never proposed again); conflicted pairs are
+    never created; only the round's jury and the round's applications take part.
+    """
+    per_application = rnd.jurors_per_application
+    if not per_application:
+        raise JuryError(_l("Set the number of jurors per application on the round first."))
+    if rnd.phase in CLOSED_PHASES:
+        raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
+    if max_load is not None and max_load < 1:
+        raise JuryError(_l("The maximum load must be at least 1."), "max_load")
+    jury = [membership.user for membership in members(db, rnd)]
+    if not jury:
+        raise JuryError(_l("Add jurors to the jury first."))
+    applications = round_applications(db, rnd)
+    if not applications:
+        raise JuryError(_l("There is no submitted application to assign yet."))
+    app_ids = {app.id for app in applications}
+    juror_ids = {user.id for user in jury}
+    blocked = conflicted_pairs(db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids)
+    existing: set[tuple[int, int]] = set()
+    for juror_id, application_id, status in db.execute(
+        select(Assignment.juror_id, Assignment.application_id, Assignment.status).where(
+            Assignment.round_id == rnd.id
+        )
+    ):
+        pair = (juror_id, application_id)
+        if juror_id not in juror_ids or application_id not in app_ids:
+            continue
+        if status in COUNTING_STATUSES and pair not in blocked:
+            existing.add(pair)
+        else:
+            blocked.add(pair)  # never propose a pair that has a scorecard row already
+    result = solver.assign(
+        applications=[solver.AppInfo(id=app.id, language=app.language) for app in applications],
+        jurors=[
+            solver.JurorInfo(id=user.id, languages=frozenset(user.reads_languages or ())) for user in jury
+        ],
+        per_application=per_application,
+        conflicts=blocked,
+        existing=existing,
+        max_load=max_load,
+        require_language=require_language,
+    )
+    for juror_id, application_id in result.new_pairs:
+        db.add(
+            Assignment(round_id=rnd.id, juror_id=juror_id, application_id=application_id, status="assigned")
+        )
+    db.flush()
+    refs = {app.id: app.ref for app in applications}
+    languages = {app.id: app.language for app in applications}
+    shortfalls = [
+        {
+            "application_id": item.application_id,
+            "ref": refs[item.application_id],
+            "language": languages[item.application_id],
+            "missing": item.missing,
+            "eligible": item.eligible,
+            "conflicted": item.conflicted,
+            "wrong_language": item.wrong_language,
+            "cap_reached": item.cap_reached,
+        }
+        for item in result.shortfalls
+    ]
+    settings = {
+        "per_application": per_application,
+        "max_load": max_load,
+        "require_language": require_language,
+    }
+    event = record(
+        db,
+        actor=actor,
+        action="jury.auto_assigned",
+        obj=rnd,
+        after={
+            **settings,
+            "created": len(result.new_pairs),
+            "pairs": [list(pair) for pair in result.new_pairs],
+            "loads": {str(k): v for k, v in result.loads.items()},
+            "shortfalls": shortfalls,
+        },
+    )
+    return AssignmentRun(
+        created=len(result.new_pairs),
+        loads=result.loads,
+        shortfalls=shortfalls,
+        event_id=event.id,
+        settings=settings,
+    )
+
+
+def add_assignment(db: Session, rnd: Round, *, juror_id: int, application_id: int, actor: User) -> Assignment:
+    """Put one juror on one application by hand (refused on a conflict)."""
+    if rnd.phase in CLOSED_PHASES:
+        raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
+    membership = db.scalar(
+        select(JuryMembership)
+        .where(JuryMembership.round_id == rnd.id, JuryMembership.user_id == juror_id)
+        .options(selectinload(JuryMembership.user))
+    )
+    if membership is None:
+        raise JuryError(_l("Choose a juror of this round."), "juror")
+    if application_id not in set(round_application_ids(db, rnd)):
+        raise JuryError(_l("Choose an application judged in this round."), "application")
+    if is_in_conflict(db, juror_id, application_id):
+        raise JuryError(
+            _l(
+                "%(name)s has a conflict of interest with this application: the assignment is refused.",
+                name=membership.user.display_name,
+            ),
+            "juror",
+        )
+    existing = db.scalar(
+        select(Assignment).where(
+            Assignment.round_id == rnd.id,
+            Assignment.juror_id == juror_id,
+            Assignment.application_id == application_id,
+        )
+    )
+    if existing is not None:
+        raise JuryError(
+            _l("%(name)s is already assigned to this application.", name=membership.user.display_name),
+            "juror",
+        )
+    assignment = Assignment(
+        round_id=rnd.id, juror_id=juror_id, application_id=application_id, status="assigned"
+    )
+    db.add(assignment)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="scorecard.assigned",
+        obj=assignment,
+        after={"juror_id": juror_id, "application_id": application_id, "status": "assigned"},
+    )
+    return assignment
+
+
+def remove_assignment(db: Session, assignment: Assignment, *, actor: User, confirmed: bool = False) -> None:
+    """Take a juror off an application. A scorecard holding scores goes only when ``confirmed``."""
+    if assignment.round.phase in CLOSED_PHASES:
+        raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
+    if (assignment.status == "submitted" or assignment.scores) and not confirmed:
+        raise NeedsConfirmation(_l("This scorecard holds scores: confirm to delete it."))
+    from .scoring import scorecard_state
+
+    before = {
+        "juror_id": assignment.juror_id,
+        "application_id": assignment.application_id,
+        **scorecard_state(assignment),
+    }
+    record(db, actor=actor, action="scorecard.removed", obj=assignment, before=before)
+    db.delete(assignment)
+    db.flush()
+
+
+# --- load, progress and the pages' data ----------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """A juror's work in a round. ``total`` excludes recused and abstained scorecards."""
+
+    submitted: int = 0
+    draft: int = 0
+    assigned: int = 0
+    abstained: int = 0
+    recused: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.submitted + self.draft + self.assigned
+
+    @property
+    def open(self) -> int:
+        return self.draft + self.assigned
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+    def add(self, status: str, count: int = 1) -> None:
+        setattr(self, status, getattr(self, status) + count)
+
+
+def progress_by_juror(db: Session, rnd: Round) -> dict[int, Progress]:
+    """Each juror's progress in the round (one query)."""
+    progress: dict[int, Progress] = defaultdict(Progress)
+    for juror_id, status, count in db.execute(
+        select(Assignment.juror_id, Assignment.status, func.count())
+        .where(Assignment.round_id == rnd.id)
+        .group_by(Assignment.juror_id, Assignment.status)
+    ):
+        progress[juror_id].add(status, count)
+    return progress
+
+
+@dataclass
+class CoverageRow:
+    application: Application
+    scorecards: list[Assignment]
+    conflicted_juror_ids: set[int]
+    needed: int
+
+    @property
+    def counting(self) -> list[Assignment]:
+        return [card for card in self.scorecards if card.status in COUNTING_STATUSES]
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.needed - len(self.counting))
+
+
+@dataclass
+class JuryPage:
+    memberships: list[JuryMembership]
+    progress: dict[int, Progress]
+    coverage: list[CoverageRow]
+    conflicts: list[Conflict]
+    applicant_juror_ids: set[int]
+    candidates: list[User]
+    in_conflict: list[Assignment]
+
+
+def jury_page(db: Session, rnd: Round) -> JuryPage:
+    """Everything the organizer's jury page shows, in a fixed number of queries."""
+    memberships = members(db, rnd)
+    jury = [membership.user for membership in memberships]
+    applications = round_applications(db, rnd)
+    app_ids = [app.id for app in applications]
+    scorecards = list(
+        db.scalars(
+            select(Assignment)
+            .where(Assignment.round_id == rnd.id)
+            .options(selectinload(Assignment.juror), selectinload(Assignment.scores))
+            .order_by(Assignment.id)
+        )
+    )
+    blocked = conflicted_pairs(db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids)
+    by_app: dict[int, list[Assignment]] = defaultdict(list)
+    for card in scorecards:
+        by_app[card.application_id].append(card)
+    conflicted_of: dict[int, set[int]] = defaultdict(set)
+    for juror_id, application_id in blocked:
+        conflicted_of[application_id].add(juror_id)
+    coverage = [
+        CoverageRow(
+            application=app,
+            scorecards=sorted(by_app.get(app.id, []), key=lambda c: (c.juror.name.lower(), c.juror_id)),
+            conflicted_juror_ids=conflicted_of.get(app.id, set()),
+            needed=rnd.jurors_per_application or 0,
+        )
+        for app in applications
+    ]
+    in_conflict = [
+        card
+        for card in scorecards
+        if card.status in COUNTING_STATUSES and (card.juror_id, card.application_id) in blocked
+    ]
+    return JuryPage(
+        memberships=memberships,
+        progress=progress_by_juror(db, rnd),
+        coverage=coverage,
+        conflicts=round_conflicts(db, rnd, [user.id for user in jury]),
+        applicant_juror_ids=applicants_in_prize(db, rnd.prize_id, jury),
+        candidates=juror_candidates(db, rnd),
+        in_conflict=in_conflict,
+    )
+
+
+def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
+    """A juror's scorecards in rounds they may see (one query plus eager loads), in their own order."""
+    cards = list(
+        db.scalars(
+            select(Assignment)
+            .join(Round, Assignment.round_id == Round.id)
+            .where(Assignment.juror_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
+            .options(
+                selectinload(Assignment.round).selectinload(Round.prize),
+                selectinload(Assignment.application),
+            )
+        )
+    )
+    cards.sort(
+        key=lambda card: (
+            card.round.prize.position,
+            card.round.position,
+            card.round_id,
+            order_key(juror.id, card.application_id),
+        )
+    )
+    return cards
+
+
+def juror_rounds(db: Session, juror: User) -> list[dict[str, Any]]:
+    """The juror's rounds with their progress and scorecards in the juror's order (a fixed number of queries).
+
+    Scorecards in conflict (a conflict found after assignment) are listed apart and cannot be opened.
+    """
+    cards = juror_scorecards(db, juror)
+    memberships = list(
+        db.scalars(
+            select(JuryMembership)
+            .join(Round, JuryMembership.round_id == Round.id)
+            .where(JuryMembership.user_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
+            .options(selectinload(JuryMembership.round).selectinload(Round.prize))
+        )
+    )
+    blocked = juror_conflicts(db, juror, {card.application_id: card.round.prize_id for card in cards})
+    rounds: dict[int, dict[str, Any]] = {}
+    for membership in memberships:
+        rounds[membership.round_id] = {
+            "round": membership.round,
+            "cards": [],
+            "progress": Progress(),
+            "conflicted": [],
+        }
+    for card in cards:
+        entry = rounds.setdefault(
+            card.round_id, {"round": card.round, "cards": [], "progress": Progress(), "conflicted": []}
+        )
+        if (juror.id, card.application_id) in blocked and card.status != "recused":
+            entry["conflicted"].append(card)
+            continue
+        entry["progress"].add(card.status)
+        entry["cards"].append(card)
+    slots = (
+        set(db.scalars(select(PitchSlot.round_id).where(PitchSlot.round_id.in_(list(rounds))).distinct()))
+        if rounds
+        else set()
+    )
+    ordered = sorted(
+        rounds.values(), key=lambda e: (e["round"].prize.position, e["round"].position, e["round"].id)
+    )
+    for entry in ordered:
+        entry["live"] = entry["round"].id in slots
+    return ordered
+
+
+def next_open(cards: list[Assignment], current: Assignment) -> Assignment | None:
+    """The next scorecard with work left after ``current`` in the juror's order (wrapping), or None."""
+    same_round = [card for card in cards if card.round_id == current.round_id]
+    ids = [card.id for card in same_round]
+    start = ids.index(current.id) + 1 if current.id in ids else 0
+    for card in same_round[start:] + same_round[:start]:
+        if card.id != current.id and card.status in OPEN_STATUSES:
+            return card
+    return None
+
+
+# --- reminders -----------------------------------------------------------------------------------------
+
+
+def send_reminders(db: Session, rnd: Round, *, actor: User, now: datetime | None = None) -> list[User]:
+    """One mail per juror with unfinished work in the round (never one per application), in their language."""
+    from ..presenters import application_label
+
+    if judging_closed_reason(rnd, now) is not None:
+        raise JuryError(_l("Reminders can only be sent while judging of this round is open."))
+    jury = [membership.user for membership in members(db, rnd)]
+    cards = list(
+        db.scalars(
+            select(Assignment)
+            .where(Assignment.round_id == rnd.id, Assignment.juror_id.in_([user.id for user in jury]))
+            .options(selectinload(Assignment.application))
+        )
+    )
+    blocked = conflicted_pairs(
+        db, prize_id=rnd.prize_id, jurors=jury, application_ids={card.application_id for card in cards}
+    )
+    progress: dict[int, Progress] = defaultdict(Progress)
+    unfinished: dict[int, list[Assignment]] = defaultdict(list)
+    for card in cards:
+        if (card.juror_id, card.application_id) in blocked:
+            continue
+        progress[card.juror_id].add(card.status)
+        if card.status in OPEN_STATUSES:
+            unfinished[card.juror_id].append(card)
+    reminded = []
+    for user in jury:
+        todo = sorted(unfinished.get(user.id, []), key=lambda card: order_key(user.id, card.application_id))
+        if not todo or not user.active:
+            continue
+        mail.queue(
+            db,
+            to=user.email,
+            template="jury_reminder",
+            language=user.language,
+            juror=user,
+            round=rnd,
+            prize=rnd.prize,
+            progress=progress[user.id],
+            todo=[application_label(card.application, viewer="juror", round=rnd) for card in todo],
+            link=_dashboard_link(),
+        )
+        reminded.append(user)
+    record(
+        db,
+        actor=actor,
+        action="jury.reminders_sent",
+        obj=rnd,
+        after={"jurors": [user.id for user in reminded]},
+    )
+    return reminded
+
+
+def _dashboard_link() -> str:
+    from .accounts import external_url
+
+    return external_url("jury.dashboard")
+
+
+def organizers(db: Session) -> list[User]:
+    return list(
+        db.scalars(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.id.in_(select(UserRole.user_id).where(UserRole.role == "organizer")),
+            )
+            .order_by(User.id)
+        )
+    )
