@@ -1,0 +1,238 @@
+"""The audit trail of an edition: every change, filterable, paginated and exportable (organizers only).
+
+Filters come from the query string: prize, round, person (who acted), action and a date
+range in Montréal time (both ends included). The page shows 50 events at a time; the
+CSV and XLSX exports hold every matching event, with formula-looking cells neutralised.
+A fixed number of SQL queries whatever the number of events.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..db import session as db
+from ..documents.exports import write_csv, write_xlsx
+from ..models import AuditEvent, Edition, Prize, Round, User
+from ..permissions import organizer_required
+from ..services.editions import local_to_utc, utc_to_local
+from ..templating import tr
+from .results_forms import AuditFilterForm
+from .routes import _edition, bp
+
+PER_PAGE = 50
+EXPORT_LIMIT = 100_000
+
+#: Labels of the actions people see most; other actions show their code.
+ACTION_LABELS = {
+    "scorecard.submitted": _l("Scorecard submitted"),
+    "scorecard.changed": _l("Submitted scorecard changed"),
+    "scorecard.draft_saved": _l("Scorecard draft saved"),
+    "scorecard.abstained": _l("Juror abstained"),
+    "scorecard.resumed": _l("Abstention undone"),
+    "scorecard.recused": _l("Juror recused"),
+    "scorecard.assigned": _l("Scorecard assigned"),
+    "scorecard.removed": _l("Scorecard removed"),
+    "conflict.declared": _l("Conflict declared"),
+    "conflict.recorded": _l("Conflict recorded"),
+    "conflict.lifted": _l("Conflict lifted"),
+    "finalists.selected": _l("Finalists selected"),
+    "finalist.overridden": _l("Finalist override"),
+    "finalists.announced": _l("Finalists announced"),
+    "results.frozen": _l("Results frozen"),
+    "round.reopened": _l("Round reopened"),
+    "round.phase_changed": _l("Phase changed"),
+    "round.method_changed": _l("Method or tie-break changed"),
+    "winner.recorded": _l("Winner recorded"),
+    "mention.added": _l("Honourable mention added"),
+    "mention.removed": _l("Honourable mention removed"),
+    "pitch_order.set": _l("Pitch order set"),
+    "mail_template.saved": _l("Mail template saved"),
+    "mail_template.reset": _l("Mail template reset"),
+    "application.eligible": _l("Marked eligible"),
+    "application.ineligible": _l("Marked ineligible"),
+    "application.withdrawn": _l("Application withdrawn"),
+    "application.submitted": _l("Application submitted"),
+    "jury.member_added": _l("Juror added to a jury"),
+    "jury.member_removed": _l("Juror removed from a jury"),
+    "jury.auto_assigned": _l("Automatic assignment"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def _as_json(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, Any]]:
+    """The filter form (choices from this edition only) and the matching SQL conditions."""
+    form = AuditFilterForm(formdata=request.args)
+    prizes = db.scalars(
+        select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
+    ).all()
+    rounds = (
+        db.scalars(
+            select(Round).where(Round.prize_id.in_([p.id for p in prizes])).order_by(Round.position, Round.id)
+        ).all()
+        if prizes
+        else []
+    )
+    prize_code = {p.id: p.code for p in prizes}
+    actors = db.execute(
+        select(User.id, User.name, User.email)
+        .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.edition_id == edition.id).distinct()))
+        .order_by(User.name, User.email)
+    ).all()
+    actions = sorted(
+        db.scalars(select(AuditEvent.action).where(AuditEvent.edition_id == edition.id).distinct()),
+        key=lambda a: action_label(a).lower(),
+    )
+    form.prize.choices = [(0, _("All prizes")), *((p.id, tr(p.name)) for p in prizes)]
+    form.round.choices = [
+        (0, _("All rounds")),
+        *((r.id, f"{prize_code.get(r.prize_id, '')} · {tr(r.name) or r.code}") for r in rounds),
+    ]
+    form.person.choices = [
+        (0, _("Everyone")),
+        *((i, f"{name or email} <{email}>") for i, name, email in actors),
+    ]
+    form.action.choices = [("", _("All actions")), *((a, action_label(a)) for a in actions)]
+    conditions: list[Any] = [AuditEvent.edition_id == edition.id]
+    if not form.validate():
+        return form, [], {"prizes": prize_code, "rounds": {r.id: r for r in rounds}, "valid": False}
+    if form.prize.data:
+        conditions.append(AuditEvent.prize_id == form.prize.data)
+    if form.round.data:
+        conditions.append(AuditEvent.round_id == form.round.data)
+    if form.person.data:
+        conditions.append(AuditEvent.actor_id == form.person.data)
+    if form.action.data:
+        conditions.append(AuditEvent.action == form.action.data)
+    if form.date_from.data:
+        conditions.append(AuditEvent.at >= local_to_utc(datetime.combine(form.date_from.data, time.min)))
+    if form.date_to.data:
+        end = local_to_utc(datetime.combine(form.date_to.data + timedelta(days=1), time.min))
+        conditions.append(AuditEvent.at < end)
+    return form, conditions, {"prizes": prize_code, "rounds": {r.id: r for r in rounds}, "valid": True}
+
+
+def _query(conditions: list[Any]) -> Select:
+    return (
+        select(AuditEvent)
+        .where(*conditions)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+def _query_args(form: AuditFilterForm, **extra: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for name in ("prize", "round", "person"):
+        if form[name].data:
+            args[name] = form[name].data
+    if form.action.data:
+        args["action"] = form.action.data
+    for name in ("date_from", "date_to"):
+        if form[name].data:
+            args[name] = form[name].data.isoformat()
+    return {**args, **extra}
+
+
+@bp.get("/editions/<int:edition_id>/audit")
+@organizer_required
+def audit_trail(edition_id: int):
+    edition = _edition(edition_id)
+    form, conditions, context = _filters(edition)
+    events: list[AuditEvent] = []
+    total = 0
+    page = (form.page.data or 1) if context["valid"] else 1
+    if context["valid"]:
+        total = db.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+        pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+        page = min(page, pages)
+        events = list(db.scalars(_query(conditions).limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    return render_template(
+        "organizer/audit.html",
+        edition=edition,
+        form=form,
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        prize_codes=context["prizes"],
+        rounds=context["rounds"],
+        action_label=action_label,
+        as_json=_as_json,
+        page_url=lambda n: url_for(
+            "organizer.audit_trail", edition_id=edition.id, **_query_args(form, page=n)
+        ),
+        export_url=lambda fmt: url_for(
+            "organizer.audit_export", edition_id=edition.id, fmt=fmt, **_query_args(form)
+        ),
+    ), (200 if context["valid"] else 422)
+
+
+@bp.get("/editions/<int:edition_id>/audit/export.<fmt>")
+@organizer_required
+def audit_export(edition_id: int, fmt: str):
+    edition = _edition(edition_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form, conditions, context = _filters(edition)
+    if not context["valid"]:
+        abort(400)
+    rounds = context["rounds"]
+    rows = []
+    for event in db.scalars(_query(conditions).limit(EXPORT_LIMIT)):
+        rnd = rounds.get(event.round_id) if event.round_id else None
+        rows.append(
+            {
+                "at": utc_to_local(event.at).isoformat(sep=" ", timespec="seconds"),
+                "actor": event.actor.display_name if event.actor else "",
+                "email": event.actor.email if event.actor else "",
+                "action": event.action,
+                "label": action_label(event.action),
+                "object": f"{event.object_type} {event.object_id or ''}".strip(),
+                "prize": context["prizes"].get(event.prize_id, "") if event.prize_id else "",
+                "round": rnd.code if rnd is not None else "",
+                "reason": event.reason,
+                "before": _as_json(event.before),
+                "after": _as_json(event.after),
+            }
+        )
+    columns = [
+        ("at", _("When (Montréal time)")),
+        ("actor", _("Who")),
+        ("email", _("Email")),
+        ("action", _("Action code")),
+        ("label", _("Action")),
+        ("object", _("Object")),
+        ("prize", _("Prize")),
+        ("round", _("Round")),
+        ("reason", _("Reason")),
+        ("before", _("Before")),
+        ("after", _("After")),
+    ]
+    if fmt == "csv":
+        body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"
+    else:
+        body = write_xlsx(rows, columns, sheet_title=_("Audit trail"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{edition.code}-audit.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
