@@ -56,6 +56,7 @@ def label(labels: Mapping[str, Any], code: str | None) -> str:
 APPLICATION_ACTION_LABELS = {
     "application.created": _l("Application started"),
     "application.submitted": _l("Application submitted"),
+    "application.resubmitted": _l("Application submitted again"),
     "application.updated": _l("Application edited"),
     "application.withdrawn": _l("Application withdrawn"),
     "application.eligible": _l("Marked eligible"),
