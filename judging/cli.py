@@ -126,4 +126,6 @@ def register_commands(app: Flask) -> None:
     from . import cli_exchange
 
     cli_exchange.register(app)
-    from . import cli_results; cli_results.register(app)  # noqa: E702, I001
+    from . import cli_results
+
+    cli_results.register(app)  # noqa: E702, I001

@@ -24,8 +24,21 @@ def _pybabel(*args: str) -> None:
 
 
 def extract() -> None:
-    _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-             "--no-location", "--sort-output", "--omit-header", "-o", str(POT), str(ROOT))
+    _pybabel(
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(POT),
+        str(ROOT),
+    )
 
 
 def update() -> None:

@@ -37,8 +37,15 @@ class Factory:
         self.db.flush()
         return obj
 
-    def user(self, *, email: str | None = None, roles: list[str] | tuple[str, ...] = ("candidate",),
-             password: str | None = PASSWORD, confirmed: bool = True, **fields: Any) -> User:
+    def user(
+        self,
+        *,
+        email: str | None = None,
+        roles: list[str] | tuple[str, ...] = ("candidate",),
+        password: str | None = PASSWORD,
+        confirmed: bool = True,
+        **fields: Any,
+    ) -> User:
         n = next(_counter)
         user = User(
             email=email or f"person{n}@example.org",
@@ -124,8 +131,9 @@ class Factory:
         )
         return self._add(question)
 
-    def application(self, prize: Prize | None = None, *, applicant: User | None = None,
-                    **fields: Any) -> Application:
+    def application(
+        self, prize: Prize | None = None, *, applicant: User | None = None, **fields: Any
+    ) -> Application:
         n = next(_counter)
         prize = prize or self.prize()
         status = fields.pop("status", "submitted")
@@ -138,7 +146,9 @@ class Factory:
             title=fields.pop("title", f"Projet {n}"),
             language=fields.pop("language", "fr"),
             applicant=applicant,
-            contact_email=fields.pop("contact_email", applicant.email if applicant else f"contact{n}@example.com"),
+            contact_email=fields.pop(
+                "contact_email", applicant.email if applicant else f"contact{n}@example.com"
+            ),
             org_name=fields.pop("org_name", f"Organisation {n} inc."),
             org_type=fields.pop("org_type", "startup"),
             region=fields.pop("region", "montreal"),
@@ -152,17 +162,34 @@ class Factory:
         return [self._add(JuryMembership(round=rnd, user=juror)) for juror in jurors]
 
     def conflict(self, juror: User, application: Application, **fields: Any) -> Conflict:
-        return self._add(Conflict(user=juror, application=application,
-                                  source=fields.pop("source", "declared"), **fields))
+        return self._add(
+            Conflict(user=juror, application=application, source=fields.pop("source", "declared"), **fields)
+        )
 
-    def scorecard(self, rnd: Round, juror: User, application: Application, *,
-                  scores: dict[str, Any] | None = None, status: str = "submitted", **fields: Any) -> Assignment:
-        assignment = Assignment(round=rnd, juror=juror, application=application, status=status,
-                                submitted_at=utcnow() if status == "submitted" else None, **fields)
+    def scorecard(
+        self,
+        rnd: Round,
+        juror: User,
+        application: Application,
+        *,
+        scores: dict[str, Any] | None = None,
+        status: str = "submitted",
+        **fields: Any,
+    ) -> Assignment:
+        assignment = Assignment(
+            round=rnd,
+            juror=juror,
+            application=application,
+            status=status,
+            submitted_at=utcnow() if status == "submitted" else None,
+            **fields,
+        )
         self._add(assignment)
         by_code = {c.code: c for c in rnd.criteria}
         for code, value in (scores or {}).items():
-            self._add(CriterionScore(assignment=assignment, criterion=by_code[code], value=Decimal(str(value))))
+            self._add(
+                CriterionScore(assignment=assignment, criterion=by_code[code], value=Decimal(str(value)))
+            )
         return assignment
 
 

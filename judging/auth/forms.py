@@ -12,29 +12,43 @@ LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
-        validators=[InputRequired(message=_l("Enter your email address.")),
-                    Email(message=_l("Enter a valid email address.")), Length(max=320)],
+        validators=[
+            InputRequired(message=_l("Enter your email address.")),
+            Email(message=_l("Enter a valid email address.")),
+            Length(max=320),
+        ],
         render_kw={"autocomplete": "email"},
     )
 
 
 class LoginForm(FlaskForm):
     email = _email_field()
-    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password."))],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)],
-                       render_kw={"autocomplete": "name"})
+    name = StringField(
+        _l("Full name"),
+        validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
     email = _email_field()
-    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Choose a password."))],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(message=_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("Password again"),
-        validators=[InputRequired(message=_l("Type the password again.")),
-                    EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            InputRequired(message=_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
@@ -45,24 +59,34 @@ class EmailOnlyForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[InputRequired(message=_l("Choose a password."))],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(message=_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
     confirm = PasswordField(
         _l("New password again"),
-        validators=[InputRequired(message=_l("Type the password again.")),
-                    EqualTo("password", message=_l("The two passwords differ."))],
+        validators=[
+            InputRequired(message=_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)])
+    name = StringField(
+        _l("Full name"), validators=[InputRequired(message=_l("Enter your name.")), Length(max=200)]
+    )
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[InputRequired(message=_l("Enter your password."))],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -71,11 +95,17 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class InviteForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[InputRequired(message=_l("Enter a name.")), Length(max=200)])
+    name = StringField(
+        _l("Full name"), validators=[InputRequired(message=_l("Enter a name.")), Length(max=200)]
+    )
     email = _email_field()
-    roles = MultiCheckboxField(_l("Roles"), choices=[("juror", _l("Juror")), ("organizer", _l("Organizer"))],
-                               validators=[InputRequired(message=_l("Choose at least one role."))])
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=[("juror", _l("Juror")), ("organizer", _l("Organizer"))],
+        validators=[InputRequired(message=_l("Choose at least one role."))],
+    )
     organization = StringField(_l("Organization"), validators=[Length(max=300)])
-    reads = MultiCheckboxField(_l("Reads"), choices=[("fr", _l("French")), ("en", _l("English"))],
-                               default=["fr", "en"])
+    reads = MultiCheckboxField(
+        _l("Reads"), choices=[("fr", _l("French")), ("en", _l("English"))], default=["fr", "en"]
+    )
     language = SelectField(_l("Language of the invitation"), choices=LANGUAGE_CHOICES)

@@ -41,8 +41,11 @@ def _apply_error(form, error: AccountError) -> None:
 
 
 def _token_failure(error: TokenError):
-    message = (_("This link has expired. Ask for a new one below.") if error.expired
-               else _("This link is not valid. It may have been used already or copied incompletely."))
+    message = (
+        _("This link has expired. Ask for a new one below.")
+        if error.expired
+        else _("This link is not valid. It may have been used already or copied incompletely.")
+    )
     return render_template("auth/bad_link.html", message=message), 400
 
 
@@ -57,8 +60,10 @@ def login():
         if user is None or not user.active:
             form.password.errors.append(_("Wrong email or password."))
         elif user.email_confirmed_at is None:
-            flash(_("Confirm your email address first: we sent you a link. You can ask for a new one below."),
-                  "warning")
+            flash(
+                _("Confirm your email address first: we sent you a link. You can ask for a new one below."),
+                "warning",
+            )
             return redirect(url_for("auth.resend_confirmation", email=user.email))
         else:
             lang = session.get("lang")
@@ -92,8 +97,13 @@ def register():
         form.language.data = current_locale()
     if form.validate_on_submit():
         try:
-            user = accounts.register_candidate(db, email=form.email.data, name=form.name.data,
-                                               password=form.password.data, language=form.language.data)
+            user = accounts.register_candidate(
+                db,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                language=form.language.data,
+            )
         except AccountError as error:
             db.rollback()
             _apply_error(form, error)
@@ -183,8 +193,9 @@ def accept_invitation(token: str):
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(home_for(user))
-    return render_template("auth/set_password.html", form=form, title=_("Welcome: choose your password"),
-                           invited=user)
+    return render_template(
+        "auth/set_password.html", form=form, title=_("Welcome: choose your password"), invited=user
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -201,8 +212,9 @@ def profile():
     if request.method == "POST" and "pw-current" in request.form and password_form.validate_on_submit():
         from werkzeug.security import check_password_hash
 
-        if not current_user.password_hash or not check_password_hash(current_user.password_hash,
-                                                                      password_form.current.data):
+        if not current_user.password_hash or not check_password_hash(
+            current_user.password_hash, password_form.current.data
+        ):
             password_form.current.errors.append(_("Wrong password."))
         else:
             try:

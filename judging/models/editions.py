@@ -23,9 +23,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 class Edition(Timestamped, Base):
     __tablename__ = "editions"
-    __table_args__ = (
-        CheckConstraint("applications_close > applications_open", name="window"),
-    )
+    __table_args__ = (CheckConstraint("applications_close > applications_open", name="window"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)

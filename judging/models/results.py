@@ -57,7 +57,10 @@ class PitchSlot(Base):
     """A finalist's place in the live final's pitch order."""
 
     __tablename__ = "pitch_slots"
-    __table_args__ = (UniqueConstraint("round_id", "application_id"), UniqueConstraint("round_id", "position"))
+    __table_args__ = (
+        UniqueConstraint("round_id", "application_id"),
+        UniqueConstraint("round_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))

@@ -23,10 +23,16 @@ def people():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user = accounts.invite(db, inviter=current_user, email=form.email.data, name=form.name.data,
-                                   roles=form.roles.data, language=form.language.data,
-                                   organization=form.organization.data or None,
-                                   reads_languages=form.reads.data or ["fr", "en"])
+            user = accounts.invite(
+                db,
+                inviter=current_user,
+                email=form.email.data,
+                name=form.name.data,
+                roles=form.roles.data,
+                language=form.language.data,
+                organization=form.organization.data or None,
+                reads_languages=form.reads.data or ["fr", "en"],
+            )
         except AccountError as error:
             db.rollback()
             form.email.errors.append(str(error.message))

@@ -18,8 +18,20 @@ from .audit import record
 
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = {
-    "password", "password1", "password123", "motdepasse", "azertyuiop", "qwertyuiop", "1234567890",
-    "0123456789", "iloveyou12", "soleil1234", "montreal123", "baseball12", "football12", "letmein123",
+    "password",
+    "password1",
+    "password123",
+    "motdepasse",
+    "azertyuiop",
+    "qwertyuiop",
+    "1234567890",
+    "0123456789",
+    "iloveyou12",
+    "soleil1234",
+    "montreal123",
+    "baseball12",
+    "football12",
+    "letmein123",
 }
 DUMMY_HASH = "pbkdf2:sha256:1000$dummy$0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -79,6 +91,7 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
 
 # Signed links -------------------------------------------------------------------------------------
 
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"judging.{purpose}")
 
@@ -122,11 +135,14 @@ def external_url(endpoint: str, **values: Any) -> str:
 
 # Use cases ----------------------------------------------------------------------------------------
 
+
 def register_candidate(db: Session, *, email: str, name: str, password: str, language: str) -> User:
     email = normalize_email(email)
     if find_user(db, email) is not None:
-        raise AccountError(_l("An account already exists for this email address. Log in or reset your password."),
-                           field="email")
+        raise AccountError(
+            _l("An account already exists for this email address. Log in or reset your password."),
+            field="email",
+        )
     problem = password_problem(password, email=email)
     if problem:
         raise AccountError(problem, field="password")
@@ -172,8 +188,17 @@ def set_password(db: Session, user: User, password: str, *, action: str = "user.
     record(db, actor=user, action=action, obj=user)
 
 
-def invite(db: Session, *, inviter: User, email: str, name: str, roles: list[str], language: str,
-           organization: str | None = None, reads_languages: list[str] | None = None) -> User:
+def invite(
+    db: Session,
+    *,
+    inviter: User,
+    email: str,
+    name: str,
+    roles: list[str],
+    language: str,
+    organization: str | None = None,
+    reads_languages: list[str] | None = None,
+) -> User:
     """Invite a juror or organizer: create (or extend) the account and mail a signed set-password link."""
     unknown = [r for r in roles if r not in ROLES]
     if unknown or not roles:
@@ -191,14 +216,29 @@ def invite(db: Session, *, inviter: User, email: str, name: str, roles: list[str
     for role in roles:
         user.add_role(role)
     db.flush()
-    record(db, actor=inviter, action="user.invited", obj=user, before=before,
-           after={"email": email, "roles": sorted(user.roles)})
+    record(
+        db,
+        actor=inviter,
+        action="user.invited",
+        obj=user,
+        before=before,
+        after={"email": email, "roles": sorted(user.roles)},
+    )
     if user.password_hash:
         link = external_url("auth.login")
     else:
         link = external_url("auth.accept_invitation", token=make_token(user, "invite"))
-    mail.queue(db, to=user.email, template="invite", language=user.language, user=user, link=link,
-               inviter=inviter, roles=roles, has_password=bool(user.password_hash))
+    mail.queue(
+        db,
+        to=user.email,
+        template="invite",
+        language=user.language,
+        user=user,
+        link=link,
+        inviter=inviter,
+        roles=roles,
+        has_password=bool(user.password_hash),
+    )
     return user
 
 
@@ -225,5 +265,11 @@ def update_profile(db: Session, user: User, *, name: str, language: str) -> None
     before = {"name": user.name, "language": user.language}
     user.name = name.strip()
     user.language = language
-    record(db, actor=user, action="user.profile_updated", obj=user, before=before,
-           after={"name": user.name, "language": user.language})
+    record(
+        db,
+        actor=user,
+        action="user.profile_updated",
+        obj=user,
+        before=before,
+        after={"name": user.name, "language": user.language},
+    )

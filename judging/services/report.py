@@ -31,10 +31,14 @@ def previous_edition(db: Session, edition: Edition) -> Edition | None:
 
 
 def received_count(db: Session, edition_id: int) -> int:
-    return db.scalar(
-        select(func.count()).where(Application.edition_id == edition_id,
-                                   Application.status.in_(RECEIVED_STATUSES))
-    ) or 0
+    return (
+        db.scalar(
+            select(func.count()).where(
+                Application.edition_id == edition_id, Application.status.in_(RECEIVED_STATUSES)
+            )
+        )
+        or 0
+    )
 
 
 def _grouped(db: Session, edition_id: int, column) -> dict[Any, int]:
@@ -58,17 +62,24 @@ def edition_stats(db: Session, edition: Edition) -> dict[str, Any]:
     received = received_count(db, edition.id)
     previous = previous_edition(db, edition)
     previous_received = received_count(db, previous.id) if previous else 0
-    growth = share(received - previous_received, previous_received) if previous and previous_received else None
+    growth = (
+        share(received - previous_received, previous_received) if previous and previous_received else None
+    )
 
     prize_codes = db.execute(
         select(Prize.id, Prize.code).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
     ).all()
     by_prize_id = _grouped(db, edition.id, Application.prize_id)
-    women = db.scalar(
-        select(func.count()).where(Application.edition_id == edition.id,
-                                   Application.status.in_(RECEIVED_STATUSES),
-                                   Application.led_by_woman.is_(True))
-    ) or 0
+    women = (
+        db.scalar(
+            select(func.count()).where(
+                Application.edition_id == edition.id,
+                Application.status.in_(RECEIVED_STATUSES),
+                Application.led_by_woman.is_(True),
+            )
+        )
+        or 0
+    )
     outcomes = dict(
         db.execute(
             select(Decision.outcome, func.count())

@@ -26,8 +26,11 @@ def test_switch_language_both_ways(page, live_server):
 
 @pytest.mark.parametrize(
     ("role", "landing", "heading"),
-    [("organizer", "/organizer/", "Organiser"), ("juror", "/jury/", "Jury"),
-     ("candidate", "/candidate/", "Mes candidatures")],
+    [
+        ("organizer", "/organizer/", "Organiser"),
+        ("juror", "/jury/", "Jury"),
+        ("candidate", "/candidate/", "Mes candidatures"),
+    ],
 )
 def test_log_in_as_each_role(page, live_server, live_make, live_db, role, landing, heading):
     user = live_make.user(email=f"{role}@example.org", roles=[role], name=f"Test {role}")

@@ -89,7 +89,10 @@ class TestRateLimit:
 
     def test_login_is_rate_limited(self, client):
         for _ in range(3):
-            assert client.post("/auth/login", data={"email": "x@example.org", "password": "x"}).status_code == 200
+            assert (
+                client.post("/auth/login", data={"email": "x@example.org", "password": "x"}).status_code
+                == 200
+            )
         response = client.post("/auth/login", data={"email": "x@example.org", "password": "x"})
         assert response.status_code == 429
         assert "Trop de tentatives" in response.get_data(as_text=True)

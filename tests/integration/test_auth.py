@@ -23,8 +23,14 @@ def link_in(body: str) -> str:
 
 
 def register(client, **overrides):
-    data = {"name": "Léa Tremblay", "email": "lea@example.com", "password": "Bonjour-Montreal-42",
-            "confirm": "Bonjour-Montreal-42", "language": "fr", **overrides}
+    data = {
+        "name": "Léa Tremblay",
+        "email": "lea@example.com",
+        "password": "Bonjour-Montreal-42",
+        "confirm": "Bonjour-Montreal-42",
+        "language": "fr",
+        **overrides,
+    }
     return client.post("/auth/register", data=data)
 
 
@@ -39,8 +45,11 @@ def test_register_confirm_and_log_in(client, db, smtp_server):
     assert "Bonjour Léa Tremblay" in body
 
     # Not confirmed yet: login refused with an explanation.
-    response = client.post("/auth/login", data={"email": "lea@example.com", "password": "Bonjour-Montreal-42"},
-                           follow_redirects=True)
+    response = client.post(
+        "/auth/login",
+        data={"email": "lea@example.com", "password": "Bonjour-Montreal-42"},
+        follow_redirects=True,
+    )
     assert "Confirmez d’abord votre adresse" in response.get_data(as_text=True)
 
     response = client.get(link_in(body), follow_redirects=True)
@@ -49,7 +58,9 @@ def test_register_confirm_and_log_in(client, db, smtp_server):
     assert user.email_confirmed_at is not None
     assert user.roles == {"candidate"}
 
-    response = client.post("/auth/login", data={"email": "LEA@example.com", "password": "Bonjour-Montreal-42"})
+    response = client.post(
+        "/auth/login", data={"email": "LEA@example.com", "password": "Bonjour-Montreal-42"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/candidate/")
     assert client.get("/candidate/").status_code == 200
@@ -143,9 +154,17 @@ def test_organizer_invites_a_juror_who_sets_a_password(client, organizer, db, sm
     from tests.conftest import login
 
     login(client, organizer)
-    response = client.post("/organizer/people", data={
-        "name": "Noor Haddad", "email": "noor@uni-fictive.example", "roles": ["juror"],
-        "organization": "Université Fictive", "reads": ["fr", "en"], "language": "en"})
+    response = client.post(
+        "/organizer/people",
+        data={
+            "name": "Noor Haddad",
+            "email": "noor@uni-fictive.example",
+            "roles": ["juror"],
+            "organization": "Université Fictive",
+            "reads": ["fr", "en"],
+            "language": "en",
+        },
+    )
     assert response.status_code == 302
     [message] = smtp_server.to("noor@uni-fictive.example")
     assert message["Subject"] == "Invitation to the MTL Tech Awards jury platform"
@@ -189,6 +208,7 @@ def test_profile_language_sticks_after_login(client, candidate, db):
     db.refresh(candidate)
     assert candidate.language == "en"
     client.post("/auth/logout")
-    response = client.post("/auth/login", data={"email": candidate.email, "password": PASSWORD},
-                           follow_redirects=True)
+    response = client.post(
+        "/auth/login", data={"email": candidate.email, "password": PASSWORD}, follow_redirects=True
+    )
     assert 'lang="en"' in response.get_data(as_text=True)
