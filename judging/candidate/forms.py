@@ -1,0 +1,252 @@
+"""Candidate forms: the application form (fixed profile fields plus the prize's own questions).
+
+The form checks only what a draft needs (lengths); what a submission needs is checked by
+``services.applications.submission_problems`` so that every path (web, autosave, command line)
+applies the same rules. Labels are lazy so they follow the person's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length
+
+from ..models import Application, Prize, Question, localized
+from ..services import uploads
+from ..services.applications import (
+    ANSWER_LIMITS,
+    PROFILE_FIELDS,
+    TEXT_LIMITS,
+    ApplicationData,
+    Upload,
+    countries,
+    qfield,
+)
+
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+ORG_TYPE_LABELS = {
+    "startup": _l("Start-up"),
+    "sme": _l("Small or medium business (SME)"),
+    "large": _l("Large company"),
+    "nonprofit": _l("Non-profit organization"),
+    "public": _l("Public or para-public body"),
+    "academic": _l("University, college or research centre"),
+}
+REGION_LABELS = {
+    "montreal": _l("Montréal"),
+    "quebec": _l("Québec, outside Montréal"),
+    "canada": _l("Canada, outside Québec"),
+    "international": _l("Outside Canada"),
+}
+LED_BY_WOMAN_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unsaid": _l("I prefer not to say")}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "under-review": _l("Under review"),
+    "withdrawn": _l("Withdrawn"),
+    "ineligible": _l("Not eligible"),
+}
+OUTCOME_LABELS = {
+    "finalist": _l("Finalist"),
+    "winner": _l("Winner"),
+    "mention": _l("Honourable mention"),
+    "not-selected": _l("Not selected"),
+}
+
+
+def labels() -> dict[str, Any]:
+    """Translated labels of the stored codes, for templates (pages, PDF receipt)."""
+    return {
+        "org_type": ORG_TYPE_LABELS,
+        "region": REGION_LABELS,
+        "led_by_woman": LED_BY_WOMAN_LABELS,
+        "status": STATUS_LABELS,
+        "outcome": OUTCOME_LABELS,
+        "language": dict(LANGUAGE_CHOICES),
+    }
+
+
+def _blank(label: Any = "—") -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+class ApplicationForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(_l("Project title"), validators=[Length(max=TEXT_LIMITS["title"])])
+    summary = TextAreaField(
+        _l("Summary of the project"),
+        validators=[Length(max=TEXT_LIMITS["summary"])],
+        render_kw={"rows": 5},
+    )
+    language = SelectField(
+        _l("Language of the application"),
+        choices=_blank() + LANGUAGE_CHOICES,
+        validate_choice=False,
+    )
+    org_name = StringField(
+        _l("Name of the organization"),
+        validators=[Length(max=TEXT_LIMITS["org_name"])],
+        render_kw={"autocomplete": "organization"},
+    )
+    org_type = SelectField(
+        _l("Type of organization"), choices=_blank() + list(ORG_TYPE_LABELS.items()), validate_choice=False
+    )
+    region = SelectField(
+        _l("Where the organization is based"),
+        choices=_blank() + list(REGION_LABELS.items()),
+        validate_choice=False,
+    )
+    country = SelectField(_l("Country"), choices=_blank(), validate_choice=False)
+    city = StringField(_l("City"), validators=[Length(max=TEXT_LIMITS["city"])])
+    website = URLField(
+        _l("Website of the organization"),
+        validators=[Length(max=TEXT_LIMITS["website"])],
+        render_kw={"placeholder": "https://", "inputmode": "url"},
+    )
+    contact_name = StringField(
+        _l("Contact person"),
+        validators=[Length(max=TEXT_LIMITS["contact_name"])],
+        render_kw={"autocomplete": "name"},
+    )
+    contact_email = EmailField(
+        _l("Email of the contact person"),
+        validators=[Length(max=TEXT_LIMITS["contact_email"])],
+        render_kw={"autocomplete": "email"},
+    )
+    led_by_woman = RadioField(
+        _l("Is the project or organization led by a woman?"),
+        choices=list(LED_BY_WOMAN_LABELS.items()),
+        validate_choice=False,
+    )
+    consent = BooleanField(_l("I accept the contest rules and the privacy notice."))
+
+
+def question_field(question: Question, locale: str) -> Any:
+    label = localized(question.label, locale)
+    help_text = localized(question.help, locale) if question.help else ""
+    kwargs: dict[str, Any] = {"description": help_text}
+    if question.type == "long-text":
+        render = {"rows": 8}
+        if question.max_words:
+            render["data-max-words"] = question.max_words
+        return TextAreaField(
+            label, validators=[Length(max=ANSWER_LIMITS["long-text"])], render_kw=render, **kwargs
+        )
+    if question.type == "choice":
+        options = [
+            (str(o.get("code")), localized(o.get("label") or o.get("code"), locale))
+            for o in question.options or []
+            if isinstance(o, dict) and o.get("code")
+        ]
+        return SelectField(label, choices=_blank() + options, validate_choice=False, **kwargs)
+    if question.type == "yes-no":
+        return RadioField(
+            label, choices=[("yes", _l("Yes")), ("no", _l("No"))], validate_choice=False, **kwargs
+        )
+    if question.type == "url":
+        return URLField(
+            label,
+            validators=[Length(max=ANSWER_LIMITS["url"])],
+            render_kw={"placeholder": "https://", "inputmode": "url"},
+            **kwargs,
+        )
+    if question.type == "file":
+        return FileField(label, render_kw={"accept": uploads.accept_attribute(question)}, **kwargs)
+    return StringField(label, validators=[Length(max=ANSWER_LIMITS["text"])], **kwargs)
+
+
+def application_form(prize: Prize, locale: str, **kwargs: Any) -> ApplicationForm:
+    """The form of ``prize``: the fixed fields, then one field per question (``q_<id>``)."""
+
+    class Form(ApplicationForm):
+        pass
+
+    for question in prize.questions:
+        setattr(Form, qfield(question), question_field(question, locale))
+        if question.type == "file":
+            setattr(Form, qfield(question) + "_remove", BooleanField(_l("Remove this file")))
+    form = Form(**kwargs)
+    form.country.choices = _blank() + countries(locale)
+    return form
+
+
+def initial_data(application: Application) -> dict[str, Any]:
+    """The stored application as form data (for GET)."""
+    data: dict[str, Any] = {name: getattr(application, name) or "" for name in PROFILE_FIELDS}
+    data["version"] = application.version
+    data["consent"] = application.consent_at is not None
+    data["led_by_woman"] = (application.extra or {}).get("led_by_woman")
+    answers = {answer.question_id: answer.value for answer in application.answers}
+    for question in application.prize.questions:
+        if question.type == "file":
+            continue
+        value = answers.get(question.id)
+        if question.type == "yes-no":
+            value = None if value is None else ("yes" if value else "no")
+        data[qfield(question)] = value
+    return data
+
+
+def data_from_form(form: ApplicationForm, prize: Prize, *, with_files: bool = True) -> ApplicationData:
+    data = ApplicationData(
+        fields={name: form[name].data for name in PROFILE_FIELDS},
+        consent=bool(form.consent.data),
+        led_by_woman=form.led_by_woman.data or None,
+    )
+    for question in prize.questions:
+        name = qfield(question)
+        if question.type != "file":
+            data.answers[question.id] = form[name].data
+            continue
+        if not with_files:
+            continue
+        storage = form[name].data
+        if storage is not None and getattr(storage, "filename", None):
+            data.uploads[question.id] = Upload(stream=storage.stream, filename=storage.filename)
+        elif form[name + "_remove"].data:
+            data.remove.add(question.id)
+    return data
+
+
+def apply_errors(form: ApplicationForm, errors: dict[str, list[Any]]) -> None:
+    for name, messages in errors.items():
+        target = form._fields.get(name)
+        if target is None:
+            continue
+        target.errors = [*target.errors, *[str(m) for m in messages]]
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you withdrawing? (optional, for the organizers)"), validators=[Length(max=2000)]
+    )
+    confirm = BooleanField(
+        _l("I withdraw this application."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirm = BooleanField(
+        _l("I understand that my account and my files will be deleted for good."),
+        validators=[InputRequired(message=_l("Tick the box to confirm."))],
+    )
