@@ -402,3 +402,19 @@ def test_too_large_a_request_gets_a_clear_page(app, alice_client, make, db):
     assert "larger than the allowed size" in text_of(response)
     db.expire_all()
     assert application.title == ""
+
+
+def test_a_reference_taken_meanwhile_is_retried_with_the_next_number(client, make, db, monkeypatch):
+    from judging.services import applications as service
+
+    c = contest(make, db)
+    first, second = make.user(email="one@example.org"), make.user(email="two@example.org")
+    db.commit()
+    login(client, first)
+    assert start(client, c).ref == "INN-001"
+    # As if another request had read the sequence before the first insert was committed.
+    monkeypatch.setattr(service, "_next_sequence", lambda db, edition_id: 1)
+    login(client, second)
+    application = start(client, c)
+    assert application.ref == "INN-002"
+    assert sorted(db.scalars(select(Application.ref))) == ["INN-001", "INN-002"]
