@@ -50,9 +50,9 @@ def leniency_chart(
     top = 8
     height = top * 2 + row_height * max(1, len(items)) + 18
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="leniency-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'aria-labelledby="leniency-title leniency-desc">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="leniency-chart img-fluid" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="leniency-title leniency-desc">',
         f'<title id="leniency-title">{escape(title)}</title>',
         f'<desc id="leniency-desc">{escape(description)}</desc>',
     ]

@@ -251,6 +251,8 @@ def _render(
             if report.computation.disconnected is not None
             else None
         ),
+        problem_text=results_service.computation_problem(report.computation),
+        excluded_reason=results_service.excluded_reason,
         live_matches=active is not None and active.fingerprint == report.computation.fingerprint,
         **context,
     ), status
@@ -693,7 +695,12 @@ def _render_phase(
     problem: Any = None,
     status: int = 200,
 ):
-    targets = rules.allowed_transitions(rnd.phase)
+    current = rules.PHASES.index(rnd.phase)
+    # forward moves first (the usual next step is the default), then the moves back
+    targets = sorted(
+        rules.allowed_transitions(rnd.phase),
+        key=lambda p: (rules.PHASES.index(p) < current, abs(rules.PHASES.index(p) - current)),
+    )
     phase_form = phase_form or PhaseForm(formdata=None)
     phase_form.target.choices = [(p, PHASE_LABELS[p]) for p in targets]
     if method_form is None:

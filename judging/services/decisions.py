@@ -141,12 +141,8 @@ def _live(db: Session, rnd: Round) -> tuple[results_service.Computation, int, bo
 
 
 def _require_result(comp: results_service.Computation) -> None:
-    if comp.disconnected is not None:
-        raise DecisionError(results_service.disconnected_message(comp.disconnected))
     if comp.result is None:
-        raise DecisionError(
-            _l("The results of this round cannot be computed: %(error)s", error=comp.error or "?")
-        )
+        raise DecisionError(results_service.computation_problem(comp))
 
 
 def candidates_of_round(db: Session, rnd: Round, comp: results_service.Computation) -> list[Application]:

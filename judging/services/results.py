@@ -33,12 +33,12 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import scoring
 from ..domain.scoring import CriterionSpec, DisconnectedGraph, RoundResult, Rubric, round_half_up
-from ..models import Application, Assignment, Criterion, CriterionScore, Edition, Prize, Round, User
+from ..models import Application, Assignment, Criterion, CriterionScore, Decision, Edition, Prize, Round, User
 
 #: Methods an organizer can compare in the sensitivity panel, in this order.
 COMPARED_METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
@@ -469,6 +469,34 @@ def disconnected_message(error: DisconnectedGraph) -> str:
     )
 
 
+def computation_problem(comp: Computation) -> str | None:
+    """Why the round could not be ranked with its method, translated (None when it could)."""
+    from flask_babel import gettext as _
+
+    from .editions import tie_break_errors
+
+    if comp.disconnected is not None:
+        return disconnected_message(comp.disconnected)
+    if comp.error is None:
+        return None
+    problems = tie_break_errors(list(comp.round.tie_break or []), [c.code for c in comp.inputs.criteria])
+    if problems:
+        return _(
+            "The tie-break chain of this round is not valid: %(problems)s",
+            problems=" ".join(str(p) for p in problems),
+        )
+    return _("The results cannot be computed: %(error)s", error=comp.error)
+
+
+def excluded_reason(card: Card) -> str:
+    """Why a submitted scorecard cannot count, translated."""
+    from flask_babel import gettext as _
+
+    if not card.scores:
+        return _("it answers no criterion")
+    return _("a score is outside its criterion's scale (the rubric changed after scoring?)")
+
+
 def sensitivity(
     computations: dict[str, Computation], *, current: str, cut: int, final: bool
 ) -> list[Sensitivity]:
@@ -600,11 +628,21 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
             )
         )
     ranked = {line.ref for line in lines}
-    unscored_rows = db.execute(
-        select(Application.id, Application.ref, Application.title)
-        .where(Application.prize_id == rnd.prize_id, Application.status.in_(COUNTED_APPLICATION_STATUSES))
-        .order_by(Application.ref)
-    ).all()
+    in_running = select(Application.id, Application.ref, Application.title).where(
+        Application.prize_id == rnd.prize_id, Application.status.in_(COUNTED_APPLICATION_STATUSES)
+    )
+    if final:  # a final decides among its own applications: the finalists and those assigned to it
+        in_running = in_running.where(
+            or_(
+                Application.id.in_(select(Assignment.application_id).where(Assignment.round_id == rnd.id)),
+                Application.id.in_(
+                    select(Decision.application_id).where(
+                        Decision.prize_id == rnd.prize_id, Decision.outcome == "finalist"
+                    )
+                ),
+            )
+        )
+    unscored_rows = db.execute(in_running.order_by(Application.ref)).all()
     unscored = [(i, ref, title or "") for i, ref, title in unscored_rows if ref not in ranked]
     offsets = comp.result.juror_offsets if comp.result else {}
     jurors = sorted(

@@ -192,3 +192,27 @@ def test_export_keeps_the_filters_and_neutralises_formulas(app, organizer_client
     assert sheet.max_row == 2
     assert sheet.cell(row=2, column=9).value == "'=1+2"
     assert sheet.cell(row=2, column=9).data_type == "s"
+
+
+def test_the_page_runs_the_same_queries_for_few_and_many_events(app, db, make, organizer_client, trail):
+    from tests.integration.test_results_page import _count_queries
+
+    url = f"/organizer/editions/{trail['edition'].id}/audit"
+    few = _count_queries(app, organizer_client, url)
+    people = [make.user(roles=["juror"]) for _ in range(30)]
+    for n in range(200):
+        db.add(
+            AuditEvent(
+                action=f"scorecard.action{n % 7}",
+                at=aware(2026, 9, 2, 12, n % 60),
+                object_type="x",
+                edition_id=trail["edition"].id,
+                actor_id=people[n % 30].id,
+                prize_id=trail["innovation"].id,
+                round_id=trail["pre"].id,
+            )
+        )
+    db.commit()
+    assert _count_queries(app, organizer_client, url) == few
+    export = f"/organizer/editions/{trail['edition'].id}/audit/export.csv"
+    assert _count_queries(app, organizer_client, export) <= few + 1
