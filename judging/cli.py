@@ -129,3 +129,5 @@ def register_commands(app: Flask) -> None:
     from . import cli_results
 
     cli_results.register(app)  # noqa: E702, I001
+    from . import cli_generate; cli_generate.register(app)  # noqa: E702, I001
+    from . import cli_report; cli_report.register(app)  # noqa: E702, I001
