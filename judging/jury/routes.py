@@ -29,7 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..db import session as db
-from ..models import Application, Assignment, PitchSlot, Prize, Round, utcnow
+from ..domain import phases as phase_rules
+from ..models import Application, Assignment, JuryMembership, PitchSlot, Prize, Round, utcnow
 from ..permissions import juror_required
 from ..presenters import JUROR, application_label, application_view, attachment_name, visible_attachments
 from ..services import jury as jury_service
@@ -107,8 +108,18 @@ def _actor() -> Any:
 def dashboard():
     rounds = jury_service.juror_rounds(db, current_user)
     now = utcnow()
+    chaired = set(
+        db.scalars(
+            select(JuryMembership.round_id).where(
+                JuryMembership.user_id == current_user.id, JuryMembership.is_chair.is_(True)
+            )
+        )
+    )
     for entry in rounds:
         rnd = entry["round"]
+        entry["deliberation"] = rnd.id in chaired and phase_rules.can_see_all_scores(
+            phase_rules.CHAIR, rnd.phase
+        )
         entry["closed"] = jury_service.judging_closed_reason(rnd, now)
         entry["labels"] = {
             card.id: application_label(card.application, viewer=JUROR, round=rnd) for card in entry["cards"]

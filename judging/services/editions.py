@@ -21,6 +21,7 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.phases import can_change_tie_break
 from ..models import (
     METHODS,
     PHASES,
@@ -545,6 +546,12 @@ def _validate_round(
     else:
         for message in tie_break_errors(tie_break, criterion_codes):
             errors.add("tie_break", message)
+        if (
+            rnd is not None
+            and list(tie_break) != list(rnd.tie_break or [])
+            and not can_change_tie_break(rnd.phase)
+        ):
+            errors.add("tie_break", _l("Judging has started in this round: its tie-break chain is locked."))
     _require_aware(errors, "judging_closes_at", fields.get("judging_closes_at"), optional=True)
     if fields.get("phase", "setup") not in PHASES:
         errors.add("phase", _l("Unknown phase."))

@@ -65,8 +65,8 @@ def _smtp_send(app: Flask, mail: OutgoingMail) -> None:
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(domain="judging.local")
-    message["Content-Language"] = mail.language
     message.set_content(mail.body_text)
+    message["Content-Language"] = mail.language  # after set_content, which resets content headers
     smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=15) as smtp:
         if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:

@@ -555,8 +555,17 @@ def test_method_change_is_refused_once_judging_started(app, organizer_client, ma
     assert rnd.method == "mean"
     assert audit(db, "round.updated") == []
 
-    # Other settings may still change while the method stays.
+    # The tie-break chain is locked too.
     response = organizer_client.post(round_url(rnd, "/edit"), data=ROUND_FORM | {"method": "mean"})
+    assert response.status_code == 200
+    assert translated(app, "fr", "Judging has started in this round: its tie-break chain is locked.") in text(
+        response
+    )
+
+    # Other settings may still change while the method and the chain stay.
+    response = organizer_client.post(
+        round_url(rnd, "/edit"), data=ROUND_FORM | {"method": "mean", "tie_break": ""}
+    )
     assert response.status_code == 302
     db.expire_all()
     assert (rnd.method, rnd.jurors_per_application) == ("mean", 3)
