@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
@@ -26,6 +26,9 @@ class Application(Timestamped, Base):
         CheckConstraint(f"region IS NULL OR {_in('region', REGIONS)}", name="region"),
         CheckConstraint("language IS NULL OR language IN ('fr', 'en')", name="language"),
         Index("ix_applications_prize_status", "prize_id", "status"),
+        # "Applying to a prize is a conflict with judging it" checks lower(contact_email) on every
+        # scorecard request (services.jury.is_in_conflict): without it, a scan of the applications.
+        Index("ix_applications_contact_email_lower", func.lower(text("contact_email"))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
