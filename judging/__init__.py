@@ -94,6 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     from .jury.routes import bp as jury_bp
     from .organizer import applications as _applications  # noqa: F401 (application pages, same blueprint)
     from .organizer import people  # noqa: F401 (adds the people pages to the organizer blueprint)
+    from .organizer import ceremony  # noqa: F401 (ceremony, notifications, comments and report pages)
+    from .public import results_pages  # noqa: F401 (public finalists and winners pages)
     from .organizer import results  # noqa: F401 (results, decisions, phases, audit pages)
     from .organizer import jury  # noqa: F401 (adds the jury pages to the organizer blueprint)
     from .organizer.routes import bp as organizer_bp

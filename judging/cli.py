@@ -130,3 +130,4 @@ def register_commands(app: Flask) -> None:
 
     cli_results.register(app)  # noqa: E702, I001
     from . import cli_generate; cli_generate.register(app)  # noqa: E702, I001
+    from . import cli_report; cli_report.register(app)  # noqa: E702, I001

@@ -1,0 +1,526 @@
+"""Organizer pages of the ceremony: arrangement, PDFs, reveal screen, notifications, comments, report.
+
+Added to the ``organizer`` blueprint. Every route is ``@organizer_required``; the edition
+comes from the URL (404 when missing). Writes are POST only, call one service and commit
+once; a refusal re-renders the page with the translated message (status 422) and nothing
+changes. Ceremony documents and the reveal screen are made only from frozen results: when
+a prize is not frozen the request is answered with a page that says which prizes and what
+to do (status 409). Pages run a fixed number of SQL queries whatever the data size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..db import session as db
+from ..documents import ceremony as documents
+from ..documents.report_pdf import report_context, report_pdf
+from ..models import Assignment, Edition, Prize
+from ..permissions import organizer_required
+from ..services import ceremony as ceremony_service
+from ..services import notifications
+from ..services.ceremony import CeremonyError, PrizeArrangement
+from ..services.notifications import NotificationError
+from ..templating import current_locale
+from .ceremony_forms import (
+    ArrangementForm,
+    CommentForm,
+    DocumentOptionsForm,
+    EmptyForm,
+    MailTemplateForm,
+    PublicTimesForm,
+    ReleaseForm,
+    ScheduleForm,
+)
+from .routes import _edition, bp
+
+CEREMONY_URL = "/editions/<int:edition_id>/ceremony"
+
+
+def _actor() -> Any:
+    return current_user._get_current_object()
+
+
+def mail_labels() -> dict[str, str]:
+    return {
+        "outcome_finalist": _("Finalists"),
+        "outcome_not_selected": _("Not selected"),
+        "outcome_winner": _("Winners"),
+        "outcome_mention": _("Honourable mentions"),
+        "comments_released": _("Comments of the jury"),
+    }
+
+
+def document_labels() -> dict[str, str]:
+    return {kind: str(label) for kind, label in documents.KIND_LABELS.items()}
+
+
+def _prizes(edition: Edition) -> list[Prize]:
+    return list(
+        db.scalars(select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id))
+    )
+
+
+def _refused(edition: Edition, error: CeremonyError, status: int = 409):
+    return render_template("organizer/ceremony_refused.html", edition=edition, error=error), status
+
+
+# --- arrangement -----------------------------------------------------------------------------------------
+
+
+def _render_ceremony(
+    edition: Edition,
+    form: ArrangementForm,
+    times_form: PublicTimesForm,
+    *,
+    problem: Any = None,
+    status: int = 200,
+):
+    readiness = ceremony_service.load_prizes(db, edition)
+    return render_template(
+        "organizer/ceremony.html",
+        edition=edition,
+        form=form,
+        times_form=times_form,
+        readiness=readiness,
+        all_ready=bool(readiness) and all(p.ready for p in readiness),
+        problem=problem,
+        kinds=documents.KINDS,
+        kind_labels=document_labels(),
+        options=DocumentOptionsForm(),
+        reveal_form=EmptyForm(formdata=None),
+        winners_public=ceremony_service.is_public(edition.winners_public_at, ceremony_service.now()),
+        prize_names={p.id: p.name(current_locale()) for p in readiness},
+    ), status
+
+
+@bp.route(CEREMONY_URL, methods=["GET", "POST"])
+@organizer_required
+def ceremony(edition_id: int):
+    edition = _edition(edition_id)
+    prizes = _prizes(edition)
+    if request.method == "POST" and request.form.get("action") == "times":
+        form = ArrangementForm(formdata=None, data={"prizes": ceremony_service.arrangement_defaults(prizes)})
+        times_form = PublicTimesForm()
+        if not times_form.validate_on_submit():
+            return _render_ceremony(edition, form, times_form, status=422)
+        try:
+            changed = ceremony_service.set_public_times(
+                db,
+                edition,
+                finalists_public_at=times_form.finalists_public_at.data,
+                winners_public_at=times_form.winners_public_at.data,
+                actor=_actor(),
+            )
+            db.commit()
+        except CeremonyError as error:
+            db.rollback()
+            for name, messages in error.errors.items():
+                field = times_form._fields.get(name)
+                if field is not None:
+                    field.errors = [*field.errors, *messages]
+            return _render_ceremony(edition, form, times_form, problem=error.message, status=422)
+        flash(_("Public times saved.") if changed else _("Nothing changed."), "success")
+        return redirect(url_for("organizer.ceremony", edition_id=edition.id))
+
+    times_form = PublicTimesForm(formdata=None, obj=edition)
+    if request.method == "GET":
+        form = ArrangementForm(formdata=None, data={"prizes": ceremony_service.arrangement_defaults(prizes)})
+        return _render_ceremony(edition, form, times_form)
+    form = ArrangementForm()
+    if not form.validate_on_submit():
+        return _render_ceremony(edition, form, times_form, status=422)
+    arrangements = []
+    for entry in form.prizes.entries:
+        values = entry.form
+        if not str(values.prize_id.data or "").isdigit():
+            abort(400)
+        arrangements.append(
+            PrizeArrangement(
+                prize_id=int(values.prize_id.data),
+                order=values.order.data,
+                sponsor=values.sponsor.data,
+                presenter_name=values.presenter_name.data,
+                presenter_title=values.presenter_title.data,
+                presenter_organization=values.presenter_organization.data,
+                script_fr=values.script_fr.data,
+                script_en=values.script_en.data,
+                minutes=values.minutes.data,
+            )
+        )
+    try:
+        ceremony_service.arrange_ceremony(db, edition, arrangements=arrangements, actor=_actor())
+        db.commit()
+    except CeremonyError as error:
+        db.rollback()
+        by_prize = {str(entry.form.prize_id.data): entry.form for entry in form.prizes.entries}
+        for key, messages in error.errors.items():
+            _prefix, prize_id, name = key.split("-", 2)
+            sub = by_prize.get(prize_id)
+            field = sub._fields.get(name) if sub is not None else None
+            if field is not None:
+                field.errors = [*field.errors, *messages]
+        return _render_ceremony(edition, form, times_form, problem=error.message, status=422)
+    flash(_("Ceremony saved."), "success")
+    return redirect(url_for("organizer.ceremony", edition_id=edition.id))
+
+
+# --- documents ---------------------------------------------------------------------------------------------
+
+
+@bp.get(CEREMONY_URL + "/documents/<kind>.pdf")
+@organizer_required
+def ceremony_document(edition_id: int, kind: str):
+    edition = _edition(edition_id)
+    if kind not in documents.KINDS:
+        abort(404)
+    options = DocumentOptionsForm(request.args)
+    if not options.validate():
+        abort(400)
+    only_ready = request.args.get("scope") == "ready"
+    try:
+        plan = ceremony_service.ceremony_plan(
+            db, edition, language=options.language.data, only_ready=only_ready
+        )
+    except CeremonyError as error:
+        return _refused(edition, error)
+    data = documents.ceremony_pdf(plan, kind, paper=options.paper.data)
+    filename = documents.filename(plan, kind, options.paper.data)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- reveal ------------------------------------------------------------------------------------------------
+
+
+@bp.get(CEREMONY_URL + "/reveal")
+@organizer_required
+def ceremony_reveal(edition_id: int):
+    edition = _edition(edition_id)
+    language = request.args.get("language") or current_locale()
+    if language not in ceremony_service.DOCUMENT_LANGUAGES:
+        language = current_locale()
+    try:
+        plan = ceremony_service.ceremony_plan(db, edition, language=language)
+    except CeremonyError as error:
+        return _refused(edition, error)
+    steps = ceremony_service.reveal_steps(plan)
+    raw = request.args.get("step", "0")
+    number = int(raw) if raw.isdigit() else 0
+    number = min(max(number, 0), len(steps) - 1)
+    step = steps[number]
+    return (
+        render_template(
+            "organizer/reveal.html",
+            edition=edition,
+            plan=plan,
+            step=step,
+            steps=steps,
+            language=language,
+            langs=plan.languages,
+            t=documents.t,
+            when=documents.when,
+            prize_number=(plan.prizes.index(step.prize) + 1) if step.prize is not None else None,
+        ),
+        200,
+        {"Cache-Control": "private, no-store"},
+    )
+
+
+@bp.post(CEREMONY_URL + "/reveal-winners")
+@organizer_required
+def ceremony_reveal_winners(edition_id: int):
+    edition = _edition(edition_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        ceremony_service.reveal_winners(db, edition, actor=_actor())
+        db.commit()
+    except CeremonyError as error:
+        db.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("organizer.ceremony", edition_id=edition.id))
+    flash(_("The winners page is public now."), "success")
+    return redirect(url_for("organizer.ceremony", edition_id=edition.id))
+
+
+# --- notifications ----------------------------------------------------------------------------------------
+
+
+def _render_notifications(edition: Edition, form: ScheduleForm, *, problem: Any = None, status: int = 200):
+    return render_template(
+        "organizer/ceremony_notifications.html",
+        edition=edition,
+        form=form,
+        summary=notifications.summary(db, edition),
+        labels=mail_labels(),
+        keys=notifications.KEYS,
+        overridden={
+            (t.key, t.language)
+            for t in notifications.edition_overrides(db, edition, notifications.KEYS).values()
+        },
+        cancel_form=EmptyForm(formdata=None),
+        problem=problem,
+    ), status
+
+
+def _schedule_form(**kwargs: Any) -> ScheduleForm:
+    form = ScheduleForm(**kwargs)
+    labels = mail_labels()
+    form.keys.choices = [(key, labels[key]) for key in notifications.OUTCOME_KEYS]
+    return form
+
+
+@bp.route(CEREMONY_URL + "/notifications", methods=["GET", "POST"])
+@organizer_required
+def ceremony_notifications(edition_id: int):
+    edition = _edition(edition_id)
+    if request.method == "GET":
+        form = _schedule_form(formdata=None)
+        return _render_notifications(edition, form)
+    form = _schedule_form()
+    if not form.validate_on_submit():
+        return _render_notifications(edition, form, status=422)
+    try:
+        counts = notifications.schedule(
+            db, edition, keys=form.keys.data, send_after=form.send_after.data, actor=_actor()
+        )
+        db.commit()
+    except NotificationError as error:
+        db.rollback()
+        for name, messages in error.errors.items():
+            field = form._fields.get(name)
+            if field is not None:
+                field.errors = [*field.errors, *messages]
+        return _render_notifications(edition, form, problem=error.message, status=422)
+    flash(_("%(count)s mail(s) scheduled.", count=sum(counts.values())), "success")
+    return redirect(url_for("organizer.ceremony_notifications", edition_id=edition.id))
+
+
+@bp.post(CEREMONY_URL + "/notifications/cancel")
+@organizer_required
+def ceremony_notifications_cancel(edition_id: int):
+    edition = _edition(edition_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = notifications.cancel_scheduled(db, edition, actor=_actor())
+    db.commit()
+    flash(_("%(count)s scheduled mail(s) cancelled.", count=count), "success")
+    return redirect(url_for("organizer.ceremony_notifications", edition_id=edition.id))
+
+
+@bp.route(CEREMONY_URL + "/notifications/<key>/<language>", methods=["GET", "POST"])
+@organizer_required
+def ceremony_mail_template(edition_id: int, key: str, language: str):
+    edition = _edition(edition_id)
+    if key not in notifications.KEYS or language not in notifications.LANGUAGES:
+        abort(404)
+    template = notifications.find_template(db, edition, key, language)
+    problem = None
+    status = 200
+    if request.method == "GET":
+        form = MailTemplateForm(formdata=None)
+        if template is not None:
+            form.subject.data, form.body.data = template.subject, template.body
+        subject, body, problems = notifications.preview(
+            edition, key=key, language=language, subject=form.subject.data, body=form.body.data
+        )
+    else:
+        form = MailTemplateForm()
+        action = request.form.get("action", "save")
+        subject, body, problems = notifications.preview(
+            edition, key=key, language=language, subject=form.subject.data or "", body=form.body.data or ""
+        )
+        if action == "preview":
+            form.validate_on_submit()  # show the field messages, save nothing
+            if problems:
+                form.body.errors = [*form.body.errors, *problems]
+                status = 422
+        elif form.validate_on_submit():
+            try:
+                notifications.save_template(
+                    db,
+                    edition,
+                    key=key,
+                    language=language,
+                    subject=form.subject.data,
+                    body=form.body.data,
+                    actor=_actor(),
+                )
+                db.commit()
+            except NotificationError as error:
+                db.rollback()
+                problem = error.message
+                for name, messages in error.errors.items():
+                    field = form._fields.get(name)
+                    if field is not None:
+                        field.errors = [*field.errors, *messages]
+                status = 422
+            else:
+                flash(_("Mail template saved."), "success")
+                return redirect(
+                    url_for(
+                        "organizer.ceremony_mail_template", edition_id=edition.id, key=key, language=language
+                    )
+                )
+        else:
+            status = 422
+    return render_template(
+        "organizer/ceremony_mail.html",
+        edition=edition,
+        key=key,
+        language=language,
+        form=form,
+        template=template,
+        problem=problem,
+        variables=notifications.VARIABLES[key],
+        labels=mail_labels(),
+        keys=notifications.KEYS,
+        preview_subject=subject,
+        preview_body=body,
+        preview_problems=problems,
+        reset_form=EmptyForm(formdata=None),
+    ), status
+
+
+@bp.post(CEREMONY_URL + "/notifications/<key>/<language>/reset")
+@organizer_required
+def ceremony_mail_template_reset(edition_id: int, key: str, language: str):
+    edition = _edition(edition_id)
+    if key not in notifications.KEYS or language not in notifications.LANGUAGES:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if notifications.reset_template(db, edition, key=key, language=language, actor=_actor()):
+        db.commit()
+        flash(_("The default text is back."), "success")
+    return redirect(
+        url_for("organizer.ceremony_mail_template", edition_id=edition.id, key=key, language=language)
+    )
+
+
+# --- comments to candidates ---------------------------------------------------------------------------------
+
+
+@bp.route(CEREMONY_URL + "/comments", methods=["GET", "POST"])
+@organizer_required
+def ceremony_comments(edition_id: int):
+    edition = _edition(edition_id)
+    problem = None
+    status = 200
+    form = ReleaseForm() if request.method == "POST" else ReleaseForm(formdata=None)
+    if request.method == "POST":
+        ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit()]
+        if form.validate_on_submit():
+            try:
+                count, mails = notifications.release_comments(
+                    db, edition, assignment_ids=ids, actor=_actor(), send_after=form.send_after.data
+                )
+                db.commit()
+            except NotificationError as error:
+                db.rollback()
+                problem = error.message
+                status = 422
+            else:
+                flash(
+                    _(
+                        "%(count)s comment(s) released; %(mails)s candidate(s) will be mailed.",
+                        count=count,
+                        mails=mails,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("organizer.ceremony_comments", edition_id=edition.id))
+        else:
+            status = 422
+    rows = notifications.comments_for_review(db, edition)
+    return render_template(
+        "organizer/ceremony_comments.html",
+        edition=edition,
+        rows=rows,
+        form=form,
+        problem=problem,
+        can_release=notifications.results_final(edition, notifications.now()),
+    ), status
+
+
+@bp.route(CEREMONY_URL + "/comments/<int:assignment_id>", methods=["GET", "POST"])
+@organizer_required
+def ceremony_comment_edit(edition_id: int, assignment_id: int):
+    edition = _edition(edition_id)
+    card = db.get(Assignment, assignment_id)
+    if (
+        card is None
+        or card.application.edition_id != edition.id
+        or not (card.comment_to_candidate or "").strip()
+    ):
+        abort(404)
+    form = (
+        CommentForm()
+        if request.method == "POST"
+        else CommentForm(formdata=None, data={"text": card.comment_to_candidate})
+    )
+    problem = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                notifications.edit_comment(
+                    db, edition, assignment_id=card.id, text=form.text.data, actor=_actor()
+                )
+                db.commit()
+            except NotificationError as error:
+                db.rollback()
+                problem = error.message
+                status = 422
+            else:
+                flash(_("Comment saved."), "success")
+                return redirect(url_for("organizer.ceremony_comments", edition_id=edition.id))
+        else:
+            status = 422
+    return render_template(
+        "organizer/ceremony_comment.html", edition=edition, card=card, form=form, problem=problem
+    ), status
+
+
+# --- the edition report -----------------------------------------------------------------------------------
+
+
+@bp.get("/editions/<int:edition_id>/report")
+@organizer_required
+def edition_report(edition_id: int):
+    edition = _edition(edition_id)
+    locale = current_locale()
+    return render_template(
+        "organizer/report.html", options=DocumentOptionsForm(), **report_context(db, edition, locale=locale)
+    )
+
+
+@bp.get("/editions/<int:edition_id>/report.pdf")
+@organizer_required
+def edition_report_pdf(edition_id: int):
+    edition = _edition(edition_id)
+    language = request.args.get("language") or current_locale()
+    paper = request.args.get("paper") or "letter"
+    if language not in notifications.LANGUAGES or paper not in ("letter", "a4"):
+        abort(400)
+    data = report_pdf(db, edition, locale=language, paper=paper)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{edition.code}-report-{language}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,616 @@
+"""The awards ceremony: the plan every ceremony document, the reveal screen and the public pages read.
+
+**Only frozen results leave the back office.** A prize is *ready for the ceremony* when it
+has a winner and every one of its finalist, winner and mention decisions belongs to a
+round whose results are frozen (a :class:`~judging.models.ResultSnapshot` that has not
+been invalidated; a decision without a round counts as one of the prize's last round).
+:func:`ceremony_plan` refuses, with a :class:`CeremonyError` naming the prizes, when a
+prize it should show is not ready: nothing of an unfrozen round reaches a PDF, the reveal
+screen or a public page. The public finalists page only needs the finalist decisions to
+be frozen (:func:`public_results` with ``stage="finalists"``).
+
+The plan is loaded in a fixed number of queries (five) whatever the number of prizes
+and applications:
+
+- the order of the prizes (``Prize.position``), their sponsor, the presenter who hands
+  each prize over (name, title, organization), the host's lines (``Prize.ceremony_script``
+  in French and English; a default line is written when empty) and the minutes each prize
+  takes on stage (``Prize.ceremony_minutes``), timed from ``Edition.ceremony_at``;
+- for each prize its finalists (person, organization, project title, city, in the pitch
+  order of its final, then by reference), its winner, its mentions and their citations.
+
+Writes (:func:`arrange_ceremony`, :func:`set_public_times`, :func:`reveal_winners`)
+validate, mutate, flush and record an audit event; they never commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import force_locale, get_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Application,
+    Decision,
+    Edition,
+    Organization,
+    PitchSlot,
+    Prize,
+    ResultSnapshot,
+    Round,
+    User,
+    localized,
+    utcnow,
+)
+from .audit import record
+
+LANGUAGES = ("fr", "en")
+#: Document languages: one of the two, or both side by side.
+DOCUMENT_LANGUAGES = ("fr", "en", "bilingual")
+CEREMONY_OUTCOMES = ("finalist", "winner", "mention")
+SCRIPT_MAX = 4000
+NAME_MAX = {"sponsor": 300, "presenter_name": 200, "presenter_title": 200, "presenter_organization": 300}
+MINUTES_MAX = 240
+
+
+def now() -> datetime:
+    """The current time (tests replace this function to travel in time)."""
+    return utcnow()
+
+
+class CeremonyError(Exception):
+    """A refusal: ``message`` (translated, lazy) for people; ``prizes`` names the prizes concerned."""
+
+    def __init__(
+        self, message: Any, *, prizes: Sequence[str] = (), errors: dict[str, list[Any]] | None = None
+    ):
+        super().__init__(str(message))
+        self.message = message
+        self.prizes = list(prizes)
+        self.errors = errors or {}
+
+
+# --- the plan -----------------------------------------------------------------------------------------
+
+
+def both(value: Any) -> dict[str, str]:
+    """Organizer text in each language (French fills in for a missing English text)."""
+    return {lang: localized(value, lang) for lang in LANGUAGES}
+
+
+@dataclass(frozen=True)
+class Laureate:
+    """A finalist, winner or mention as the ceremony shows them."""
+
+    application_id: int
+    ref: str
+    person: str
+    organization: str
+    title: str
+    city: str
+    citation: dict[str, str] = field(default_factory=dict)
+
+    def citation_in(self, language: str) -> str:
+        return self.citation.get(language, "")
+
+    @property
+    def display(self) -> str:
+        """ "Person, Organization" (or whichever of the two is known)."""
+        return ", ".join(part for part in (self.person, self.organization) if part)
+
+
+@dataclass
+class CeremonyPrize:
+    id: int
+    code: str
+    position: int
+    names: dict[str, str]
+    sponsor: str
+    presenter_name: str
+    presenter_title: str
+    presenter_organization: str
+    scripts: dict[str, str]
+    minutes: int | None
+    starts_at: datetime | None = None
+    finalists: list[Laureate] = field(default_factory=list)
+    winner: Laureate | None = None
+    mentions: list[Laureate] = field(default_factory=list)
+    ready: bool = False
+    finalists_ready: bool = False
+    fingerprints: list[str] = field(default_factory=list)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("fr", "")
+
+    @property
+    def presenter(self) -> str:
+        """ "Name, title, organization" of the presenter."""
+        return ", ".join(
+            p for p in (self.presenter_name, self.presenter_title, self.presenter_organization) if p
+        )
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.minutes or 0)
+
+    @property
+    def others(self) -> list[Laureate]:
+        """Finalists other than the winner (the finalist certificates)."""
+        winner_id = self.winner.application_id if self.winner else None
+        return [f for f in self.finalists if f.application_id != winner_id]
+
+    def host_lines(self, language: str) -> str:
+        """The host's lines: the organizer's script, else a default introduction."""
+        written = self.scripts.get(language, "")
+        if written.strip():
+            return written
+        with force_locale(language):
+            if self.presenter_name and self.sponsor:
+                return gettext(
+                    "The %(prize)s, presented by %(sponsor)s. To hand it over, please welcome %(presenter)s.",
+                    prize=self.name(language),
+                    sponsor=self.sponsor,
+                    presenter=self.presenter,
+                )
+            if self.presenter_name:
+                return gettext(
+                    "The %(prize)s. To hand it over, please welcome %(presenter)s.",
+                    prize=self.name(language),
+                    presenter=self.presenter,
+                )
+            return gettext("The %(prize)s.", prize=self.name(language))
+
+
+@dataclass
+class CeremonyPlan:
+    edition: Edition
+    language: str
+    prizes: list[CeremonyPrize]
+    #: Prizes left out because their results are not frozen (only when asked to skip them).
+    skipped: list[CeremonyPrize] = field(default_factory=list)
+
+    @property
+    def languages(self) -> list[str]:
+        return ["fr", "en"] if self.language == "bilingual" else [self.language]
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.edition.ceremony_at
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(p.minutes or 0 for p in self.prizes)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.total_minutes)
+
+    def edition_name(self, language: str) -> str:
+        return localized(self.edition.name, language)
+
+    @property
+    def fingerprints(self) -> list[str]:
+        """ "prize-code fingerprint" (12 hex digits) of each frozen snapshot the plan comes from."""
+        return [f"{p.code} {fp[:12]}" for p in self.prizes for fp in p.fingerprints]
+
+
+def _person(application: Application, applicant: User | None) -> str:
+    if application.contact_name:
+        return application.contact_name
+    if applicant is not None and applicant.name:
+        return applicant.name
+    return ""
+
+
+def _organization(application: Application, organization: Organization | None) -> str:
+    if application.org_name:
+        return application.org_name
+    return organization.name if organization is not None else ""
+
+
+def _laureate(
+    application: Application, applicant: User | None, organization: Organization | None, citation: Any = None
+) -> Laureate:
+    return Laureate(
+        application_id=application.id,
+        ref=application.ref,
+        person=_person(application, applicant),
+        organization=_organization(application, organization),
+        title=application.title or "",
+        city=application.city or "",
+        citation=both(citation) if citation else {},
+    )
+
+
+def load_prizes(db: Session, edition: Edition) -> list[CeremonyPrize]:
+    """Every prize of the edition with its decisions and readiness: five queries, whatever the size."""
+    prizes = db.scalars(
+        select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
+    ).all()
+    if not prizes:
+        return []
+    prize_ids = [p.id for p in prizes]
+    rounds = db.scalars(
+        select(Round).where(Round.prize_id.in_(prize_ids)).order_by(Round.position, Round.id)
+    ).all()
+    rounds_of: dict[int, list[Round]] = defaultdict(list)
+    for rnd in rounds:
+        rounds_of[rnd.prize_id].append(rnd)
+    round_ids = [r.id for r in rounds]
+    frozen: dict[int, str] = {}
+    if round_ids:
+        for round_id, fingerprint in db.execute(
+            select(ResultSnapshot.round_id, ResultSnapshot.fingerprint)
+            .where(ResultSnapshot.round_id.in_(round_ids), ResultSnapshot.invalidated_at.is_(None))
+            .order_by(ResultSnapshot.id)
+        ).all():
+            frozen[round_id] = fingerprint
+    rows = db.execute(
+        select(Decision, Application, User, Organization)
+        .join(Application, Application.id == Decision.application_id)
+        .outerjoin(User, User.id == Application.applicant_id)
+        .outerjoin(Organization, Organization.id == Application.organization_id)
+        .where(Decision.prize_id.in_(prize_ids), Decision.outcome.in_(CEREMONY_OUTCOMES))
+        .order_by(Decision.id)
+    ).all()
+    pitch: dict[int, int] = {}
+    if round_ids:
+        # the pitch order of the last round that has one
+        for _round_id, application_id, position in db.execute(
+            select(PitchSlot.round_id, PitchSlot.application_id, PitchSlot.position).where(
+                PitchSlot.round_id.in_(round_ids)
+            )
+        ).all():
+            pitch[application_id] = position
+
+    decisions_of: dict[int, list[tuple[Decision, Laureate]]] = defaultdict(list)
+    for decision, application, applicant, organization in rows:
+        citation = decision.citation if decision.outcome in ("winner", "mention") else None
+        decisions_of[decision.prize_id].append(
+            (decision, _laureate(application, applicant, organization, citation))
+        )
+
+    out: list[CeremonyPrize] = []
+    for prize in prizes:
+        prize_rounds = rounds_of[prize.id]
+        last = prize_rounds[-1].id if prize_rounds else None
+        item = CeremonyPrize(
+            id=prize.id,
+            code=prize.code,
+            position=prize.position,
+            names=both(prize.name),
+            sponsor=prize.sponsor or "",
+            presenter_name=prize.presenter_name or "",
+            presenter_title=prize.presenter_title or "",
+            presenter_organization=prize.presenter_organization or "",
+            scripts={
+                lang: (prize.ceremony_script or {}).get(lang, "")
+                if isinstance(prize.ceremony_script, dict)
+                else (prize.ceremony_script or "")
+                for lang in LANGUAGES
+            },
+            minutes=prize.ceremony_minutes,
+        )
+        finalist_rounds: set[int | None] = set()
+        all_rounds: set[int | None] = set()
+        finalists: list[Laureate] = []
+        for decision, laureate in decisions_of[prize.id]:
+            effective = decision.round_id or last
+            all_rounds.add(effective)
+            if decision.outcome == "finalist":
+                finalist_rounds.add(effective)
+                finalists.append(laureate)
+            elif decision.outcome == "winner":
+                item.winner = laureate
+            else:
+                item.mentions.append(laureate)
+        finalists.sort(key=lambda f: (pitch.get(f.application_id, 10**6), f.ref))
+        item.finalists = finalists
+        item.finalists_ready = bool(finalists) and all(r in frozen for r in finalist_rounds)
+        item.ready = item.winner is not None and all(r in frozen for r in all_rounds)
+        item.fingerprints = sorted({frozen[r] for r in all_rounds if r in frozen})
+        out.append(item)
+    schedule(out, edition.ceremony_at)
+    return out
+
+
+def schedule(prizes: Sequence[CeremonyPrize], start: datetime | None) -> None:
+    """Time the prizes one after the other from ``start`` (each takes its minutes on stage)."""
+    for item in prizes:
+        item.starts_at = start
+        if start is not None:
+            start = start + timedelta(minutes=item.minutes or 0)
+
+
+def not_ready_message(names: Iterable[str]) -> Any:
+    return _l(
+        "The results of these prizes are not frozen yet: %(prizes)s. Record the winner and freeze the final "
+        "(Results page) before printing or showing them.",
+        prizes=", ".join(names),
+    )
+
+
+def ceremony_plan(
+    db: Session,
+    edition: Edition,
+    *,
+    language: str,
+    only_ready: bool = False,
+    prize_ids: Iterable[int] | None = None,
+) -> CeremonyPlan:
+    """The ceremony in order, made only from frozen results.
+
+    ``language`` is ``fr``, ``en`` or ``bilingual``. Raises :class:`CeremonyError` when a
+    prize's results are not frozen (or it has no winner yet), unless ``only_ready`` is set:
+    then those prizes are left out (listed in ``skipped``). ``prize_ids`` limits the plan to
+    some prizes. An edition without any prize is refused too.
+    """
+    if language not in DOCUMENT_LANGUAGES:
+        raise CeremonyError(_l("Choose French, English or bilingual."))
+    prizes = load_prizes(db, edition)
+    if prize_ids is not None:
+        wanted = set(prize_ids)
+        prizes = [p for p in prizes if p.id in wanted]
+    if not prizes:
+        raise CeremonyError(_l("This edition has no prize to present."))
+    not_ready = [p for p in prizes if not p.ready]
+    names_language = language if language in LANGUAGES else _current_language()
+    if not_ready and not only_ready:
+        names = [p.name(names_language) for p in not_ready]
+        raise CeremonyError(not_ready_message(names), prizes=names)
+    ready = [p for p in prizes if p.ready]
+    if not ready:
+        raise CeremonyError(
+            not_ready_message(p.name(names_language) for p in not_ready),
+            prizes=[p.name(names_language) for p in not_ready],
+        )
+    schedule(ready, edition.ceremony_at)  # the plan's own timing: left-out prizes take no time
+    return CeremonyPlan(edition=edition, language=language, prizes=ready, skipped=not_ready)
+
+
+def public_results(db: Session, edition: Edition, *, stage: str) -> list[CeremonyPrize]:
+    """Prizes a public page may show: ``finalists`` (frozen finalists) or ``winners`` (ready prizes).
+
+    A prize whose results are not frozen is simply absent: nothing of it is returned.
+    """
+    prizes = load_prizes(db, edition)
+    if stage == "finalists":
+        shown = [p for p in prizes if p.finalists_ready]
+        for p in shown:  # the finalists page never carries the winner or the mentions
+            p.winner = None
+            p.mentions = []
+        return shown
+    if stage == "winners":
+        return [p for p in prizes if p.ready]
+    raise ValueError(f"unknown stage {stage!r}")
+
+
+# --- reveal steps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RevealStep:
+    """One screen of the reveal: ``kind`` is ``title``, ``finalists``, ``winner`` or ``end``."""
+
+    number: int
+    kind: str
+    prize: CeremonyPrize | None = None
+
+
+def reveal_steps(plan: CeremonyPlan) -> list[RevealStep]:
+    """The title, then for each prize its finalists and then its winner, then the end."""
+    steps = [RevealStep(0, "title")]
+    for prize in plan.prizes:
+        steps.append(RevealStep(len(steps), "finalists", prize))
+        steps.append(RevealStep(len(steps), "winner", prize))
+    steps.append(RevealStep(len(steps), "end"))
+    return steps
+
+
+# --- writes -------------------------------------------------------------------------------------------
+
+
+def _clean(value: str | None, limit: int, key: str, errors: dict[str, list[Any]]) -> str | None:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors.setdefault(key, []).append(_l("At most %(max)d characters.", max=limit))
+    return text or None
+
+
+@dataclass
+class PrizeArrangement:
+    """What the organizer sets for one prize on the ceremony page (``order`` from 1)."""
+
+    prize_id: int
+    order: int
+    sponsor: str | None = None
+    presenter_name: str | None = None
+    presenter_title: str | None = None
+    presenter_organization: str | None = None
+    script_fr: str | None = None
+    script_en: str | None = None
+    minutes: int | None = None
+
+
+ARRANGED_FIELDS = (
+    "position",
+    "sponsor",
+    "presenter_name",
+    "presenter_title",
+    "presenter_organization",
+    "ceremony_script",
+    "ceremony_minutes",
+)
+
+
+def arrange_ceremony(
+    db: Session, edition: Edition, *, arrangements: Sequence[PrizeArrangement], actor: User | None
+) -> list[Prize]:
+    """Set the order of the prizes, their sponsor, presenter, host lines and minutes on stage.
+
+    Every prize of the edition must be listed once. The order is given as numbers (ties
+    keep the current order) and stored as positions 0, 1, 2, ... It is the order of the
+    prizes everywhere (public pages too). Refused as a whole when a field is too long or
+    the minutes are outside 0–240.
+    """
+    prizes = db.scalars(
+        select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
+    ).all()
+    by_id = {p.id: p for p in prizes}
+    listed = [a.prize_id for a in arrangements]
+    if sorted(listed) != sorted(by_id) or len(set(listed)) != len(listed):
+        raise CeremonyError(_l("List every prize of the edition once."))
+    errors: dict[str, list[Any]] = {}
+    cleaned: dict[int, dict[str, Any]] = {}
+    for a in arrangements:
+        prefix = f"prize-{a.prize_id}-"
+        values: dict[str, Any] = {}
+        for name, limit in NAME_MAX.items():
+            values[name] = _clean(getattr(a, name), limit, prefix + name, errors)
+        script = {}
+        for lang in LANGUAGES:
+            text = _clean(getattr(a, f"script_{lang}"), SCRIPT_MAX, f"{prefix}script_{lang}", errors)
+            if text:
+                script[lang] = text
+        values["ceremony_script"] = script or None
+        if a.minutes is not None and not 0 <= a.minutes <= MINUTES_MAX:
+            errors.setdefault(prefix + "minutes", []).append(
+                _l("Between %(min)d and %(max)d minutes.", min=0, max=MINUTES_MAX)
+            )
+        values["ceremony_minutes"] = a.minutes
+        cleaned[a.prize_id] = values
+    if errors:
+        raise CeremonyError(_l("The ceremony was not saved: correct the fields marked below."), errors=errors)
+    current = {p.id: i for i, p in enumerate(prizes)}
+    ordered = sorted(arrangements, key=lambda a: (a.order, current[a.prize_id]))
+    for position, a in enumerate(ordered):
+        cleaned[a.prize_id]["position"] = position
+    changes = []
+    for prize in prizes:
+        values = cleaned[prize.id]
+        before = {name: getattr(prize, name) for name in ARRANGED_FIELDS}
+        after = {name: values[name] for name in ARRANGED_FIELDS}
+        if before != after:
+            for name, value in after.items():
+                setattr(prize, name, value)
+            changes.append({"prize": prize.code, "before": before, "after": after})
+    db.flush()
+    if changes:
+        record(
+            db,
+            actor=actor,
+            action="ceremony.arranged",
+            obj=edition,
+            after={"order": [p.code for p in sorted(prizes, key=lambda p: p.position)], "changes": changes},
+        )
+    return sorted(prizes, key=lambda p: p.position)
+
+
+def set_public_times(
+    db: Session,
+    edition: Edition,
+    *,
+    finalists_public_at: datetime | None,
+    winners_public_at: datetime | None,
+    actor: User | None,
+) -> bool:
+    """When the public finalists and winners pages open (aware datetimes, or None: not public).
+
+    Returns True when something changed. The winners cannot be public before the finalists.
+    """
+    for value in (finalists_public_at, winners_public_at):
+        if value is not None and value.tzinfo is None:
+            raise CeremonyError(_l("Give the times with their time zone."))
+    if finalists_public_at and winners_public_at and winners_public_at < finalists_public_at:
+        raise CeremonyError(
+            _l("The winners cannot be public before the finalists."),
+            errors={"winners_public_at": [_l("The winners cannot be public before the finalists.")]},
+        )
+    before = {
+        "finalists_public_at": edition.finalists_public_at,
+        "winners_public_at": edition.winners_public_at,
+    }
+    after = {"finalists_public_at": finalists_public_at, "winners_public_at": winners_public_at}
+    if before == after:
+        return False
+    edition.finalists_public_at = finalists_public_at
+    edition.winners_public_at = winners_public_at
+    db.flush()
+    record(db, actor=actor, action="ceremony.public_times", obj=edition, before=before, after=after)
+    return True
+
+
+def reveal_winners(db: Session, edition: Edition, *, actor: User | None) -> datetime:
+    """Make the winners page public now (an explicit reveal, logged).
+
+    Refused when a prize's results are not frozen (the page would lack it) and when the
+    winners are already public.
+    """
+    moment = now()
+    if edition.winners_public_at is not None and edition.winners_public_at <= moment:
+        raise CeremonyError(_l("The winners are already public."))
+    prizes = load_prizes(db, edition)
+    not_ready = [p.name(_current_language()) for p in prizes if not p.ready]
+    if not prizes:
+        raise CeremonyError(_l("This edition has no prize to present."))
+    if not_ready:
+        raise CeremonyError(not_ready_message(not_ready), prizes=not_ready)
+    before = {
+        "winners_public_at": edition.winners_public_at,
+        "finalists_public_at": edition.finalists_public_at,
+    }
+    edition.winners_public_at = moment
+    if edition.finalists_public_at is None or edition.finalists_public_at > moment:
+        edition.finalists_public_at = moment
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="ceremony.winners_revealed",
+        obj=edition,
+        before=before,
+        after={"winners_public_at": moment, "finalists_public_at": edition.finalists_public_at},
+    )
+    return moment
+
+
+def _current_language() -> str:
+    return str(get_locale() or "fr") if has_request_context() else "fr"
+
+
+def is_public(moment: datetime | None, at: datetime) -> bool:
+    """A page whose opening time is ``moment`` is public at ``at`` (never without a time)."""
+    return moment is not None and moment <= at
+
+
+def arrangement_defaults(prizes: Sequence[Prize]) -> list[Mapping[str, Any]]:
+    """What the arrangement form shows for each prize (its stored values)."""
+    rows = []
+    for order, prize in enumerate(prizes, start=1):
+        script = prize.ceremony_script if isinstance(prize.ceremony_script, dict) else {}
+        rows.append(
+            {
+                "prize_id": prize.id,
+                "order": order,
+                "sponsor": prize.sponsor or "",
+                "presenter_name": prize.presenter_name or "",
+                "presenter_title": prize.presenter_title or "",
+                "presenter_organization": prize.presenter_organization or "",
+                "script_fr": script.get("fr", "") if script else (prize.ceremony_script or ""),
+                "script_en": script.get("en", "") if script else "",
+                "minutes": prize.ceremony_minutes,
+            }
+        )
+    return rows
