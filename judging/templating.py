@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .models.base import localized
@@ -25,6 +25,10 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     """A stored UTC datetime shown in America/Montreal time in the current language."""
     if value is None:
         return ""
+    if fmt in ("short", "medium", "long", "full"):
+        # the date in the requested style; seconds only when there are some; the zone: "15 déc. 2026, 23:59 HNE"
+        time_part = format_time(value, "medium" if value.second else "short")
+        return f"{format_date(value, fmt)}, {time_part} {format_datetime(value, 'zzz')}"
     return format_datetime(value, fmt)
 
 
