@@ -93,12 +93,14 @@ def _register_blueprints(app: Flask) -> None:
     from .candidate.routes import bp as candidate_bp
     from .jury.routes import bp as jury_bp
     from .organizer import applications as _applications  # noqa: F401 (application pages, same blueprint)
-    from .organizer import people  # noqa: F401 (adds the people pages to the organizer blueprint)
-    from .organizer import ceremony  # noqa: F401 (ceremony, notifications, comments and report pages)
-    from .public import results_pages  # noqa: F401 (public finalists and winners pages)
-    from .organizer import results  # noqa: F401 (results, decisions, phases, audit pages)
-    from .organizer import jury  # noqa: F401 (adds the jury pages to the organizer blueprint)
+    from .organizer import (
+        ceremony,  # noqa: F401 (ceremony, notifications, comments and report pages)
+        jury,  # noqa: F401 (adds the jury pages to the organizer blueprint)
+        people,  # noqa: F401 (adds the people pages to the organizer blueprint)
+        results,  # noqa: F401 (results, decisions, phases, audit pages)
+    )
     from .organizer.routes import bp as organizer_bp
+    from .public import results_pages  # noqa: F401 (public finalists and winners pages)
     from .public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)

@@ -60,7 +60,8 @@ def db_upgrade() -> None:
 @with_appcontext
 def create_organizer(email: str, name: str, password: str, language: str) -> None:
     """Create an organizer account (or give the organizer role to an existing one)."""
-    from .services.accounts import AccountError, create_organizer as create
+    from .services.accounts import AccountError
+    from .services.accounts import create_organizer as create
 
     try:
         user = create(session, email=email, name=name, password=password, language=language)
@@ -121,13 +122,10 @@ def translations(check: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    """The core commands here, plus each feature's own (import/export/demo, results, generate, ceremony)."""
+    from . import cli_exchange, cli_generate, cli_report, cli_results
+
     for command in (db_group, create_organizer, send_mail, stats, translations):
         app.cli.add_command(command)
-    from . import cli_exchange
-
-    cli_exchange.register(app)
-    from . import cli_results
-
-    cli_results.register(app)  # noqa: E702, I001
-    from . import cli_generate; cli_generate.register(app)  # noqa: E702, I001
-    from . import cli_report; cli_report.register(app)  # noqa: E702, I001
+    for module in (cli_exchange, cli_results, cli_generate, cli_report):
+        module.register(app)

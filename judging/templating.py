@@ -26,7 +26,8 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if fmt in ("short", "medium", "long", "full"):
-        # the date in the requested style; seconds only when there are some; the zone: "15 déc. 2026, 23:59 HNE"
+        # the date in the requested style, seconds only when there are some, the zone:
+        # "15 déc. 2026, 23:59 HNE"
         time_part = format_time(value, "medium" if value.second else "short")
         return f"{format_date(value, fmt)}, {time_part} {format_datetime(value, 'zzz')}"
     return format_datetime(value, fmt)

@@ -117,7 +117,7 @@ def register():
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     try:
-        user = accounts.confirm_email(db, token)
+        accounts.confirm_email(db, token)
     except TokenError as error:
         return _token_failure(error)
     db.commit()
