@@ -776,3 +776,26 @@ def released_comments(db: Session, application: Application) -> list[str]:
         )
         if text and text.strip()
     ]
+
+
+def released_comments_by_application(
+    db: Session, applications: Iterable[Application]
+) -> dict[int, list[str]]:
+    """:func:`released_comments` of several applications in one query (for a list of applications)."""
+    ids = [a.id for a in applications]
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = db.execute(
+        select(Assignment.application_id, Assignment.comment_to_candidate)
+        .where(
+            Assignment.application_id.in_(ids),
+            Assignment.comment_released_at.is_not(None),
+            Assignment.status == "submitted",
+        )
+        .order_by(Assignment.comment_released_at, Assignment.id)
+    ).all()
+    for application_id, text in rows:
+        if text and text.strip():
+            found[application_id].append(text)
+    return found

@@ -262,6 +262,10 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     assert len(smtp_server.to(target.contact_email)) == 2
     assert notifications.released_comments(db, built.secret_apps[0]) == []
     assert notifications.released_comments(db, built.finalists[0][1]) == []
+    assert notifications.released_comments_by_application(db, [target, built.finalists[0][1]]) == {
+        target.id: ["Très beau projet, continuez !", "Bon travail."],
+        built.finalists[0][1].id: [],
+    }
 
 
 def test_comments_page_is_for_this_edition_only(app, db, make, organizer_client, commented, monkeypatch):
