@@ -63,6 +63,7 @@ CHUNK = 5_000
 PER_APPLICATION = 3
 CRITERIA_PER_ROUND = 5
 FINAL_JURORS = 15
+BLIND_PRIZE = 1
 #: Application statuses, as shares of all applications (the rest is submitted).
 STATUS_SHARES = {"draft": 0.03, "withdrawn": 0.007, "ineligible": 0.003}
 #: Scorecard statuses, as shares of all scorecards (the rest is submitted).
@@ -145,11 +146,14 @@ def setup_document(code: str, prizes: Sequence[dict[str, Any]], today: date) -> 
     """The edition, its prizes (rubrics of five criteria), questions and one organizer (no applications)."""
     opens, closes, ceremony = _window(today)
     entries = []
-    for prize in prizes:
+    for index, prize in enumerate(prizes):
         criteria = list(prize["criteria"])[:CRITERIA_PER_ROUND]
         while len(criteria) < CRITERIA_PER_ROUND:
             criteria.append(EXTRA_CRITERION)
-        entries.append(demo._prize_entry({**prize, "criteria": criteria}))
+        entry = demo._prize_entry({**prize, "criteria": criteria})
+        if index == BLIND_PRIZE:  # one blind preselection: jurors see no identity (masked labels)
+            entry["rounds"][0]["blind"] = True
+        entries.append(entry)
     return {
         "format": FORMAT,
         "edition": {
@@ -327,6 +331,9 @@ def generate_edition(
         p.id: {q.code: q for q in db.scalars(select(Question).where(Question.prize_id == p.id))}
         for p in prize_rows
     }
+    organizer = db.scalar(select(User).where(User.email == organizer_email(code)))
+    organizer.password_hash = generate_password_hash(PASSWORD, password_method or "scrypt")
+    organizer.email_confirmed_at = opens
     lap("setup")
 
     conn = db.connection()

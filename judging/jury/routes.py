@@ -26,11 +26,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import session as db
 from ..domain import phases as phase_rules
-from ..models import Application, Assignment, JuryMembership, PitchSlot, Prize, Round, utcnow
+from ..models import Application, Assignment, JuryMembership, PitchSlot, Prize, Round, User, utcnow
 from ..permissions import juror_required
 from ..presenters import JUROR, application_label, application_view, attachment_name, visible_attachments
 from ..services import jury as jury_service
@@ -72,12 +72,13 @@ def _scorecard_query(round_id: int, application_id: int):
             Assignment.juror_id == current_user.id,
         )
         .options(
-            selectinload(Assignment.round).selectinload(Round.criteria),
-            selectinload(Assignment.round).selectinload(Round.prize).selectinload(Prize.questions),
-            selectinload(Assignment.application).selectinload(Application.answers),
-            selectinload(Assignment.application).selectinload(Application.attachments),
-            selectinload(Assignment.application).selectinload(Application.applicant),
-            selectinload(Assignment.application).selectinload(Application.organization),
+            # many-to-one in the same SELECT (joins), collections one SELECT each: 6 queries in all
+            joinedload(Assignment.round).joinedload(Round.prize).selectinload(Prize.questions),
+            joinedload(Assignment.round).selectinload(Round.criteria),
+            joinedload(Assignment.application).selectinload(Application.answers),
+            joinedload(Assignment.application).selectinload(Application.attachments),
+            joinedload(Assignment.application).joinedload(Application.applicant).lazyload(User.role_rows),
+            joinedload(Assignment.application).joinedload(Application.organization),
             selectinload(Assignment.scores),
         )
     )
@@ -155,11 +156,8 @@ def _render_scorecard(
             formdata=None, data={"comment": card.comment, "comment_to_candidate": card.comment_to_candidate}
         )
     raw = raw if raw is not None else _stored_raw(card)
-    in_round = [c for c in jury_service.juror_scorecards(db, current_user) if c.round_id == rnd.id]
-    blocked = jury_service.conflicted_pairs(
-        db, prize_id=rnd.prize_id, jurors=[current_user], application_ids=[c.application_id for c in in_round]
-    )
-    in_round = [c for c in in_round if (c.juror_id, c.application_id) not in blocked]
+    # The juror's other scorecards of the round (position, counts, next): plain rows, not objects.
+    in_round = jury_service.juror_round_cards(db, current_user, rnd)
     following = jury_service.next_open(in_round, card)
     closed = jury_service.judging_closed_reason(rnd)
     total = None

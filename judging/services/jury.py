@@ -23,7 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from ..domain import assignment as solver
 from ..domain import conflicts as detection
@@ -130,11 +130,17 @@ def applicants_in_prize(db: Session, prize_id: int, users: Iterable[User]) -> se
 
 
 def conflicted_pairs(
-    db: Session, *, prize_id: int, jurors: Iterable[User], application_ids: Iterable[int]
+    db: Session,
+    *,
+    prize_id: int,
+    jurors: Iterable[User],
+    application_ids: Iterable[int],
+    applicants: set[int] | None = None,
 ) -> set[tuple[int, int]]:
     """Every ``(juror_id, application_id)`` pair in conflict among these jurors and applications.
 
-    Two queries: the active conflict rows, and who applies to the prize.
+    Two queries: the active conflict rows, and who applies to the prize (one when ``applicants``,
+    the result of :func:`applicants_in_prize` for these jurors, is given).
     """
     jurors = list(jurors)
     application_ids = list(application_ids)
@@ -151,7 +157,9 @@ def conflicted_pairs(
             )
         )
     }
-    for juror_id in applicants_in_prize(db, prize_id, jurors):
+    if applicants is None:
+        applicants = applicants_in_prize(db, prize_id, jurors)
+    for juror_id in applicants:
         pairs.update((juror_id, application_id) for application_id in application_ids)
     return pairs
 
@@ -212,9 +220,21 @@ def round_application_ids(db: Session, rnd: Round) -> list[int]:
     its finalists when they are decided; else every submitted application of the prize.
     Withdrawn and ineligible applications are never judged.
     """
-    submitted = select(Application.id).where(
+    chosen = _chosen_application_ids(db, rnd)
+    if chosen is not None:
+        return chosen
+    return list(db.scalars(_submitted(rnd).order_by(Application.ref, Application.id)))
+
+
+def _submitted(rnd: Round):
+    return select(Application.id).where(
         Application.prize_id == rnd.prize_id, Application.status == "submitted"
     )
+
+
+def _chosen_application_ids(db: Session, rnd: Round) -> list[int] | None:
+    """The pitch order or the finalists when the round judges those (two queries); None: every submitted."""
+    submitted = _submitted(rnd)
     in_slots = list(
         db.scalars(
             select(PitchSlot.application_id)
@@ -246,18 +266,20 @@ def round_application_ids(db: Session, rnd: Round) -> list[int]:
         )
         if finalists:
             return sorted(finalists)
-    return list(db.scalars(submitted.order_by(Application.ref, Application.id)))
+    return None
 
 
 def round_applications(db: Session, rnd: Round) -> list[Application]:
-    ids = round_application_ids(db, rnd)
-    if not ids:
+    """The applications of :func:`round_application_ids`, by reference (three queries)."""
+    chosen = _chosen_application_ids(db, rnd)
+    query = select(Application).order_by(Application.ref, Application.id)
+    if chosen is None:  # every submitted application: one query, no list of ids sent back
+        query = query.where(Application.prize_id == rnd.prize_id, Application.status == "submitted")
+    elif not chosen:
         return []
-    return list(
-        db.scalars(
-            select(Application).where(Application.id.in_(ids)).order_by(Application.ref, Application.id)
-        )
-    )
+    else:
+        query = query.where(Application.id.in_(chosen))
+    return list(db.scalars(query))
 
 
 def members(db: Session, rnd: Round) -> list[JuryMembership]:
@@ -266,7 +288,7 @@ def members(db: Session, rnd: Round) -> list[JuryMembership]:
             select(JuryMembership)
             .join(User, JuryMembership.user_id == User.id)
             .where(JuryMembership.round_id == rnd.id)
-            .options(selectinload(JuryMembership.user))
+            .options(joinedload(JuryMembership.user).lazyload(User.role_rows))
             .order_by(func.lower(User.name), User.email)
         )
     )
@@ -282,6 +304,7 @@ def juror_candidates(db: Session, rnd: Round) -> list[User]:
                 User.id.in_(select(UserRole.user_id).where(UserRole.role == "juror")),
                 ~User.id.in_(select(JuryMembership.user_id).where(JuryMembership.round_id == rnd.id)),
             )
+            .options(lazyload(User.role_rows))
             .order_by(func.lower(User.name), User.email)
         )
     )
@@ -493,7 +516,10 @@ def round_conflicts(db: Session, rnd: Round, juror_ids: Iterable[int]) -> list[C
             select(Conflict)
             .join(Application, Conflict.application_id == Application.id)
             .where(Application.prize_id == rnd.prize_id, Conflict.user_id.in_(juror_ids))
-            .options(selectinload(Conflict.user), selectinload(Conflict.application))
+            .options(
+                joinedload(Conflict.user).lazyload(User.role_rows),
+                joinedload(Conflict.application),
+            )
             .order_by(Conflict.lifted_at.is_not(None), Application.ref, Conflict.user_id)
         )
     )
@@ -758,11 +784,17 @@ def jury_page(db: Session, rnd: Round) -> JuryPage:
         db.scalars(
             select(Assignment)
             .where(Assignment.round_id == rnd.id)
-            .options(selectinload(Assignment.juror), selectinload(Assignment.scores))
+            .options(
+                selectinload(Assignment.juror).lazyload(User.role_rows),
+                selectinload(Assignment.scores),
+            )
             .order_by(Assignment.id)
         )
     )
-    blocked = conflicted_pairs(db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids)
+    applicants = applicants_in_prize(db, rnd.prize_id, jury)
+    blocked = conflicted_pairs(
+        db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids, applicants=applicants
+    )
     by_app: dict[int, list[Assignment]] = defaultdict(list)
     for card in scorecards:
         by_app[card.application_id].append(card)
@@ -788,7 +820,7 @@ def jury_page(db: Session, rnd: Round) -> JuryPage:
         progress=progress_by_juror(db, rnd),
         coverage=coverage,
         conflicts=round_conflicts(db, rnd, [user.id for user in jury]),
-        applicant_juror_ids=applicants_in_prize(db, rnd.prize_id, jury),
+        applicant_juror_ids=applicants,
         candidates=juror_candidates(db, rnd),
         in_conflict=in_conflict,
     )
@@ -803,7 +835,11 @@ def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
             .where(Assignment.juror_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
             .options(
                 selectinload(Assignment.round).selectinload(Round.prize),
-                selectinload(Assignment.application),
+                # the applicant and the organization mask a blind round's labels: joined, not one by one
+                selectinload(Assignment.application)
+                .joinedload(Application.applicant)
+                .lazyload(User.role_rows),
+                selectinload(Assignment.application).joinedload(Application.organization),
             )
         )
     )
@@ -816,6 +852,41 @@ def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
         )
     )
     return cards
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A scorecard as a plain row: enough for positions, counts and the next one (no ORM object)."""
+
+    id: int
+    round_id: int
+    juror_id: int
+    application_id: int
+    status: str
+
+
+def juror_round_cards(db: Session, juror: User, rnd: Round) -> list[CardRow]:
+    """The juror's scorecards of ``rnd`` not in conflict, in the juror's own order (three queries).
+
+    The same list as :func:`juror_scorecards` filtered to the round and to the pairs not in
+    conflict, without loading an application: the scoring page needs only ids and statuses.
+    """
+    rows = [
+        CardRow(*row)
+        for row in db.execute(
+            select(
+                Assignment.id,
+                Assignment.round_id,
+                Assignment.juror_id,
+                Assignment.application_id,
+                Assignment.status,
+            ).where(Assignment.juror_id == juror.id, Assignment.round_id == rnd.id)
+        )
+    ]
+    blocked = juror_conflicts(db, juror, {row.application_id: rnd.prize_id for row in rows})
+    rows = [row for row in rows if (juror.id, row.application_id) not in blocked]
+    rows.sort(key=lambda row: order_key(juror.id, row.application_id))
+    return rows
 
 
 def juror_rounds(db: Session, juror: User) -> list[dict[str, Any]]:

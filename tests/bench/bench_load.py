@@ -1,0 +1,391 @@
+"""Load test: locust against gunicorn on PostgreSQL, then a SQL check that nothing was lost.
+
+A script, not a test. Locust runs from its own virtualenv (``--locust``, default
+``/work/bench-venv/bin/locust``; never install it in the project's: it registers pytest fixtures
+that break the suite)::
+
+    /work/venv/bin/python tests/bench/bench_load.py \\
+        --url postgresql+psycopg://postgres@127.0.0.1/judging_bench --code gen-100k \\
+        [--scenarios browse,jurors,rush] [--workers 2] [--compare-workers]
+
+What it does, for each scenario of ``tests/bench/locustfile.py``:
+
+1. starts ``gunicorn -w N 'judging:create_app()'`` on a free loopback port, with CSRF on (the
+   users read the token from each form) and the login rate limit lifted
+   (``JUDGING_LOGIN_RATE_LIMIT``), mail left in the outbox (no SMTP server);
+2. writes the plan (accounts, pages) from the database and runs locust headless for a bounded
+   time;
+3. prints requests, failures, throughput, median and 95th percentile per request, and the CPU
+   seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all);
+4. checks in the database what the users were told succeeded: every submitted scorecard is
+   submitted with exactly the scores sent, every submitted application is submitted with a
+   receipt number.
+
+Scenarios: ``browse`` (``--browse-users`` people reading their main pages), ``jurors``
+(``--juror-users`` jurors scoring and submitting), ``rush`` (``--rush-users`` candidates each
+submitting a draft within one minute). ``--compare-workers`` runs ``browse`` with 1 and 2
+gunicorn workers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+TICKS = os.sysconf("SC_CLK_TCK")
+HEAVY = {"organizer: jury", "organizer: round results"}  # one round's 25,000 applications: measured apart
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / TICKS
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def postgres_pids() -> list[int]:
+    out = subprocess.run(["ps", "-C", "postgres", "-o", "pid="], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+class Gunicorn:
+    def __init__(self, url: str, workers: int, log: Path) -> None:
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "JUDGING_DATABASE_URL": url,
+            "SECRET_KEY": "load-test-secret-key",
+            "JUDGING_LOGIN_RATE_LIMIT": "1000000 per minute",
+            "JUDGING_UPLOAD_FOLDER": tempfile.mkdtemp(prefix="judging-load-"),
+            "MAIL_SERVER": "",
+        }
+        self.log = log.open("w")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+                "--chdir",
+                str(ROOT),
+                "judging:create_app()",
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(self.url + "/", timeout=5).read()  # noqa: S310 (loopback)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise SystemExit(f"gunicorn did not start: see {log}")
+        urllib.request.urlopen(self.url + "/", timeout=5).read()  # noqa: S310
+
+    def workers(self) -> list[int]:
+        return children(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def make_plan(url: str, code: str, scenario: str, users: int) -> dict[str, Any]:
+    """Accounts and pages for the scenario, read from the database (judging.generate's accounts)."""
+    from judging.db import session
+    from judging.generate import PASSWORD, juror_email
+    from judging.models import Application, Edition, User
+    from tests.bench.bench_pages import bench_app, page_catalogue
+
+    app = bench_app(url)
+    with app.app_context():
+        edition = session.scalar(select(Edition).where(Edition.code == code))
+        accounts: dict[str, list[dict[str, Any]]] = {"juror": [], "candidate": [], "organizer": []}
+        if scenario == "browse":
+            catalogue = page_catalogue(session, code)
+            emails = dict(
+                session.execute(
+                    select(User.id, User.email).where(
+                        User.id.in_([p.user_id for p in catalogue if p.user_id])
+                    )
+                ).all()
+            )
+            with app.test_request_context():
+                for page in catalogue:
+                    name = f"{page.role}: {page.name}"
+                    if page.user_id is None or name in HEAVY or page.endpoint not in app.view_functions:
+                        continue
+                    email = emails[page.user_id]
+                    account = next((a for a in accounts[page.role] if a["email"] == email), None)
+                    if account is None:
+                        account = {"email": email, "pages": []}
+                        accounts[page.role].append(account)
+                    account["pages"].append({"name": page.name, "url": page.url()})
+        elif scenario == "jurors":
+            accounts["juror"] = [{"email": juror_email(code, n)} for n in range(1, users + 1)]
+        else:
+            drafts = session.execute(
+                select(Application.id, User.email)
+                .join(User, User.id == Application.applicant_id)
+                .where(Application.edition_id == edition.id, Application.status == "draft")
+                .order_by(Application.id)
+                .limit(users)
+            ).all()
+            if len(drafts) < users:
+                print(
+                    f"only {len(drafts)} drafts left for the rush (generate the edition again)",
+                    file=sys.stderr,
+                )
+            accounts["candidate"] = [{"email": email, "application_id": app_id} for app_id, email in drafts]
+    return {"password": PASSWORD, "accounts": accounts}
+
+
+def run_locust(
+    locust: str,
+    host: str,
+    scenario: str,
+    *,
+    users: int,
+    spawn_rate: float,
+    seconds: int,
+    plan: dict,
+    env: dict,
+) -> tuple[list[dict[str, str]], list[dict[str, Any]], float, float]:
+    """Run locust headless; (stats rows, what succeeded, wall seconds, locust CPU seconds)."""
+    work = Path(tempfile.mkdtemp(prefix=f"locust-{scenario}-"))
+    (work / "plan.json").write_text(json.dumps(plan))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            locust,
+            "-f",
+            str(HERE / "locustfile.py"),
+            "--headless",
+            "--host",
+            host,
+            "-u",
+            str(users),
+            "-r",
+            str(spawn_rate),
+            "--run-time",
+            f"{seconds}s",
+            "--stop-timeout",
+            "30",
+            "--csv",
+            str(work / "stats"),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env={
+            **os.environ,
+            **env,
+            "LOAD_PLAN": str(work / "plan.json"),
+            "LOAD_OUT": str(work / "done.json"),
+            "LOAD_SCENARIO": scenario,
+        },
+        cwd=work,
+        check=False,
+        stdout=(work / "locust.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    with (work / "stats_stats.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    done = json.loads((work / "done.json").read_text()) if (work / "done.json").exists() else []
+    failures = (work / "stats_failures.csv").read_text() if (work / "stats_failures.csv").exists() else ""
+    if failures.count("\n") > 1:
+        print(failures, file=sys.stderr)
+    return rows, done, wall, cpu
+
+
+def verify(url: str, code: str, scenario: str, done: list[dict[str, Any]], plan: dict) -> str:
+    """What the users were told succeeded, checked in the database."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        if scenario == "jurors":
+            lost_cards = lost_scores = 0
+            sent = 0
+            for item in done:
+                parts = item["url"].strip("/").split("/")  # jury/rounds/R/applications/A
+                round_id, application_id = int(parts[2]), int(parts[4])
+                rows = conn.execute(
+                    text(
+                        "SELECT a.status, c.code, s.value FROM assignments a "
+                        "JOIN users u ON u.id = a.juror_id "
+                        "LEFT JOIN criterion_scores s ON s.assignment_id = a.id "
+                        "LEFT JOIN criteria c ON c.id = s.criterion_id "
+                        "WHERE u.email = :email AND a.round_id = :r AND a.application_id = :a"
+                    ),
+                    {"email": item["juror"], "r": round_id, "a": application_id},
+                ).all()
+                stored = {f"score-{code_}": value for _status, code_, value in rows if code_ is not None}
+                sent += len(item["scores"])
+                if not rows or rows[0][0] != "submitted":
+                    lost_cards += 1
+                lost_scores += sum(
+                    1
+                    for name, value in item["scores"].items()
+                    if name not in stored or stored[name] != int(value)
+                )
+            return (
+                f"{len(done)} scorecards reported submitted, {lost_cards} not submitted in the database; "
+                f"{sent} scores sent, {lost_scores} missing or different"
+            )
+        if scenario == "rush":
+            ids = [a["application_id"] for a in plan["accounts"]["candidate"]]
+            reported = {item["application_id"] for item in done}
+            stored = dict(
+                conn.execute(
+                    text(
+                        "SELECT id, receipt_number FROM applications "
+                        "WHERE status = 'submitted' AND id = ANY(:ids)"
+                    ),
+                    {"ids": ids},
+                ).all()
+            )
+            lost = [i for i in reported if not stored.get(i)]
+            in_minute = sorted(item["at"] for item in done)
+            span = in_minute[-1] - in_minute[0] if in_minute else 0
+            return (
+                f"{len(reported)} submissions reported, {len(stored)} of the {len(ids)} drafts "
+                f"submitted with a receipt in the database, {len(lost)} lost; "
+                f"submissions spread over {span:.0f} s"
+            )
+    return "(nothing written)"
+
+
+def table(rows: list[dict[str, str]], wall: float) -> None:
+    print(f"  {'request':<28}{'count':>7}{'fail':>6}{'req/s':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+    for row in rows:
+        name = row["Name"] if row["Name"] != "Aggregated" else "all requests"
+        print(
+            f"  {name:<28}{row['Request Count']:>7}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
+            f"{float(row['Median Response Time']):>11.0f}{float(row['95%']):>9.0f}"
+            f"{float(row['Max Response Time']):>9.0f}"
+        )
+
+
+def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
+    users = {"browse": args.browse_users, "jurors": args.juror_users, "rush": args.rush_users}[scenario]
+    plan = make_plan(args.url, args.code, scenario, users)
+    if scenario == "rush":
+        users = len(plan["accounts"]["candidate"])
+    log = Path(tempfile.gettempdir()) / f"gunicorn-{scenario}-{workers}.log"
+    server = Gunicorn(args.url, workers, log)
+    env: dict[str, str] = {}
+    if scenario == "rush":
+        spawn_rate = max(1.0, users / 20)
+        rush_at = time.time() + 20 + args.rush_login_seconds
+        env = {"LOAD_RUSH_AT": str(rush_at), "LOAD_RUSH_SECONDS": str(args.rush_seconds)}
+        seconds = int(rush_at - time.time()) + args.rush_seconds + 30
+    else:
+        spawn_rate = max(1.0, users / 10)
+        seconds = args.seconds
+    try:
+        pids = server.workers()
+        pg = postgres_pids()
+        cpu_app, cpu_pg = cpu_seconds(pids), cpu_seconds(pg)
+        load_before = os.getloadavg()[0]
+        rows, done, wall, cpu_locust = run_locust(
+            args.locust,
+            server.url,
+            scenario,
+            users=users,
+            spawn_rate=spawn_rate,
+            seconds=seconds,
+            plan=plan,
+            env=env,
+        )
+        cpu_app, cpu_pg = cpu_seconds(pids) - cpu_app, cpu_seconds(pg) - cpu_pg
+    finally:
+        server.stop()
+    print(
+        f"\n{scenario}: {users} users, gunicorn {workers} worker(s), {wall:.0f} s; "
+        f"CPU s: gunicorn {cpu_app:.0f}, "
+        f"PostgreSQL {cpu_pg:.0f}, locust {cpu_locust:.0f} (load average before {load_before:.1f})"
+    )
+    table(rows, wall)
+    print("  check: " + verify(args.url, args.code, scenario, done, plan))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--code", required=True)
+    parser.add_argument("--scenarios", default="browse,jurors,rush")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--compare-workers", action="store_true", help="browse with 1 and with 2 workers")
+    parser.add_argument("--browse-users", type=int, default=50)
+    parser.add_argument("--juror-users", type=int, default=200)
+    parser.add_argument("--rush-users", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=60, help="run time of browse and jurors")
+    parser.add_argument(
+        "--rush-login-seconds", type=int, default=40, help="time given to the logins before the rush"
+    )
+    parser.add_argument("--rush-seconds", type=int, default=60, help="the rush: every submission within it")
+    parser.add_argument("--locust", default="/work/bench-venv/bin/locust")
+    args = parser.parse_args()
+    if not Path(args.locust).exists():
+        raise SystemExit(
+            f"{args.locust} not found: python3 -m venv /work/bench-venv && "
+            "/work/bench-venv/bin/pip install locust"
+        )
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; edition {args.code}")
+    if args.compare_workers:
+        for workers in (1, 2):
+            scenario_run(args, "browse", workers)
+    for scenario in args.scenarios.split(","):
+        if scenario and not (args.compare_workers and scenario == "browse" and args.workers == 2):
+            scenario_run(args, scenario, args.workers)
+
+
+if __name__ == "__main__":
+    main()

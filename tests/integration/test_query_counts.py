@@ -1,0 +1,52 @@
+"""Every main page runs the same few SQL statements whatever the size of the edition.
+
+Counting statements is not timing: it belongs in the suite. Two editions made by ``judging
+generate``, one ten times the other; each page of the catalogue in ``tests/bench/bench_pages.py``
+(the juror's, the candidate's and the organizer's main pages) is requested once per edition with
+a ``before_cursor_execute`` listener on the engine. The counts must be equal (a count that grows
+with the data is an N+1) and at most 20. The timings are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from judging.generate import generate_edition
+from tests.bench.bench_pages import QUERY_LIMIT, query_counts
+
+SIZES = {"qc-small": (40, 16), "qc-large": (400, 40)}
+
+
+@pytest.fixture
+def editions(app):
+    """Generated in an app context of their own: each request then starts from an empty session,
+    as in production (the ``db`` fixture's context would outlive the requests and cache objects)."""
+    from judging.db import session
+
+    with app.app_context():
+        for code, (applications, jurors) in SIZES.items():
+            generate_edition(
+                session,
+                code=code,
+                applications=applications,
+                jurors=jurors,
+                seed=3,
+                today=date.today(),
+                password_method="pbkdf2:sha256:1000",
+            )
+        session.commit()
+    return list(SIZES)
+
+
+def test_main_pages_run_the_same_few_queries_at_both_sizes(app, editions):
+    small, large = (query_counts(app, code) for code in editions)
+    assert set(small) == set(large)
+    assert len(small) >= 20  # the catalogue really ran (juror, candidate and organizer pages)
+    assert {name: status for name, (status, _n, _s) in small.items()} == dict.fromkeys(small, 200)
+    assert {name: status for name, (status, _n, _s) in large.items()} == dict.fromkeys(large, 200)
+    counts_small = {name: n for name, (_status, n, _s) in small.items()}
+    counts_large = {name: n for name, (_status, n, _s) in large.items()}
+    assert counts_large == counts_small
+    assert {name: n for name, n in counts_small.items() if n > QUERY_LIMIT} == {}
