@@ -31,9 +31,7 @@ def home():
     if edition is None:
         edition = db.scalars(queries.editions_newest_first()).first()
     prizes = db.scalars(queries.prizes_of_edition(edition.id)).all() if edition else []
-    now = utcnow()
-    is_open = bool(edition and edition.applications_open <= now < edition.applications_close)
-    return render_template("public/home.html", edition=edition, prizes=prizes, is_open=is_open)
+    return _edition_page(edition, prizes)
 
 
 @bp.get("/editions/<code>")
@@ -41,10 +39,22 @@ def edition(code: str):
     found = db.scalars(queries.editions_newest_first().where(Edition.code == code)).first()
     if found is None:
         abort(404)
-    prizes = db.scalars(queries.prizes_of_edition(found.id)).all()
+    return _edition_page(found, db.scalars(queries.prizes_of_edition(found.id)).all())
+
+
+def _edition_page(edition: Edition | None, prizes: list) -> str:
+    """The edition's prizes, whether the call is open, and links to results that are public."""
+    from ..services.ceremony import is_public
+
     now = utcnow()
-    is_open = found.applications_open <= now < found.applications_close
-    return render_template("public/home.html", edition=found, prizes=prizes, is_open=is_open)
+    return render_template(
+        "public/home.html",
+        edition=edition,
+        prizes=prizes,
+        is_open=bool(edition and edition.applications_open <= now < edition.applications_close),
+        finalists_public=bool(edition and is_public(edition.finalists_public_at, now)),
+        winners_public=bool(edition and is_public(edition.winners_public_at, now)),
+    )
 
 
 @bp.post("/language")

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import OutgoingMail, utcnow
@@ -101,12 +101,10 @@ def deliver_pending(db: Session, *, limit: int = 500, ids: list[int] | None = No
     query = select(OutgoingMail).where(
         OutgoingMail.sent_at.is_(None),
         OutgoingMail.attempts < max_attempts,
-        or_(OutgoingMail.send_after <= utcnow(), OutgoingMail.attempts == 0),
+        OutgoingMail.send_after <= utcnow(),  # scheduled mail waits for its time
     )
     if ids is not None:
         query = query.where(OutgoingMail.id.in_(ids))
-    else:
-        query = query.where(OutgoingMail.send_after <= utcnow())
     sent = failed = 0
     for mail in db.scalars(query.order_by(OutgoingMail.id).limit(limit)).all():
         if deliver(db, mail):
