@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -50,13 +51,16 @@ def _helpers() -> dict[str, Any]:
 
 
 def status_label(status: str) -> str:
-    labels = {
-        "assigned": _("To score"),
-        "draft": _("Draft"),
-        "submitted": _("Submitted"),
-        "abstained": _("Abstained"),
-        "recused": _("Conflict declared"),
-    }
+    """The status in the reader's language (translated once per request: a dashboard lists hundreds)."""
+    labels = g.get("_jury_status_labels")
+    if labels is None:
+        labels = g._jury_status_labels = {
+            "assigned": _("To score"),
+            "draft": _("Draft"),
+            "submitted": _("Submitted"),
+            "abstained": _("Abstained"),
+            "recused": _("Conflict declared"),
+        }
     return labels.get(status, status)
 
 

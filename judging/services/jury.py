@@ -33,6 +33,7 @@ from ..models import (
     Conflict,
     Decision,
     JuryMembership,
+    Organization,
     PitchSlot,
     Round,
     User,
@@ -826,6 +827,21 @@ def jury_page(db: Session, rnd: Round) -> JuryPage:
     )
 
 
+LABEL_COLUMNS = (
+    Application.ref,
+    Application.title,
+    Application.prize_id,
+    Application.status,
+    Application.org_name,
+    Application.contact_name,
+    Application.contact_email,
+    Application.website,
+    Application.applicant_id,
+    Application.organization_id,
+)
+"""What :func:`judging.presenters.application_label` reads of an application."""
+
+
 def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
     """A juror's scorecards in rounds they may see (one query plus eager loads), in their own order."""
     cards = list(
@@ -835,11 +851,17 @@ def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
             .where(Assignment.juror_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
             .options(
                 selectinload(Assignment.round).selectinload(Round.prize),
-                # the applicant and the organization mask a blind round's labels: joined, not one by one
+                # A juror has hundreds of scorecards: only what the labels need (the reference, the
+                # title, and what masks a blind round's title: names, e-mails, organization, website),
+                # the applicant and the organization joined, not loaded one by one.
+                selectinload(Assignment.application).load_only(*LABEL_COLUMNS),
                 selectinload(Assignment.application)
                 .joinedload(Application.applicant)
+                .load_only(User.name, User.email)
                 .lazyload(User.role_rows),
-                selectinload(Assignment.application).joinedload(Application.organization),
+                selectinload(Assignment.application)
+                .joinedload(Application.organization)
+                .load_only(Organization.name),
             )
         )
     )

@@ -271,7 +271,7 @@ def time_pages(app: Flask, code: str, *, repeat: int, budget: float) -> dict[str
             timing.wall.append(wall)
             timing.cpu.append(time.process_time() - cpu)
             spent += wall
-            if spent > budget and len(timing.wall) >= 3:
+            if spent > budget:  # a page slower than the budget is timed once or twice only
                 break
         out[f"{page.role}: {page.name}"] = timing
         print(
@@ -288,7 +288,7 @@ def main() -> None:
     parser.add_argument("--large", required=True, help="URL=CODE of the large edition's database")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument(
-        "--budget", type=float, default=20.0, help="seconds per page at most (3 requests at least)"
+        "--budget", type=float, default=20.0, help="seconds of requests per page at most (a slower page is timed once)"
     )
     parser.add_argument(
         "--show-queries", action="store_true", help="print the statements of pages whose count differs"

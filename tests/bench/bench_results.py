@@ -7,6 +7,9 @@ Run it as a script (pytest does not collect ``bench_*.py``)::
 For each method it prints the wall time of ``round_results`` (best of
 ``--repeat`` runs, without tracing) and the peak memory that call allocates
 (a separate run under ``tracemalloc``), then the process's peak RSS.
+With ``--database URL=CODE`` it also times the DB-backed path (``services/results.py``:
+loading the submitted scorecards, computing the round, the results page's report with every
+method) on the largest round of an edition made by ``judging generate``.
 Schulze compares every pair of applications, so it is refused above
 ``SCHULZE_MAX_CANDIDATES``; it is timed on a final (12 finalists × 15 jurors)
 and on a round at that limit.
@@ -93,6 +96,11 @@ def main() -> None:
     parser.add_argument("--per-application", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2023)
+    parser.add_argument(
+        "--database",
+        metavar="URL=CODE",
+        help="also time services/results.py on the largest round of a generated edition (PostgreSQL)",
+    )
     args = parser.parse_args()
 
     raw = generate(
@@ -140,6 +148,53 @@ def main() -> None:
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"process peak RSS: {rss:.0f} MiB (includes the generated input)")
+    if args.database:
+        bench_database(args.database, repeat=args.repeat)
+
+
+def bench_database(spec: str, *, repeat: int) -> None:
+    """The DB-backed path (``services/results.py``) on the largest preselection round of an edition.
+
+    ``spec`` is ``URL=CODE``, an edition made by ``judging generate`` (4 prizes of about 24,000
+    submitted applications each at 100,000 applications).
+    """
+    from sqlalchemy import func, select
+
+    from judging import create_app
+    from judging.db import session
+    from judging.models import Assignment, Edition, Prize, Round
+    from judging.services import results as service
+
+    url, _, code = spec.rpartition("=")
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_SERVER": ""})
+    with app.app_context():
+        counted = (
+            select(Round, func.count(func.distinct(Assignment.application_id)))
+            .join(Prize, Prize.id == Round.prize_id)
+            .join(Edition, Edition.id == Prize.edition_id)
+            .join(Assignment, Assignment.round_id == Round.id)
+            .where(Edition.code == code, Assignment.status == "submitted")
+            .group_by(Round.id)
+            .order_by(func.count(func.distinct(Assignment.application_id)).desc())
+            .limit(1)
+        )
+        rnd, applications = session.execute(counted).first()
+        prize = rnd.prize
+        prize_rounds = list(session.scalars(select(Round).where(Round.prize_id == prize.id)))
+        cards = len(service.load_inputs(session, [rnd])[rnd.id].cards)
+        print(
+            f"\nservices/results.py on {url.rsplit('@', 1)[-1]}: round {prize.code}/{rnd.code}, "
+            f"{applications:,} applications with a submitted scorecard, {cards:,} submitted scorecards"
+        )
+        print(f"{'step':<34}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}")
+        steps = [
+            ("load_inputs (2 queries)", lambda: service.load_inputs(session, [rnd])),
+            (f"round_computation ({rnd.method})", lambda: service.round_computation(session, rnd)),
+            ("round_report (every method)", lambda: service.round_report(session, rnd, prize, prize_rounds)),
+        ]
+        for label, call in steps:
+            seconds, cpu, peak, _ = measure(call, repeat=repeat)
+            print(f"{label:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
 
 
 if __name__ == "__main__":
