@@ -47,6 +47,7 @@ from ..permissions import candidate_required, get_own_application_or_404, is_can
 from ..services import applications as service
 from ..services import uploads
 from ..services.applications import ApplicationError, DeadlineError, StaleFormError
+from ..services.notifications import released_comments
 from ..templating import current_locale
 from .forms import (
     DeleteAccountForm,
@@ -424,6 +425,7 @@ def application(application_id: int):
         application=found,
         status=service.status_key(found, now),
         outcomes=service.visible_outcomes(found, decisions, now),
+        jury_comments=released_comments(db, found),
         deadline=service.deadline_of(found),
         editable=service.can_edit(found, now),
         can_withdraw=service.can_withdraw(found, now),
