@@ -66,10 +66,8 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
     juror = db.scalar(select(User.id).where(User.email == juror_email(code, 1)))
     card = db.scalar(
         select(Assignment)
-        .where(
-            Assignment.juror_id == juror, Assignment.round_id == rnd.id, Assignment.status.in_(OPEN_STATUSES)
-        )
-        .order_by(Assignment.id)
+        .where(Assignment.juror_id == juror, Assignment.round_id == rnd.id, Assignment.status != "recused")
+        .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id)  # one to do first, else any
         .limit(1)
     )
     application = db.scalar(
@@ -88,10 +86,8 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
     blind_card = db.execute(
         select(Assignment.round_id, Assignment.application_id)
         .join(Round, Round.id == Assignment.round_id)
-        .where(
-            Assignment.juror_id == blind_juror, Round.blind.is_(True), Assignment.status.in_(OPEN_STATUSES)
-        )
-        .order_by(Assignment.id)
+        .where(Assignment.juror_id == blind_juror, Round.blind.is_(True), Assignment.status != "recused")
+        .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id)
         .limit(1)
     ).first()
     e, p, r = edition.id, prize.id, rnd.id
@@ -288,7 +284,10 @@ def main() -> None:
     parser.add_argument("--large", required=True, help="URL=CODE of the large edition's database")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument(
-        "--budget", type=float, default=20.0, help="seconds of requests per page at most (a slower page is timed once)"
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds of requests per page at most (a slower page is timed once)",
     )
     parser.add_argument(
         "--show-queries", action="store_true", help="print the statements of pages whose count differs"
