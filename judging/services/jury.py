@@ -23,7 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
 
 from ..domain import assignment as solver
 from ..domain import conflicts as detection
@@ -787,7 +787,9 @@ def jury_page(db: Session, rnd: Round) -> JuryPage:
             .where(Assignment.round_id == rnd.id)
             .options(
                 selectinload(Assignment.juror).lazyload(User.role_rows),
-                selectinload(Assignment.scores),
+                # one query whatever the size (selectinload sends the ids 500 at a time: 144 queries
+                # for a round of 24,000 applications)
+                subqueryload(Assignment.scores),
             )
             .order_by(Assignment.id)
         )
