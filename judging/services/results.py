@@ -33,12 +33,23 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import scoring
 from ..domain.scoring import CriterionSpec, DisconnectedGraph, RoundResult, Rubric, round_half_up
-from ..models import Application, Assignment, Criterion, CriterionScore, Decision, Edition, Prize, Round, User
+from ..models import (
+    Application,
+    Assignment,
+    Conflict,
+    Criterion,
+    CriterionScore,
+    Decision,
+    Edition,
+    Prize,
+    Round,
+    User,
+)
 
 #: Methods an organizer can compare in the sensitivity panel, in this order.
 COMPARED_METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
@@ -80,6 +91,16 @@ class RoundInputs:
     cards: list[Card]
 
 
+def _in_active_conflict():
+    """A scorecard whose juror has an unlifted conflict with the application never counts,
+    even when the conflict was recorded after the scorecard was submitted."""
+    return exists().where(
+        Conflict.user_id == Assignment.juror_id,
+        Conflict.application_id == Assignment.application_id,
+        Conflict.lifted_at.is_(None),
+    )
+
+
 def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
     """The criteria and submitted scorecards of ``rounds``: two queries, whatever their size."""
     ids = [r.id for r in rounds]
@@ -113,6 +134,7 @@ def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
             Assignment.round_id.in_(ids),
             Assignment.status == "submitted",
             Application.status.in_(COUNTED_APPLICATION_STATUSES),
+            ~_in_active_conflict(),
         )
         .order_by(Assignment.round_id, Assignment.id, CriterionScore.id)
     ).all()

@@ -183,3 +183,33 @@ def test_the_table_without_json(app, db, make, runner):
     assert outcome.exit_code == 0
     assert "innovation / preselection (mean)" in outcome.output
     assert "INN-003" in outcome.output.splitlines()[1]
+
+
+def test_a_conflict_recorded_after_scoring_removes_the_scorecard(runner, make, db):
+    """Conflicts are checked in every path: a scorecard in conflict never counts, even if it came first."""
+    import json as _json
+
+    from judging.models import Conflict, utcnow
+
+    rnd = make.round(criteria=1)
+    a = make.application(rnd.prize, ref="A")
+    b = make.application(rnd.prize, ref="B")
+    honest, partial = make.user(roles=["juror"]), make.user(roles=["juror"])
+    make.scorecard(rnd, honest, a, scores={"c1": 5})
+    make.scorecard(rnd, honest, b, scores={"c1": 6})
+    make.scorecard(rnd, partial, a, scores={"c1": 10})  # would lift A above B
+    db.commit()
+
+    def ranking():
+        document = _json.loads(runner.invoke(args=["results", rnd.prize.edition.code, "--json"]).output)
+        rows = document["prizes"][0]["rounds"][0]["ranking"]
+        return [(r["application"], r["count"]) for r in rows]
+
+    assert ranking() == [("A", 2), ("B", 1)]
+    conflict = Conflict(user=partial, application=a, source="declared", reason="co-founder")
+    db.add(conflict)
+    db.commit()
+    assert ranking() == [("B", 1), ("A", 1)]
+    conflict.lifted_at, conflict.lift_reason = utcnow(), "left the company in 2019"
+    db.commit()
+    assert ranking() == [("A", 2), ("B", 1)]
