@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -259,8 +259,20 @@ def ref_prefix(prize: Prize) -> str:
 
 
 def _next_sequence(db: Session, edition_id: int) -> int:
-    highest = 0
-    for ref in db.scalars(select(Application.ref).where(Application.edition_id == edition_id)):
+    """The next reference number: past the edition's count and the newest references' numbers.
+
+    Two indexed queries whatever the edition's size (never every reference); a number
+    another reference already holds is handled by the caller's retry on the unique constraint.
+    """
+    count = db.scalar(select(func.count()).where(Application.edition_id == edition_id)) or 0
+    highest = count
+    newest = db.scalars(
+        select(Application.ref)
+        .where(Application.edition_id == edition_id)
+        .order_by(Application.id.desc())
+        .limit(50)
+    )
+    for ref in newest:
         match = re.search(r"(\d+)$", ref or "")
         if match:
             highest = max(highest, int(match.group(1)))

@@ -18,12 +18,15 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..models import OutgoingMail, utcnow
 
 log = logging.getLogger("judging.mail")
+
+#: How long a sender holds a mail it is sending before another may try it.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def queue(
@@ -77,9 +80,8 @@ def _smtp_send(app: Flask, mail: OutgoingMail) -> None:
 
 
 def deliver(db: Session, mail: OutgoingMail, app: Flask | None = None) -> bool:
-    """Try to send one mail; on failure schedule a retry. Returns True when sent."""
+    """Try to send one claimed mail; on failure schedule a retry. Returns True when sent."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    mail.attempts += 1
     try:
         if app.config["MAIL_SERVER"]:
             _smtp_send(app, mail)
@@ -95,18 +97,53 @@ def deliver(db: Session, mail: OutgoingMail, app: Flask | None = None) -> bool:
     return True
 
 
+def _claim(db: Session, mail: OutgoingMail) -> bool:
+    """Count the attempt and lease the mail with a conditional UPDATE: only one sender wins it."""
+    claimed = db.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail.id, OutgoingMail.attempts == mail.attempts, OutgoingMail.sent_at.is_(None)
+        )
+        # the lease keeps other senders away while this one talks to the SMTP server
+        .values(attempts=OutgoingMail.attempts + 1, send_after=utcnow() + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.commit()
+    if claimed != 1:
+        return False
+    db.refresh(mail)
+    return True
+
+
 def deliver_pending(db: Session, *, limit: int = 500, ids: list[int] | None = None) -> tuple[int, int]:
-    """Send due mail (all of it, or only ``ids``). Commits each mail's state. Returns (sent, failed)."""
+    """Send due mail (all of it, or only ``ids``), one row at a time. Returns (sent, failed).
+
+    Each mail is claimed by a conditional UPDATE of its attempt count (after ``FOR UPDATE SKIP
+    LOCKED`` on PostgreSQL) and committed before it is sent, so ``judging send-mail`` may run in
+    several processes or servers at once without sending a mail twice.
+    """
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    query = select(OutgoingMail).where(
-        OutgoingMail.sent_at.is_(None),
-        OutgoingMail.attempts < max_attempts,
-        OutgoingMail.send_after <= utcnow(),  # scheduled mail waits for its time
-    )
-    if ids is not None:
-        query = query.where(OutgoingMail.id.in_(ids))
     sent = failed = 0
-    for mail in db.scalars(query.order_by(OutgoingMail.id).limit(limit)).all():
+    for _ in range(limit):
+        query = (
+            select(OutgoingMail)
+            .where(
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.attempts < max_attempts,
+                OutgoingMail.send_after <= utcnow(),  # scheduled mail waits for its time; failures back off
+            )
+            .order_by(OutgoingMail.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .execution_options(populate_existing=True)
+        )
+        if ids is not None:
+            query = query.where(OutgoingMail.id.in_(ids))
+        mail = db.scalars(query).first()
+        if mail is None:
+            break
+        if not _claim(db, mail):
+            continue  # another sender took it
         if deliver(db, mail):
             sent += 1
         else:
