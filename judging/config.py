@@ -59,6 +59,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "PUBLIC_URL": env.get("JUDGING_PUBLIC_URL", ""),
+        "PROXY_HOPS": int(env.get("JUDGING_PROXY_HOPS", "0")),
     }
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config.update(overrides)

@@ -96,3 +96,20 @@ class TestRateLimit:
         response = client.post("/auth/login", data={"email": "x@example.org", "password": "x"})
         assert response.status_code == 429
         assert "Trop de tentatives" in response.get_data(as_text=True)
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "PROXY_HOPS": 1, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "2 per minute"}
+
+    def test_limits_key_on_the_forwarded_client_address(self, client):
+        def attempt(address):
+            return client.post(
+                "/auth/login",
+                data={"email": "x@example.org", "password": "x"},
+                headers={"X-Forwarded-For": address},
+            ).status_code
+
+        assert [attempt("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+        assert attempt("198.51.100.9") == 200  # another visitor behind the same proxy is not blocked
