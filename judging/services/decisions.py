@@ -46,7 +46,7 @@ from ..models import (
     localized,
     utcnow,
 )
-from . import mail
+from . import mail, mail_templates
 from . import results as results_service
 from .audit import record
 from .phases import REASON_MAX, clean_reason, set_phase
@@ -436,60 +436,18 @@ def _recipient(application: Application) -> tuple[str | None, str, str]:
     return application.contact_email, application.language or "fr", application.contact_name or ""
 
 
-def _sandbox() -> Any:
-    from jinja2.sandbox import SandboxedEnvironment
-
-    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-
-
 def template_problems(subject: str, body: str) -> list[Any]:
-    """Messages for an edited mail template: syntax errors and unknown variables."""
-    from jinja2 import TemplateSyntaxError, meta
-
-    env = _sandbox()
-    problems: list[Any] = []
-    for text in (subject, body):
-        try:
-            parsed = env.parse(text or "")
-        except TemplateSyntaxError as error:
-            problems.append(
-                _l(
-                    "The template has an error on line %(line)s: %(error)s",
-                    line=error.lineno,
-                    error=error.message or "",
-                )
-            )
-            continue
-        unknown = sorted(meta.find_undeclared_variables(parsed) - set(MAIL_VARIABLES))
-        if unknown:
-            problems.append(
-                _l(
-                    "Unknown variable(s): %(names)s. Use only: %(allowed)s.",
-                    names=", ".join(unknown),
-                    allowed=", ".join(MAIL_VARIABLES),
-                )
-            )
-    return problems
+    """Messages for an edited announcement mail: syntax errors and unknown variables."""
+    return mail_templates.template_problems(subject, body, allowed=MAIL_VARIABLES)
 
 
 def render_override(template: MailTemplate, context: Mapping[str, Any]) -> str | None:
     """``Subject: ...`` and the body of an edited template, rendered in a sandbox; None if it fails."""
-    from jinja2 import TemplateError
-
-    env = _sandbox()
-    try:
-        subject = env.from_string(template.subject).render(**context).replace("\n", " ").strip()
-        body = env.from_string(template.body).render(**context)
-    except TemplateError:
-        return None
-    return f"Subject: {subject}\n{body}"
+    return mail_templates.render_override(template.subject, template.body, context)
 
 
 def _mail_overrides(db: Session, edition_id: int) -> dict[tuple[str, str], MailTemplate]:
-    rows = db.scalars(
-        select(MailTemplate).where(MailTemplate.edition_id == edition_id, MailTemplate.key.in_(MAIL_KEYS))
-    ).all()
-    return {(t.key, t.language): t for t in rows}
+    return mail_templates.overrides(db, edition_id, MAIL_KEYS)
 
 
 def _mail_candidates(
@@ -538,69 +496,26 @@ def save_mail_template(
     db: Session, edition: Edition, *, key: str, language: str, subject: str, body: str, actor: User
 ) -> MailTemplate:
     """Store the edition's edited version of a finalist / not-selected mail (checked first)."""
-    if key not in MAIL_KEYS or language not in ("fr", "en"):
+    if key not in MAIL_KEYS or language not in mail_templates.LANGUAGES:
         raise DecisionError(_l("Unknown mail template."))
-    subject = (subject or "").strip()
-    body = (body or "").strip()
-    errors: dict[str, list[Any]] = {}
-    if not subject:
-        errors.setdefault("subject", []).append(_l("Write the subject."))
-    if not body:
-        errors.setdefault("body", []).append(_l("Write the message."))
-    if len(subject) > 300:
-        errors.setdefault("subject", []).append(_l("At most %(max)d characters.", max=300))
-    problems = template_problems(subject, body)
-    if problems:
-        errors.setdefault("body", []).extend(problems)
-    if errors:
-        raise DecisionError(_l("The template was not saved."), errors)
-    template = db.scalar(
-        select(MailTemplate).where(
-            MailTemplate.edition_id == edition.id, MailTemplate.key == key, MailTemplate.language == language
+    try:
+        return mail_templates.save(
+            db,
+            edition,
+            key=key,
+            language=language,
+            subject=subject,
+            body=body,
+            allowed=MAIL_VARIABLES,
+            actor=actor,
         )
-    )
-    before = {"subject": template.subject, "body": template.body} if template else None
-    if template is None:
-        template = MailTemplate(edition_id=edition.id, key=key, language=language, subject=subject, body=body)
-        db.add(template)
-    else:
-        template.subject, template.body = subject, body
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="mail_template.saved",
-        obj=template,
-        edition_id=edition.id,
-        before=before,
-        after={"key": key, "language": language, "subject": subject, "body": body},
-    )
-    return template
+    except mail_templates.TemplateRefused as refused:
+        raise DecisionError(_l("The template was not saved."), refused.errors) from refused
 
 
 def reset_mail_template(db: Session, edition: Edition, *, key: str, language: str, actor: User) -> bool:
     """Go back to the default text; True when an edited version was removed."""
-    template = db.scalar(
-        select(MailTemplate).where(
-            MailTemplate.edition_id == edition.id, MailTemplate.key == key, MailTemplate.language == language
-        )
-    )
-    if template is None:
-        return False
-    before = {"key": key, "language": language, "subject": template.subject, "body": template.body}
-    template_id = template.id
-    db.delete(template)
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="mail_template.reset",
-        object_type="mailtemplate",
-        object_id=template_id,
-        edition_id=edition.id,
-        before=before,
-    )
-    return True
+    return mail_templates.reset(db, edition, key=key, language=language, actor=actor)
 
 
 # --- the final ------------------------------------------------------------------------------------------

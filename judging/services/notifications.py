@@ -53,7 +53,7 @@ from ..models import (
     localized,
     utcnow,
 )
-from . import mail
+from . import mail, mail_templates
 from .audit import record
 
 LANGUAGES = ("fr", "en")
@@ -76,8 +76,8 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     COMMENTS_KEY: (*_COMMON, "comments"),
 }
 
-SUBJECT_MAX = 300
-BODY_MAX = 20000
+SUBJECT_MAX = mail_templates.SUBJECT_MAX
+BODY_MAX = mail_templates.BODY_MAX
 COMMENT_MAX = 5000
 SCHEDULED = "notifications.scheduled"
 
@@ -104,49 +104,13 @@ def _check_key(key: str, language: str | None = None) -> None:
 # --- organizer templates --------------------------------------------------------------------------------
 
 
-def _sandbox() -> Any:
-    from jinja2.sandbox import SandboxedEnvironment
-
-    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-
-
 def template_problems(key: str, subject: str, body: str) -> list[Any]:
     """Why an organizer's template cannot be used: a syntax error, or a variable not in :data:`VARIABLES`."""
-    from jinja2 import TemplateSyntaxError, meta
-
-    allowed = set(VARIABLES[key])
-    env = _sandbox()
-    problems: list[Any] = []
-    for text in (subject, body):
-        try:
-            parsed = env.parse(text or "")
-        except TemplateSyntaxError as error:
-            problems.append(
-                _l(
-                    "The template has an error on line %(line)s: %(error)s",
-                    line=error.lineno,
-                    error=error.message or "",
-                )
-            )
-            continue
-        unknown = sorted(meta.find_undeclared_variables(parsed) - allowed)
-        if unknown:
-            problems.append(
-                _l(
-                    "Unknown variable(s): %(names)s. Use only: %(allowed)s.",
-                    names=", ".join(unknown),
-                    allowed=", ".join(VARIABLES[key]),
-                )
-            )
-    return problems
+    return mail_templates.template_problems(subject, body, allowed=VARIABLES[key])
 
 
 def find_template(db: Session, edition: Edition, key: str, language: str) -> MailTemplate | None:
-    return db.scalar(
-        select(MailTemplate).where(
-            MailTemplate.edition_id == edition.id, MailTemplate.key == key, MailTemplate.language == language
-        )
-    )
+    return mail_templates.find(db, edition.id, key, language)
 
 
 def save_template(
@@ -154,76 +118,28 @@ def save_template(
 ) -> MailTemplate:
     """Store the edition's text of mail ``key`` in ``language`` (checked first; nothing saved on error)."""
     _check_key(key, language)
-    subject = (subject or "").strip()
-    body = (body or "").strip()
-    errors: dict[str, list[Any]] = {}
-    if not subject:
-        errors.setdefault("subject", []).append(_l("Write the subject."))
-    elif len(subject) > SUBJECT_MAX:
-        errors.setdefault("subject", []).append(_l("At most %(max)d characters.", max=SUBJECT_MAX))
-    if not body:
-        errors.setdefault("body", []).append(_l("Write the message."))
-    elif len(body) > BODY_MAX:
-        errors.setdefault("body", []).append(_l("At most %(max)d characters.", max=BODY_MAX))
-    problems = template_problems(key, subject, body)
-    if problems:
-        errors.setdefault("body", []).extend(problems)
-    if errors:
-        raise NotificationError(_l("The template was not saved."), errors)
-    template = find_template(db, edition, key, language)
-    before = {"subject": template.subject, "body": template.body} if template else None
-    if template is None:
-        template = MailTemplate(edition_id=edition.id, key=key, language=language, subject=subject, body=body)
-        db.add(template)
-    else:
-        template.subject, template.body = subject, body
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="mail_template.saved",
-        obj=template,
-        edition_id=edition.id,
-        before=before,
-        after={"key": key, "language": language, "subject": subject, "body": body},
-    )
-    return template
+    try:
+        return mail_templates.save(
+            db,
+            edition,
+            key=key,
+            language=language,
+            subject=subject,
+            body=body,
+            allowed=VARIABLES[key],
+            actor=actor,
+        )
+    except mail_templates.TemplateRefused as refused:
+        raise NotificationError(_l("The template was not saved."), refused.errors) from refused
 
 
 def reset_template(db: Session, edition: Edition, *, key: str, language: str, actor: User | None) -> bool:
     """Go back to the default text; True when the edition's own text was removed."""
     _check_key(key, language)
-    template = find_template(db, edition, key, language)
-    if template is None:
-        return False
-    before = {"key": key, "language": language, "subject": template.subject, "body": template.body}
-    template_id = template.id
-    db.delete(template)
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="mail_template.reset",
-        object_type="mailtemplate",
-        object_id=template_id,
-        edition_id=edition.id,
-        before=before,
-    )
-    return True
+    return mail_templates.reset(db, edition, key=key, language=language, actor=actor)
 
 
-def render_override(subject: str, body: str, context: Mapping[str, Any]) -> str | None:
-    """``Subject: ...`` and the body of an organizer's template, rendered in the sandbox (None on failure)."""
-    from jinja2 import TemplateError
-
-    env = _sandbox()
-    allowed = {k: v for k, v in context.items()}
-    try:
-        rendered_subject = env.from_string(subject).render(**allowed).replace("\n", " ").strip()
-        rendered_body = env.from_string(body).render(**allowed)
-    except TemplateError:
-        return None
-    return f"Subject: {rendered_subject}\n{rendered_body}"
+render_override = mail_templates.render_override
 
 
 def render_mail(

@@ -1,0 +1,165 @@
+"""Organizer-edited mail templates (one per edition, key and language), shared by every mail kind.
+
+An edited template is Jinja rendered in a sandbox with a fixed list of variables per mail
+kind; anything else is refused when saving. The file templates under ``templates/mail/`` are
+the defaults. Services that send a kind of mail (announcements in ``decisions``, outcome and
+comment mails in ``notifications``) call these functions with their own variables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Edition, MailTemplate, User
+from .audit import record
+
+LANGUAGES = ("fr", "en")
+SUBJECT_MAX = 300
+BODY_MAX = 20000
+
+
+class TemplateRefused(Exception):
+    """The edited text cannot be saved: ``errors`` maps the form fields to translated messages."""
+
+    def __init__(self, errors: dict[str, list[Any]]) -> None:
+        super().__init__("mail template refused")
+        self.errors = errors
+
+
+def _sandbox() -> Any:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+
+
+def template_problems(subject: str, body: str, *, allowed: Sequence[str]) -> list[Any]:
+    """Why an edited template cannot be used: a syntax error, or a variable not in ``allowed``."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    env = _sandbox()
+    problems: list[Any] = []
+    for text in (subject, body):
+        try:
+            parsed = env.parse(text or "")
+        except TemplateSyntaxError as error:
+            problems.append(
+                _l(
+                    "The template has an error on line %(line)s: %(error)s",
+                    line=error.lineno,
+                    error=error.message or "",
+                )
+            )
+            continue
+        unknown = sorted(meta.find_undeclared_variables(parsed) - set(allowed))
+        if unknown:
+            problems.append(
+                _l(
+                    "Unknown variable(s): %(names)s. Use only: %(allowed)s.",
+                    names=", ".join(unknown),
+                    allowed=", ".join(allowed),
+                )
+            )
+    return problems
+
+
+def render_override(subject: str, body: str, context: Mapping[str, Any]) -> str | None:
+    """``Subject: ...`` and the body of an edited template, rendered in the sandbox (None on failure)."""
+    from jinja2 import TemplateError
+
+    env = _sandbox()
+    try:
+        rendered_subject = env.from_string(subject).render(**context).replace("\n", " ").strip()
+        rendered_body = env.from_string(body).render(**context)
+    except TemplateError:
+        return None
+    return f"Subject: {rendered_subject}\n{rendered_body}"
+
+
+def find(db: Session, edition_id: int, key: str, language: str) -> MailTemplate | None:
+    return db.scalar(
+        select(MailTemplate).where(
+            MailTemplate.edition_id == edition_id, MailTemplate.key == key, MailTemplate.language == language
+        )
+    )
+
+
+def overrides(db: Session, edition_id: int, keys: Iterable[str]) -> dict[tuple[str, str], MailTemplate]:
+    """The edition's edited templates of ``keys``, by (key, language): one query."""
+    rows = db.scalars(
+        select(MailTemplate).where(MailTemplate.edition_id == edition_id, MailTemplate.key.in_(list(keys)))
+    ).all()
+    return {(t.key, t.language): t for t in rows}
+
+
+def save(
+    db: Session,
+    edition: Edition,
+    *,
+    key: str,
+    language: str,
+    subject: str,
+    body: str,
+    allowed: Sequence[str],
+    actor: User | None,
+) -> MailTemplate:
+    """Store the edition's text of mail ``key`` in ``language``; checked first, nothing saved on error."""
+    subject = (subject or "").strip()
+    body = (body or "").strip()
+    errors: dict[str, list[Any]] = {}
+    if not subject:
+        errors.setdefault("subject", []).append(_l("Write the subject."))
+    elif len(subject) > SUBJECT_MAX:
+        errors.setdefault("subject", []).append(_l("At most %(max)d characters.", max=SUBJECT_MAX))
+    if not body:
+        errors.setdefault("body", []).append(_l("Write the message."))
+    elif len(body) > BODY_MAX:
+        errors.setdefault("body", []).append(_l("At most %(max)d characters.", max=BODY_MAX))
+    problems = template_problems(subject, body, allowed=allowed)
+    if problems:
+        errors.setdefault("body", []).extend(problems)
+    if errors:
+        raise TemplateRefused(errors)
+    template = find(db, edition.id, key, language)
+    before = {"subject": template.subject, "body": template.body} if template else None
+    if template is None:
+        template = MailTemplate(edition_id=edition.id, key=key, language=language, subject=subject, body=body)
+        db.add(template)
+    else:
+        template.subject, template.body = subject, body
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="mail_template.saved",
+        obj=template,
+        edition_id=edition.id,
+        before=before,
+        after={"key": key, "language": language, "subject": subject, "body": body},
+    )
+    return template
+
+
+def reset(db: Session, edition: Edition, *, key: str, language: str, actor: User | None) -> bool:
+    """Go back to the default text; True when the edition's own text was removed."""
+    template = find(db, edition.id, key, language)
+    if template is None:
+        return False
+    before = {"key": key, "language": language, "subject": template.subject, "body": template.body}
+    template_id = template.id
+    db.delete(template)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action="mail_template.reset",
+        object_type="mailtemplate",
+        object_id=template_id,
+        edition_id=edition.id,
+        before=before,
+    )
+    return True
