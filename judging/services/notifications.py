@@ -336,7 +336,32 @@ def _already_mailed(db: Session, edition: Edition) -> dict[str, set[int]]:
         ):
             if mail_id in existing:
                 done[after.get("key", "")].add(application_id)
+    for key, application_id in _mailed_at_announcement(db, edition):
+        done[key].add(application_id)
     return done
+
+
+def _mailed_at_announcement(db: Session, edition: Edition) -> list[tuple[str, int]]:
+    """(key, application) pairs already told their finalist / not-selected outcome when the
+    finalists were announced (``decisions.announce_finalists`` mails them): two queries."""
+    announced_rounds = list(
+        db.scalars(
+            select(AuditEvent.round_id).where(
+                AuditEvent.edition_id == edition.id,
+                AuditEvent.action == "finalists.announced",
+                AuditEvent.round_id.is_not(None),
+            )
+        )
+    )
+    if not announced_rounds:
+        return []
+    key_of = {outcome: key for key, outcome in OUTCOME_KEYS.items()}
+    rows = db.execute(
+        select(Decision.outcome, Decision.application_id).where(
+            Decision.round_id.in_(announced_rounds), Decision.outcome.in_(("finalist", "not-selected"))
+        )
+    ).all()
+    return [(key_of[outcome], application_id) for outcome, application_id in rows]
 
 
 def _queue(

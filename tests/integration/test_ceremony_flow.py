@@ -82,3 +82,28 @@ def test_reopening_the_final_takes_the_prize_out_of_the_ceremony(app, db, make, 
         [shown] = ceremony.public_results(db, edition, stage="finalists")
         assert [f.person for f in shown.finalists] == ["Alix Aubry", "Basile Brun"]
         assert ceremony.public_results(db, edition, stage="winners") == []
+
+
+def test_candidates_told_at_the_announcement_are_not_mailed_again(app, db, make, organizer):
+    """Announcing the finalists mails finalists and the others; scheduled outcome mails skip them,
+    while winners and mentions (not told yet) still get theirs."""
+    from datetime import timedelta
+
+    from judging.models import utcnow
+    from judging.services import notifications
+
+    edition, _prize, _final, _apps = decided_prize(app, make, db, organizer)
+    with app.test_request_context():
+        counts = notifications.schedule(
+            db,
+            edition,
+            keys=["outcome_finalist", "outcome_not_selected", "outcome_winner", "outcome_mention"],
+            send_after=utcnow() + timedelta(hours=1),
+            actor=organizer,
+        )
+    assert counts == {
+        "outcome_finalist": 0,
+        "outcome_not_selected": 0,
+        "outcome_winner": 1,
+        "outcome_mention": 1,
+    }
