@@ -8,6 +8,7 @@ round named in the same URL (else 404). Writes are POST only, call one service o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -24,10 +25,12 @@ from ..services import jury as jury_service
 from ..services import scoring
 from ..services.jury import JuryError, NeedsConfirmation
 from ..templating import tr
+from .applications import _page_links
 from .forms import PHASE_LABELS
 from .jury_forms import (
     AddAssignmentForm,
     AddMemberForm,
+    AssignByRefForm,
     AutoAssignForm,
     ConfirmRemovalForm,
     EmptyForm,
@@ -76,8 +79,51 @@ def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
     return "; ".join(parts) or _("not enough jurors")
 
 
+SHORTFALLS_SHOWN = 50
+"""Applications named in the result of an automatic assignment (the "short of jurors" filter has them all)."""
+
+
 def _actor() -> Any:
     return current_user._get_current_object()
+
+
+def _number(raw: Any) -> int:
+    text = str(raw or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else 1
+
+
+@dataclass(frozen=True)
+class TableView:
+    """Where the organizer is on the page: the filter, the search and the pages (from the URL).
+
+    Every form of the page posts to a URL carrying it, so that each action comes back to the same
+    place (``?show=short&q=INN&page=3``).
+    """
+
+    show: str = "all"
+    q: str = ""
+    page: int = 1
+    cpage: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> TableView:
+        show = args.get("show", "all")
+        return cls(
+            show=show if show in jury_service.COVERAGE_FILTERS else "all",
+            q=(args.get("q") or "").strip()[: jury_service.SEARCH_MAX],
+            page=_number(args.get("page")),
+            cpage=_number(args.get("cpage")),
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """The query arguments of this view with ``changes``, leaving out the defaults."""
+        values = {"show": self.show, "q": self.q, "page": self.page, "cpage": self.cpage, **changes}
+        defaults = {"show": "all", "q": "", "page": 1, "cpage": 1}
+        return {key: value for key, value in values.items() if value != defaults[key]}
+
+
+def _view() -> TableView:
+    return TableView.from_args(request.args)
 
 
 def _jury_url(edition, prize, rnd, anchor: str | None = None, **values: Any) -> str:
@@ -86,14 +132,55 @@ def _jury_url(edition, prize, rnd, anchor: str | None = None, **values: Any) -> 
     )
 
 
-def _last_run(rnd) -> AuditEvent | None:
+def _back(edition, prize, rnd, anchor: str | None = None) -> str:
+    """The page as the organizer left it (filter, search, pages), at ``anchor``."""
+    return _jury_url(edition, prize, rnd, anchor, **_view().args())
+
+
+@dataclass
+class RunView:
+    """What the page shows of an automatic assignment (never its list of pairs, which can be long)."""
+
+    created: int
+    loads: dict[str, int]
+    shortfalls: list[dict[str, Any]]
+    settings: dict[str, Any]
+
+
+def _last_run(rnd) -> RunView | None:
     run = request.args.get("run", "")
-    if not run.isdigit():
+    if not run.isdigit() or len(run) > 18:
         return None
-    event = db.get(AuditEvent, int(run))
-    if event is None or event.action != "jury.auto_assigned" or event.object_id != rnd.id:
+    after = AuditEvent.after
+    row = db.execute(
+        select(
+            AuditEvent.action,
+            AuditEvent.object_id,
+            after["created"],
+            after["loads"],
+            after["shortfalls"],
+            after["per_application"],
+            after["max_load"],
+            after["require_language"],
+        ).where(AuditEvent.id == int(run))
+    ).first()
+    if row is None or row[0] != "jury.auto_assigned" or row[1] != rnd.id:
         return None
-    return event
+    _action, _object, created, loads, shortfalls, per_application, max_load, require_language = row
+    return RunView(
+        created=created or 0,
+        loads=loads or {},
+        shortfalls=shortfalls or [],
+        settings={
+            "per_application": per_application,
+            "max_load": max_load,
+            "require_language": require_language,
+        },
+    )
+
+
+def unknown_ref(ref: str) -> str:
+    return _("No application judged in this round has the reference “%(ref)s”.", ref=ref)
 
 
 def _render(
@@ -104,46 +191,81 @@ def _render(
     member_form: AddMemberForm | None = None,
     record_form: RecordConflictForm | None = None,
     assign_form: AutoAssignForm | None = None,
+    ref_form: AssignByRefForm | None = None,
     lift_errors: dict[int, list[Any]] | None = None,
     add_errors: dict[int, list[Any]] | None = None,
     problem: Any = None,
     status: int = 200,
 ):
-    page = jury_service.jury_page(db, rnd)
+    view = _view()
+    page = jury_service.jury_page(
+        db, rnd, show=view.show, search=view.q, page=view.page, conflicts_page=view.cpage
+    )
+    view = TableView(show=view.show, q=view.q, page=page.page, cpage=page.conflicts_page)
     jury = [m.user for m in page.memberships]
     names = {user.id: user.display_name for user in jury}
     member_form = member_form or AddMemberForm(formdata=None)
     member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
     record_form = record_form or RecordConflictForm(formdata=None)
     record_form.user_id.choices = [(u.id, u.display_name) for u in jury]
-    record_form.application_id.choices = [
-        (row.application.id, application_label(row.application, viewer=ORGANIZER, round=rnd))
-        for row in page.coverage
+    ref_form = ref_form or AssignByRefForm(formdata=None)
+    ref_form.juror_id.choices = [("", _("Choose a juror"))] + [(u.id, u.display_name) for u in jury]
+    add_errors = add_errors or {}
+    shown = {row.application.id for row in page.coverage}
+    stray_errors = [
+        message for app_id, messages in add_errors.items() if app_id not in shown for message in messages
     ]
-    run = _last_run(rnd)
-    settings = {}
-    if run is not None:
-        settings = {k: run.after.get(k) for k in ("per_application", "max_load", "require_language")}
     open_work = sum(1 for p in page.progress.values() if p.open)
-    loads = sorted((p.total for uid, p in page.progress.items() if uid in names), reverse=True)
+    loads = sorted(
+        (page.progress[user.id].total if user.id in page.progress else 0 for user in jury), reverse=True
+    )
+
+    def here(endpoint: str, **values: Any) -> str:
+        """A URL of this round's jury pages carrying the current view (filter, search, pages)."""
+        return url_for(
+            endpoint, edition_id=edition.id, prize_id=prize.id, round_id=rnd.id, **view.args(), **values
+        )
+
+    def page_url(anchor: str | None = None, **changes: Any) -> str:
+        return _jury_url(edition, prize, rnd, anchor, **view.args(**changes))
+
     return render_template(
         "organizer/jury.html",
         edition=edition,
         prize=prize,
         rnd=rnd,
         page=page,
+        view=view,
+        here=here,
+        page_url=page_url,
+        page_links=_page_links(page.page, page.pages),
+        conflict_links=_page_links(page.conflicts_page, page.conflicts_pages),
+        filters=[
+            ("all", _("All applications")),
+            ("short", _("Short of jurors")),
+            ("conflict", _("In conflict")),
+            ("unfinished", _("With unfinished scorecards")),
+        ],
         names=names,
         member_form=member_form,
         record_form=record_form,
         assign_form=assign_form or AutoAssignForm(formdata=None),
-        add_form=AddAssignmentForm(formdata=None),
+        ref_form=ref_form,
         lift_form=LiftConflictForm(formdata=None),
         empty_form=EmptyForm(formdata=None),
         lift_errors=lift_errors or {},
-        add_errors=add_errors or {},
+        add_errors=add_errors,
+        stray_errors=stray_errors,
         problem=problem,
-        run=run,
-        run_settings=settings,
+        run=(run := _last_run(rnd)),
+        run_settings=run.settings if run else {},
+        shortfalls_shown=SHORTFALLS_SHOWN,
+        # formats of the jurors' rows, translated once (hundreds of rows)
+        texts={
+            "done": _("%(done)s of %(total)s submitted"),
+            "skipped": _("%(a)s abstained, %(r)s recused"),
+            "take_off": _("Take %(name)s off this jury?"),
+        },
         shortfall_reason=shortfall_reason,
         source_labels=source_labels(),
         liftable=jury_service.LIFTABLE_SOURCES,
@@ -186,7 +308,7 @@ def jury_add_member(edition_id: int, prize_id: int, round_id: int):
     except JuryError as error:
         return _refused(edition, prize, rnd, error)
     flash(_("%(name)s joins the jury.", name=user.display_name), "success")
-    return redirect(_jury_url(edition, prize, rnd, "members"))
+    return redirect(_back(edition, prize, rnd, "members"))
 
 
 @bp.post(f"{JURY_URL}/members/<int:user_id>/remove")
@@ -209,7 +331,7 @@ def jury_remove_member(edition_id: int, prize_id: int, round_id: int, user_id: i
     except JuryError as error:
         return _refused(edition, prize, rnd, error)
     flash(_("%(name)s leaves the jury.", name=name), "success")
-    return redirect(_jury_url(edition, prize, rnd, "members"))
+    return redirect(_back(edition, prize, rnd, "members"))
 
 
 # --- conflicts -------------------------------------------------------------------------------------------
@@ -227,7 +349,7 @@ def jury_detect(edition_id: int, prize_id: int, round_id: int):
         flash(_("%(n)s new conflicts of interest found.", n=len(created)), "warning")
     else:
         flash(_("No new conflict of interest found."), "success")
-    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+    return redirect(_back(edition, prize, rnd, "conflicts"))
 
 
 @bp.post(f"{JURY_URL}/conflicts")
@@ -235,23 +357,24 @@ def jury_detect(edition_id: int, prize_id: int, round_id: int):
 def jury_record_conflict(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
     page_jury = [m.user for m in jury_service.members(db, rnd)]
-    applications = jury_service.round_applications(db, rnd)
     form = RecordConflictForm()
     form.user_id.choices = [(u.id, u.email) for u in page_jury]
-    form.application_id.choices = [(a.id, a.ref) for a in applications]
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, record_form=form, status=422)
+    application = jury_service.find_round_application(db, rnd, form.application_ref.data)
+    if application is None:
+        form.application_ref.errors.append(unknown_ref(form.application_ref.data))
+        return _render(edition, prize, rnd, record_form=form, status=422)
     user = next(u for u in page_jury if u.id == form.user_id.data)
-    application = next(a for a in applications if a.id == form.application_id.data)
     try:
         jury_service.record_conflict(
             db, user=user, application=application, reason=form.reason.data, actor=_actor()
         )
         db.commit()
     except JuryError as error:
-        return _refused(edition, prize, rnd, error)
+        return _refused(edition, prize, rnd, error, record_form=form)
     flash(_("Conflict recorded."), "success")
-    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+    return redirect(_back(edition, prize, rnd, "conflicts"))
 
 
 @bp.post(f"{JURY_URL}/conflicts/<int:conflict_id>/lift")
@@ -275,7 +398,7 @@ def jury_lift(edition_id: int, prize_id: int, round_id: int, conflict_id: int):
         db.rollback()
         return _render(edition, prize, rnd, lift_errors={conflict_id: [error.message]}, status=422)
     flash(_("Conflict lifted; the reason is kept in the log."), "success")
-    return redirect(_jury_url(edition, prize, rnd, "conflicts"))
+    return redirect(_back(edition, prize, rnd, "conflicts"))
 
 
 # --- assignment ------------------------------------------------------------------------------------------
@@ -309,23 +432,19 @@ def jury_auto_assign(edition_id: int, prize_id: int, round_id: int):
             _("%(created)s assignments made; every application has its jurors.", created=run.created),
             "success",
         )
-    return redirect(_jury_url(edition, prize, rnd, "assignment", run=run.event_id))
+    return redirect(_jury_url(edition, prize, rnd, "assignment", **_view().args(), run=run.event_id))
 
 
 @bp.post(f"{JURY_URL}/applications/<int:application_id>/jurors")
 @organizer_required
 def jury_add_assignment(edition_id: int, prize_id: int, round_id: int, application_id: int):
+    """The Add button of a row: the juror chosen in the manual-assignment form, for this application."""
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
     form = AddAssignmentForm()
-    form.juror_id.choices = [(m.user_id, str(m.user_id)) for m in jury_service.members(db, rnd)]
+    chosen = AssignByRefForm()  # shown again as posted (the juror stays chosen)
     if not form.validate_on_submit():
-        return _render(
-            edition,
-            prize,
-            rnd,
-            add_errors={application_id: form.juror_id.errors or [_("Choose a juror.")]},
-            status=422,
-        )
+        errors = {application_id: form.juror_id.errors or [_("Choose a juror.")]}
+        return _render(edition, prize, rnd, ref_form=chosen, add_errors=errors, status=422)
     try:
         jury_service.add_assignment(
             db, rnd, juror_id=form.juror_id.data, application_id=application_id, actor=_actor()
@@ -333,9 +452,36 @@ def jury_add_assignment(edition_id: int, prize_id: int, round_id: int, applicati
         db.commit()
     except JuryError as error:
         db.rollback()
-        return _render(edition, prize, rnd, add_errors={application_id: [error.message]}, status=422)
+        errors = {application_id: [error.message]}
+        return _render(edition, prize, rnd, ref_form=chosen, add_errors=errors, status=422)
     flash(_("Juror assigned."), "success")
-    return redirect(_jury_url(edition, prize, rnd, f"application-{application_id}"))
+    return redirect(_back(edition, prize, rnd, f"application-{application_id}"))
+
+
+@bp.post(f"{JURY_URL}/assignments")
+@organizer_required
+def jury_assign_by_ref(edition_id: int, prize_id: int, round_id: int):
+    """A juror for the application whose reference is typed; then the table shows that application."""
+    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    form = AssignByRefForm()
+    if not form.validate_on_submit():
+        return _render(edition, prize, rnd, ref_form=form, status=422)
+    application = jury_service.find_round_application(db, rnd, form.application_ref.data)
+    if application is None:
+        form.application_ref.errors.append(unknown_ref(form.application_ref.data))
+        return _render(edition, prize, rnd, ref_form=form, status=422)
+    application_id, ref = application.id, application.ref
+    try:
+        jury_service.add_assignment(
+            db, rnd, juror_id=form.juror_id.data, application_id=application_id, actor=_actor()
+        )
+        db.commit()
+    except JuryError as error:
+        db.rollback()
+        (form.juror_id if error.field == "juror" else form.application_ref).errors.append(error.message)
+        return _render(edition, prize, rnd, ref_form=form, status=422)
+    flash(_("Juror assigned to %(ref)s.", ref=ref), "success")
+    return redirect(_jury_url(edition, prize, rnd, f"application-{application_id}", q=ref))
 
 
 @bp.route(f"{JURY_URL}/scorecards/<int:assignment_id>/remove", methods=["GET", "POST"])
@@ -370,7 +516,7 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
             problem = error.message
         else:
             flash(_("Juror removed from the application."), "success")
-            return redirect(_jury_url(edition, prize, rnd, f"application-{application_id}"))
+            return redirect(_back(edition, prize, rnd, f"application-{application_id}"))
         card = db.scalar(
             select(Assignment)
             .where(Assignment.id == assignment_id)
@@ -390,7 +536,7 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
         problem=problem,
         label=application_label(card.application, viewer=ORGANIZER, round=rnd),
         total=scoring.format_total(scoring.card_total(card)),
-        cancel_url=_jury_url(edition, prize, rnd, f"application-{card.application_id}"),
+        cancel_url=_back(edition, prize, rnd, f"application-{card.application_id}"),
         round_name=tr(rnd.name) or rnd.code,
     ), (422 if problem else 200)
 
@@ -413,4 +559,4 @@ def jury_remind(edition_id: int, prize_id: int, round_id: int):
         flash(_("Reminder sent to %(n)s jurors with unfinished work.", n=len(reminded)), "success")
     else:
         flash(_("Every juror has finished: no reminder sent."), "success")
-    return redirect(_jury_url(edition, prize, rnd, "members"))
+    return redirect(_back(edition, prize, rnd, "members"))

@@ -4,10 +4,42 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 REASON_MAX = 2000
+REF_MAX = 40
+
+
+def optional_int(value: object) -> int | None:
+    """A juror's id from the form; the empty first option ("choose") and anything else give None."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def juror_field() -> SelectField:
+    """The juror of a manual assignment: checked by the service (a member of the round), not here."""
+    return SelectField(
+        _l("Juror"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Choose a juror."))],
+    )
+
+
+def application_ref_field() -> StringField:
+    """The reference of an application, typed (a round can have tens of thousands of them)."""
+    return StringField(
+        _l("Application reference"),
+        validators=[
+            DataRequired(message=_l("Type the reference of an application, for example INN-0042.")),
+            Length(max=REF_MAX, message=_l("A reference has at most %(max)d characters.")),
+        ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": REF_MAX},
+    )
 
 
 class AddMemberForm(FlaskForm):
@@ -29,9 +61,7 @@ class LiftConflictForm(FlaskForm):
 
 class RecordConflictForm(FlaskForm):
     user_id = SelectField(_l("Juror"), coerce=int, validators=[InputRequired(message=_l("Choose a juror."))])
-    application_id = SelectField(
-        _l("Application"), coerce=int, validators=[InputRequired(message=_l("Choose an application."))]
-    )
+    application_ref = application_ref_field()
     reason = TextAreaField(
         _l("Reason"),
         validators=[InputRequired(message=_l("Write the reason for the conflict.")), Length(max=REASON_MAX)],
@@ -52,7 +82,16 @@ class AutoAssignForm(FlaskForm):
 
 
 class AddAssignmentForm(FlaskForm):
-    juror_id = SelectField(_l("Juror"), coerce=int, validators=[InputRequired(message=_l("Choose a juror."))])
+    """A juror for one application of the table (the row's button posts the juror chosen above it)."""
+
+    juror_id = juror_field()
+
+
+class AssignByRefForm(FlaskForm):
+    """A juror for the application whose reference is typed."""
+
+    juror_id = juror_field()
+    application_ref = application_ref_field()
 
 
 class ConfirmRemovalForm(FlaskForm):

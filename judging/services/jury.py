@@ -22,8 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload, subqueryload
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload, load_only, raiseload, selectinload
 
 from ..domain import assignment as solver
 from ..domain import conflicts as detection
@@ -31,6 +31,7 @@ from ..models import (
     Application,
     Assignment,
     Conflict,
+    CriterionScore,
     Decision,
     JuryMembership,
     Organization,
@@ -148,15 +149,17 @@ def conflicted_pairs(
     if not jurors or not application_ids:
         return set()
     juror_ids = [juror.id for juror in jurors]
+    # The jurors' active conflicts (a few each), kept for these applications here: a round's ids
+    # sent as parameters would pass PostgreSQL's limit of 65,535 at a round of 65,000 applications.
+    wanted = set(application_ids)
     pairs: set[tuple[int, int]] = {
         (user_id, application_id)
         for user_id, application_id in db.execute(
             select(Conflict.user_id, Conflict.application_id).where(
-                Conflict.user_id.in_(juror_ids),
-                Conflict.application_id.in_(application_ids),
-                Conflict.lifted_at.is_(None),
+                Conflict.user_id.in_(juror_ids), Conflict.lifted_at.is_(None)
             )
         )
+        if application_id in wanted
     }
     if applicants is None:
         applicants = applicants_in_prize(db, prize_id, jurors)
@@ -295,20 +298,42 @@ def members(db: Session, rnd: Round) -> list[JuryMembership]:
     )
 
 
+def _candidates_query(rnd: Round, *columns: Any):
+    # From the juror roles to the users: "users whose id is in the jurors" reads every user first.
+    return (
+        select(*columns)
+        .select_from(UserRole)
+        .join(User, User.id == UserRole.user_id)
+        .where(
+            UserRole.role == "juror",
+            User.active.is_(True),
+            ~exists().where(JuryMembership.round_id == rnd.id, JuryMembership.user_id == User.id),
+        )
+        .order_by(func.lower(User.name), User.email)
+    )
+
+
 def juror_candidates(db: Session, rnd: Round) -> list[User]:
     """Active users with the juror role who are not yet on this round's jury."""
-    return list(
-        db.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                User.id.in_(select(UserRole.user_id).where(UserRole.role == "juror")),
-                ~User.id.in_(select(JuryMembership.user_id).where(JuryMembership.round_id == rnd.id)),
-            )
-            .options(lazyload(User.role_rows))
-            .order_by(func.lower(User.name), User.email)
-        )
-    )
+    return list(db.scalars(_candidates_query(rnd, User).options(lazyload(User.role_rows))))
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a list of people shows: a plain row, not a ``User`` (hundreds of them on a page)."""
+
+    id: int
+    name: str
+    email: str
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+
+def juror_candidate_rows(db: Session, rnd: Round) -> list[Person]:
+    """:func:`juror_candidates` as plain rows (one query, no ORM object)."""
+    return [Person(*row) for row in db.execute(_candidates_query(rnd, User.id, User.name, User.email))]
 
 
 # --- membership ------------------------------------------------------------------------------------------
@@ -396,13 +421,14 @@ def detect(db: Session, rnd: Round, *, actor: User) -> list[Conflict]:
             pairs.setdefault(
                 (juror_id, app.id), ("applicant", f"applies to this prize ({', '.join(sorted(own))})")
             )
-    known = {
+    known = {  # by juror, not by application: every id of a large prize would be too many parameters
         (user_id, application_id)
         for user_id, application_id in db.execute(
             select(Conflict.user_id, Conflict.application_id).where(
-                Conflict.user_id.in_([user.id for user in jury]), Conflict.application_id.in_(list(by_id))
+                Conflict.user_id.in_([user.id for user in jury])
             )
         )
+        if application_id in by_id
     }
     created = []
     for (juror_id, application_id), (source, reason) in sorted(pairs.items()):
@@ -524,6 +550,43 @@ def round_conflicts(db: Session, rnd: Round, juror_ids: Iterable[int]) -> list[C
             .order_by(Conflict.lifted_at.is_not(None), Application.ref, Conflict.user_id)
         )
     )
+
+
+def round_conflicts_page(
+    db: Session, rnd: Round, page: int, size: int = 50
+) -> tuple[list[Conflict], int, int]:
+    """One page of :func:`round_conflicts`, the number of rows and the page shown (one query).
+
+    The total comes with the rows (``count(*) OVER ()``); a page past the end (an old link) is
+    replaced by the first one, with a second query.
+    """
+    # From the jury's members to their conflicts (a few rows per juror, whatever the size of the
+    # prize), the prize checked per conflict: given "prize_id = ?" on the joined applications, a
+    # database without statistics (SQLite) would walk every application of the prize instead.
+    owner = aliased(Application)
+    of_prize = select(owner.prize_id).where(owner.id == Conflict.application_id).scalar_subquery()
+    query = (
+        select(Conflict, func.count().over())
+        .join(
+            JuryMembership,
+            and_(JuryMembership.user_id == Conflict.user_id, JuryMembership.round_id == rnd.id),
+        )
+        .join(Application, Conflict.application_id == Application.id)
+        .where(of_prize == rnd.prize_id)
+        .options(
+            joinedload(Conflict.user).lazyload(User.role_rows),
+            joinedload(Conflict.application),
+        )
+        .order_by(Conflict.lifted_at.is_not(None), Application.ref, Conflict.user_id)
+        .limit(size)
+    )
+    page = max(1, page)
+    rows = db.execute(query.offset((page - 1) * size)).all()
+    if not rows and page > 1:  # an old link past the end (conflicts went with a juror): the first page
+        page = 1
+        rows = db.execute(query).all()
+    total = rows[0][1] if rows else 0
+    return [conflict for conflict, _total in rows], total, page
 
 
 # --- assignment ------------------------------------------------------------------------------------------
@@ -652,7 +715,7 @@ def add_assignment(db: Session, rnd: Round, *, juror_id: int, application_id: in
     )
     if membership is None:
         raise JuryError(_l("Choose a juror of this round."), "juror")
-    if application_id not in set(round_application_ids(db, rnd)):
+    if not in_round(db, rnd, application_id):
         raise JuryError(_l("Choose an application judged in this round."), "application")
     if is_in_conflict(db, juror_id, application_id):
         raise JuryError(
@@ -748,15 +811,29 @@ def progress_by_juror(db: Session, rnd: Round) -> dict[int, Progress]:
     return progress
 
 
+@dataclass(frozen=True)
+class CardView:
+    """A scorecard as the organizer's table shows it: a plain row, no ORM object, no scores loaded."""
+
+    id: int
+    juror_id: int
+    application_id: int
+    status: str
+    has_scores: bool
+    juror_name: str
+
+
 @dataclass
 class CoverageRow:
+    """One application of the page with all of its scorecards in the round."""
+
     application: Application
-    scorecards: list[Assignment]
+    scorecards: list[CardView]
     conflicted_juror_ids: set[int]
     needed: int
 
     @property
-    def counting(self) -> list[Assignment]:
+    def counting(self) -> list[CardView]:
         return [card for card in self.scorecards if card.status in COUNTING_STATUSES]
 
     @property
@@ -764,68 +841,377 @@ class CoverageRow:
         return max(0, self.needed - len(self.counting))
 
 
+COVERAGE_FILTERS = ("all", "short", "conflict", "unfinished")
+"""The filters of the assignment table: every application, the ones short of jurors, the ones with a
+scorecard in conflict, the ones with a scorecard still to finish."""
+PAGE_SIZE = 50
+"""Applications per page of the assignment table."""
+CONFLICTS_PAGE_SIZE = 50
+"""Conflict rows per page of the conflicts table."""
+IN_CONFLICT_SHOWN = 20
+"""Scorecards in conflict named in the warning above the table (the filter lists them all)."""
+SEARCH_MAX = 40
+"""A reference is at most 40 characters."""
+
+
+@dataclass
+class CoverageSummary:
+    """Counts over every application of the round (one query), for the filters and the warnings."""
+
+    applications: int = 0
+    short: int = 0
+    missing: int = 0
+    conflict: int = 0
+    unfinished: int = 0
+
+    def count(self, show: str) -> int:
+        return self.applications if show == "all" else getattr(self, show)
+
+
 @dataclass
 class JuryPage:
     memberships: list[JuryMembership]
     progress: dict[int, Progress]
-    coverage: list[CoverageRow]
-    conflicts: list[Conflict]
     applicant_juror_ids: set[int]
-    candidates: list[User]
-    in_conflict: list[Assignment]
+    candidates: list[Person]
+    summary: CoverageSummary
+    coverage: list[CoverageRow]
+    """One page of the assignment table."""
+    total: int
+    """Applications matching the filter and the search (all pages)."""
+    page: int
+    pages: int
+    conflicts: list[Conflict]
+    """One page of the conflicts table."""
+    conflicts_total: int
+    conflicts_page: int
+    conflicts_pages: int
+    in_conflict: list[tuple[int, str]] = field(default_factory=list)
+    """``(juror_id, application ref)`` of the first scorecards in conflict (at most IN_CONFLICT_SHOWN)."""
 
 
-def jury_page(db: Session, rnd: Round) -> JuryPage:
-    """Everything the organizer's jury page shows, in a fixed number of queries."""
-    memberships = members(db, rnd)
-    jury = [membership.user for membership in memberships]
-    applications = round_applications(db, rnd)
-    app_ids = [app.id for app in applications]
-    scorecards = list(
-        db.scalars(
-            select(Assignment)
-            .where(Assignment.round_id == rnd.id)
-            .options(
-                selectinload(Assignment.juror).lazyload(User.role_rows),
-                # one query whatever the size (selectinload sends the ids 500 at a time: 144 queries
-                # for a round of 24,000 applications)
-                subqueryload(Assignment.scores),
+def page_count(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def clamp_page(page: int, pages: int) -> int:
+    return min(max(1, page), pages)
+
+
+def round_scope(db: Session, rnd: Round) -> list[Any]:
+    """Conditions on ``Application`` selecting the applications the round judges (one query).
+
+    The same set as :func:`round_application_ids` (the pitch order, else the finalists of a later
+    round, else every submitted application of the prize) as SQL to filter, count and page with,
+    never a list of ids sent back and forth.
+    """
+    submitted = _submitted(rnd)
+    slots = select(PitchSlot.application_id).where(
+        PitchSlot.round_id == rnd.id, PitchSlot.application_id.in_(submitted)
+    )
+    finalists = select(Decision.application_id).where(
+        Decision.prize_id == rnd.prize_id,
+        Decision.outcome == "finalist",
+        Decision.application_id.in_(submitted),
+    )
+    earlier = (
+        select(Round.id)
+        .where(
+            Round.prize_id == rnd.prize_id,
+            or_(Round.position < rnd.position, and_(Round.position == rnd.position, Round.id < rnd.id)),
+        )
+        .exists()
+    )
+    has_slots, has_earlier, has_finalists = db.execute(
+        select(slots.exists(), earlier, finalists.exists())
+    ).one()
+    conditions = [Application.prize_id == rnd.prize_id, Application.status == "submitted"]
+    if has_slots:
+        conditions.append(Application.id.in_(slots))
+    elif has_earlier and has_finalists:
+        conditions.append(Application.id.in_(finalists))
+    return conditions
+
+
+def in_round(db: Session, rnd: Round, application_id: int) -> bool:
+    """True when the round judges this application (two queries)."""
+    scope = round_scope(db, rnd)
+    return bool(db.scalar(select(exists().where(Application.id == application_id, *scope))))
+
+
+def find_round_application(db: Session, rnd: Round, ref: str) -> Application | None:
+    """The application the round judges with this reference (as typed: case and spaces do not matter)."""
+    ref = (ref or "").strip()
+    if not ref or len(ref) > SEARCH_MAX:
+        return None
+    scope = round_scope(db, rnd)
+    edition = Application.edition_id == rnd.prize.edition_id  # the (edition_id, ref) index
+    found = db.scalar(select(Application).where(edition, Application.ref == ref, *scope))
+    if found is None:  # typed in another case: a scan of the round's references, rare
+        found = db.scalar(
+            select(Application).where(edition, func.upper(Application.ref) == ref.upper(), *scope)
+        )
+    return found
+
+
+def _member_ids(rnd: Round):
+    return select(JuryMembership.user_id).where(JuryMembership.round_id == rnd.id)
+
+
+def _conflicted_cards(rnd: Round, applicant_ids: set[int]):
+    """``(application_id, juror_id)`` of the round's counting scorecards in conflict (a subquery).
+
+    Driven by the conflict rows of the jury's members (a few per juror), each checked against its
+    scorecard, never by the scorecards of the round; plus the scorecards of the jurors who apply to
+    the prize (``applicant_ids``, from :func:`applicants_in_prize`).
+    """
+    scored = exists().where(
+        Assignment.round_id == rnd.id,
+        Assignment.juror_id == Conflict.user_id,
+        Assignment.application_id == Conflict.application_id,
+        Assignment.status.in_(COUNTING_STATUSES),
+    )
+    declared = (
+        select(Conflict.application_id.label("application_id"), Conflict.user_id.label("juror_id"))
+        .join(
+            JuryMembership,
+            and_(JuryMembership.user_id == Conflict.user_id, JuryMembership.round_id == rnd.id),
+        )
+        .where(Conflict.lifted_at.is_(None), scored)
+    )
+    if not applicant_ids:
+        return declared
+    applying = select(Assignment.application_id, Assignment.juror_id).where(
+        Assignment.round_id == rnd.id,
+        Assignment.status.in_(COUNTING_STATUSES),
+        Assignment.juror_id.in_(sorted(applicant_ids)),
+    )
+    return declared.union(applying)
+
+
+def _full(rnd: Round, needed: int):
+    """Ids of the round's applications with at least ``needed`` counting scorecards (a subquery)."""
+    return (
+        select(Assignment.application_id)
+        .where(Assignment.round_id == rnd.id, Assignment.status.in_(COUNTING_STATUSES))
+        .group_by(Assignment.application_id)
+        .having(func.count() >= needed)
+    )
+
+
+def coverage_condition(rnd: Round, show: str, applicant_ids: set[int]) -> Any | None:
+    """The condition on ``Application`` of a filter of the assignment table (None: every application)."""
+    needed = rnd.jurors_per_application or 0
+    if show == "short":
+        return Application.id.not_in(_full(rnd, needed)) if needed else Application.id.is_(None)
+    if show == "conflict":
+        return Application.id.in_(select(_conflicted_cards(rnd, applicant_ids).subquery().c.application_id))
+    if show == "unfinished":
+        return Application.id.in_(
+            select(Assignment.application_id).where(
+                Assignment.round_id == rnd.id, Assignment.status.in_(OPEN_STATUSES)
             )
-            .order_by(Assignment.id)
+        )
+    return None
+
+
+def _search_condition(search: str) -> Any | None:
+    search = (search or "").strip()[:SEARCH_MAX]
+    return func.upper(Application.ref).contains(search.upper(), autoescape=True) if search else None
+
+
+def coverage_summary(db: Session, rnd: Round, scope: list[Any], applicant_ids: set[int]) -> CoverageSummary:
+    """The counts of the filters and the places missing over every application of the round (one query).
+
+    One pass over the round's scorecards grouped by application gives, for the applications that
+    have scorecards, how many are full, how many counting scorecards the others hold, and how many
+    have one to finish; the applications without any scorecard are short of every place.
+    """
+    needed = rnd.jurors_per_application or 0
+    in_scope = select(Application.id).where(*scope)
+    per_application = (
+        select(
+            func.sum(case((Assignment.status.in_(COUNTING_STATUSES), 1), else_=0)).label("counting"),
+            func.max(case((Assignment.status.in_(OPEN_STATUSES), 1), else_=0)).label("open"),
+        )
+        .where(Assignment.round_id == rnd.id, Assignment.application_id.in_(in_scope))
+        .group_by(Assignment.application_id)
+        .subquery()
+    )
+    counting = per_application.c.counting
+    applications = select(func.count()).select_from(Application).where(*scope).scalar_subquery()
+    conflict = (
+        select(func.count())
+        .select_from(Application)
+        .where(*scope, coverage_condition(rnd, "conflict", applicant_ids))
+        .scalar_subquery()
+    )
+    row = db.execute(
+        select(
+            applications,
+            func.sum(case((counting >= needed, 1), else_=0)),
+            func.sum(case((counting < needed, counting), else_=0)),
+            func.sum(per_application.c.open),
+            conflict,
+        ).select_from(per_application)
+    ).one()
+    total, full, held, unfinished, conflict_n = (int(value or 0) for value in row)
+    short = total - full if needed else 0
+    return CoverageSummary(
+        applications=total,
+        short=short,
+        missing=needed * short - held if needed else 0,
+        conflict=conflict_n,
+        unfinished=unfinished,
+    )
+
+
+def coverage_rows(
+    db: Session,
+    rnd: Round,
+    *,
+    jury: list[User],
+    scope: list[Any],
+    applicant_ids: set[int],
+    show: str,
+    search: str,
+    page: int,
+) -> list[CoverageRow]:
+    """One page of the assignment table, by reference (three queries; none when the page is empty)."""
+    conditions = [
+        c for c in (coverage_condition(rnd, show, applicant_ids), _search_condition(search)) if c is not None
+    ]
+    applications = list(
+        db.scalars(
+            select(Application)
+            # the edition too: the database walks its (edition_id, ref) index in the order of the pages
+            .where(Application.edition_id == rnd.prize.edition_id, *scope, *conditions)
+            .options(load_only(*LABEL_COLUMNS, Application.language), raiseload("*"))
+            .order_by(Application.ref)
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
         )
     )
-    applicants = applicants_in_prize(db, rnd.prize_id, jury)
-    blocked = conflicted_pairs(
-        db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids, applicants=applicants
-    )
-    by_app: dict[int, list[Assignment]] = defaultdict(list)
-    for card in scorecards:
-        by_app[card.application_id].append(card)
+    if not applications:
+        return []
+    ids = [app.id for app in applications]
+    has_scores = exists().where(CriterionScore.assignment_id == Assignment.id)
+    cards: dict[int, list[CardView]] = defaultdict(list)
+    for card_id, juror_id, application_id, status, scored, name, email in db.execute(
+        select(
+            Assignment.id,
+            Assignment.juror_id,
+            Assignment.application_id,
+            Assignment.status,
+            has_scores,
+            User.name,
+            User.email,
+        )
+        .join(User, User.id == Assignment.juror_id)
+        .where(Assignment.round_id == rnd.id, Assignment.application_id.in_(ids))
+        .order_by(func.lower(User.name), Assignment.juror_id)
+    ):
+        cards[application_id].append(
+            CardView(card_id, juror_id, application_id, status, bool(scored), name or email)
+        )
     conflicted_of: dict[int, set[int]] = defaultdict(set)
-    for juror_id, application_id in blocked:
+    for juror_id, application_id in conflicted_pairs(
+        db, prize_id=rnd.prize_id, jurors=jury, application_ids=ids, applicants=applicant_ids
+    ):
         conflicted_of[application_id].add(juror_id)
-    coverage = [
+    needed = rnd.jurors_per_application or 0
+    return [
         CoverageRow(
             application=app,
-            scorecards=sorted(by_app.get(app.id, []), key=lambda c: (c.juror.name.lower(), c.juror_id)),
+            scorecards=cards.get(app.id, []),
             conflicted_juror_ids=conflicted_of.get(app.id, set()),
-            needed=rnd.jurors_per_application or 0,
+            needed=needed,
         )
         for app in applications
     ]
-    in_conflict = [
-        card
-        for card in scorecards
-        if card.status in COUNTING_STATUSES and (card.juror_id, card.application_id) in blocked
+
+
+def count_coverage(
+    db: Session, rnd: Round, *, scope: list[Any], applicant_ids: set[int], show: str, search: str
+) -> int:
+    """Applications matching a filter and a search (one query)."""
+    conditions = [
+        c for c in (coverage_condition(rnd, show, applicant_ids), _search_condition(search)) if c is not None
     ]
+    return db.scalar(select(func.count()).select_from(Application).where(*scope, *conditions)) or 0
+
+
+def in_conflict_sample(
+    db: Session, rnd: Round, scope: list[Any], applicant_ids: set[int], limit: int = IN_CONFLICT_SHOWN
+) -> list[tuple[int, str]]:
+    """``(juror_id, ref)`` of the first scorecards in conflict, by reference (one query)."""
+    cards = _conflicted_cards(rnd, applicant_ids).subquery()
+    return [
+        (juror_id, ref)
+        for juror_id, ref in db.execute(
+            select(cards.c.juror_id, Application.ref)
+            .join(Application, Application.id == cards.c.application_id)
+            .where(*scope)
+            .order_by(Application.ref, cards.c.juror_id)
+            .limit(limit)
+        )
+    ]
+
+
+def jury_page(
+    db: Session,
+    rnd: Round,
+    *,
+    show: str = "all",
+    search: str = "",
+    page: int = 1,
+    conflicts_page: int = 1,
+) -> JuryPage:
+    """What the organizer's jury page shows: the jury with loads and progress, one page of the
+    conflicts, counts over every application and one page of the assignment table.
+
+    A fixed number of queries whatever the size of the round; every count is an aggregate in
+    SQL, and only the rows shown are loaded (never every scorecard or application).
+    """
+    show = show if show in COVERAGE_FILTERS else "all"
+    memberships = members(db, rnd)
+    jury = [membership.user for membership in memberships]
+    applicants = applicants_in_prize(db, rnd.prize_id, jury)
+    scope = round_scope(db, rnd)
+    summary = coverage_summary(db, rnd, scope, applicants)
+    search = (search or "").strip()[:SEARCH_MAX]
+    total = (
+        count_coverage(db, rnd, scope=scope, applicant_ids=applicants, show=show, search=search)
+        if search
+        else summary.count(show)
+    )
+    pages = page_count(total, PAGE_SIZE)
+    page = clamp_page(page, pages)
+    rows = (
+        coverage_rows(
+            db, rnd, jury=jury, scope=scope, applicant_ids=applicants, show=show, search=search, page=page
+        )
+        if total
+        else []
+    )
+    conflicts, conflicts_total, conflicts_page = round_conflicts_page(
+        db, rnd, conflicts_page, CONFLICTS_PAGE_SIZE
+    )
     return JuryPage(
         memberships=memberships,
         progress=progress_by_juror(db, rnd),
-        coverage=coverage,
-        conflicts=round_conflicts(db, rnd, [user.id for user in jury]),
         applicant_juror_ids=applicants,
-        candidates=juror_candidates(db, rnd),
-        in_conflict=in_conflict,
+        candidates=juror_candidate_rows(db, rnd),
+        summary=summary,
+        coverage=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        conflicts=conflicts,
+        conflicts_total=conflicts_total,
+        conflicts_page=conflicts_page,
+        conflicts_pages=page_count(conflicts_total, CONFLICTS_PAGE_SIZE),
+        in_conflict=in_conflict_sample(db, rnd, scope, applicants) if summary.conflict else [],
     )
 
 

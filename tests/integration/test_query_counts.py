@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from judging.generate import generate_edition
-from tests.bench.bench_pages import QUERY_LIMIT, query_counts
+from tests.bench.bench_pages import QUERY_LIMIT, counting, login, query_counts, resolve
 
 # The larger one passes SQLAlchemy's selectinload batch of 500 ids (over 500 scorecards in a round,
 # over 500 staff): a page whose eager load is split in batches runs more statements there.
@@ -52,3 +52,30 @@ def test_main_pages_run_the_same_few_queries_at_both_sizes(app, editions):
     counts_large = {name: n for name, (_status, n, _s) in large.items()}
     assert counts_large == counts_small
     assert {name: n for name, n in counts_small.items() if n > QUERY_LIMIT} == {}
+
+
+# The jury page's table in pages, filtered and searched (the catalogue has its first page only).
+JURY_VIEWS = (
+    "?page=2",
+    "?show=short&page=2",
+    "?show=conflict",
+    "?show=unfinished&q=0",
+    "?page=999&cpage=999",
+)
+
+
+def test_the_jury_page_in_pages_runs_the_same_few_queries_at_both_sizes(app, editions):
+    counts: dict[str, dict[str, int]] = {}
+    for code in editions:
+        page, url = next((page, url) for page, url in resolve(app, code) if page.endpoint == "organizer.jury")
+        client = app.test_client()
+        login(client, page.user_id)
+        counts[code] = {}
+        for view in JURY_VIEWS:
+            client.get(url + view)  # warm-up
+            with counting(app) as statements:
+                assert client.get(url + view).status_code == 200
+            counts[code][view] = len(statements)
+    small, large = (counts[code] for code in editions)
+    assert small == large
+    assert max(large.values()) <= QUERY_LIMIT
