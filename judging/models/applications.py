@@ -25,7 +25,7 @@ class Application(Timestamped, Base):
         CheckConstraint(f"org_type IS NULL OR {_in('org_type', ORGANIZATION_TYPES)}", name="org_type"),
         CheckConstraint(f"region IS NULL OR {_in('region', REGIONS)}", name="region"),
         CheckConstraint("language IS NULL OR language IN ('fr', 'en')", name="language"),
-        Index("ix_applications_prize_status", "prize_id", "status"),
+        Index("ix_applications_prize_status", "prize_id", "status", "ref"),
         # "Applying to a prize is a conflict with judging it" checks lower(contact_email) on every
         # scorecard request (services.jury.is_in_conflict): without it, a scan of the applications.
         Index("ix_applications_contact_email_lower", func.lower(text("contact_email"))),

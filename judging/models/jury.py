@@ -65,6 +65,7 @@ class Assignment(Timestamped, Base):
         CheckConstraint(_in("status", SCORECARD_STATUSES), name="status"),
         Index("ix_assignments_juror_round", "juror_id", "round_id"),
         Index("ix_assignments_application", "application_id"),
+        Index("ix_assignments_round_application_status", "round_id", "application_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,7 +88,10 @@ class User(Timestamped, Base):
 
 class UserRole(Base):
     __tablename__ = "user_roles"
-    __table_args__ = (CheckConstraint("role IN ('candidate', 'juror', 'organizer')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('candidate', 'juror', 'organizer')", name="role"),
+        Index("ix_user_roles_role", "role"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
