@@ -11,6 +11,12 @@ denominator, so sums, medians and trimmed sums are exact integers and the
 rank or a tie. ``zscore`` and ``additive`` involve square roots and a
 least-squares solve, so they are floats by nature: their scores are rounded
 to :data:`FLOAT_DECIMALS` decimals and ties are detected on the rounded value.
+
+Many scorecards at once. :func:`scorecards_from_arrays` takes a round's raw scores as integer
+arrays and computes the same exact totals in integers over one common denominator (numpy, no
+Fraction per scorecard); :func:`round_results` gives identical results for that
+:class:`ScorecardBatch` as for the scorecards made one by one, and :func:`round_rankings`
+ranks several methods at once for comparisons.
 """
 
 from __future__ import annotations
@@ -266,6 +272,261 @@ def make_scorecard(
     return Scorecard(application=application, juror=juror, total=total, criterion_scores=normalised)
 
 
+# --- many scorecards at once ------------------------------------------------------------------
+
+#: Integer arithmetic stays in numpy's int64 while every intermediate is below this bound;
+#: above it the same computation runs on Python integers (exact, slower).
+_INT64_BOUND = 2**62
+
+
+@dataclass(frozen=True, eq=False)
+class ScorecardBatch:
+    """Many scorecards as arrays, with exact totals computed without one Fraction per scorecard.
+
+    Made by :func:`scorecards_from_arrays`. :func:`round_results` and
+    :func:`connected_components` accept a batch wherever they accept scorecards and give
+    identical results. A batch is also a sequence of :class:`Scorecard` (built on demand,
+    equal to what :func:`make_scorecard` returns), so code written for lists keeps working.
+
+    Scorecard ``i`` is for ``applications[app_codes[i]]`` by ``jurors[juror_codes[i]]``
+    (codes numbered in order of first appearance); its total is ``scaled[i] / scale``
+    exactly; its normalised score on criterion ``codes[c]`` is
+    ``numerators[i, c] / denominators[c]`` where ``answered[i, c]``. ``rows[i]`` is the
+    input row it came from; ``rejected`` lists the input rows left out because
+    :func:`make_scorecard` would refuse them (a score outside its scale, nothing answered).
+    """
+
+    applications: tuple[Hashable, ...]
+    jurors: tuple[Hashable, ...]
+    app_codes: np.ndarray
+    juror_codes: np.ndarray
+    scaled: np.ndarray  # int64, or Python ints (dtype object) when they would not fit
+    scale: int
+    codes: tuple[str, ...]
+    numerators: np.ndarray  # (scorecards, criteria); 0 where unanswered
+    denominators: tuple[int, ...]
+    answered: np.ndarray  # (scorecards, criteria), bool
+    rows: np.ndarray
+    rejected: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.app_codes)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __getitem__(self, i: int) -> Scorecard:
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return Scorecard(
+            application=self.applications[self.app_codes[i]],
+            juror=self.jurors[self.juror_codes[i]],
+            total=self.total(i),
+            criterion_scores=self.criterion_scores(i),
+        )
+
+    def total(self, i: int) -> Fraction:
+        """The exact total of scorecard ``i`` on 0–100."""
+        return Fraction(int(self.scaled[i]), self.scale)
+
+    def criterion_scores(self, i: int) -> dict[str, Fraction]:
+        """Scorecard ``i``'s answered criteria, each on 0..1, exactly."""
+        return {
+            code: Fraction(int(self.numerators[i, c]), self.denominators[c])
+            for c, code in enumerate(self.codes)
+            if self.answered[i, c]
+        }
+
+    def scaled_list(self) -> list[int]:
+        """The totals × ``scale`` as Python integers."""
+        return [int(v) for v in self.scaled.tolist()]
+
+
+def _first_appearance(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber ``codes`` 0, 1, 2… in order of first appearance; also the original code of each."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+    unique, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    renumber = np.empty(len(unique), dtype=np.intp)
+    renumber[order] = np.arange(len(unique), dtype=np.intp)
+    return renumber[inverse.reshape(-1)], unique[order]
+
+
+def _int_array(values: Any, *, big: bool) -> np.ndarray:
+    array = np.asarray(values)
+    if big:
+        return np.array([int(v) for v in array.reshape(-1).tolist()], dtype=object).reshape(array.shape)
+    return array.astype(np.int64)
+
+
+def scorecards_from_arrays(
+    *,
+    criteria: Rubric | Iterable[CriterionSpec],
+    application_codes: Sequence[int] | np.ndarray,
+    application_labels: Sequence[Hashable],
+    juror_codes: Sequence[int] | np.ndarray,
+    juror_labels: Sequence[Hashable],
+    values: Sequence[Sequence[int]] | np.ndarray,
+    answered: Sequence[Sequence[bool]] | np.ndarray | None = None,
+    denominator: int = 1,
+) -> ScorecardBatch:
+    """Many scorecards at once, exactly as :func:`make_scorecard` would make them one by one.
+
+    Row ``i`` is the scorecard of ``juror_labels[juror_codes[i]]`` for
+    ``application_labels[application_codes[i]]``; ``values`` has one column per criterion of
+    the rubric, in the rubric's order, holding integers: the score on criterion ``c`` is
+    ``values[i][c] / denominator`` where ``answered[i][c]`` (every cell by default). Two codes
+    must not share a label. Rows that :func:`make_scorecard` would refuse (a score outside its
+    criterion's scale, no criterion answered) are left out and listed in ``rejected``.
+
+    The totals are computed in integers over one common denominator (numpy's int64 while every
+    intermediate fits, Python integers otherwise), never through a float.
+    """
+    rubric = _rubric(criteria)
+    if isinstance(denominator, bool) or not isinstance(denominator, numbers.Integral) or denominator <= 0:
+        raise ValueError(f"the denominator must be a positive integer, not {denominator!r}")
+    denominator = int(denominator)
+    specs = rubric.criteria
+    k = len(specs)
+    app_in = np.asarray(application_codes).reshape(-1)
+    juror_in = np.asarray(juror_codes).reshape(-1)
+    n = len(app_in)
+    raw = np.asarray(values)
+    if raw.size == 0:
+        raw = np.zeros((n, k), dtype=np.int64)
+    if raw.shape != (n, k) or len(juror_in) != n:
+        raise ValueError(
+            f"expected {n} rows of {k} scores and {n} jurors, got {raw.shape} and {len(juror_in)}"
+        )
+    if raw.dtype.kind not in "iuO":
+        raise TypeError("values must be integers (scores × denominator)")
+    mask = np.ones((n, k), dtype=bool) if answered is None else np.asarray(answered, dtype=bool)
+    if mask.shape != (n, k):
+        raise ValueError(f"answered must have the shape of values, {(n, k)}, not {mask.shape}")
+    if n and (app_in.dtype.kind not in "iu" or juror_in.dtype.kind not in "iu"):
+        raise TypeError("application and juror codes must be integers")
+
+    # Per criterion: the normalised score is (v·q − p)·rd / (q·D·rn) with lo·D = p/q and
+    # max − min = rn/rd; its weighted share w·u is ((v·q − p)·rd) × t with t = w / (q·D·rn).
+    prepared = [rubric._by_code[spec.code] for spec in specs]
+    lows = [Fraction(c.min_n * denominator, c.min_d) for c in prepared]
+    highs = [Fraction(c.max_n * denominator, c.max_d) for c in prepared]
+    vmin = [math.ceil(low) for low in lows]
+    vmax = [math.floor(high) for high in highs]
+    shares = [
+        Fraction(c.weight_n, c.weight_d * low.denominator * denominator * c.range_n)
+        for c, low in zip(prepared, lows, strict=True)
+    ]
+    common = math.lcm(*(t.denominator for t in shares)) if shares else 1
+    coefficients = [t.numerator * (common // t.denominator) for t in shares]
+    denominators = tuple(
+        low.denominator * denominator * c.range_n for c, low in zip(prepared, lows, strict=True)
+    )
+
+    # Bounds decide between int64 and Python integers before anything is multiplied.
+    weights = [Fraction(c.weight_n, c.weight_d) for c in prepared]
+    weight_denominator = (
+        math.lcm(*(w.denominator for w in weights)) if k else 1
+    )  # Σ w of any subset divides it
+    weight_numerator = math.ceil(sum(weights, Fraction(0)) * weight_denominator)
+    largest = []
+    for c in range(k):
+        cell = raw[:, c][mask[:, c]]
+        largest.append(max(abs(int(cell.min())), abs(int(cell.max()))) if cell.size else 0)
+    numerator_bounds = [
+        (v * low.denominator + abs(low.numerator)) * c.range_d
+        for v, low, c in zip(largest, lows, prepared, strict=True)
+    ]
+    scalars = [
+        *vmin,
+        *vmax,
+        *coefficients,
+        *(low.numerator for low in lows),
+        *(low.denominator for low in lows),
+    ]
+    scalars += [c.range_d for c in prepared]
+    big = (
+        max(
+            100
+            * sum(b * coef for b, coef in zip(numerator_bounds, coefficients, strict=True))
+            * weight_denominator,
+            100 * weight_denominator,
+            common * weight_numerator,
+            *(abs(x) for x in scalars),
+        )
+        >= _INT64_BOUND
+    )
+    values_int = _int_array(raw, big=big)
+
+    in_range = np.ones(n, dtype=bool)
+    for c in range(k):
+        column = values_int[:, c]
+        ok = (column >= vmin[c]) & (column <= vmax[c])
+        in_range &= ok | ~mask[:, c]
+    keep = in_range & mask.any(axis=1) if k else np.zeros(n, dtype=bool)
+    rows = np.flatnonzero(keep)
+    rejected = tuple(int(i) for i in np.flatnonzero(~keep))
+
+    values_int = values_int[rows]
+    mask = mask[rows]
+    dtype = object if big else np.int64
+    numerators = np.zeros((len(rows), k), dtype=dtype)
+    weighted = np.zeros(len(rows), dtype=dtype)
+    for c, (low, spec_c) in enumerate(zip(lows, prepared, strict=True)):
+        column = (values_int[:, c] * low.denominator - low.numerator) * spec_c.range_d
+        column = np.where(mask[:, c], column, 0)
+        if big:
+            column = column.astype(object)
+        numerators[:, c] = column
+        weighted = weighted + column * coefficients[c]
+
+    # Σ w over the answered criteria depends only on which criteria are answered.
+    if len(rows):
+        patterns, pattern_of = np.unique(mask, axis=0, return_inverse=True)
+        pattern_of = np.asarray(pattern_of).reshape(-1)
+    else:
+        patterns, pattern_of = np.zeros((0, k), dtype=bool), np.zeros(0, dtype=np.intp)
+    top = np.zeros(len(rows), dtype=dtype)  # 100 · Σ w·u / Σ w = top / bottom
+    bottom = np.zeros(len(rows), dtype=dtype)
+    for g, pattern in enumerate(patterns):
+        weight = sum((w for w, on in zip(weights, pattern.tolist(), strict=True) if on), Fraction(0))
+        here = pattern_of == g
+        top[here] = weighted[here] * (100 * weight.denominator)
+        bottom[here] = common * weight.numerator
+    divisor = np.gcd(top, bottom)
+    top = top // divisor
+    bottom = bottom // divisor
+    scale = math.lcm(*(int(b) for b in np.unique(bottom).tolist())) if len(rows) else 1
+    if not big and 100 * scale >= _INT64_BOUND:
+        top, bottom = top.astype(object), bottom.astype(object)
+    scaled = top * (scale // bottom) if len(rows) else np.zeros(0, dtype=np.int64)
+
+    app_kept, app_original = _first_appearance(app_in[rows])
+    juror_kept, juror_original = _first_appearance(juror_in[rows])
+    app_labels = tuple(application_labels[int(a)] for a in app_original.tolist())
+    juror_labels_kept = tuple(juror_labels[int(j)] for j in juror_original.tolist())
+    if len(set(app_labels)) != len(app_labels) or len(set(juror_labels_kept)) != len(juror_labels_kept):
+        raise ValueError("two application codes or two juror codes share a label")
+    return ScorecardBatch(
+        applications=app_labels,
+        jurors=juror_labels_kept,
+        app_codes=app_kept,
+        juror_codes=juror_kept,
+        scaled=scaled,
+        scale=scale,
+        codes=tuple(spec.code for spec in specs),
+        numerators=numerators,
+        denominators=denominators,
+        answered=mask,
+        rows=rows,
+        rejected=rejected,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ResultRow:
     """One application's line in a round's ranking.
@@ -381,7 +642,9 @@ class _Round:
         return len(self.jurors)
 
 
-def _prepare(scorecards: Iterable[Scorecard]) -> _Round:
+def _prepare(scorecards: Iterable[Scorecard] | ScorecardBatch) -> _Round:
+    if isinstance(scorecards, ScorecardBatch):
+        return _prepare_batch(scorecards)
     cards = list(scorecards)
     app_index: dict[Hashable, int] = {}
     juror_index: dict[Hashable, int] = {}
@@ -424,6 +687,52 @@ def _prepare(scorecards: Iterable[Scorecard]) -> _Round:
         scaled=scaled,
         scale=scale,
         totals=np.asarray([v / scale for v in scaled], dtype=np.float64),
+        by_application=by_application,
+    )
+
+
+def _prepare_batch(batch: ScorecardBatch) -> _Round:
+    """:func:`_prepare` for a :class:`ScorecardBatch`: the same round, built with numpy."""
+    count = len(batch)
+    app_codes = np.asarray(batch.app_codes, dtype=np.intp)
+    juror_codes = np.asarray(batch.juror_codes, dtype=np.intp)
+    if count:
+        pairs = app_codes.astype(np.int64) * max(len(batch.jurors), 1) + juror_codes
+        order = np.argsort(pairs, kind="stable")
+        ordered = pairs[order]
+        repeated = order[1:][ordered[1:] == ordered[:-1]]
+        if repeated.size:  # the first scorecard whose (application, juror) was already seen
+            i = int(repeated.min())
+            raise ValueError(
+                f"juror {batch.jurors[juror_codes[i]]!r} has two scorecards for application "
+                f"{batch.applications[app_codes[i]]!r}"
+            )
+    scaled = batch.scaled_list()
+    scale = batch.scale
+    upper = 100 * scale
+    for i, value in enumerate(scaled):
+        if not 0 <= value <= upper:
+            card = batch[i]
+            raise ValueError(
+                f"total {card.total} of {card.juror!r} for {card.application!r} is outside [0, 100]"
+            )
+    apps = len(batch.applications)
+    order = np.argsort(app_codes, kind="stable").tolist()
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(app_codes, minlength=apps)))).tolist()
+    by_application = [order[bounds[a] : bounds[a + 1]] for a in range(apps)]
+    if scale < 2**53 and upper < 2**53:  # exact in float64: the division is then correctly rounded
+        totals = np.asarray(scaled, dtype=np.float64) / scale
+    else:
+        totals = np.asarray([v / scale for v in scaled], dtype=np.float64)
+    return _Round(
+        cards=batch,  # type: ignore[arg-type]  (a sequence of Scorecard)
+        applications=list(batch.applications),
+        jurors=list(batch.jurors),
+        app_codes=app_codes,
+        juror_codes=juror_codes,
+        scaled=scaled,
+        scale=scale,
+        totals=totals,
         by_application=by_application,
     )
 
@@ -487,7 +796,7 @@ def _components(r: _Round) -> list[Component]:
     return components
 
 
-def connected_components(*, scorecards: Iterable[Scorecard]) -> list[Component]:
+def connected_components(*, scorecards: Iterable[Scorecard] | ScorecardBatch) -> list[Component]:
     """The groups of the juror–application graph (one group: the additive method can be used)."""
     r = _prepare(scorecards)
     return _components(r) if r.cards else []
@@ -609,7 +918,7 @@ def _display_order(labels: Sequence[Hashable]) -> list[int]:
 def round_results(
     *,
     method: str,
-    scorecards: Iterable[Scorecard],
+    scorecards: Iterable[Scorecard] | ScorecardBatch,
     tie_break: Sequence[str] = (),
     criteria_codes: Iterable[str] = (),
     max_mean_abs_deviation: float = reliability.MAX_MEAN_ABS_DEVIATION,
@@ -617,8 +926,8 @@ def round_results(
 ) -> RoundResult:
     """Rank a round's applications from its submitted scorecards, as ``spec/edition-format.md`` says.
 
-    Only pass submitted scorecards; an application appears when it has at
-    least one. ``tie_break`` is the round's chain (``criterion:CODE``,
+    Only pass submitted scorecards (a list, or a :class:`ScorecardBatch`); an application
+    appears when it has at least one. ``tie_break`` is the round's chain (``criterion:CODE``,
     ``median``, ``mean``, ``count``, ``first-places``), checked against
     ``criteria_codes``. Raises ``ValueError`` for an unknown method, an invalid
     chain, a total outside [0, 100] or a juror with two scorecards for one
@@ -642,31 +951,15 @@ def round_results(
 
     stats = _application_stats(r)
     offsets: dict[Hashable, float | None]
-    schulze_outcome = None
-    scores: Sequence[Any]
-    keys: Sequence[Any]
-    if method == "mean":
-        scores, keys = stats.raw_means, stats.mean_keys
-    elif method == "median":
-        scores, keys = stats.medians, stats.medians2
-    elif method == "trimmed":
-        trimmed_lcm = math.lcm(*{d for _, d in stats.trimmed})
-        scores = [Fraction(s, d * r.scale) for s, d in stats.trimmed]
-        keys = [s * (trimmed_lcm // d) for s, d in stats.trimmed]
-    elif method == "zscore":
-        scores = keys = _zscore(r)
-    elif method == "additive":
-        scores, additive_offsets = _additive(r)
-        keys = scores
-    else:  # schulze
-        scores, schulze_outcome = _schulze(r)
-        keys = scores
+    scores, keys, extra = _method_scores(r, stats, method)
+    schulze_outcome = extra if method == "schulze" else None
+    additive_offsets = extra if method == "additive" else None
 
     agreement = reliability.agreement_codes(
         jurors=r.juror_codes, units=r.app_codes, values=r.totals, juror_count=r.juror_count
     )
     if method == "additive":
-        offsets = dict(additive_offsets)
+        offsets = dict(additive_offsets or {})
         basis = "additive"
     else:
         offsets = {
@@ -682,22 +975,19 @@ def round_results(
     )
     alpha = reliability.alpha_codes(units=r.app_codes, values=r.totals, level="interval")
 
-    chain = _tie_break_keys(r, tie_break=tie_break, stats=stats)
-    ranked = ranking.competition_ranks(
-        rows=_display_order(r.applications), key=keys.__getitem__, tie_break=chain
-    )
+    order, ranks, tied = _rank(r, keys, tie_break=tie_break, stats=stats)
     rows = tuple(
         ResultRow(
-            application=r.applications[item.row],
-            score=scores[item.row],
-            raw_mean=stats.raw_means[item.row],
-            median=stats.medians[item.row],
-            stdev=stats.stdevs[item.row],
-            count=stats.counts[item.row],
-            rank=item.rank,
-            tied=item.tied,
+            application=r.applications[a],
+            score=scores[a],
+            raw_mean=stats.raw_means[a],
+            median=stats.medians[a],
+            stdev=stats.stdevs[a],
+            count=stats.counts[a],
+            rank=rank,
+            tied=is_tied,
         )
-        for item in ranked
+        for a, rank, is_tied in zip(order, ranks, tied, strict=True)
     )
     return RoundResult(
         method=method,
@@ -708,6 +998,193 @@ def round_results(
         juror_flags=tuple(flags),
         schulze=schulze_outcome,
     )
+
+
+def _method_scores(r: _Round, stats: _Stats, method: str) -> tuple[Sequence[Any], Sequence[Any], Any]:
+    """(scores, ranking keys, extra) of ``method``: extra is additive's juror offsets, Schulze's outcome."""
+    if method == "mean":
+        return stats.raw_means, stats.mean_keys, None
+    if method == "median":
+        return stats.medians, stats.medians2, None
+    if method == "trimmed":
+        trimmed_lcm = math.lcm(*{d for _, d in stats.trimmed})
+        scores = [Fraction(s, d * r.scale) for s, d in stats.trimmed]
+        return scores, [s * (trimmed_lcm // d) for s, d in stats.trimmed], None
+    if method == "zscore":
+        z = _zscore(r)
+        return z, z, None
+    if method == "additive":
+        theta, additive_offsets = _additive(r)
+        return theta, theta, additive_offsets
+    wins, schulze_outcome = _schulze(r)
+    return wins, wins, schulze_outcome
+
+
+def _rank(
+    r: _Round, keys: Sequence[Any], *, tie_break: Sequence[str], stats: _Stats
+) -> tuple[list[int], list[int], list[bool]]:
+    """Application codes in rank order, their competition ranks and whether each is tied."""
+    fast = _batch_ranks(r, keys, tie_break=tie_break, stats=stats)
+    if fast is not None:
+        return fast
+    chain = _tie_break_keys(r, tie_break=tie_break, stats=stats)
+    ranked = ranking.competition_ranks(
+        rows=_display_order(r.applications), key=keys.__getitem__, tie_break=chain
+    )
+    return [item.row for item in ranked], [item.rank for item in ranked], [item.tied for item in ranked]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A method's ranking alone: applications in rank order, each one's rank and whether it is tied
+    (what the rows of :func:`round_results` say, without the scores and diagnostics)."""
+
+    method: str
+    applications: tuple[Hashable, ...]
+    ranks: tuple[int, ...]
+    tied: tuple[bool, ...]
+
+
+def round_rankings(
+    *,
+    methods: Iterable[str],
+    scorecards: Iterable[Scorecard] | ScorecardBatch,
+    tie_break: Sequence[str] = (),
+    criteria_codes: Iterable[str] = (),
+) -> dict[str, Ranking | ValueError]:
+    """The rankings of several methods over the same scorecards, the shared work done once.
+
+    Each method maps to its :class:`Ranking`, identical to the ranks of
+    ``round_results(method=...)`` with the same arguments, or to the ``ValueError`` (a
+    :class:`DisconnectedGraph` for ``additive``) that :func:`round_results` would raise.
+    Meant for comparing methods (the results page's sensitivity panel): no scores, offsets,
+    flags or reliability are computed.
+    """
+    methods = list(methods)
+    codes = list(criteria_codes)
+    out: dict[str, Ranking | ValueError] = {}
+    errors = ranking.validate_tie_break(chain=tie_break, criterion_codes=codes)
+    shared: ValueError | None = ValueError("; ".join(errors)) if errors else None
+    r: _Round | None = None
+    stats: _Stats | None = None
+    if shared is None and any(m in METHODS for m in methods):
+        try:
+            r = _prepare(scorecards)
+        except ValueError as error:
+            shared = error
+    for method in methods:
+        if method not in METHODS:
+            out[method] = ValueError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
+            continue
+        if shared is not None:
+            out[method] = shared
+            continue
+        assert r is not None
+        if not r.cards:
+            out[method] = Ranking(method=method, applications=(), ranks=(), tied=())
+            continue
+        if stats is None:
+            stats = _application_stats(r)
+        try:
+            _scores, keys, _extra = _method_scores(r, stats, method)
+        except ValueError as error:
+            out[method] = error
+            continue
+        order, ranks, tied = _rank(r, keys, tie_break=tie_break, stats=stats)
+        out[method] = Ranking(
+            method=method,
+            applications=tuple(r.applications[a] for a in order),
+            ranks=tuple(ranks),
+            tied=tuple(tied),
+        )
+    return out
+
+
+def _key_array(values: Sequence[Any]) -> np.ndarray | None:
+    """Keys as one numpy array that compares exactly like them: int64 for ints that fit, float64
+    for floats without NaN; None otherwise (then the keys are compared as they are)."""
+    items = list(values)
+    if all(type(v) is int for v in items):
+        if items and (max(items) >= _INT64_BOUND or min(items) <= -_INT64_BOUND):
+            return None
+        return np.asarray(items, dtype=np.int64)
+    if all(type(v) is float for v in items):
+        array = np.asarray(items, dtype=np.float64)
+        return None if np.isnan(array).any() else array
+    return None
+
+
+def _batch_criterion_keys(r: _Round, batch: ScorecardBatch, code: str) -> np.ndarray | None:
+    """:func:`_batch_criterion_key` for every application at once, as integers in the same order:
+    0 for nobody answered, else 1 + the mean normalised score × a common positive integer."""
+    keys = np.zeros(r.app_count, dtype=np.int64)
+    if code not in batch.codes:
+        return keys
+    c = batch.codes.index(code)
+    answered = batch.answered[:, c]
+    numerators = batch.numerators[:, c][answered]
+    if numerators.dtype == object:
+        return None
+    apps = r.app_codes[answered]
+    counts = np.bincount(apps, minlength=r.app_count)
+    if len(numerators) and int(numerators.max()) * int(counts.max()) >= _INT64_BOUND:
+        return None
+    sums = np.zeros(r.app_count, dtype=np.int64)
+    np.add.at(sums, apps, numerators.astype(np.int64))
+    common = math.lcm(*{int(n) for n in counts.tolist() if n}) if counts.any() else 1
+    if int(sums.max(initial=0)) * common >= _INT64_BOUND:
+        return None
+    with_answer = counts > 0
+    keys[with_answer] = sums[with_answer] * (common // counts[with_answer]) + 1
+    return keys
+
+
+def _batch_ranks(
+    r: _Round, keys: Sequence[Any], *, tie_break: Sequence[str], stats: _Stats
+) -> tuple[list[int], list[int], list[bool]] | None:
+    """:func:`ranking.competition_ranks` for a batch, with numpy: the same ranks, ties and order.
+
+    Ranking by a key, then by each tie-break key among the rows still tied, is ordering by all
+    the keys at once (lexicographically, higher first), equal rows keeping the display order;
+    a rank is then the place of the first row of its run of equal keys. Used only when every
+    key fits an exact numpy array; otherwise (None) the keys are compared one by one as before.
+    """
+    if not isinstance(r.cards, ScorecardBatch):
+        return None
+    columns = [_key_array(keys)]
+    for entry in tie_break:
+        kind, code = ranking.parse_tie_break(entry)
+        if kind == "criterion":
+            columns.append(_batch_criterion_keys(r, r.cards, code or ""))
+        elif kind == "median":
+            columns.append(_key_array(stats.medians2))
+        elif kind == "mean":
+            columns.append(_key_array(stats.mean_keys))
+        elif kind == "count":
+            columns.append(_key_array(stats.counts))
+        elif kind == "first-places":
+            first_places = _first_places_key(r)
+            columns.append(_key_array([first_places(a) for a in range(r.app_count)]))
+        else:  # pragma: no cover - validated before
+            return None
+    if any(column is None for column in columns):
+        return None
+    display = _display_order(r.applications)
+    position = np.empty(r.app_count, dtype=np.int64)
+    position[display] = np.arange(r.app_count)
+    order = np.lexsort((position, *(-column for column in reversed(columns))))  # type: ignore[operator]
+    if r.app_count == 0:
+        return [], [], []
+    starts = np.zeros(r.app_count, dtype=bool)
+    starts[0] = True
+    for column in columns:  # one by one: an int64 key must not be compared as a float
+        ordered = column[order]  # type: ignore[index]
+        starts[1:] |= ordered[1:] != ordered[:-1]
+    start_index = np.flatnonzero(starts)
+    sizes = np.diff(np.append(start_index, r.app_count))
+    ranks = np.repeat(start_index + 1, sizes)
+    tied = np.repeat(sizes > 1, sizes)
+    return order.tolist(), ranks.tolist(), tied.tolist()
 
 
 def _tie_break_keys(r: _Round, *, tie_break: Sequence[str], stats: _Stats) -> list[Callable[[int], Any]]:
@@ -735,6 +1212,9 @@ def _criterion_key(r: _Round, code: str) -> Callable[[int], tuple[int, Fraction]
     with an answer (key (0, 0) against (1, mean)).
     """
 
+    if isinstance(r.cards, ScorecardBatch):
+        return _batch_criterion_key(r, r.cards, code)
+
     def key(a: int) -> tuple[int, Fraction]:
         answered = [
             r.cards[i].criterion_scores[code]
@@ -747,6 +1227,26 @@ def _criterion_key(r: _Round, code: str) -> Callable[[int], tuple[int, Fraction]
         common = math.lcm(*(v.denominator for v in answered))
         total = sum(v.numerator * (common // v.denominator) for v in answered)
         return (1, Fraction(total, common * len(answered)))
+
+    return key
+
+
+def _batch_criterion_key(
+    r: _Round, batch: ScorecardBatch, code: str
+) -> Callable[[int], tuple[int, Fraction]]:
+    """:func:`_criterion_key` for a batch: the same exact means, from integer numerators."""
+    if code not in batch.codes:
+        return lambda a: (0, Fraction(0))
+    c = batch.codes.index(code)
+    numerators = batch.numerators[:, c].tolist()
+    answered = batch.answered[:, c].tolist()
+    denominator = batch.denominators[c]
+
+    def key(a: int) -> tuple[int, Fraction]:
+        rows = [i for i in r.by_application[a] if answered[i]]
+        if not rows:
+            return (0, Fraction(0))
+        return (1, Fraction(sum(int(numerators[i]) for i in rows), denominator * len(rows)))
 
     return key
 

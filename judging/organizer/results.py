@@ -63,6 +63,8 @@ from .routes import _edition, _round, bp
 
 ROUND_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>"
 EXPORT_FORMATS = ("csv", "xlsx")
+#: Rows of the ranking (and of the finalist form) per page; the exports hold every row.
+RANKING_PAGE_SIZE = 100
 
 
 def _actor() -> Any:
@@ -142,8 +144,10 @@ def results_index(edition_id: int):
 
 def _selection_state(report: results_service.RoundReport, decisions: dict[int, Decision]) -> dict[str, Any]:
     """What the finalist form shows: boxes checked from the stored decisions, else the proposal."""
-    all_refs = [line.ref for line in report.lines] + [ref for _i, ref, _t in report.unscored]
-    proposal = decisions_service.propose(report.result, report.cut, all_refs)
+    # The proposal's unscored applications are exactly the report's: not passing the ranked ones
+    # to propose() keeps it linear (it compares every reference given with the whole ranking).
+    proposal = decisions_service.propose(report.result, report.cut, [])
+    proposal.unscored = [ref for _i, ref, _t in report.unscored]
     id_of = {line.ref: line.application_id for line in report.lines}
     id_of.update({ref: i for i, ref, _t in report.unscored})
     if decisions:
@@ -155,6 +159,58 @@ def _selection_state(report: results_service.RoundReport, decisions: dict[int, D
         checked = {id_of[ref] for ref in proposal.sure_in}
         reasons, tie_reason = {}, ""
     return {"proposal": proposal, "checked": checked, "reasons": reasons, "tie_reason": tie_reason}
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """Page numbers to show: the first, the last and two around the current one (None = a gap)."""
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[int | None] = []
+    for number in wanted:
+        if links and links[-1] is not None and number - links[-1] > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]) -> dict[str, Any]:
+    """One page of the ranking and of the finalist form (``?page=N``, RANKING_PAGE_SIZE rows).
+
+    The form's rows are the ranked applications then the unscored ones, paged together with the
+    ranking. Boxes checked and reasons written on other pages travel as hidden fields, so that
+    saving from any page records the whole selection, as a form listing every row would.
+    """
+    rows = len(report.lines) + len(report.unscored)
+    pages = max(1, -(-rows // RANKING_PAGE_SIZE))
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    page = min(max(1, page), pages)
+    start, stop = (page - 1) * RANKING_PAGE_SIZE, page * RANKING_PAGE_SIZE
+    lines = report.lines[start:stop]
+    unscored = report.unscored[max(0, start - len(report.lines)) : max(0, stop - len(report.lines))]
+    shown = {line.application_id for line in lines} | {i for i, _ref, _title in unscored}
+    checked_elsewhere = sorted(i for i in selection["checked"] if i not in shown)
+    reasons_elsewhere = sorted(
+        (i, reason) for i, reason in selection["reasons"].items() if reason and i not in shown
+    )
+    refs_shown = {line.ref for line in lines} | {ref for _i, ref, _title in unscored}
+    last_above = next((line.ref for line in reversed(report.lines) if line.above_cut), None)
+    return {
+        "page": page,
+        "pages": pages,
+        "start": start,
+        "page_links": _page_links(page, pages),
+        "first_row": start + 1 if rows else 0,
+        "last_row": min(stop, rows),
+        "rows": rows,
+        "lines": lines,
+        "unscored": unscored,
+        "checked_elsewhere": checked_elsewhere,
+        "reasons_elsewhere": reasons_elsewhere,
+        "refs_shown": refs_shown,
+        "cut_after": last_above,
+    }
 
 
 def _render(
@@ -198,6 +254,15 @@ def _render(
         else {}
     )
     selection = selection or _selection_state(report, decisions)
+    window = _ranking_page(report, selection)
+    finalists = [
+        ref
+        for ref, application_id in [
+            *((line.ref, line.application_id) for line in report.lines),
+            *((ref, i) for i, ref, _title in report.unscored),
+        ]
+        if application_id in decisions and decisions[application_id].outcome == "finalist"
+    ]
     context: dict[str, Any] = {}
     if report.final:
         context = _final_context(
@@ -223,13 +288,23 @@ def _render(
         prize=prize,
         rnd=rnd,
         report=report,
-        doc_rows={row["application"]: row for row in report.document["ranking"]},
+        doc_rows={
+            row["application"]: row
+            for row in report.document["ranking"][window["start"] : window["start"] + len(window["lines"])]
+        },
+        window=window,
+        finalists=finalists,
         active_snapshot=active,
         snapshots=snapshots,
         people=people,
         decisions=decisions,
         selection=selection,
         errors=errors or {},
+        errors_elsewhere=[
+            (ref, messages)
+            for ref, messages in (errors or {}).items()
+            if ref not in ("", "tie") and ref not in window["refs_shown"]
+        ],
         problem=problem,
         chart=chart,
         num=num,
@@ -292,12 +367,13 @@ def _final_context(
                 "slot": slot,
             }
         )
+    # Plain rows (id, ref, title, prize id), not objects: an edition can hold 100,000 of them.
     edition_applications = list(
-        db.scalars(
-            select(Application)
+        db.execute(
+            select(Application.id, Application.ref, Application.title, Application.prize_id)
             .where(Application.edition_id == edition.id, Application.status == "submitted")
             .order_by(Application.ref)
-        )
+        ).all()
     )
     by_id = {a.id: a for a in edition_applications}
     winner = next((d for d in final_decisions if d.outcome == "winner"), None)

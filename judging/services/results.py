@@ -2,9 +2,10 @@
 
 Reads only (nothing here writes). The maths is the pure engine in
 :mod:`judging.domain.scoring`; this module loads what it needs in a fixed number of SQL
-queries whatever the number of applications or jurors (one query over the submitted
-scorecards joined with their scores, one over the criteria), builds the engine's inputs,
-and shapes the outputs:
+queries whatever the number of applications or jurors (the criteria; the counted scorecards;
+their scores, one row per scorecard; the applications' and jurors' labels), builds the engine's
+inputs as arrays (:func:`judging.domain.scoring.scorecards_from_arrays`: exact totals without
+one Fraction per scorecard), and shapes the outputs:
 
 - :func:`results_document` is the document of ``judging results EDITION --json``
   (``spec/edition-format.md``, "Results"), extended only by added fields;
@@ -18,26 +19,41 @@ are identified by their reference, jurors by their email, as in the exchange for
 The **fingerprint** of a round is the SHA-256 of a canonical JSON of its settings
 (method, tie-break chain, criteria with weights and scales) and of every counted
 scorecard's (juror, application, scores), sorted: two computations with the same
-fingerprint give the same results.
+fingerprint give the same results. The results page keeps what it computed for a
+fingerprint in a small in-process cache (:func:`round_report`), so that showing the page
+again, or the other methods of the sensitivity panel, does not compute them again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import math
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain import scoring
-from ..domain.scoring import CriterionSpec, DisconnectedGraph, RoundResult, Rubric, round_half_up
+from ..domain.scoring import (
+    CriterionSpec,
+    DisconnectedGraph,
+    RoundResult,
+    Rubric,
+    ScorecardBatch,
+    round_half_up,
+    to_fraction,
+)
 from ..models import (
     Application,
     Assignment,
@@ -84,11 +100,77 @@ class Card:
     scores: dict[str, Decimal]
 
 
-@dataclass
+def _ids(rows: int = 0) -> np.ndarray:
+    return np.zeros(rows, dtype=np.int64)
+
+
+@dataclass(eq=False)
 class RoundInputs:
+    """A round's criteria and counted scorecards, as arrays: one row per scorecard, by assignment id.
+
+    ``value_codes[i, c]`` is scorecard ``i``'s raw score on ``criteria[c]`` as an index into
+    ``values`` (0, whose value is None, when unanswered). ``applications`` and ``jurors`` give
+    the labels: id → (reference, title) and id → (email, name). :attr:`cards` gives the same
+    scorecards as :class:`Card` objects, built on first use.
+    """
+
     round: Round
     criteria: list[Criterion]
-    cards: list[Card]
+    assignment_ids: np.ndarray = field(default_factory=_ids)
+    application_ids: np.ndarray = field(default_factory=_ids)
+    juror_ids: np.ndarray = field(default_factory=_ids)
+    value_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int32))
+    values: list[Any] = field(default_factory=lambda: [None])
+    applications: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    jurors: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """How many counted scorecards (excluded ones included)."""
+        return len(self.assignment_ids)
+
+    def card(self, i: int) -> Card:
+        """Scorecard ``i`` as a :class:`Card`."""
+        ref, title = self.applications[int(self.application_ids[i])]
+        email, name = self.jurors[int(self.juror_ids[i])]
+        return Card(
+            assignment_id=int(self.assignment_ids[i]),
+            application_id=int(self.application_ids[i]),
+            ref=ref,
+            title=title or "",
+            juror_id=int(self.juror_ids[i]),
+            email=email,
+            name=name or email,
+            scores={
+                criterion.code: self.values[code]
+                for criterion, code in zip(self.criteria, self.value_codes[i].tolist(), strict=True)
+                if code
+            },
+        )
+
+    @cached_property
+    def cards(self) -> list[Card]:
+        return [self.card(i) for i in range(self.count)]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return inputs_fingerprint(self)
+
+    @cached_property
+    def prepared(self) -> Prepared:
+        return prepare(self)
+
+    @cached_property
+    def cache_key(self) -> tuple[Any, ...]:
+        """The fingerprint, and what it leaves out that the engine sees: the scorecards' order and
+        the labels' exact spelling (the fingerprint lower-cases emails)."""
+        digest = hashlib.sha256()
+        for array in (self.assignment_ids, self.application_ids, self.juror_ids):
+            digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
+        for ids, labels in ((self.application_ids, self.applications), (self.juror_ids, self.jurors)):
+            text = "\0".join(labels[i][0] for i in np.unique(ids).tolist())
+            digest.update(text.encode("utf-8") + b"\1")
+        return (self.round.id, self.fingerprint, digest.hexdigest())
 
 
 def _in_active_conflict():
@@ -102,58 +184,110 @@ def _in_active_conflict():
 
 
 def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
-    """The criteria and submitted scorecards of ``rounds``: two queries, whatever their size."""
+    """The criteria and counted scorecards of ``rounds``: five queries, whatever their size.
+
+    The criteria; the counted scorecards (ids only); their scores, one row per scorecard with one
+    column per criterion (``max(value) FILTER (WHERE criterion_id = …)``, a score counting for a
+    criterion of its own round only); the applications' references and titles; the jurors' emails
+    and names. No ORM object per scorecard, and the rows are turned into arrays at once.
+    """
     ids = [r.id for r in rounds]
-    inputs = {r.id: RoundInputs(round=r, criteria=[], cards=[]) for r in rounds}
+    inputs = {r.id: RoundInputs(round=r, criteria=[]) for r in rounds}
     if not ids:
         return inputs
     criteria = db.scalars(
         select(Criterion).where(Criterion.round_id.in_(ids)).order_by(Criterion.position, Criterion.id)
     ).all()
-    code_of: dict[int, str] = {}
     for criterion in criteria:
         inputs[criterion.round_id].criteria.append(criterion)
-        code_of[criterion.id] = criterion.code
-    rows = db.execute(
-        select(
-            Assignment.round_id,
-            Assignment.id,
-            Application.id,
-            Application.ref,
-            Application.title,
-            User.id,
-            User.email,
-            User.name,
-            CriterionScore.criterion_id,
-            CriterionScore.value,
-        )
+    connection = db.connection()  # Core rows: no ORM step per row
+    card_rows = connection.execute(
+        select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
         .join(Application, Application.id == Assignment.application_id)
-        .join(User, User.id == Assignment.juror_id)
-        .outerjoin(CriterionScore, CriterionScore.assignment_id == Assignment.id)
         .where(
             Assignment.round_id.in_(ids),
             Assignment.status == "submitted",
             Application.status.in_(COUNTED_APPLICATION_STATUSES),
             ~_in_active_conflict(),
         )
-        .order_by(Assignment.round_id, Assignment.id, CriterionScore.id)
+        .order_by(Assignment.round_id, Assignment.id)
     ).all()
-    current: Card | None = None
-    for round_id, assignment_id, app_id, ref, title, juror_id, email, name, criterion_id, value in rows:
-        if current is None or current.assignment_id != assignment_id:
-            current = Card(
-                assignment_id=assignment_id,
-                application_id=app_id,
-                ref=ref,
-                title=title or "",
-                juror_id=juror_id,
-                email=email,
-                name=name or email,
-                scores={},
+    column_of = {criterion.id: n for n, criterion in enumerate(criteria)}
+    score_rows = (
+        connection.execute(
+            select(
+                CriterionScore.assignment_id,
+                *(
+                    func.max(CriterionScore.value).filter(CriterionScore.criterion_id == c.id)
+                    for c in criteria
+                ),
             )
-            inputs[round_id].cards.append(current)
-        if criterion_id is not None and criterion_id in code_of and value is not None:
-            current.scores[code_of[criterion_id]] = value
+            .where(CriterionScore.criterion_id.in_(list(column_of)))
+            .group_by(CriterionScore.assignment_id)
+        ).all()
+        if criteria
+        else []
+    )
+    submitted = select(Assignment.application_id).where(
+        Assignment.round_id.in_(ids), Assignment.status == "submitted"
+    )
+    applications = {
+        i: (ref, title)
+        for i, ref, title in connection.execute(
+            select(Application.id, Application.ref, Application.title).where(Application.id.in_(submitted))
+        ).all()
+    }
+    jurors = {
+        i: (email, name)
+        for i, email, name in connection.execute(
+            select(User.id, User.email, User.name).where(
+                User.id.in_(
+                    select(Assignment.juror_id).where(
+                        Assignment.round_id.in_(ids), Assignment.status == "submitted"
+                    )
+                )
+            )
+        ).all()
+    }
+
+    cards = np.fromiter(chain.from_iterable(card_rows), dtype=np.int64, count=4 * len(card_rows)).reshape(
+        -1, 4
+    )
+    # Distinct raw scores get small codes (0 is "unanswered"): a few values, many scorecards.
+    values: dict[Any, int] = {None: 0}
+    if score_rows:
+        columns = list(zip(*score_rows, strict=True))
+        scored = np.array(columns[0], dtype=np.int64)
+        distinct = set().union(*columns[1:]) - {None}
+        try:
+            distinct = sorted(distinct)
+        except (TypeError, ArithmeticError):  # a NaN: any order will do
+            distinct = list(distinct)
+        values.update((v, n) for n, v in enumerate(distinct, start=1))
+        codes = np.array([list(map(values.__getitem__, column)) for column in columns[1:]], dtype=np.int32).T
+        order = np.argsort(scored, kind="stable")
+        scored = scored[order]
+        codes = codes[order]
+    else:
+        scored, codes = _ids(), np.zeros((0, len(criteria)), dtype=np.int32)
+    distinct = list(values)
+    for rnd in rounds:
+        here = cards[cards[:, 0] == rnd.id]
+        own = [column_of[c.id] for c in inputs[rnd.id].criteria]
+        at = np.searchsorted(scored, here[:, 1])
+        found = at < len(scored)
+        found[found] = scored[at[found]] == here[found, 1]
+        value_codes = np.zeros((len(here), len(own)), dtype=np.int32)
+        if len(own) and found.any():
+            value_codes[found] = codes[at[found]][:, own]
+        item = inputs[rnd.id]
+        item.assignment_ids = here[:, 1].copy()
+        item.application_ids = here[:, 2].copy()
+        item.juror_ids = here[:, 3].copy()
+        item.value_codes = value_codes
+        item.values = distinct
+        item.applications = applications
+        item.jurors = jurors
     return inputs
 
 
@@ -197,15 +331,199 @@ def canonical_inputs(rnd: Round, criteria: Iterable[Criterion], cards: Iterable[
     }
 
 
+def _canonical_json(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def fingerprint(rnd: Round, criteria: Iterable[Criterion], cards: Iterable[Card]) -> str:
     """SHA-256 (hex) of the canonical JSON of :func:`canonical_inputs`."""
-    text = json.dumps(
-        canonical_inputs(rnd, criteria, cards), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_json(canonical_inputs(rnd, criteria, cards)).encode("utf-8")).hexdigest()
+
+
+def _sort_ranks(texts: list[str]) -> np.ndarray:
+    """Each text's place in sorted order (equal texts share it)."""
+    place = {text: n for n, text in enumerate(sorted(set(texts)))}
+    return np.array([place[text] for text in texts], dtype=np.int64)
+
+
+def inputs_fingerprint(inputs: RoundInputs) -> str:
+    """:func:`fingerprint` of ``inputs``, the same text hashed, built from the arrays.
+
+    Each juror, application and (criterion, score) pair is written once, each scorecard's line
+    is assembled from those pieces and the lines are sorted with numpy on the (email, reference)
+    ranks. Two scorecards of the same email and reference would be ordered by their scores:
+    those few rounds go through :func:`fingerprint` itself.
+    """
+    rnd = inputs.round
+    settings = canonical_inputs(rnd, inputs.criteria, [])
+    head = _canonical_json({"criteria": settings["criteria"], "method": settings["method"]})[:-1]
+    tail = _canonical_json({"tie_break": settings["tie_break"]})[1:]
+    count = inputs.count
+    if count == 0:
+        text = f'{head},"scorecards":[],{tail}'
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    app_ids, app_of = np.unique(inputs.application_ids, return_inverse=True)
+    juror_ids, juror_of = np.unique(inputs.juror_ids, return_inverse=True)
+    refs = [inputs.applications[i][0] for i in app_ids.tolist()]
+    emails = [inputs.jurors[i][0].lower() for i in juror_ids.tolist()]
+    app_of, juror_of = app_of.reshape(-1), juror_of.reshape(-1)
+    email_rank, ref_rank = _sort_ranks(emails)[juror_of], _sort_ranks(refs)[app_of]
+    order = np.lexsort((ref_rank, email_rank))
+    same = (email_rank[order][1:] == email_rank[order][:-1]) & (ref_rank[order][1:] == ref_rank[order][:-1])
+    if same.any():
+        return fingerprint(rnd, inputs.criteria, inputs.cards)
+    texts = [None, *(_number_text(v) for v in inputs.values[1:])]
+    scores = np.full(count, "", dtype=object)
+    for c in sorted(range(len(inputs.criteria)), key=lambda c: inputs.criteria[c].code):
+        key = _canonical_json(inputs.criteria[c].code)
+        pieces = np.array(["", *(f",{key}:{_canonical_json(t)}" for t in texts[1:])], dtype=object)
+        scores = scores + pieces[inputs.value_codes[:, c]]
+    juror_part = np.array([f"[{_canonical_json(e)}," for e in emails], dtype=object)[juror_of]
+    app_part = np.array([f"{_canonical_json(r)},{{" for r in refs], dtype=object)[app_of]
+    lines = [
+        f"{j}{a}{s[1:]}}}]"
+        for j, a, s in zip(
+            juror_part[order].tolist(), app_part[order].tolist(), scores[order].tolist(), strict=True
+        )
+    ]
+    digest = hashlib.sha256()
+    digest.update(f'{head},"scorecards":['.encode())
+    digest.update(",".join(lines).encode("utf-8"))
+    digest.update(f"],{tail}".encode())
+    return digest.hexdigest()
 
 
 # --- computing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A round's scorecards ready for the engine.
+
+    ``scorecards`` is a :class:`~judging.domain.scoring.ScorecardBatch` (or, if the arrays
+    could not be used, the list :func:`judging.domain.scoring.make_scorecard` makes);
+    ``excluded`` lists the inputs' rows that cannot count with the reason; ``positions[i]``
+    is the place of the inputs' row ``i`` among ``scorecards`` (−1 when excluded).
+    """
+
+    scorecards: ScorecardBatch | list[scoring.Scorecard]
+    excluded: tuple[tuple[int, str], ...]
+    positions: np.ndarray
+
+    def total(self, row: int) -> Fraction | None:
+        """The exact total of the inputs' row ``row`` (None when it is excluded)."""
+        position = int(self.positions[row])
+        if position < 0:
+            return None
+        if isinstance(self.scorecards, ScorecardBatch):
+            return self.scorecards.total(position)
+        return self.scorecards[position].total
+
+
+def _prepare_one_by_one(inputs: RoundInputs) -> Prepared:
+    """The scorecards one by one (:func:`judging.domain.scoring.make_scorecard`): the reference."""
+    rubric = Rubric(specs(inputs.criteria))
+    cards: list[scoring.Scorecard] = []
+    excluded: list[tuple[int, str]] = []
+    positions = np.full(inputs.count, -1, dtype=np.int64)
+    for i, card in enumerate(inputs.cards):
+        try:
+            cards.append(
+                scoring.make_scorecard(
+                    application=card.ref, juror=card.email, criteria=rubric, scores=card.scores
+                )
+            )
+            positions[i] = len(cards) - 1
+        except ValueError as error:
+            excluded.append((i, str(error)))
+    return Prepared(scorecards=cards, excluded=tuple(excluded), positions=positions)
+
+
+def prepare(inputs: RoundInputs) -> Prepared:
+    """The engine's input from the arrays: every raw score as an integer over one common
+    denominator, then :func:`judging.domain.scoring.scorecards_from_arrays` (exact, identical
+    to making the scorecards one by one, which explains the few that cannot count)."""
+    rubric = Rubric(specs(inputs.criteria))
+    ratios: list[tuple[int, int] | None] = [(0, 1)]
+    for value in inputs.values[1:]:
+        try:
+            exact = to_fraction(value)
+            ratios.append((exact.numerator, exact.denominator))
+        except (TypeError, ValueError):  # not a finite number: make_scorecard says why
+            ratios.append(None)
+    denominator = math.lcm(*(r[1] for r in ratios if r is not None))
+    scaled = [r[0] * (denominator // r[1]) if r is not None else 0 for r in ratios]
+    big = max(abs(v) for v in scaled) >= 2**62
+    lookup = np.array(scaled, dtype=object if big else np.int64)
+    usable = np.array([r is not None for r in ratios], dtype=bool)
+    codes = inputs.value_codes
+    fast = usable[codes].all(axis=1) if codes.shape[1] else np.ones(inputs.count, dtype=bool)
+    rows = np.flatnonzero(fast)
+    app_ids, app_codes = np.unique(inputs.application_ids[rows], return_inverse=True)
+    juror_ids, juror_codes = np.unique(inputs.juror_ids[rows], return_inverse=True)
+    try:
+        batch = scoring.scorecards_from_arrays(
+            criteria=rubric,
+            application_codes=app_codes.reshape(-1),
+            application_labels=[inputs.applications[i][0] for i in app_ids.tolist()],
+            juror_codes=juror_codes.reshape(-1),
+            juror_labels=[inputs.jurors[i][0] for i in juror_ids.tolist()],
+            values=lookup[codes[rows]],
+            answered=codes[rows] > 0,
+            denominator=denominator,
+        )
+    except ValueError:  # two applications or jurors with one label: as the engine always did
+        return _prepare_one_by_one(inputs)
+    refused = sorted([*rows[list(batch.rejected)].tolist(), *np.flatnonzero(~fast).tolist()])
+    excluded: list[tuple[int, str]] = []
+    for i in refused:
+        card = inputs.card(i)
+        try:
+            scoring.make_scorecard(
+                application=card.ref, juror=card.email, criteria=rubric, scores=card.scores
+            )
+        except ValueError as error:
+            excluded.append((i, str(error)))
+        else:  # pragma: no cover - the arrays refused what one by one accepts: trust the reference
+            return _prepare_one_by_one(inputs)
+    positions = np.full(inputs.count, -1, dtype=np.int64)
+    positions[rows[batch.rows]] = np.arange(len(batch), dtype=np.int64)
+    return Prepared(scorecards=batch, excluded=tuple(excluded), positions=positions)
+
+
+class _Totals(Mapping):
+    """Exact totals by (juror email, application ref), computed when asked."""
+
+    def __init__(self, inputs: RoundInputs, prepared: Prepared) -> None:
+        self._inputs = inputs
+        self._prepared = prepared
+
+    @cached_property
+    def _rows(self) -> dict[tuple[str, str], int]:
+        inputs = self._inputs
+        refs = {i: ref for i, (ref, _title) in inputs.applications.items()}
+        emails = {i: email for i, (email, _name) in inputs.jurors.items()}
+        kept = np.flatnonzero(self._prepared.positions >= 0).tolist()
+        return {
+            (emails[j], refs[a]): i
+            for i, j, a in zip(
+                kept,
+                inputs.juror_ids[kept].tolist(),
+                inputs.application_ids[kept].tolist(),
+                strict=True,
+            )
+        }
+
+    def __getitem__(self, key: tuple[str, str]) -> Fraction:
+        total = self._prepared.total(self._rows[key])
+        assert total is not None
+        return total
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 @dataclass
@@ -222,7 +540,7 @@ class Computation:
     #: Scorecards that could not count (no criterion answered, or a score outside the scale).
     excluded: list[tuple[Card, str]] = field(default_factory=list)
     #: Exact totals by (juror email, application ref).
-    totals: dict[tuple[str, str], Fraction] = field(default_factory=dict)
+    totals: Mapping[tuple[str, str], Fraction] = field(default_factory=dict)
     #: Reliability from the mean when the method itself could not be applied (alpha does not depend on it).
     fallback: RoundResult | None = None
 
@@ -232,71 +550,230 @@ class Computation:
 
 
 def _scorecards(inputs: RoundInputs) -> tuple[list[scoring.Scorecard], list[tuple[Card, str]]]:
-    rubric = Rubric(specs(inputs.criteria))
-    cards: list[scoring.Scorecard] = []
-    excluded: list[tuple[Card, str]] = []
-    for card in inputs.cards:
+    """The scorecards made one by one, with the excluded ones (the reference path)."""
+    prepared = _prepare_one_by_one(inputs)
+    assert isinstance(prepared.scorecards, list)
+    return prepared.scorecards, [(inputs.card(i), reason) for i, reason in prepared.excluded]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    result: RoundResult | None
+    disconnected: DisconnectedGraph | None
+    error: str | None
+    fallback: RoundResult | None
+
+
+def _rank(inputs: RoundInputs, scorecards: Any, method: str) -> _Outcome:
+    rnd = inputs.round
+    options = {"tie_break": list(rnd.tie_break or []), "criteria_codes": [c.code for c in inputs.criteria]}
+    result = disconnected = error = fallback = None
+    try:
+        result = scoring.round_results(method=method, scorecards=scorecards, **options)
+    except DisconnectedGraph as problem:
+        disconnected = problem
+    except ValueError as problem:
+        error = str(problem)
+    if result is None and disconnected is not None:
         try:
-            cards.append(
-                scoring.make_scorecard(
-                    application=card.ref, juror=card.email, criteria=rubric, scores=card.scores
-                )
-            )
-        except ValueError as error:
-            excluded.append((card, str(error)))
-    return cards, excluded
+            fallback = scoring.round_results(method="mean", scorecards=scorecards, **options)
+        except ValueError:  # pragma: no cover - the mean refuses only what additive refused first
+            fallback = None
+    return _Outcome(result=result, disconnected=disconnected, error=error, fallback=fallback)
+
+
+def _computation(inputs: RoundInputs, method: str, prepared: Prepared, outcome: _Outcome) -> Computation:
+    return Computation(
+        round=inputs.round,
+        method=method,
+        inputs=inputs,
+        fingerprint=inputs.fingerprint,
+        result=outcome.result,
+        disconnected=outcome.disconnected,
+        error=outcome.error,
+        excluded=[(inputs.card(i), reason) for i, reason in prepared.excluded],
+        totals=_Totals(inputs, prepared),
+        fallback=outcome.fallback,
+    )
 
 
 def compute(inputs: RoundInputs, *, method: str | None = None, prepared: Any = None) -> Computation:
     """Rank the round with its own method (or ``method``); never raises for bad data.
 
     A disconnected round under ``additive`` sets ``disconnected`` (with the groups); another
-    problem (a tie-break chain naming a missing criterion) sets ``error``.
+    problem (a tie-break chain naming a missing criterion) sets ``error``. ``prepared`` is a
+    :class:`Prepared` (by default the inputs' own, made once).
     """
-    rnd = inputs.round
-    method = method or rnd.method
-    cards, excluded = prepared if prepared is not None else _scorecards(inputs)
-    comp = Computation(
-        round=rnd,
+    method = method or inputs.round.method
+    if prepared is None:
+        prepared = inputs.prepared
+    elif not isinstance(prepared, Prepared):  # (scorecards, excluded) as _scorecards returns them
+        return _compute_from_list(inputs, method, *prepared)
+    return _computation(inputs, method, prepared, _rank(inputs, prepared.scorecards, method))
+
+
+def _compute_from_list(
+    inputs: RoundInputs, method: str, cards: list[scoring.Scorecard], excluded: list[tuple[Card, str]]
+) -> Computation:
+    outcome = _rank(inputs, cards, method)
+    return Computation(
+        round=inputs.round,
         method=method,
         inputs=inputs,
-        fingerprint=fingerprint(rnd, inputs.criteria, inputs.cards),
-        excluded=excluded,
-        totals={(c.juror, c.application): c.total for c in cards},
+        fingerprint=inputs.fingerprint,
+        result=outcome.result,
+        disconnected=outcome.disconnected,
+        error=outcome.error,
+        excluded=list(excluded),
+        totals={(c.juror, c.application): c.total for c in cards},  # type: ignore[misc]
+        fallback=outcome.fallback,
     )
-    options = {"tie_break": list(rnd.tie_break or []), "criteria_codes": [c.code for c in inputs.criteria]}
-    try:
-        comp.result = scoring.round_results(method=method, scorecards=cards, **options)
-    except DisconnectedGraph as error:
-        comp.disconnected = error
-    except ValueError as error:
-        comp.error = str(error)
-    if comp.result is None and comp.disconnected is not None:
-        try:
-            comp.fallback = scoring.round_results(method="mean", scorecards=cards, **options)
-        except ValueError:  # pragma: no cover - the mean refuses only what additive refused first
-            comp.fallback = None
-    return comp
 
 
 def compute_all_methods(inputs: RoundInputs) -> dict[str, Computation]:
     """The round under its own method and every other one (the sensitivity panel)."""
-    prepared = _scorecards(inputs)
     methods = [inputs.round.method, *(m for m in COMPARED_METHODS if m != inputs.round.method)]
-    return {m: compute(inputs, method=m, prepared=prepared) for m in methods}
+    return {m: compute(inputs, method=m) for m in methods}
+
+
+# --- what a fingerprint already computed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodRanking:
+    """What the sensitivity panel needs of a method: its ranking (references in rank order with
+    their ranks), or why it could not rank the round. Small enough to keep for every method."""
+
+    method: str
+    applications: tuple[str, ...] = ()
+    ranks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    disconnected: DisconnectedGraph | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, method: str, ranked: scoring.Ranking | ValueError) -> MethodRanking:
+        """From what :func:`judging.domain.scoring.round_rankings` gives for ``method``."""
+        if isinstance(ranked, DisconnectedGraph):
+            return cls(method=method, disconnected=ranked)
+        if isinstance(ranked, ValueError):
+            return cls(method=method, error=str(ranked))
+        return cls(
+            method=method,
+            applications=tuple(str(a) for a in ranked.applications),
+            ranks=np.array(ranked.ranks, dtype=np.int64),
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.disconnected is None and self.error is None
+
+    def above_cut(self, cut: int) -> list[str]:
+        """As :func:`above_cut` on the method's result."""
+        if not self.ok or cut <= 0:
+            return []
+        return list(self.applications[: int(np.searchsorted(self.ranks, cut, side="right"))])
+
+
+#: Rounds kept with their prepared scorecards and the full result of their own method (a few MB
+#: each at 25,000 applications), and rankings of the other methods (a few hundred KB each).
+CACHED_ROUNDS = 4
+CACHED_RANKINGS = 48
+
+
+class _RoundCache:
+    """What was computed for a round's inputs (:attr:`RoundInputs.cache_key`), least recently used
+    first out. Per process; the key changes whenever the results could."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rounds: OrderedDict[tuple[Any, ...], tuple[Prepared, dict[str, _Outcome]]] = OrderedDict()
+        self._rankings: OrderedDict[tuple[Any, ...], MethodRanking] = OrderedDict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rounds.clear()
+            self._rankings.clear()
+
+    def _round(self, inputs: RoundInputs) -> tuple[Prepared, dict[str, _Outcome]]:
+        key = inputs.cache_key
+        with self._lock:
+            entry = self._rounds.get(key)
+            if entry is not None:
+                self._rounds.move_to_end(key)
+                inputs.__dict__.setdefault("prepared", entry[0])
+                return entry
+        entry = (inputs.prepared, {})
+        with self._lock:
+            entry = self._rounds.setdefault(key, entry)
+            while len(self._rounds) > CACHED_ROUNDS:
+                self._rounds.popitem(last=False)
+        return entry
+
+    def computation(self, inputs: RoundInputs, method: str) -> Computation:
+        prepared, outcomes = self._round(inputs)
+        outcome = outcomes.get(method)
+        if outcome is None:
+            outcome = outcomes.setdefault(method, _rank(inputs, prepared.scorecards, method))
+        return _computation(inputs, method, prepared, outcome)
+
+    def rankings(self, inputs: RoundInputs, methods: Iterable[str]) -> dict[str, MethodRanking]:
+        """Each method's :class:`MethodRanking`, the missing ones computed together."""
+        methods = list(methods)
+        found: dict[str, MethodRanking] = {}
+        with self._lock:
+            for method in methods:
+                ranking = self._rankings.get((*inputs.cache_key, method))
+                if ranking is not None:
+                    self._rankings.move_to_end((*inputs.cache_key, method))
+                    found[method] = ranking
+        missing = [m for m in methods if m not in found]
+        if missing:
+            prepared, _outcomes = self._round(inputs)
+            rnd = inputs.round
+            computed = scoring.round_rankings(
+                methods=missing,
+                scorecards=prepared.scorecards,
+                tie_break=list(rnd.tie_break or []),
+                criteria_codes=[c.code for c in inputs.criteria],
+            )
+            with self._lock:
+                for method, ranked in computed.items():
+                    found[method] = self._rankings[(*inputs.cache_key, method)] = MethodRanking.of(
+                        method, ranked
+                    )
+                while len(self._rankings) > CACHED_RANKINGS:
+                    self._rankings.popitem(last=False)
+        return {m: found[m] for m in methods}
+
+
+#: The results page's cache (:func:`round_report`); ``clear()`` empties it.
+round_cache = _RoundCache()
 
 
 # --- the document ---------------------------------------------------------------------------------------
 
 
 def number(value: Any) -> int | float | None:
-    """A JSON number rounded half-up to 4 decimals (ints, such as Schulze wins, stay ints)."""
+    """A JSON number rounded half-up to 4 decimals (ints, such as Schulze wins, stay ints).
+
+    Exactly ``float(round_half_up(value))``; Fractions and finite floats (every number of a
+    ranking) take a shorter road to the same float: the rounded value is units / 10⁴, and an
+    integer division in Python is correctly rounded, as the Decimal's conversion is.
+    """
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
+    kind = type(value)
+    if kind is Fraction:
+        numerator, denominator = value.numerator, value.denominator
+    elif kind is float and math.isfinite(value):
+        numerator, denominator = Decimal(repr(value)).as_integer_ratio()  # floats as they print
+    elif isinstance(value, int) and not isinstance(value, bool):
         return value
-    rounded = round_half_up(value)
-    return float(rounded) if rounded is not None else None
+    else:
+        rounded = round_half_up(value)
+        return float(rounded) if rounded is not None else None
+    units = (2 * abs(numerator) * 10_000 + denominator) // (2 * denominator)
+    return (-units if numerator < 0 else units) / 10_000
 
 
 def round_document(comp: Computation) -> dict[str, Any]:
@@ -398,7 +875,7 @@ def results_document(db: Session, edition: Edition) -> dict[str, Any]:
 
 
 def round_computation(db: Session, rnd: Round) -> Computation:
-    """One round, live (two queries)."""
+    """One round, live (the queries of :func:`load_inputs`), computed afresh."""
     return compute(load_inputs(db, [rnd])[rnd.id])
 
 
@@ -519,13 +996,20 @@ def excluded_reason(card: Card) -> str:
     return _("a score is outside its criterion's scale (the rubric changed after scoring?)")
 
 
+def _above(item: Computation | MethodRanking, cut: int) -> list[str]:
+    return item.above_cut(cut) if isinstance(item, MethodRanking) else above_cut(item.result, cut)
+
+
 def sensitivity(
-    computations: dict[str, Computation], *, current: str, cut: int, final: bool
+    computations: Mapping[str, Computation | MethodRanking], *, current: str, cut: int, final: bool
 ) -> list[Sensitivity]:
-    """For every other method: does it change who is above the cut? One translated sentence each."""
+    """For every other method: does it change who is above the cut? One translated sentence each.
+
+    Each method comes as its :class:`Computation` or as its :class:`MethodRanking` (all this needs).
+    """
     from flask_babel import gettext as _
 
-    base = above_cut(computations[current].result, cut)
+    base = _above(computations[current], cut)
     lines = []
     for method, comp in computations.items():
         if method == current:
@@ -544,7 +1028,7 @@ def sensitivity(
                 )
             )
             continue
-        if comp.result is None:
+        if not comp.ok:
             lines.append(
                 Sensitivity(
                     method=method,
@@ -556,7 +1040,7 @@ def sensitivity(
                 )
             )
             continue
-        other = above_cut(comp.result, cut)
+        other = _above(comp, cut)
         same = set(other) == set(base)
         if same:
             message = (
@@ -582,17 +1066,44 @@ def sensitivity(
     return lines
 
 
-@dataclass
 class Line:
-    """One row of the results page: the engine's row and the application's details."""
+    """One row of the results page: the engine's row and the application's details.
 
-    ref: str
-    application_id: int
-    title: str
-    row: Any  # scoring.ResultRow
-    juror_totals: list[tuple[str, str, Fraction]]  # (juror name, email, total), by name
-    above_cut: bool
-    in_tie_at_cut: bool
+    ``juror_totals`` ((juror name, email, total), by name) is computed when first read: a page
+    showing a hundred rows of 25,000 reads a hundred of them.
+    """
+
+    __slots__ = ("ref", "application_id", "title", "row", "above_cut", "in_tie_at_cut", "_juror_totals")
+
+    def __init__(
+        self,
+        *,
+        ref: str,
+        application_id: int,
+        title: str,
+        row: Any,  # scoring.ResultRow
+        juror_totals: list[tuple[str, str, Fraction]] | Callable[[], list[tuple[str, str, Fraction]]],
+        above_cut: bool,
+        in_tie_at_cut: bool,
+    ) -> None:
+        self.ref = ref
+        self.application_id = application_id
+        self.title = title
+        self.row = row
+        self.above_cut = above_cut
+        self.in_tie_at_cut = in_tie_at_cut
+        self._juror_totals = juror_totals
+
+    @property
+    def juror_totals(self) -> list[tuple[str, str, Fraction]]:
+        if callable(self._juror_totals):
+            self._juror_totals = self._juror_totals()
+        return self._juror_totals
+
+    def __repr__(self) -> str:
+        return (
+            f"Line(ref={self.ref!r}, rank={getattr(self.row, 'rank', None)!r}, above_cut={self.above_cut!r})"
+        )
 
 
 @dataclass
@@ -618,33 +1129,58 @@ class RoundReport:
         return self.computation.result
 
 
+def _juror_totals(
+    inputs: RoundInputs, prepared: Prepared
+) -> Callable[[int], list[tuple[str, str, Fraction]]]:
+    """For an application id: its counted scorecards' (juror name, email, exact total), by name."""
+    order = np.argsort(inputs.application_ids, kind="stable")
+    grouped = inputs.application_ids[order]
+
+    def of(application_id: int) -> list[tuple[str, str, Fraction]]:
+        start, stop = np.searchsorted(grouped, [application_id, application_id + 1])
+        out = []
+        for i in order[start:stop].tolist():
+            total = prepared.total(i)
+            if total is not None:
+                email, name = inputs.jurors[int(inputs.juror_ids[i])]
+                out.append((name or email, email, total))
+        return sorted(out, key=lambda t: (t[0].lower(), t[1]))
+
+    return of
+
+
 def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> RoundReport:
-    """Everything the results page shows about ``rnd``, in a fixed number of queries (three)."""
+    """Everything the results page shows about ``rnd``, in a fixed number of queries (six).
+
+    The round's own method and the other methods of the sensitivity panel come from
+    :data:`round_cache` when the inputs' fingerprint was already computed in this process.
+    """
     inputs = load_inputs(db, [rnd])[rnd.id]
-    computations = compute_all_methods(inputs)
-    comp = computations[rnd.method]
+    comp = round_cache.computation(inputs, rnd.method)
+    others = round_cache.rankings(inputs, [m for m in COMPARED_METHODS if m != rnd.method])
     final = is_final_round(rnd, prize_rounds)
     cut = cut_size(rnd, prize, prize_rounds)
     tie = tie_at_cut(comp.result, cut)
-    names = {card.email: card.name for card in inputs.cards}
-    by_ref: dict[str, Card] = {}
-    per_app: dict[str, list[tuple[str, str, Fraction]]] = defaultdict(list)
-    for card in inputs.cards:
-        by_ref.setdefault(card.ref, card)
-        total = comp.totals.get((card.email, card.ref))
-        if total is not None:
-            per_app[card.ref].append((card.name, card.email, total))
+    names = {}
+    for juror_id in np.unique(inputs.juror_ids).tolist():
+        email, name = inputs.jurors[juror_id]
+        names[email] = name or email
+    by_ref = {}
+    for application_id in np.unique(inputs.application_ids).tolist():
+        ref, title = inputs.applications[application_id]
+        by_ref[ref] = (application_id, title or "")
+    totals_of = _juror_totals(inputs, inputs.prepared)
     lines = []
     for row in comp.result.rows if comp.result else ():
         ref = str(row.application)
-        card = by_ref[ref]
+        application_id, title = by_ref[ref]
         lines.append(
             Line(
                 ref=ref,
-                application_id=card.application_id,
-                title=card.title,
+                application_id=application_id,
+                title=title,
                 row=row,
-                juror_totals=sorted(per_app[ref], key=lambda t: (t[0].lower(), t[1])),
+                juror_totals=lambda application_id=application_id: totals_of(application_id),
                 above_cut=row.rank <= cut,
                 in_tie_at_cut=tie is not None and ref in tie.applications,
             )
@@ -681,7 +1217,7 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
         cut=cut,
         final=final,
         tie=tie,
-        sensitivity=sensitivity(computations, current=rnd.method, cut=cut, final=final),
+        sensitivity=sensitivity({rnd.method: comp, **others}, current=rnd.method, cut=cut, final=final),
         jurors=jurors,
         flags=list(comp.result.juror_flags) if comp.result else [],
         juror_names=names,

@@ -6,10 +6,14 @@ Run it as a script (pytest does not collect ``bench_*.py``)::
 
 For each method it prints the wall time of ``round_results`` (best of
 ``--repeat`` runs, without tracing) and the peak memory that call allocates
-(a separate run under ``tracemalloc``), then the process's peak RSS.
+(a separate run under ``tracemalloc``), then the process's peak RSS. Both inputs are timed:
+scorecards made one by one (``make_scorecard``, one Fraction each) and the same scorecards in
+bulk (``scorecards_from_arrays``, what ``services/results.py`` uses), then ``round_rankings``
+(the five other methods of the sensitivity panel, ranks only).
 With ``--database URL=CODE`` it also times the DB-backed path (``services/results.py``:
-loading the submitted scorecards, computing the round, the results page's report with every
-method) on the largest round of an edition made by ``judging generate``.
+loading the submitted scorecards, the fingerprint, computing the round, the results page's
+report with every method, first with an empty cache, then from the cache) on the largest round
+of an edition made by ``judging generate``; ``--database-only`` skips the engine's part.
 Schulze compares every pair of applications, so it is refused above
 ``SCHULZE_MAX_CANDIDATES``; it is timed on a final (12 finalists × 15 jurors)
 and on a round at that limit.
@@ -32,7 +36,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from judging.domain.ranking import SCHULZE_MAX_CANDIDATES  # noqa: E402
-from judging.domain.scoring import METHODS, CriterionSpec, Rubric, Scorecard, make_scorecard, round_results  # noqa: E402
+from judging.domain.scoring import (  # noqa: E402
+    METHODS,
+    CriterionSpec,
+    Rubric,
+    Scorecard,
+    ScorecardBatch,
+    make_scorecard,
+    round_rankings,
+    round_results,
+    scorecards_from_arrays,
+)
 
 CRITERIA = (
     CriterionSpec(code="impact", weight=35, min=0, max=10),
@@ -65,6 +79,29 @@ def generate(*, applications: int, jurors: int, per_application: int, seed: int)
 def build(raw: list[dict[str, Any]]) -> list[Scorecard]:
     rubric = Rubric(CRITERIA)
     return [make_scorecard(criteria=rubric, **item) for item in raw]
+
+
+def arrays(raw: list[dict[str, Any]]) -> dict[str, Any]:
+    """The same raw scores as arrays (what a database query gives): codes, labels, values, answered."""
+    import numpy as np
+
+    apps = sorted({item["application"] for item in raw})
+    jurors = sorted({item["juror"] for item in raw})
+    app_code = {label: n for n, label in enumerate(apps)}
+    juror_code = {label: n for n, label in enumerate(jurors)}
+    codes = [spec.code for spec in CRITERIA]
+    return {
+        "application_codes": np.array([app_code[item["application"]] for item in raw]),
+        "application_labels": apps,
+        "juror_codes": np.array([juror_code[item["juror"]] for item in raw]),
+        "juror_labels": jurors,
+        "values": np.array([[item["scores"].get(c) or 0 for c in codes] for item in raw], dtype=np.int64),
+        "answered": np.array([[item["scores"].get(c) is not None for c in codes] for item in raw]),
+    }
+
+
+def build_bulk(columns: dict[str, Any]) -> ScorecardBatch:
+    return scorecards_from_arrays(criteria=Rubric(CRITERIA), **columns)
 
 
 def measure(call: Callable[[], Any], *, repeat: int) -> tuple[float, float, float, Any]:
@@ -101,7 +138,13 @@ def main() -> None:
         metavar="URL=CODE",
         help="also time services/results.py on the largest round of a generated edition (PostgreSQL)",
     )
+    parser.add_argument(
+        "--database-only", action="store_true", help="with --database: skip the engine's part"
+    )
     args = parser.parse_args()
+    if args.database_only and args.database:
+        bench_database(args.database, repeat=args.repeat)
+        return
 
     raw = generate(
         applications=args.applications,
@@ -118,23 +161,35 @@ def main() -> None:
     print(f"{'step':<34}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}")
     label = f"totals (make_scorecard ×{len(cards):,})"
     print(f"{label:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
-    for method in METHODS:
-        if method == "schulze" and args.applications > SCHULZE_MAX_CANDIDATES:
-            try:
-                round_results(method=method, scorecards=cards)
-            except ValueError as refused:
-                print(f"{'schulze (25,000 applications)':<34}{'refused':>8}  {str(refused)[:70]}...")
-            continue
-        seconds, cpu, peak, _ = measure(
-            lambda method=method: round_results(
-                method=method,
-                scorecards=cards,
-                tie_break=["criterion:impact", "median", "first-places"],
-                criteria_codes=[c.code for c in CRITERIA],
-            ),
-            repeat=args.repeat,
-        )
-        print(f"{method:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
+    columns = arrays(raw)
+    seconds, cpu, peak, batch = measure(lambda: build_bulk(columns), repeat=args.repeat)
+    label = f"totals (bulk, arrays ×{len(batch):,})"
+    print(f"{label:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
+    assert [batch.total(i) for i in range(0, len(batch), 997)] == [c.total for c in cards[::997]]
+    chain = ["criterion:impact", "median", "first-places"]
+    codes = [c.code for c in CRITERIA]
+    for name, scorecards in (("", cards), (", bulk", batch)):
+        for method in METHODS:
+            if method == "schulze" and args.applications > SCHULZE_MAX_CANDIDATES:
+                if not name:
+                    try:
+                        round_results(method=method, scorecards=scorecards)
+                    except ValueError as refused:
+                        print(f"{'schulze (25,000 applications)':<34}{'refused':>8}  {str(refused)[:70]}...")
+                continue
+            seconds, cpu, peak, _ = measure(
+                lambda method=method, scorecards=scorecards: round_results(
+                    method=method, scorecards=scorecards, tie_break=chain, criteria_codes=codes
+                ),
+                repeat=args.repeat,
+            )
+            print(f"{method + name:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
+    others = [m for m in METHODS if m != "mean"]
+    seconds, cpu, peak, _ = measure(
+        lambda: round_rankings(methods=others, scorecards=batch, tie_break=chain, criteria_codes=codes),
+        repeat=args.repeat,
+    )
+    print(f"{'round_rankings (5 others), bulk':<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
 
     for label, apps, jurors, per_app in (
         ("schulze, final 12 × 15 jurors", 12, 15, 15),
@@ -181,20 +236,32 @@ def bench_database(spec: str, *, repeat: int) -> None:
         rnd, applications = session.execute(counted).first()
         prize = rnd.prize
         prize_rounds = list(session.scalars(select(Round).where(Round.prize_id == prize.id)))
-        cards = len(service.load_inputs(session, [rnd])[rnd.id].cards)
+        cards = service.load_inputs(session, [rnd])[rnd.id].count
         print(
             f"\nservices/results.py on {url.rsplit('@', 1)[-1]}: round {prize.code}/{rnd.code}, "
             f"{applications:,} applications with a submitted scorecard, {cards:,} submitted scorecards"
         )
         print(f"{'step':<34}{'wall s':>8}{'CPU s':>8}{'peak MiB':>10}")
+        loaded = service.load_inputs(session, [rnd])[rnd.id]
+
+        def cold_report() -> Any:
+            service.round_cache.clear()
+            return service.round_report(session, rnd, prize, prize_rounds)
+
         steps = [
-            ("load_inputs (2 queries)", lambda: service.load_inputs(session, [rnd])),
+            ("load_inputs (5 queries)", lambda: service.load_inputs(session, [rnd])),
+            ("fingerprint (from the arrays)", lambda: service.inputs_fingerprint(loaded)),
+            ("scorecards (bulk, exact)", lambda: service.prepare(loaded)),
             (f"round_computation ({rnd.method})", lambda: service.round_computation(session, rnd)),
-            ("round_report (every method)", lambda: service.round_report(session, rnd, prize, prize_rounds)),
+            ("round_report, every method, cold", cold_report),
+            ("round_report, cached", lambda: service.round_report(session, rnd, prize, prize_rounds)),
         ]
-        for label, call in steps:
-            seconds, cpu, peak, _ = measure(call, repeat=repeat)
-            print(f"{label:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
+        with app.test_request_context():  # the report translates the sensitivity sentences
+            for label, call in steps:
+                seconds, cpu, peak, _ = measure(call, repeat=repeat)
+                print(f"{label:<34}{seconds:>8.3f}{cpu:>8.3f}{peak:>10.1f}")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"process peak RSS: {rss:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
+from judging.domain import scoring
 from judging.domain.reliability import krippendorff_alpha
 from judging.domain.scoring import (
     Component,
@@ -531,3 +532,230 @@ def test_a_single_scorecard_has_no_spread():
         ("A", 0.0, None, 1, 1, False)
     ]
     assert result.juror_offsets == {"J1": None}
+
+
+# --- many scorecards at once: identical to one by one -----------------------------------------
+
+
+def _random_round(rng, *, applications, jurors, per_application, rubric, denominator, missing=0.1, wild=0.0):
+    """Integer scores (× denominator) for a random round, some unanswered, a few out of range."""
+    application_codes, juror_codes, values, answered = [], [], [], []
+    for a in range(applications):
+        for j in rng.sample(range(jurors), per_application):
+            row, mask = [], []
+            for spec in rubric:
+                low, high = to_fraction(spec.min) * denominator, to_fraction(spec.max) * denominator
+                lo, hi = math.ceil(low), math.floor(high)
+                if rng.random() < wild:  # outside the scale now and then
+                    lo, hi = lo - 3 * denominator, hi + 3 * denominator
+                row.append(rng.randint(lo, hi))
+                mask.append(rng.random() >= missing)
+            application_codes.append(a)
+            juror_codes.append(j)
+            values.append(row)
+            answered.append(mask)
+    return application_codes, juror_codes, values, answered
+
+
+def _one_by_one(rubric, application_labels, juror_labels, codes, values, answered, denominator):
+    cards, rejected = [], []
+    for i, (a, j) in enumerate(zip(*codes, strict=True)):
+        scores = {
+            spec.code: F(v, denominator) if on else None
+            for spec, v, on in zip(rubric.criteria, values[i], answered[i], strict=True)
+        }
+        try:
+            cards.append(
+                make_scorecard(
+                    application=application_labels[a], juror=juror_labels[j], criteria=rubric, scores=scores
+                )
+            )
+        except ValueError:
+            rejected.append(i)
+    return cards, rejected
+
+
+def _same_result(one, other):
+    assert one.rows == other.rows
+    assert [type(row.score) for row in one.rows] == [type(row.score) for row in other.rows]
+    assert one.juror_offsets == other.juror_offsets
+    assert list(one.juror_offsets) == list(other.juror_offsets)
+    assert one.offsets_basis == other.offsets_basis
+    assert one.reliability == other.reliability
+    assert one.juror_flags == other.juror_flags
+    if one.schulze is None:
+        assert other.schulze is None
+    else:
+        assert one.schulze.wins == other.schulze.wins and one.schulze.order == other.schulze.order
+        assert np.array_equal(one.schulze.strongest, other.schulze.strongest)
+
+
+RUBRICS = {
+    "integers": [
+        CriterionSpec(code="impact", weight=35, min=0, max=10),
+        CriterionSpec(code="innovation", weight=25, min=0, max=10),
+        CriterionSpec(code="market", weight=20, min=1, max=5),
+        CriterionSpec(code="team", weight=15, min=0, max=10),
+        CriterionSpec(code="clarity", weight=5, min=0, max=10, required=False),
+    ],
+    "decimals": [
+        CriterionSpec(code="a", weight=Decimal("0.3"), min=Decimal("-1.5"), max=Decimal("2.25")),
+        CriterionSpec(code="b", weight=Decimal("1.7"), min=Decimal("0.1"), max=Decimal("0.7")),
+        CriterionSpec(code="c", weight=7, min=3, max=9),
+    ],
+    # thirds, sevenths and huge weights: intermediates beyond int64, computed on Python integers
+    "huge": [
+        CriterionSpec(code="x", weight=F(10**15, 3), min=F(1, 7), max=F(10**12, 11)),
+        CriterionSpec(code="y", weight=F(1, 10**9 + 7), min=0, max=F(1, 13)),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("rubric_name", "denominator", "seed"),
+    [("integers", 1, 1), ("integers", 2, 2), ("decimals", 10_000, 3), ("decimals", 20, 4), ("huge", 91, 5)],
+)
+def test_scorecards_from_arrays_match_make_scorecard_and_give_identical_results(
+    rubric_name, denominator, seed
+):
+    import random
+
+    rng = random.Random(seed)
+    rubric = Rubric(RUBRICS[rubric_name])
+    # applications and jurors numbered out of order, with labels of their own
+    application_labels = [f"APP-{n:03d}" for n in range(40)][::-1]
+    juror_labels = [f"juror{n}@example.org" for n in range(9)][::-1]
+    app_codes, juror_codes, values, answered = _random_round(
+        rng,
+        applications=40,
+        jurors=9,
+        per_application=3,
+        rubric=rubric.criteria,
+        denominator=denominator,
+        missing=0.15,
+        wild=0.02,
+    )
+    values[5] = [values[5][0]] * len(rubric.criteria)
+    answered[7] = [False] * len(rubric.criteria)  # nothing answered: rejected
+    batch = scoring.scorecards_from_arrays(
+        criteria=rubric,
+        application_codes=app_codes,
+        application_labels=application_labels,
+        juror_codes=juror_codes,
+        juror_labels=juror_labels,
+        values=np.asarray(values, dtype=object if rubric_name == "huge" else np.int64),
+        answered=answered,
+        denominator=denominator,
+    )
+    cards, rejected = _one_by_one(
+        rubric, application_labels, juror_labels, (app_codes, juror_codes), values, answered, denominator
+    )
+    assert 7 in rejected and list(batch.rejected) == rejected
+    assert len(batch) == len(cards) and list(batch) == cards
+    assert [batch.total(i) for i in range(len(batch))] == [card.total for card in cards]
+    assert sorted(set(range(len(values))) - set(rejected)) == batch.rows.tolist()
+    codes = [spec.code for spec in rubric.criteria]
+    chains = [
+        [],
+        [f"criterion:{codes[0]}", "median", "first-places"],
+        ["mean", f"criterion:{codes[-1]}", "count"],
+    ]
+    for chain in chains:
+        rankings = scoring.round_rankings(
+            methods=scoring.METHODS, scorecards=batch, tie_break=chain, criteria_codes=codes
+        )
+        for method in scoring.METHODS:
+            one = round_results(method=method, scorecards=cards, tie_break=chain, criteria_codes=codes)
+            other = round_results(method=method, scorecards=batch, tie_break=chain, criteria_codes=codes)
+            _same_result(one, other)
+            ranked = rankings[method]
+            assert list(zip(ranked.applications, ranked.ranks, ranked.tied, strict=True)) == [
+                (row.application, row.rank, row.tied) for row in one.rows
+            ]
+
+
+def test_a_bulk_round_with_ties_breaks_them_like_the_scorecards_do():
+    # coarse scores on two criteria: many equal totals, decided by the criterion tie-break
+    import random
+
+    rng = random.Random(11)
+    rubric = Rubric(
+        [CriterionSpec(code="c1", weight=1, min=0, max=2), CriterionSpec(code="c2", weight=1, min=0, max=2)]
+    )
+    labels = [f"A{n:02d}" for n in range(30)]
+    jurors = [f"j{n}" for n in range(6)]
+    app_codes, juror_codes, values, answered = _random_round(
+        rng, applications=30, jurors=6, per_application=2, rubric=rubric.criteria, denominator=1, missing=0.2
+    )
+    batch = scoring.scorecards_from_arrays(
+        criteria=rubric,
+        application_codes=app_codes,
+        application_labels=labels,
+        juror_codes=juror_codes,
+        juror_labels=jurors,
+        values=values,
+        answered=answered,
+    )
+    cards, _ = _one_by_one(rubric, labels, jurors, (app_codes, juror_codes), values, answered, 1)
+    assert sum(row.tied for row in round_results(method="mean", scorecards=batch).rows) > 10
+    for method in ("mean", "median", "trimmed", "zscore"):
+        for chain in (["criterion:c2"], ["criterion:c1", "first-places"], ["count", "median"]):
+            one = round_results(method=method, scorecards=cards, tie_break=chain, criteria_codes=["c1", "c2"])
+            other = round_results(
+                method=method, scorecards=batch, tie_break=chain, criteria_codes=["c1", "c2"]
+            )
+            _same_result(one, other)
+
+
+def test_a_bulk_round_refuses_what_scorecards_refuse():
+    rubric = Rubric([CriterionSpec(code="c1", weight=1, min=0, max=10)])
+
+    def batch(app_codes, juror_codes, values):
+        return scoring.scorecards_from_arrays(
+            criteria=rubric,
+            application_codes=app_codes,
+            application_labels=["A", "B"],
+            juror_codes=juror_codes,
+            juror_labels=["j1", "j2"],
+            values=values,
+        )
+
+    with pytest.raises(ValueError, match="juror 'j1' has two scorecards for application 'A'"):
+        round_results(method="mean", scorecards=batch([0, 1, 0], [0, 0, 0], [[1], [2], [3]]))
+    with pytest.raises(ValueError, match="share a label"):
+        scoring.scorecards_from_arrays(
+            criteria=rubric,
+            application_codes=[0, 1],
+            application_labels=["A", "A"],
+            juror_codes=[0, 0],
+            juror_labels=["j1"],
+            values=[[1], [2]],
+        )
+    empty = batch([], [], np.zeros((0, 1), dtype=np.int64))
+    assert len(empty) == 0 and round_results(method="mean", scorecards=empty).rows == ()
+    # a disconnected round is refused by additive alike, with the same groups
+    split = batch([0, 1], [0, 1], [[4], [6]])
+    assert connected_components(scorecards=split) == connected_components(scorecards=list(split))
+    with pytest.raises(DisconnectedGraph):
+        round_results(method="additive", scorecards=split)
+
+
+def test_round_rankings_give_each_method_its_ranks_or_its_refusal():
+    matrix = {"J1": {"A": 60, "B": 70}, "J2": {"A": 65, "B": 75}, "J3": {"C": 80, "D": 40}, "J4": {"C": 85}}
+    split = cards(matrix)
+    rankings = scoring.round_rankings(methods=["mean", "additive", "nope", "schulze"], scorecards=split)
+    assert list(rankings) == ["mean", "additive", "nope", "schulze"]
+    assert isinstance(rankings["additive"], DisconnectedGraph)
+    assert str(rankings["additive"]) == str(
+        pytest.raises(DisconnectedGraph, round_results, method="additive", scorecards=split).value
+    )
+    assert "unknown method 'nope'" in str(rankings["nope"])
+    for method in ("mean", "schulze"):
+        rows = round_results(method=method, scorecards=split).rows
+        assert rankings[method].applications == tuple(row.application for row in rows)
+        assert rankings[method].ranks == tuple(row.rank for row in rows)
+    bad_chain = scoring.round_rankings(methods=["mean"], scorecards=split, tie_break=["criterion:x"])
+    assert isinstance(bad_chain["mean"], ValueError)
+    twice = split + [Scorecard(application="A", juror="J1", total=F(1))]
+    assert "two scorecards" in str(scoring.round_rankings(methods=["median"], scorecards=twice)["median"])
+    assert scoring.round_rankings(methods=["zscore"], scorecards=[])["zscore"].ranks == ()
