@@ -183,7 +183,8 @@ def propose(result: Any, cut: int, all_refs: Sequence[str]) -> Proposal:
     tied = set(tie.applications) if tie else set()
     sure_in = [str(row.application) for row in (result.rows if result else ()) if row.rank <= cut]
     sure_in = [ref for ref in sure_in if ref not in tied]
-    unscored = [ref for ref in all_refs if ref not in set(ranked)]
+    ranked_set = set(ranked)
+    unscored = [ref for ref in all_refs if ref not in ranked_set]
     return Proposal(cut=cut, sure_in=sure_in, tie=tie, ranked=ranked, unscored=unscored)
 
 
