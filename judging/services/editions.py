@@ -269,6 +269,54 @@ def _forget(db: Session, model: type, object_id: int, collection: str) -> None:
         db.expire(parent, [collection])
 
 
+def _apply_changes(
+    db: Session,
+    obj: Any,
+    changes: dict[str, Any],
+    fields: Sequence[str],
+    *,
+    action: str,
+    actor: User | None,
+    edition_id: int | None,
+    reason: str | None = None,
+) -> None:
+    """Set the validated ``changes`` on ``obj``, flush, and audit the fields before and after."""
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    db.flush()
+    record(
+        db,
+        actor=actor,
+        action=action,
+        obj=obj,
+        edition_id=edition_id,
+        before=before,
+        after=snapshot(obj, fields),
+        reason=reason,
+    )
+
+
+def _delete_audited(
+    db: Session,
+    obj: Any,
+    fields: Sequence[str],
+    *,
+    action: str,
+    actor: User | None,
+    edition_id: int | None,
+    parent: tuple[type, int, str] | None = None,
+) -> None:
+    """Delete ``obj`` (its checks done), forget it in its parent's loaded ``parent`` collection, audit it."""
+    before = snapshot(obj, fields)
+    object_id = obj.id
+    db.delete(obj)
+    db.flush()
+    if parent is not None:
+        _forget(db, *parent)
+    record(db, actor=actor, action=action, obj=obj, object_id=object_id, edition_id=edition_id, before=before)
+
+
 def _next_position(db: Session, column: Any, parent_column: Any, parent_id: int) -> int:
     highest = db.scalar(select(func.max(column)).where(parent_column == parent_id))
     return 0 if highest is None else highest + 1
@@ -409,18 +457,8 @@ def update_edition(db: Session, edition: Edition, *, actor: User | None, **chang
     _unknown_fields(changes, ("code", "name", "applications_open", "applications_close", "ceremony_at"))
     merged = {name: getattr(edition, name) for name in EDITION_FIELDS} | changes
     _validate_edition(db, merged, edition.id)
-    before = snapshot(edition, EDITION_FIELDS)
-    for name, value in changes.items():
-        setattr(edition, name, value)
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="edition.updated",
-        obj=edition,
-        edition_id=edition.id,
-        before=before,
-        after=snapshot(edition, EDITION_FIELDS),
+    _apply_changes(
+        db, edition, changes, EDITION_FIELDS, action="edition.updated", actor=actor, edition_id=edition.id
     )
     return edition
 
@@ -481,18 +519,8 @@ def update_prize(db: Session, prize: Prize, *, actor: User | None, **changes: An
     _unknown_fields(changes, _PRIZE_EDITABLE)
     merged = {name: getattr(prize, name) for name in PRIZE_FIELDS} | changes
     _validate_prize(db, prize.edition_id, merged, prize.id)
-    before = snapshot(prize, PRIZE_FIELDS)
-    for name, value in changes.items():
-        setattr(prize, name, value)
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="prize.updated",
-        obj=prize,
-        edition_id=prize.edition_id,
-        before=before,
-        after=snapshot(prize, PRIZE_FIELDS),
+    _apply_changes(
+        db, prize, changes, PRIZE_FIELDS, action="prize.updated", actor=actor, edition_id=prize.edition_id
     )
     return prize
 
@@ -501,19 +529,15 @@ def delete_prize(db: Session, prize: Prize, *, actor: User | None) -> None:
     """Delete a prize with its rounds and questions; refused once it has received applications."""
     if db.scalar(select(func.count()).select_from(Application).where(Application.prize_id == prize.id)):
         raise SetupError.one("", _l("This prize has applications: it cannot be deleted."))
-    before = snapshot(prize, PRIZE_FIELDS)
-    prize_id, edition_id = prize.id, prize.edition_id
-    db.delete(prize)
-    db.flush()
-    _forget(db, Edition, edition_id, "prizes")
-    record(
+    edition_id = prize.edition_id
+    _delete_audited(
         db,
-        actor=actor,
+        prize,
+        PRIZE_FIELDS,
         action="prize.deleted",
-        obj=prize,
-        object_id=prize_id,
+        actor=actor,
         edition_id=edition_id,
-        before=before,
+        parent=(Edition, edition_id, "prizes"),
     )
 
 
@@ -596,18 +620,8 @@ def update_round(db: Session, rnd: Round, *, actor: User | None, **changes: Any)
     merged = {name: getattr(rnd, name) for name in ROUND_FIELDS} | changes
     prize = db.get(Prize, rnd.prize_id)
     _validate_round(db, prize, merged, rnd, _criterion_codes(db, rnd.id))
-    before = snapshot(rnd, ROUND_FIELDS)
-    for name, value in changes.items():
-        setattr(rnd, name, value)
-    db.flush()
-    record(
-        db,
-        actor=actor,
-        action="round.updated",
-        obj=rnd,
-        edition_id=prize.edition_id,
-        before=before,
-        after=snapshot(rnd, ROUND_FIELDS),
+    _apply_changes(
+        db, rnd, changes, ROUND_FIELDS, action="round.updated", actor=actor, edition_id=prize.edition_id
     )
     return rnd
 
@@ -617,19 +631,14 @@ def delete_round(db: Session, rnd: Round, *, actor: User | None) -> None:
     if db.scalar(select(func.count()).select_from(Assignment).where(Assignment.round_id == rnd.id)):
         raise SetupError.one("", _l("This round has scorecards: it cannot be deleted."))
     prize = db.get(Prize, rnd.prize_id)
-    before = snapshot(rnd, ROUND_FIELDS)
-    round_id = rnd.id
-    db.delete(rnd)
-    db.flush()
-    _forget(db, Prize, prize.id, "rounds")
-    record(
+    _delete_audited(
         db,
-        actor=actor,
+        rnd,
+        ROUND_FIELDS,
         action="round.deleted",
-        obj=rnd,
-        object_id=round_id,
+        actor=actor,
         edition_id=prize.edition_id,
-        before=before,
+        parent=(Prize, prize.id, "rounds"),
     )
 
 
@@ -708,33 +717,27 @@ def update_criterion(db: Session, criterion: Criterion, *, actor: User | None, *
     merged = {name: getattr(criterion, name) for name in CRITERION_FIELDS} | changes
     _validate_criterion(db, rnd, merged, criterion)
     edition_id = _edition_of_round(db, rnd)
-    before = snapshot(criterion, CRITERION_FIELDS)
     old_code = criterion.code
-    for name, value in changes.items():
-        setattr(criterion, name, value)
-    db.flush()
-    record(
+    _apply_changes(
         db,
-        actor=actor,
+        criterion,
+        changes,
+        CRITERION_FIELDS,
         action="criterion.updated",
-        obj=criterion,
+        actor=actor,
         edition_id=edition_id,
-        before=before,
-        after=snapshot(criterion, CRITERION_FIELDS),
     )
     old_entry = f"criterion:{old_code}"
     if criterion.code != old_code and old_entry in (rnd.tie_break or []):
-        round_before = snapshot(rnd, ROUND_FIELDS)
-        rnd.tie_break = [f"criterion:{criterion.code}" if e == old_entry else e for e in rnd.tie_break]
-        db.flush()
-        record(
+        chain = [f"criterion:{criterion.code}" if e == old_entry else e for e in rnd.tie_break]
+        _apply_changes(
             db,
-            actor=actor,
+            rnd,
+            {"tie_break": chain},
+            ROUND_FIELDS,
             action="round.updated",
-            obj=rnd,
+            actor=actor,
             edition_id=edition_id,
-            before=round_before,
-            after=snapshot(rnd, ROUND_FIELDS),
             reason=f"criterion {old_code} renamed {criterion.code}",
         )
     return criterion
@@ -758,20 +761,14 @@ def delete_criterion(db: Session, criterion: Criterion, *, actor: User | None) -
                 code=criterion.code,
             ),
         )
-    edition_id = _edition_of_round(db, rnd)
-    before = snapshot(criterion, CRITERION_FIELDS)
-    criterion_id = criterion.id
-    db.delete(criterion)
-    db.flush()
-    _forget(db, Round, rnd.id, "criteria")
-    record(
+    _delete_audited(
         db,
-        actor=actor,
+        criterion,
+        CRITERION_FIELDS,
         action="criterion.deleted",
-        obj=criterion,
-        object_id=criterion_id,
-        edition_id=edition_id,
-        before=before,
+        actor=actor,
+        edition_id=_edition_of_round(db, rnd),
+        parent=(Round, rnd.id, "criteria"),
     )
 
 
@@ -896,18 +893,14 @@ def update_question(db: Session, question: Question, *, actor: User | None, **ch
     prize = db.get(Prize, question.prize_id)
     merged = {name: getattr(question, name) for name in QUESTION_FIELDS} | changes
     _validate_question(db, prize, merged, question.id)
-    before = snapshot(question, QUESTION_FIELDS)
-    for name, value in changes.items():
-        setattr(question, name, value)
-    db.flush()
-    record(
+    _apply_changes(
         db,
-        actor=actor,
+        question,
+        changes,
+        QUESTION_FIELDS,
         action="question.updated",
-        obj=question,
+        actor=actor,
         edition_id=prize.edition_id,
-        before=before,
-        after=snapshot(question, QUESTION_FIELDS),
     )
     return question
 
@@ -917,19 +910,14 @@ def delete_question(db: Session, question: Question, *, actor: User | None) -> N
     if db.scalar(select(func.count()).select_from(Answer).where(Answer.question_id == question.id)):
         raise SetupError.one("", _l("Candidates have answered this question: it cannot be deleted."))
     prize = db.get(Prize, question.prize_id)
-    before = snapshot(question, QUESTION_FIELDS)
-    question_id = question.id
-    db.delete(question)
-    db.flush()
-    _forget(db, Prize, prize.id, "questions")
-    record(
+    _delete_audited(
         db,
-        actor=actor,
+        question,
+        QUESTION_FIELDS,
         action="question.deleted",
-        obj=question,
-        object_id=question_id,
+        actor=actor,
         edition_id=prize.edition_id,
-        before=before,
+        parent=(Prize, prize.id, "questions"),
     )
 
 
