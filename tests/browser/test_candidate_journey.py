@@ -191,6 +191,7 @@ def test_text_typed_after_the_session_expired_is_back_after_logging_in(
     log_in(page, base, user.email, PASSWORD)
     page.goto(f"{base}/candidate/prizes/{prize.id}/apply")
     page.click("#start-application")
+    page.wait_for_load_state("load")  # autosave.js listens only once it has run
     edit_url = page.url
     with page.expect_response(lambda r: r.url.endswith("/autosave") and r.status == 200, timeout=15_000):
         page.fill("#title", "Avant l'expiration")
