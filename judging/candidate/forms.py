@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
+from ..forms import add_errors
 from ..models import Application, Prize, Question, localized
 from ..services import uploads
 from ..services.applications import (
@@ -223,11 +224,7 @@ def data_from_form(form: ApplicationForm, prize: Prize, *, with_files: bool = Tr
 
 
 def apply_errors(form: ApplicationForm, errors: dict[str, list[Any]]) -> None:
-    for name, messages in errors.items():
-        target = form._fields.get(name)
-        if target is None:
-            continue
-        target.errors = [*target.errors, *[str(m) for m in messages]]
+    add_errors(form, errors)
 
 
 class WithdrawForm(FlaskForm):

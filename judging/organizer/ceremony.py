@@ -20,6 +20,7 @@ from sqlalchemy import select
 from ..db import session as db
 from ..documents import ceremony as documents
 from ..documents.report_pdf import report_context, report_pdf
+from ..forms import add_errors
 from ..models import Assignment, Edition, Prize
 from ..permissions import organizer_required
 from ..services import ceremony as ceremony_service
@@ -120,10 +121,7 @@ def ceremony(edition_id: int):
             db.commit()
         except CeremonyError as error:
             db.rollback()
-            for name, messages in error.errors.items():
-                field = times_form._fields.get(name)
-                if field is not None:
-                    field.errors = [*field.errors, *messages]
+            add_errors(times_form, error.errors)
             return _render_ceremony(edition, form, times_form, problem=error.message, status=422)
         flash(_("Public times saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("organizer.ceremony", edition_id=edition.id))
@@ -299,10 +297,7 @@ def ceremony_notifications(edition_id: int):
         db.commit()
     except NotificationError as error:
         db.rollback()
-        for name, messages in error.errors.items():
-            field = form._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, *messages]
+        add_errors(form, error.errors)
         return _render_notifications(edition, form, problem=error.message, status=422)
     flash(_("%(count)s mail(s) scheduled.", count=sum(counts.values())), "success")
     return redirect(url_for("organizer.ceremony_notifications", edition_id=edition.id))
@@ -362,10 +357,7 @@ def ceremony_mail_template(edition_id: int, key: str, language: str):
             except NotificationError as error:
                 db.rollback()
                 problem = error.message
-                for name, messages in error.errors.items():
-                    field = form._fields.get(name)
-                    if field is not None:
-                        field.errors = [*field.errors, *messages]
+                add_errors(form, error.errors)
                 status = 422
             else:
                 flash(_("Mail template saved."), "success")

@@ -25,6 +25,7 @@ from ..db import session as db
 from ..documents.charts import leniency_chart
 from ..documents.exports import write_csv, write_xlsx
 from ..domain import phases as rules
+from ..forms import add_errors
 from ..jury.routes import bp as jury_bp
 from ..models import (
     METHODS,
@@ -515,10 +516,12 @@ def results_pitch_order(edition_id: int, prize_id: int, round_id: int):
 def results_winner(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
     form = WinnerForm()
-    form.application_id.choices = [
-        (a.id, a.ref)
-        for a in db.scalars(
-            select(Application).where(Application.prize_id == prize.id, Application.status == "submitted")
+    form.application_id.choices = [  # ids and refs only, not whole applications
+        (app_id, ref)
+        for app_id, ref in db.execute(
+            select(Application.id, Application.ref).where(
+                Application.prize_id == prize.id, Application.status == "submitted"
+            )
         )
     ]
     if not form.validate_on_submit():
@@ -537,10 +540,7 @@ def results_winner(edition_id: int, prize_id: int, round_id: int):
         db.commit()
     except DecisionError as error:
         db.rollback()
-        for name, messages in error.errors.items():
-            field = form._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, *messages]
+        add_errors(form, error.errors)
         return _render(edition, prize, rnd, problem=error.message, winner_form=form, status=422)
     flash(_("Winner recorded: %(ref)s.", ref=application.ref), "success")
     return redirect(_results_url(edition, prize, rnd, "winner"))
@@ -551,10 +551,12 @@ def results_winner(edition_id: int, prize_id: int, round_id: int):
 def results_mention_add(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
     form = MentionForm()
-    form.application_id.choices = [
-        (a.id, a.ref)
-        for a in db.scalars(
-            select(Application).where(Application.edition_id == edition.id, Application.status == "submitted")
+    form.application_id.choices = [  # ids and refs only, not whole applications
+        (app_id, ref)
+        for app_id, ref in db.execute(
+            select(Application.id, Application.ref).where(
+                Application.edition_id == edition.id, Application.status == "submitted"
+            )
         )
     ]
     if not form.validate_on_submit():
@@ -912,10 +914,7 @@ def results_mail(edition_id: int, key: str, language: str):
             except DecisionError as error:
                 db.rollback()
                 problem = error.message
-                for name, messages in error.errors.items():
-                    field = form._fields.get(name)
-                    if field is not None:
-                        field.errors = [*field.errors, *messages]
+                add_errors(form, error.errors)
                 status = 422
             else:
                 flash(_("Mail template saved."), "success")
