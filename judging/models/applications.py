@@ -54,6 +54,10 @@ class Application(Timestamped, Base):
     website: Mapped[str | None] = mapped_column(String(500))
     led_by_woman: Mapped[bool | None]
     consent_at: Mapped[datetime | None]
+    #: may the project be presented publicly (finalist pages, press)? None: not answered yet
+    publication_consent: Mapped[bool | None]
+    #: when that answer was last given or withdrawn
+    publication_consent_at: Mapped[datetime | None]
     deadline_extended_to: Mapped[datetime | None]
     eligibility_reason: Mapped[str | None] = mapped_column(Text)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +66,22 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+
+class Versioned:
+    """Optimistic concurrency: every UPDATE of the row checks and bumps ``version``.
+
+    SQLAlchemy's ``version_id_col`` turns each ORM update into ``UPDATE ... WHERE version = :seen``;
+    two requests that loaded the same version cannot both write (the second gets
+    ``StaleDataError``). Forms carry the version they showed, so a stale save is refused before
+    it is even tried.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 (declarative directive)
+        return {"version_id_col": cls.version}
 
 
 def localized(value: Any, locale: str, fallback: str = "fr") -> str:

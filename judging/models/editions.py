@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, I18nText, Timestamped
+from .base import Base, I18nText, Timestamped, Versioned
 
 METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
 PHASES = ("setup", "open", "screening", "judging", "deliberation", "decided", "announced")
@@ -21,7 +21,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Edition(Timestamped, Base):
+class Edition(Versioned, Timestamped, Base):
     __tablename__ = "editions"
     __table_args__ = (CheckConstraint("applications_close > applications_open", name="window"),)
 
@@ -38,13 +38,15 @@ class Edition(Timestamped, Base):
     pitch_attendance_online: Mapped[int | None]
     ceremony_attendance_in_person: Mapped[int | None]
     ceremony_attendance_online: Mapped[int | None]
+    #: the publication-consent question as the organizer worded it (``{"fr", "en"}``); None: the default
+    publication_consent_text: Mapped[Any | None] = mapped_column(I18nText)
 
     prizes: Mapped[list[Prize]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", order_by="Prize.position"
     )
 
 
-class Prize(Timestamped, Base):
+class Prize(Versioned, Timestamped, Base):
     __tablename__ = "prizes"
     __table_args__ = (
         UniqueConstraint("edition_id", "code"),
@@ -77,7 +79,7 @@ class Prize(Timestamped, Base):
     )
 
 
-class Round(Timestamped, Base):
+class Round(Versioned, Timestamped, Base):
     """A judging round of a prize (``preselection``, ``final``): method, rubric, tie-break chain, phase."""
 
     __tablename__ = "rounds"
@@ -106,7 +108,7 @@ class Round(Timestamped, Base):
     )
 
 
-class Criterion(Base):
+class Criterion(Versioned, Base):
     __tablename__ = "criteria"
     __table_args__ = (
         UniqueConstraint("round_id", "code"),
@@ -128,7 +130,7 @@ class Criterion(Base):
     round: Mapped[Round] = relationship(back_populates="criteria")
 
 
-class Question(Base):
+class Question(Versioned, Base):
     __tablename__ = "questions"
     __table_args__ = (
         UniqueConstraint("prize_id", "code"),

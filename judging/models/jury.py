@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .applications import Application
-from .base import Base, Timestamped
+from .base import Base, Timestamped, Versioned
 from .editions import Criterion, Round, _in
 from .people import User
 
@@ -56,7 +56,7 @@ class Conflict(Timestamped, Base):
     application: Mapped[Application] = relationship()
 
 
-class Assignment(Timestamped, Base):
+class Assignment(Versioned, Timestamped, Base):
     """One juror's scorecard for one application in one round."""
 
     __tablename__ = "assignments"

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, Versioned, utcnow
 
 
 class OutgoingMail(Base):
@@ -25,9 +25,15 @@ class OutgoingMail(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: the Message-ID given to every attempt, so a resend is recognisable as the same mail
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    #: when the sender stopped trying (attempts used up): shown to organizers, never silent
+    gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: when an organizer cancelled it (never sent)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class MailTemplate(Base):
+class MailTemplate(Versioned, Base):
     """An organizer's edited version of a notification mail, per edition and language.
 
     ``body`` is a Jinja template rendered in a sandbox with the documented variables.

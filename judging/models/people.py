@@ -43,6 +43,9 @@ class User(Timestamped, Base):
     title: Mapped[str | None] = mapped_column(String(200))
     reads_languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["fr", "en"])
     last_login_at: Mapped[datetime | None]
+    #: changes at logout, password change and reset: every session and remember cookie carries it,
+    #: so changing it ends them all
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     organization: Mapped[Organization | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(
