@@ -53,6 +53,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from .clock import ArrivalStamp
+
+    # outermost: the time a request reached the server, which deadlines are judged against
+    trust_proxy = bool(app.config["PROXY_HOPS"])
+    app.wsgi_app = ArrivalStamp(app.wsgi_app, trust_request_start=trust_proxy)  # type: ignore[method-assign]
+
     db.init_app(app)
     babel.init_app(
         app,

@@ -39,6 +39,7 @@ from werkzeug.security import check_password_hash
 from wtforms.validators import ValidationError
 
 from .. import queries
+from ..clock import request_received_at
 from ..db import session as db
 from ..documents.receipt import receipt_pdf
 from ..extensions import csrf
@@ -178,7 +179,7 @@ def apply(prize_id: int):
     if prize is None:
         abort(404)
     existing = service.existing_application(db, current_user, prize)
-    now = service.clock()
+    now = request_received_at()
     if request.method == "POST" and existing is None:
         try:
             application = _commit_with_retry(
@@ -233,7 +234,7 @@ def _render_form(application: Application, form, *, status: int = 200, late: boo
 @candidate_required
 def edit(application_id: int):
     application = get_own_application_or_404(application_id, current_user)
-    now = service.clock()
+    now = request_received_at()  # a click made in time counts, however long the request waited
     if application.status not in ("draft", "submitted"):
         flash(_("This application can no longer be changed."), "warning")
         return redirect(url_for("candidate.application", application_id=application.id))
@@ -264,7 +265,7 @@ def edit(application_id: int):
 
         def work():
             fresh = get_own_application_or_404(application_id, current_user)
-            return service.submit(db, fresh, data, actor=current_user)
+            return service.submit(db, fresh, data, actor=current_user, now=now)
 
         try:
             result = _commit_with_retry(work, rewind=rewind)
@@ -302,7 +303,7 @@ def edit(application_id: int):
 
     def save():
         fresh = get_own_application_or_404(application_id, current_user)
-        return fresh, service.save_draft(db, fresh, data, actor=current_user)
+        return fresh, service.save_draft(db, fresh, data, actor=current_user, now=now)
 
     try:
         application, result = _commit_with_retry(save, rewind=rewind)
@@ -381,7 +382,9 @@ def autosave(application_id: int):
     except ValueError:
         expected = None
     try:
-        service.save_draft(db, application, data, actor=current_user, expected_version=expected)
+        service.save_draft(
+            db, application, data, actor=current_user, expected_version=expected, now=request_received_at()
+        )
         db.commit()
     except StaleFormError as error:
         db.rollback()
@@ -406,7 +409,7 @@ def autosave(application_id: int):
         {
             "ok": True,
             "version": application.version,
-            "message": _("Saved at %(time)s", time=local_datetime(saved_at, "HH:mm:ss")),
+            "message": _("Saved at %(time)s", time=local_datetime(saved_at, "time")),
         }
     )
 

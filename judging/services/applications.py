@@ -4,9 +4,11 @@ Every function that writes validates, mutates, flushes, records an audit event a
 commits (the route or command commits once). Refusals raise :class:`ApplicationError` (or a subclass)
 with translated messages, keyed by form field name where a field is to blame.
 
-Time comes from :func:`clock` (tests replace it) or from the ``now`` argument. The deadline of an
-application is the edition's ``applications_close`` or its own ``deadline_extended_to`` when later,
-compared in UTC; the closing instant itself is still in time.
+Time comes from :func:`clock` (tests replace it) or from the ``now`` argument; the web routes pass
+the time the request reached the server (``judging.clock.request_received_at``), so a click made in
+time counts even when a worker reaches it after the deadline. The deadline of an application is the
+edition's ``applications_close`` or its own ``deadline_extended_to`` when later, compared in UTC; the
+closing instant itself is still in time.
 
 Concurrency: every save that changes an application also bumps ``updated_at``, so the ORM issues an
 ``UPDATE ... WHERE version = :seen`` (``version`` is the mapper's ``version_id_col``). Two requests
@@ -37,6 +39,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from .. import clock as clocks
 from ..models import (
     ORGANIZATION_TYPES,
     REGIONS,
@@ -48,7 +51,6 @@ from ..models import (
     Prize,
     Question,
     User,
-    utcnow,
 )
 from . import mail, uploads
 from .audit import jsonable, record
@@ -99,7 +101,7 @@ _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 def clock() -> datetime:
     """The current time (aware UTC). Tests monkeypatch this function to control the deadline."""
-    return utcnow()
+    return clocks.now()
 
 
 # Errors -----------------------------------------------------------------------------------------
@@ -704,9 +706,7 @@ def submit(
                 _l("Some answers could not be saved: see the fields marked below."), errors=problems
             )
     if not was_draft and now > deadline_of(application):
-        raise DeadlineError(
-            _l("The call for applications has closed: the submitted application can no longer be changed.")
-        )
+        raise DeadlineError(late_message(application, now, submitted=True))
     changes: dict[str, tuple[Any, Any]] = {}
     file_errors: dict[str, list[Any]] = {}
     if data is not None:
@@ -715,15 +715,8 @@ def submit(
         return SubmitResult(application=application, submitted=False)
     if was_draft and changes:
         _audit_changes(db, application, actor, "application.draft_saved", changes)
-    if now > deadline_of(application) or now < application.edition.applications_open:
-        raise DeadlineError(
-            _l(
-                "The call for applications closed on %(date)s: your application was not submitted. "
-                "Your draft is saved.",
-                date=_montreal(deadline_of(application)),
-            ),
-            keep=was_draft,
-        )
+    if not in_time(application, now):
+        raise DeadlineError(late_message(application, now, submitted=False), keep=was_draft)
     problems = submission_problems(application)
     for name, messages in file_errors.items():
         problems.setdefault(name, []).extend(messages)
@@ -780,6 +773,28 @@ def _montreal(moment: datetime) -> str:
     from ..templating import local_datetime
 
     return local_datetime(moment, "long")
+
+
+def late_message(application: Application, now: datetime, *, submitted: bool) -> Any:
+    """Why a request outside the call was refused: the deadline and the request's arrival, Montréal time."""
+    if now < application.edition.applications_open:
+        return _l(
+            "The call for applications opens on %(date)s: your application was not submitted. "
+            "Your draft is saved.",
+            date=_montreal(application.edition.applications_open),
+        )
+    times = {"deadline": _montreal(deadline_of(application)), "arrived": _montreal(now)}
+    if submitted:
+        return _l(
+            "The call for applications closed on %(deadline)s and your request reached us on "
+            "%(arrived)s: the submitted application can no longer be changed.",
+            **times,
+        )
+    return _l(
+        "The call for applications closed on %(deadline)s and your request reached us on %(arrived)s: "
+        "your application was not submitted. Your draft is saved.",
+        **times,
+    )
 
 
 def _mail_receipt(db: Session, application: Application, *, resubmitted: bool) -> None:

@@ -1,8 +1,8 @@
 """Helpers shared by the candidate tests (this module holds no test).
 
 ``contest`` builds an open edition with one prize and one question of each type; ``form_for``
-gives the POST data of a complete application; ``Clock`` makes ``services.applications.clock``
-return a chosen instant.
+gives the POST data of a complete application; ``Clock`` makes ``services.applications.clock`` and
+the requests' arrival stamp (``judging.clock.now``) return a chosen instant.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ def form_for(c: Contest, **overrides: Any) -> dict[str, Any]:
         "contact_email": "lea@example.com",
         "led_by_woman": "yes",
         "consent": "y",
+        "publication_consent": "yes",
         f"q_{c.pitch.id}": "Robots tend the greenhouse and share the harvest with neighbours.",
         f"q_{c.stage.id}": "market",
         f"q_{c.public.id}": "no",
@@ -173,13 +174,16 @@ def uploaded_files(app) -> list[Path]:
 
 
 class Clock:
-    """``clock.set(moment)`` makes the services' ``clock()`` return ``moment``."""
+    """``clock.set(moment)`` makes the services' ``clock()`` return ``moment``, and the time requests
+    are stamped with when they reach the application (``judging.clock.now``)."""
 
     def __init__(self, monkeypatch) -> None:
         self.moment: datetime | None = None
+        from judging import clock
         from judging.services import applications
 
         monkeypatch.setattr(applications, "clock", self)
+        monkeypatch.setattr(clock, "now", self)
 
     def __call__(self) -> datetime:
         return self.moment or datetime.now(UTC)

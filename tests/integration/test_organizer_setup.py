@@ -134,7 +134,7 @@ def test_dashboard_lists_editions_in_the_visitors_language_and_montreal_time(org
     page = text(organizer_client.get("/organizer/"))
     assert "Édition deux mille vingt-cinq" in page
     assert "Twenty twenty-five edition" not in page
-    assert "09:00" in page  # 13:00 UTC is 09:00 in Montréal (EDT)
+    assert "9 h 00" in page  # 13:00 UTC is 9 h 00 in Montréal (EDT), written the Québec way
     assert 'href="/organizer/editions/new"' in page
     assert 'href="/organizer/editions/copy"' in page
 
