@@ -735,10 +735,10 @@ def _questions(prize: dict[str, Any]) -> list[dict[str, Any]]:
             "identifying": True,
         },
         {
-            "code": "public",
+            "code": "available",
             "label": _t(
-                "Acceptez-vous que votre projet soit présenté publiquement si vous êtes finaliste ?",
-                "Do you agree to your project being presented publicly if you are a finalist?",
+                "Serez-vous disponible pour la finale du 20 janvier 2027 si vous êtes finaliste ?",
+                "Will you be available for the final on 20 January 2027 if you are a finalist?",
             ),
             "type": "yes-no",
             "required": True,
@@ -1029,7 +1029,7 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
                 "pitch": _pitch(rng, title, english),
                 "stage": rng.choice(STAGES),
                 "lead": f"{first} {last}",
-                "public": rng.random() < 0.9,
+                "available": rng.random() < 0.9,
             }
             extra = prize["extra_question"]
             if extra["type"] == "yes-no":
@@ -1069,6 +1069,9 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
             }
             if woman is not None:
                 item["led_by_woman"] = woman
+            if status != "draft":  # the form's own question (most say yes; see _withhold_one_finalist)
+                item["publication_consent"] = True
+                item["publication_consent_at"] = item["submitted_at"]
             item["answers"] = answers
             entries.append((moment, item))
         entries.sort(key=lambda pair: pair[0])  # refs follow the order in which files were opened
@@ -1077,6 +1080,8 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
             applications.append(item)
             app_quality[item["ref"]] = rng.gauss(0, 1)
             app_org[item["ref"]] = item["organization"]["name"]
+
+    _withhold_one_finalist(applications, app_quality)
 
     juries = []
     for prize in PRIZES:
@@ -1116,6 +1121,20 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
         "scorecards": scorecards,
         "decisions": [],
     }
+
+
+def _withhold_one_finalist(applications: list[dict[str, Any]], quality: dict[str, float]) -> None:
+    """One likely finalist (the best Innovation application but the demo candidate's) says no to publication.
+
+    So the demo shows "Finalist (name withheld)" on the public pages and the warning before announcing.
+    """
+    candidates = [
+        a
+        for a in applications
+        if a["prize"] == "innovation" and a["status"] == "submitted" and a.get("contact") != CANDIDATE[3]
+    ]
+    best = max(candidates, key=lambda a: quality[a["ref"]])
+    best["publication_consent"] = False
 
 
 CONFLICT_REASONS = [

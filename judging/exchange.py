@@ -131,6 +131,14 @@ def parse_time(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo is not None and parsed.utcoffset() is not None else None
 
 
+def _consent_time(application: dict[str, Any]) -> datetime | None:
+    """When the publication consent was answered: as given, else the submission time (None: no answer)."""
+    if application.get("publication_consent") is None:
+        return None
+    given = parse_time(application.get("publication_consent_at"))
+    return given or parse_time(application.get("submitted_at"))
+
+
 @dataclass
 class _PrizeIndex:
     path: str
@@ -609,6 +617,8 @@ class _Validator:
         self.string(d, "contact_name", path, max_len=200)
         self.string(d, "website", path, max_len=500)
         self.boolean(d, "led_by_woman", path)
+        self.boolean(d, "publication_consent", path)
+        self.time(d, "publication_consent_at", path)
         if self.present(d, "organization", path, False):
             where = _join(path, "organization")
             org = self.obj(d["organization"], where)
@@ -1110,6 +1120,8 @@ def import_edition_report(
             city=org.get("city"),
             website=a.get("website"),
             led_by_woman=a.get("led_by_woman"),
+            publication_consent=a.get("publication_consent"),
+            publication_consent_at=_consent_time(a),
         )
         applications[a["ref"]] = application
         pending.append(application)
@@ -1412,6 +1424,8 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
         if org:
             item["organization"] = org
         _put(item, "led_by_woman", a.led_by_woman)
+        _put(item, "publication_consent", a.publication_consent)
+        _put(item, "publication_consent_at", when(a.publication_consent_at))
         item["answers"] = answers_by_app[a.id]
         applications.append(item)
 

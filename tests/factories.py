@@ -154,6 +154,8 @@ class Factory:
             region=fields.pop("region", "montreal"),
             country=fields.pop("country", "CA"),
             city=fields.pop("city", "Montréal"),
+            # a submitted application has answered the form's publication question: yes unless told
+            publication_consent=fields.pop("publication_consent", True if status != "draft" else None),
             **fields,
         )
         return self._add(application)

@@ -37,6 +37,7 @@ from ..services.applications import (
     countries,
     qfield,
 )
+from ..services.publication import consent_question
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 ORG_TYPE_LABELS = {
@@ -53,6 +54,7 @@ REGION_LABELS = {
     "canada": _l("Canada, outside Québec"),
     "international": _l("Outside Canada"),
 }
+PUBLICATION_CHOICES = {"yes": _l("Yes, I agree"), "no": _l("No, I do not agree")}
 LED_BY_WOMAN_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unsaid": _l("I prefer not to say")}
 STATUS_LABELS = {
     "draft": _l("Draft"),
@@ -134,6 +136,10 @@ class ApplicationForm(FlaskForm):
         validate_choice=False,
     )
     consent = BooleanField(_l("I accept the contest rules and the privacy notice."))
+    #: labelled with the edition's own wording by :func:`application_form`; never pre-ticked
+    publication_consent = RadioField(
+        _l("Publication"), choices=list(PUBLICATION_CHOICES.items()), validate_choice=False
+    )
 
 
 def question_field(question: Question, locale: str) -> Any:
@@ -182,7 +188,17 @@ def application_form(prize: Prize, locale: str, **kwargs: Any) -> ApplicationFor
             setattr(Form, qfield(question) + "_remove", BooleanField(_l("Remove this file")))
     form = Form(**kwargs)
     form.country.choices = _blank() + countries(locale)
+    form.publication_consent.label.text = consent_question(prize.edition, locale)
     return form
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def _from_yes_no(value: Any) -> bool | None:
+    """ "yes" → True, "no" → False, anything else (nothing ticked, a forged value) → no answer."""
+    return {"yes": True, "no": False}.get(value) if isinstance(value, str) else None
 
 
 def initial_data(application: Application) -> dict[str, Any]:
@@ -190,6 +206,7 @@ def initial_data(application: Application) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(application, name) or "" for name in PROFILE_FIELDS}
     data["version"] = application.version
     data["consent"] = application.consent_at is not None
+    data["publication_consent"] = _yes_no(application.publication_consent)
     data["led_by_woman"] = (application.extra or {}).get("led_by_woman")
     answers = {answer.question_id: answer.value for answer in application.answers}
     for question in application.prize.questions:
@@ -206,6 +223,7 @@ def data_from_form(form: ApplicationForm, prize: Prize, *, with_files: bool = Tr
     data = ApplicationData(
         fields={name: form[name].data for name in PROFILE_FIELDS},
         consent=bool(form.consent.data),
+        publication_consent=_from_yes_no(form.publication_consent.data),
         led_by_woman=form.led_by_woman.data or None,
     )
     for question in prize.questions:
@@ -247,3 +265,22 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account and my files will be deleted for good."),
         validators=[InputRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class PublicationConsentForm(FlaskForm):
+    """The consent answer changed from the application page (labelled with the edition's wording)."""
+
+    publication_consent = RadioField(
+        _l("Publication"),
+        choices=list(PUBLICATION_CHOICES.items()),
+        validators=[InputRequired(message=_l("Choose yes or no."))],
+    )
+
+    def answer(self) -> bool:
+        return self.publication_consent.data == "yes"
+
+
+def publication_consent_form(application: Application, locale: str, **kwargs: Any) -> PublicationConsentForm:
+    form = PublicationConsentForm(**kwargs)
+    form.publication_consent.label.text = consent_question(application.edition, locale)
+    return form

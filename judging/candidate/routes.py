@@ -49,6 +49,7 @@ from ..services import applications as service
 from ..services import uploads
 from ..services.applications import ApplicationError, DeadlineError, StaleFormError
 from ..services.notifications import released_comments
+from ..services.publication import set_publication_consent
 from ..templating import current_locale
 from .forms import (
     DeleteAccountForm,
@@ -58,6 +59,7 @@ from .forms import (
     data_from_form,
     initial_data,
     labels,
+    publication_consent_form,
 )
 
 bp = Blueprint("candidate", __name__)
@@ -434,8 +436,47 @@ def application(application_id: int):
         can_withdraw=service.can_withdraw(found, now),
         has_receipt=bool((found.extra or {}).get("submission")),
         country_names=dict(service.countries(current_locale())),
+        consent_form=publication_consent_form(
+            found, current_locale(), data={"publication_consent": initial_data(found)["publication_consent"]}
+        ),
         **_page_context(),
     )
+
+
+@bp.post("/applications/<int:application_id>/publication-consent")
+@candidate_required
+def publication_consent(application_id: int):
+    """Give or withdraw publication consent: at any time, whatever the status or the phase (audited)."""
+    found = get_own_application_or_404(application_id, current_user)
+    target = url_for("candidate.application", application_id=found.id) + "#publication"
+    form = publication_consent_form(found, current_locale())
+    if not form.validate_on_submit():
+        flash(_("Choose yes or no."), "error")
+        return redirect(target)
+    answer = form.answer()
+    _commit_with_retry(
+        lambda: set_publication_consent(
+            db,
+            get_own_application_or_404(application_id, current_user),
+            answer,
+            actor=current_user,
+            now=service.clock(),
+        )
+    )
+    if answer:
+        flash(
+            _("Your answer is saved: your names may be published if you are a finalist or a winner."),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Your answer is saved: your names and your project will not be published; "
+                "the public pages show “Finalist (name withheld)”."
+            ),
+            "success",
+        )
+    return redirect(target)
 
 
 @bp.get("/applications/<int:application_id>/receipt.pdf")

@@ -6,7 +6,8 @@
 3. ``presenters``: one card per presenter: what they say and whom they call (not the winner);
 4. ``certificates``: one page per winner, mention and finalist (a winner gets only the
    winner's certificate);
-5. ``press``: the press sheet of finalists and winners, with the embargo time.
+5. ``press``: the press sheet of finalists and winners, with the embargo time. The only public one:
+   a laureate without publication consent is "Finalist (name withheld)" there (``PUBLIC_KINDS``).
 
 Letter by default, A4 on request; in French, English or both side by side (``bilingual``).
 Every text goes through the Jinja autoescape: names and citations typed by people are
@@ -16,6 +17,8 @@ each part, so a bilingual page holds both; dates are Montréal time in that lang
 
 from __future__ import annotations
 
+from copy import copy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,10 +26,14 @@ from flask import render_template
 from flask_babel import force_locale, format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
 
-from ..services.ceremony import CeremonyPlan
+from ..services.ceremony import CeremonyPlan, withhold_names
 from .pdf import render_pdf
 
 KINDS = ("run-of-show", "envelopes", "presenters", "certificates", "press")
+#: Documents that leave the organizers and the host: they show names only with publication consent.
+#: The run of show, envelopes and presenters' cards are read by the host and the presenters on stage,
+#: and certificates go to the laureate themselves: those keep the names.
+PUBLIC_KINDS = ("press",)
 PAPERS = ("letter", "a4")
 
 #: Names of the documents (for pages and file names).
@@ -83,6 +90,9 @@ MESSAGES = {
     "presenter": _l("Presenter"),
     "fingerprint": _l("Made from the frozen results (fingerprint %(fp)s)."),
     "to_be_set": _l("to be set"),
+    "withheld_finalist": _l("Finalist (name withheld)"),
+    "withheld_winner": _l("Winner (name withheld)"),
+    "withheld_mention": _l("Honourable mention (name withheld)"),
 }
 
 
@@ -125,6 +135,8 @@ def ceremony_html(plan: CeremonyPlan, kind: str) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown ceremony document {kind!r}")
     template = f"documents/ceremony_{kind.replace('-', '_')}.html"
+    if kind in PUBLIC_KINDS:
+        plan = replace(plan, prizes=withhold_names(copy(p) for p in plan.prizes))
     with force_locale(plan.languages[0]):
         return render_template(template, plan=plan, t=t, when=when, langs=plan.languages, kind=kind)
 

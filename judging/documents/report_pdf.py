@@ -6,6 +6,8 @@ counts are those counts over the applications received, rounded to 4 decimals wi
 :func:`judging.services.report.share`, written as percentages in the reader's language.
 Finalists, winners and mentions are listed by name only for prizes whose results are
 frozen (:mod:`judging.services.ceremony`); the others say that their results are not final.
+The report is a public document: a laureate without publication consent is shown as
+"Finalist (name withheld)" (:func:`judging.services.ceremony.withhold_names`), still counted.
 
 :func:`report_context` is what both the organizer's page and the PDF render (the shared
 template ``organizer/report_body.html``), in a fixed number of queries.
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..labels import ORG_TYPE_LABELS, REGION_LABELS, label
 from ..models import Edition, localized
-from ..services.ceremony import CeremonyPrize, load_prizes
+from ..services.ceremony import CeremonyPrize, load_prizes, withhold_names
 from ..services.report import edition_stats, previous_edition, received_count, share
 from .pdf import render_pdf
 from .report_charts import BAR_ALT, bar_chart
@@ -88,7 +90,7 @@ def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, A
     previous = previous_edition(db, edition)
     previous_received = received_count(db, previous.id) if previous is not None else None
     received = stats["applications"]
-    prizes = load_prizes(db, edition)
+    prizes = withhold_names(load_prizes(db, edition))  # a public document: names only with consent
     by_code = {p.code: p for p in prizes}
     prize_lines = [
         PrizeLine(

@@ -26,6 +26,7 @@ from ..permissions import organizer_required
 from ..services import ceremony as ceremony_service
 from ..services import notifications
 from ..services.ceremony import CeremonyError, PrizeArrangement
+from ..services.decisions import without_publication_consent
 from ..services.notifications import NotificationError
 from ..templating import current_locale
 from .ceremony_forms import (
@@ -97,6 +98,7 @@ def _render_ceremony(
         reveal_form=EmptyForm(formdata=None),
         winners_public=ceremony_service.is_public(edition.winners_public_at, ceremony_service.now()),
         prize_names={p.id: p.name(current_locale()) for p in readiness},
+        unconsented=without_publication_consent(db, [p.id for p in readiness]),
     ), status
 
 
@@ -213,6 +215,7 @@ def ceremony_reveal(edition_id: int):
         plan = ceremony_service.ceremony_plan(db, edition, language=language)
     except CeremonyError as error:
         return _refused(edition, error)
+    ceremony_service.withhold_names(plan.prizes)  # projected to the audience: a public output
     steps = ceremony_service.reveal_steps(plan)
     raw = request.args.get("step", "0")
     number = int(raw) if raw.isdigit() else 0

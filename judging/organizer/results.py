@@ -330,6 +330,7 @@ def _render(
         problem_text=results_service.computation_problem(report.computation),
         excluded_reason=results_service.excluded_reason,
         live_matches=active is not None and active.fingerprint == report.computation.fingerprint,
+        unconsented=decisions_service.without_publication_consent(db, [prize.id]),
         **context,
     ), status
 

@@ -54,6 +54,7 @@ from ..models import (
 )
 from . import mail, uploads
 from .audit import jsonable, record
+from .publication import apply_publication_consent
 
 MONTREAL = ZoneInfo("America/Montreal")
 REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
@@ -148,6 +149,8 @@ class ApplicationData:
 
     fields: dict[str, Any] = field(default_factory=dict)
     consent: bool = False
+    #: the answer to the publication-consent question (None: not answered in this request)
+    publication_consent: bool | None = None
     led_by_woman: str | None = None
     answers: dict[int, Any] = field(default_factory=dict)
     uploads: dict[int, Upload] = field(default_factory=dict)
@@ -448,6 +451,7 @@ def _apply(
     elif not data.consent and application.consent_at is not None:
         changes["consent"] = (application.consent_at, None)
         application.consent_at = None
+    apply_publication_consent(application, data.publication_consent, now=now, changes=changes)
 
     by_question = {answer.question_id: answer for answer in application.answers}
     for question in application.prize.questions:
@@ -593,6 +597,8 @@ def submission_problems(application: Application) -> dict[str, list[Any]]:
         add("contact_email", _l("Enter a valid email address."))
     if application.consent_at is None:
         add("consent", _l("You must accept the rules and the privacy notice to submit."))
+    if application.publication_consent is None:
+        add("publication_consent", _l("Answer the question on publication to submit (yes or no)."))
     answers = {answer.question_id: answer.value for answer in application.answers}
     files = {attachment.question_id for attachment in application.attachments}
     for question in application.prize.questions:
@@ -1041,6 +1047,8 @@ def _application_export(application: Application, outcomes: list[str]) -> tuple[
         "contact": {"name": application.contact_name, "email": application.contact_email},
         "led_by_woman": (application.extra or {}).get("led_by_woman"),
         "consent_at": application.consent_at,
+        "publication_consent": application.publication_consent,
+        "publication_consent_at": application.publication_consent_at,
         "eligibility_reason": application.eligibility_reason if application.status == "ineligible" else None,
         "answers": exported_answers,
         "files": entries,

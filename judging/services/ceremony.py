@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -51,6 +51,7 @@ from ..models import (
     utcnow,
 )
 from .audit import record
+from .publication import publishable
 
 LANGUAGES = ("fr", "en")
 #: Document languages: one of the two, or both side by side.
@@ -97,9 +98,25 @@ class Laureate:
     title: str
     city: str
     citation: dict[str, str] = field(default_factory=dict)
+    #: the candidate's current publication consent (:func:`judging.services.publication.publishable`)
+    publishable: bool = True
+    #: True in a public output when the names may not be shown ("Finalist (name withheld)")
+    withheld: bool = False
 
     def citation_in(self, language: str) -> str:
         return self.citation.get(language, "")
+
+    def for_public(self) -> Laureate:
+        """What a public output may show: all of it, or nothing that names the project without consent.
+
+        The citation goes too (it describes the project); the laureate stays in the list, so the
+        numbers still count them.
+        """
+        if self.publishable:
+            return self
+        return replace(
+            self, ref="", person="", organization="", title="", city="", citation={}, withheld=True
+        )
 
     @property
     def display(self) -> str:
@@ -231,6 +248,7 @@ def _laureate(
         title=application.title or "",
         city=application.city or "",
         citation=both(citation) if citation else {},
+        publishable=publishable(application),
     )
 
 
@@ -380,10 +398,26 @@ def ceremony_plan(
     return CeremonyPlan(edition=edition, language=language, prizes=ready, skipped=not_ready)
 
 
+def withhold_names(prizes: Iterable[CeremonyPrize]) -> list[CeremonyPrize]:
+    """The prizes as a public output shows them: laureates without publication consent are withheld.
+
+    Every public output (public pages, press sheet, reveal screen, edition report) goes through
+    this; documents for the organizers and the host (run of show, envelopes, presenters' cards,
+    certificates) do not.
+    """
+    prizes = list(prizes)
+    for prize in prizes:
+        prize.finalists = [f.for_public() for f in prize.finalists]
+        prize.winner = prize.winner.for_public() if prize.winner is not None else None
+        prize.mentions = [m.for_public() for m in prize.mentions]
+    return prizes
+
+
 def public_results(db: Session, edition: Edition, *, stage: str) -> list[CeremonyPrize]:
     """Prizes a public page may show: ``finalists`` (frozen finalists) or ``winners`` (ready prizes).
 
-    A prize whose results are not frozen is simply absent: nothing of it is returned.
+    A prize whose results are not frozen is simply absent: nothing of it is returned. Names are
+    withheld where the candidate has not consented to publication (:func:`withhold_names`).
     """
     prizes = load_prizes(db, edition)
     if stage == "finalists":
@@ -391,9 +425,9 @@ def public_results(db: Session, edition: Edition, *, stage: str) -> list[Ceremon
         for p in shown:  # the finalists page never carries the winner or the mentions
             p.winner = None
             p.mentions = []
-        return shown
+        return withhold_names(shown)
     if stage == "winners":
-        return [p for p in prizes if p.ready]
+        return withhold_names(p for p in prizes if p.ready)
     raise ValueError(f"unknown stage {stage!r}")
 
 

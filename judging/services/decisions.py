@@ -50,6 +50,7 @@ from . import mail, mail_templates
 from . import results as results_service
 from .audit import record
 from .phases import REASON_MAX, clean_reason, set_phase
+from .publication import not_publishable
 
 CITATION_MAX = 2000
 SELECTION_OUTCOMES = ("finalist", "not-selected")
@@ -517,6 +518,30 @@ def save_mail_template(
 def reset_mail_template(db: Session, edition: Edition, *, key: str, language: str, actor: User) -> bool:
     """Go back to the default text; True when an edited version was removed."""
     return mail_templates.reset(db, edition, key=key, language=language, actor=actor)
+
+
+# --- publication consent before announcing --------------------------------------------------------------
+
+
+PUBLISHED_OUTCOMES = ("finalist", "winner", "mention")
+
+
+def without_publication_consent(db: Session, prize_ids: Iterable[int]) -> list[Application]:
+    """Finalists, winners and mentions of these prizes who have not agreed to publication (one query).
+
+    What the organizer sees before announcing: the public outputs will show them as "Finalist (name
+    withheld)" (:func:`judging.services.publication.publishable` decides).
+    """
+    ids = list(prize_ids)
+    if not ids:
+        return []
+    published = select(Decision.application_id).where(
+        Decision.prize_id.in_(ids), Decision.outcome.in_(PUBLISHED_OUTCOMES)
+    )
+    laureates = db.scalars(
+        select(Application).where(Application.id.in_(published)).order_by(Application.ref)
+    ).all()
+    return not_publishable(list(laureates))
 
 
 # --- the final ------------------------------------------------------------------------------------------

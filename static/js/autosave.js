@@ -6,6 +6,10 @@
 //   stays in localStorage and the person gets a link to log in again; the login brings them back to
 //   the form, where the kept text is restored (when the server has nothing newer) and announced.
 // * A successful save updates the form's version (optimistic locking) and forgets the local copy.
+// * A save that did not get through (no network, a server error, a busy database) is retried after
+//   2, 4, 8 … 60 s, and at once when the browser comes back online (the "online" event), so text
+//   typed offline reaches the server without another keystroke. The status line says it plainly:
+//   "Saved at …" or "Not saved yet — trying again in N s" (words from the form's data-msg-*).
 // * Also: live word counts (.word-count[data-for]) and a size check of chosen files (data-max-bytes).
 (function () {
   "use strict";
@@ -13,6 +17,8 @@
   if (!form) { return; }
 
   var DELAY = 3000;
+  var RETRY_FIRST = 2000;
+  var RETRY_LONGEST = 60000;
   var url = form.getAttribute("data-autosave-url");
   var key = form.getAttribute("data-storage-key");
   var statusEl = document.getElementById("autosave-status");
@@ -23,6 +29,10 @@
   var again = false;
   var stopped = false;
   var submitting = false;
+  var retryDelay = RETRY_FIRST;
+  var retryAt = 0;
+  var retryTicker = null;
+  var unsent = false;
 
   var store = (function () {
     try {
@@ -113,15 +123,48 @@
 
   function schedule() {
     if (!url || stopped || submitting) { return; }
+    stopTicker();
     if (timer) { window.clearTimeout(timer); }
     timer = window.setTimeout(save, DELAY);
   }
 
+  // Retries ------------------------------------------------------------------------------------
+  function stopTicker() {
+    if (retryTicker) { window.clearInterval(retryTicker); retryTicker = null; }
+  }
+
+  function showRetry() {
+    var seconds = Math.max(1, Math.ceil((retryAt - Date.now()) / 1000));
+    setStatus(msg("retry").replace("{n}", String(seconds)));
+  }
+
+  function retryLater() {
+    if (!url || stopped || submitting) { return; }
+    var delay = retryDelay;
+    retryDelay = Math.min(retryDelay * 2, RETRY_LONGEST);
+    retryAt = Date.now() + delay;
+    if (timer) { window.clearTimeout(timer); }
+    timer = window.setTimeout(save, delay);
+    stopTicker();
+    showRetry();
+    retryTicker = window.setInterval(showRetry, 1000);
+  }
+
+  function retryNow() {
+    if (!unsent || !url || stopped || submitting) { return; }
+    if (timer) { window.clearTimeout(timer); timer = null; }
+    stopTicker();
+    retryDelay = RETRY_FIRST;
+    save();
+  }
+
   function save() {
     timer = null;
+    stopTicker();
     if (!url || stopped || submitting) { return; }
     if (inFlight) { again = true; return; }
     inFlight = true;
+    unsent = true;
     var sent = values();
     var data = new FormData(form);
     Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (el) { data.delete(el.name); });
@@ -133,7 +176,7 @@
     window.fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: headers })
       .then(function (response) {
         return response.json()
-          .catch(function () { return { ok: false, error: "http", message: msg("offline") }; })
+          .catch(function () { return { ok: false, error: "http" }; })
           .then(function (body) { return { status: response.status, body: body || {} }; });
       })
       .then(function (result) {
@@ -141,7 +184,9 @@
         if (body.ok) {
           if (versionInput) { versionInput.value = body.version; }
           form.setAttribute("data-version", body.version);
-          if (same(sent, values())) { forget(); } else { keep(); }
+          retryDelay = RETRY_FIRST;
+          unsent = !same(sent, values());
+          if (unsent) { keep(); again = true; } else { forget(); }
           setStatus(body.message);
           return;
         }
@@ -153,16 +198,15 @@
         } else if (body.error === "stale" || body.error === "submitted") {
           stopped = true;
           setStatus(body.message);
-        } else if (body.error === "busy") {
-          setStatus(body.message);
-          schedule();
+        } else if (body.error === "invalid") {
+          setStatus(body.message);  // the next change is sent; nothing to retry as it is
         } else {
-          setStatus(body.message || msg("offline"));
+          retryLater();  // busy, a server error, a proxy's page: the same text again, later
         }
       })
       .catch(function () {
         keep();
-        setStatus(msg("offline"));
+        retryLater();  // no network
       })
       .then(function () {
         inFlight = false;
@@ -172,6 +216,7 @@
 
   function changed() {
     keep();
+    unsent = true;
     if (url && !stopped) { setStatus(msg("local")); }
     schedule();
   }
@@ -231,6 +276,8 @@
     keep();
     window.setTimeout(function () { submitting = false; }, 15000);
   });
+
+  window.addEventListener("online", retryNow);
 
   restore();
   updateCounters();

@@ -148,6 +148,7 @@ def test_register_confirm_apply_upload_submit_and_read_the_receipt(
     page.fill("#city", "Montréal")
     page.check("#led_by_woman-0")
     page.check("#consent")
+    page.check("#publication_consent-0")
     page.click("#submit-application")
 
     assert "Your application is submitted" in page.content()

@@ -117,6 +117,7 @@ def test_a_stale_copy_cannot_submit_over_a_newer_one(app, make, db):
             return ApplicationData(
                 fields={k: raw[k] for k in service.PROFILE_FIELDS},
                 consent=True,
+                publication_consent=True,
                 led_by_woman="yes",
                 answers={q.id: raw.get(f"q_{q.id}") for q in c.prize.questions if q.type != "file"},
                 uploads={c.deck.id: Upload(stream=io.BytesIO(PDF), filename="deck.pdf")},
