@@ -13,6 +13,7 @@ from flask_login import current_user
 from . import db
 from .config import load_config
 from .extensions import babel, bootstrap, csrf, limiter, login_manager
+from .web_input import CleanRequest, escape_lazy_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_LOCALES = ("fr", "en")
@@ -43,6 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.request_class = CleanRequest  # control characters and lone surrogates never reach a route
+    escape_lazy_messages()  # a message that quotes what someone typed is escaped in HTML
     app.config.update(load_config(Path(app.instance_path), config))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -46,6 +46,10 @@ def import_command(file: Path, replace: bool, lang: str | None) -> None:
         fail(f"{file}: not UTF-8 text.")
     except json.JSONDecodeError as error:
         fail(f"{file}: not valid JSON ({error.msg}, line {error.lineno}, column {error.colno}).")
+    except RecursionError:
+        fail(f"{file}: nested too deeply to be read (the format nests 6 levels).")
+    except ValueError as error:  # json's own limits, e.g. an integer of more than 4,300 digits
+        fail(f"{file}: not usable JSON ({error}).")
     try:
         report = import_edition_report(session, doc, replace=replace)
         session.commit()

@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from .domain.names import normalize_org_name
+from .forms import YEAR_MAX, YEAR_MIN
 from .models import (
     APPLICATION_STATUSES,
     LANGUAGES,
@@ -61,6 +62,7 @@ from .models import (
 from .models.editions import TIE_BREAK_SIMPLE
 from .models.jury import CONFLICT_SOURCES
 from .services.audit import record
+from .web_input import INT_MAX, UNWANTED_CHARACTERS
 
 FORMAT = "judging-edition/1"
 TOP_LEVEL_LISTS = ("prizes", "people", "juries", "applications", "conflicts", "scorecards", "decisions")
@@ -75,6 +77,8 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 NUMERIC_LIMIT = Decimal(10) ** 8  # Numeric(12, 4)
+#: the format nests 6 levels at most; anything deeper is refused before it is walked
+MAX_DEPTH = 20
 CHUNK = 500
 
 
@@ -265,7 +269,14 @@ class _Validator:
         return d[key]
 
     def integer(
-        self, d: dict, key: str, path: str, *, required: bool = False, minimum: int = 0
+        self,
+        d: dict,
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        minimum: int = 0,
+        maximum: int = INT_MAX,
     ) -> int | None:
         if not self.present(d, key, path, required):
             return None
@@ -275,6 +286,9 @@ class _Validator:
             return None
         if value < minimum:
             self.error(where, "range", _l("Must be at least %(min)d.", min=minimum))
+            return None
+        if value > maximum:
+            self.error(where, "range", _l("Must be at most %(max)d.", max=maximum))
             return None
         return value
 
@@ -305,6 +319,13 @@ class _Validator:
                 "time",
                 _l("Not an ISO 8601 time with an offset (for example 2023-05-01T09:00:00-04:00)."),
             )
+        elif not YEAR_MIN <= parsed.year <= YEAR_MAX:
+            self.error(
+                _join(path, key),
+                "time-range",
+                _l("Enter a year between %(min)d and %(max)d.", min=YEAR_MIN, max=YEAR_MAX),
+            )
+            return None
         return parsed
 
     def items(self, d: dict, key: str, path: str, *, required: bool = False) -> list[tuple[int, str, Any]]:
@@ -866,10 +887,56 @@ class _Validator:
 
 
 def validate(doc: Any) -> list[ExchangeError]:
-    """Every error in ``doc``, in document order; an empty list means the document can be imported."""
+    """Every error in ``doc``, in document order; an empty list means the document can be imported.
+
+    A document nested too deeply or holding unusable characters is refused on that alone: the
+    detailed checks (time zones, codes, ...) are not run on such values.
+    """
+    unusable = unusable_parts(doc)
+    if unusable:
+        return unusable
     validator = _Validator()
     validator.document(doc)
     return validator.errors
+
+
+def unusable_parts(doc: Any) -> list[ExchangeError]:
+    """Strings (keys too) with control characters or lone surrogates, and nesting past ``MAX_DEPTH``.
+
+    A NUL cannot be stored by PostgreSQL and a lone surrogate cannot be shown on a page: both are
+    refused with their path. Walked with a stack, not recursion, whatever the depth.
+    """
+    errors: list[ExchangeError] = []
+    stack: list[tuple[Any, str, int]] = [(doc, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, str):
+            if (found := UNWANTED_CHARACTERS.search(value)) is not None:
+                errors.append(_character_error(path, found.group()))
+        elif isinstance(value, dict | list) and depth >= MAX_DEPTH:
+            errors.append(
+                ExchangeError(path, "depth", _l("Nested more than %(max)d levels deep.", max=MAX_DEPTH))
+            )
+        elif isinstance(value, dict):
+            for key, item in reversed(list(value.items())):
+                if (found := UNWANTED_CHARACTERS.search(key)) is not None:
+                    errors.append(_character_error(_join(path, ascii(key)), found.group()))
+                else:
+                    stack.append((item, _join(path, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in reversed(list(enumerate(value))))
+    return errors
+
+
+def _character_error(path: str, character: str) -> ExchangeError:
+    return ExchangeError(
+        path,
+        "character",
+        _l(
+            "Contains a control character or a lone surrogate (U+%(code)s): remove it.",
+            code=f"{ord(character):04X}",
+        ),
+    )
 
 
 # Import -------------------------------------------------------------------------------------------

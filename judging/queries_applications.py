@@ -25,6 +25,7 @@ from .models import (
     Prize,
     Question,
 )
+from .web_input import ASCII_DIGITS, ascii_int
 
 PER_PAGE = 50
 SEARCH_MAX = 200
@@ -65,8 +66,8 @@ class ApplicationFilters:
         ignored: list[str] = []
         raw_prize = str(args.get("prize") or "").strip()
         if raw_prize:
-            if raw_prize.isdigit() and len(raw_prize) < 12 and int(raw_prize) in prize_ids:
-                values["prize_id"] = int(raw_prize)
+            if ascii_int(raw_prize) in prize_ids:
+                values["prize_id"] = ascii_int(raw_prize)
             else:
                 ignored.append("prize")
         for name, allowed in CHOICE_FILTERS.items():
@@ -161,9 +162,9 @@ def page_count(total: int, per_page: int = PER_PAGE) -> int:
 def parse_page(raw: Any, pages: int) -> int:
     """A page number from the URL, within ``1..pages``; anything else is page 1 (or the last page)."""
     text = str(raw or "").strip()
-    if not text.isdigit() or len(text) > 9:
-        return pages if text.isdigit() else 1
-    return min(max(1, int(text)), pages)
+    if ASCII_DIGITS.fullmatch(text) and len(text) > 9:
+        return pages
+    return min(ascii_int(text, minimum=1) or 1, pages)
 
 
 LIST_COLUMNS = (

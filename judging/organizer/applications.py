@@ -411,7 +411,7 @@ def application_eligibility(edition_id: int, application_id: int):
 @organizer_required
 def application_extension(edition_id: int, application_id: int):
     edition, application = _application(edition_id, application_id)
-    form = ExtensionForm()
+    form = ExtensionForm(until=application.deadline_extended_to)  # a deadline left as shown keeps its seconds
     if form.validate_on_submit():
         outcome = _run(
             form,

@@ -29,6 +29,7 @@ from ..services.ceremony import CeremonyError, PrizeArrangement
 from ..services.decisions import without_publication_consent
 from ..services.notifications import NotificationError
 from ..templating import current_locale
+from ..web_input import ascii_int, int_arg, int_list
 from .ceremony_forms import (
     ArrangementForm,
     CommentForm,
@@ -109,7 +110,7 @@ def ceremony(edition_id: int):
     prizes = _prizes(edition)
     if request.method == "POST" and request.form.get("action") == "times":
         form = ArrangementForm(formdata=None, data={"prizes": ceremony_service.arrangement_defaults(prizes)})
-        times_form = PublicTimesForm()
+        times_form = PublicTimesForm(obj=edition)  # a time left as shown keeps its seconds
         if not times_form.validate_on_submit():
             return _render_ceremony(edition, form, times_form, status=422)
         try:
@@ -138,11 +139,12 @@ def ceremony(edition_id: int):
     arrangements = []
     for entry in form.prizes.entries:
         values = entry.form
-        if not str(values.prize_id.data or "").isdigit():
+        prize_id = ascii_int(str(values.prize_id.data or ""), minimum=1)
+        if prize_id is None:
             abort(400)
         arrangements.append(
             PrizeArrangement(
-                prize_id=int(values.prize_id.data),
+                prize_id=prize_id,
                 order=values.order.data,
                 sponsor=values.sponsor.data,
                 presenter_name=values.presenter_name.data,
@@ -217,9 +219,7 @@ def ceremony_reveal(edition_id: int):
         return _refused(edition, error)
     ceremony_service.withhold_names(plan.prizes)  # projected to the audience: a public output
     steps = ceremony_service.reveal_steps(plan)
-    raw = request.args.get("step", "0")
-    number = int(raw) if raw.isdigit() else 0
-    number = min(max(number, 0), len(steps) - 1)
+    number = min(int_arg("step", 0), len(steps) - 1)
     step = steps[number]
     return (
         render_template(
@@ -416,7 +416,7 @@ def ceremony_comments(edition_id: int):
     status = 200
     form = ReleaseForm() if request.method == "POST" else ReleaseForm(formdata=None)
     if request.method == "POST":
-        ids = [int(v) for v in request.form.getlist("assignment") if v.isdigit()]
+        ids = int_list(request.form.getlist("assignment"))
         if form.validate_on_submit():
             try:
                 count, mails = notifications.release_comments(

@@ -8,7 +8,6 @@ time in ``datetime-local`` inputs and hold aware UTC datetimes once parsed.
 from __future__ import annotations
 
 import decimal
-from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,20 +15,18 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import DateTimeLocalInput, TextInput
+from wtforms.widgets import TextInput
 
+from ..forms import MontrealDateTimeField
 from ..models import METHODS, QUESTION_TYPES
 from ..services.editions import (
     CODE_MAX,
     CODE_RE,
     format_options,
     format_tie_break,
-    local_time_exists,
-    local_to_utc,
     parse_options,
     parse_tie_break,
     split_bilingual,
-    utc_to_local,
 )
 
 METHOD_LABELS = {
@@ -119,40 +116,6 @@ def plain_text(label: Any, max_length: int) -> StringField:
     return StringField(
         label, validators=[Optional(), Length(max=max_length, message=_l("At most %(max)d characters."))]
     )
-
-
-class MontrealDateTimeField(Field):
-    """A ``datetime-local`` input read as Montréal time; ``data`` is an aware UTC datetime (or None)."""
-
-    widget = DateTimeLocalInput()
-    input_formats = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return " ".join(self.raw_data)
-        if isinstance(self.data, datetime):
-            return utc_to_local(self.data).strftime("%Y-%m-%dT%H:%M")
-        return ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        text = " ".join(valuelist).strip()
-        self.data = None
-        if not text:
-            return
-        for fmt in self.input_formats:
-            try:
-                local = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            if not local_time_exists(local):
-                raise ValueError(
-                    _l("This time does not exist in Montréal (the clocks move forward). Choose another time.")
-                )
-            self.data = local_to_utc(local)
-            return
-        raise ValueError(_l("Enter a date and time such as 2026-05-01 09:00."))
 
 
 class LocalDecimalField(DecimalField):

@@ -25,6 +25,7 @@ from ..services import jury as jury_service
 from ..services import scoring
 from ..services.jury import JuryError, NeedsConfirmation
 from ..templating import tr
+from ..web_input import ascii_int, int_arg
 from .applications import _page_links
 from .forms import PHASE_LABELS
 from .jury_forms import (
@@ -88,8 +89,7 @@ def _actor() -> Any:
 
 
 def _number(raw: Any) -> int:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else 1
+    return ascii_int(str(raw or "")) or 1
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,8 @@ class RunView:
 
 
 def _last_run(rnd) -> RunView | None:
-    run = request.args.get("run", "")
-    if not run.isdigit() or len(run) > 18:
+    run = int_arg("run", maximum=2**63 - 1)
+    if run is None:
         return None
     after = AuditEvent.after
     row = db.execute(
@@ -162,7 +162,7 @@ def _last_run(rnd) -> RunView | None:
             after["per_application"],
             after["max_load"],
             after["require_language"],
-        ).where(AuditEvent.id == int(run))
+        ).where(AuditEvent.id == run)
     ).first()
     if row is None or row[0] != "jury.auto_assigned" or row[1] != rnd.id:
         return None

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..web_input import ascii_int
+
 REASON_MAX = 2000
 REF_MAX = 40
 
@@ -15,8 +17,7 @@ def optional_int(value: object) -> int | None:
     """A juror's id from the form; the empty first option ("choose") and anything else give None."""
     if isinstance(value, int):
         return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return ascii_int(str(value or ""), minimum=1)
 
 
 def juror_field() -> SelectField:

@@ -25,7 +25,7 @@ from ..db import session as db
 from ..documents.charts import leniency_chart
 from ..documents.exports import write_csv, write_xlsx
 from ..domain import phases as rules
-from ..forms import add_errors
+from ..forms import add_errors, parse_montreal_time
 from ..jury.routes import bp as jury_bp
 from ..models import (
     METHODS,
@@ -46,9 +46,10 @@ from ..services import decisions as decisions_service
 from ..services import phases as phases_service
 from ..services import results as results_service
 from ..services.decisions import DecisionError
-from ..services.editions import format_tie_break, local_to_utc, parse_tie_break, utc_to_local
+from ..services.editions import format_tie_break, parse_tie_break, utc_to_local
 from ..services.phases import PhaseError
 from ..templating import current_locale
+from ..web_input import ascii_int, int_arg, int_list
 from . import audit as _audit  # noqa: F401 (adds the audit trail pages to the blueprint)
 from .forms import METHOD_LABELS, PHASE_LABELS
 from .results_forms import (
@@ -182,11 +183,7 @@ def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]
     """
     rows = len(report.lines) + len(report.unscored)
     pages = max(1, -(-rows // RANKING_PAGE_SIZE))
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
-    page = min(max(1, page), pages)
+    page = min(int_arg("page", 1, minimum=1), pages)
     start, stop = (page - 1) * RANKING_PAGE_SIZE, page * RANKING_PAGE_SIZE
     lines = report.lines[start:stop]
     unscored = report.unscored[max(0, start - len(report.lines)) : max(0, stop - len(report.lines))]
@@ -433,11 +430,11 @@ def results_select(edition_id: int, prize_id: int, round_id: int):
     form = SelectionForm()
     if not form.validate_on_submit():
         abort(400)
-    chosen = {int(v) for v in request.form.getlist("finalist") if v.isdigit()}
+    chosen = set(int_list(request.form.getlist("finalist")))
     reasons = {
-        int(key.removeprefix("reason-")): value
+        number: value
         for key, value in request.form.items()
-        if key.startswith("reason-") and key.removeprefix("reason-").isdigit()
+        if key.startswith("reason-") and (number := ascii_int(key.removeprefix("reason-"))) is not None
     }
     try:
         decisions_service.select_finalists(
@@ -485,17 +482,18 @@ def results_pitch_order(edition_id: int, prize_id: int, round_id: int):
         typed[application.id] = {"position": position, "starts_at": starts}
         if not position:
             continue
-        if not position.isdigit() or int(position) < 1:
+        number = ascii_int(position, minimum=1)
+        if number is None:
             problems.append(_("%(ref)s: the position must be a whole number from 1.", ref=application.ref))
             continue
         when = None
         if starts:
             try:
-                when = local_to_utc(datetime.strptime(starts, "%Y-%m-%dT%H:%M"))
-            except ValueError:
+                when = parse_montreal_time(starts)
+            except ValueError:  # a wrong shape, a year outside 2000-2200, a skipped hour
                 problems.append(_("%(ref)s: enter the time as a date and a time.", ref=application.ref))
                 continue
-        entries.append((int(position), application.id, when))
+        entries.append((number, application.id, when))
     positions = [p for p, _a, _w in entries]
     if len(set(positions)) != len(positions):
         problems.append(_("Two applications have the same position."))

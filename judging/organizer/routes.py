@@ -26,6 +26,7 @@ from ..permissions import get_or_404, organizer_required
 from ..services import editions as setup
 from ..services.editions import JUDGING_STARTED, SetupError
 from ..templating import tr
+from ..web_input import int_arg
 from .forms import (
     METHOD_HELP,
     METHOD_LABELS,
@@ -211,8 +212,8 @@ def edition_copy():
     editions = db.scalars(queries.editions_newest_first()).all()
     form = CopySetupForm()
     form.source.choices = [(e.id, f"{tr(e.name)} ({e.code})") for e in editions]
-    if request.method == "GET" and request.args.get("source", "").isdigit():
-        form.source.data = int(request.args["source"])
+    if request.method == "GET" and int_arg("source") is not None:
+        form.source.data = int_arg("source")
     if not editions:
         flash(_("There is no edition to copy yet: create one first."), "warning")
         return redirect(url_for("organizer.edition_new"))
@@ -240,7 +241,7 @@ def edition_view(edition_id: int):
 @organizer_required
 def edition_edit(edition_id: int):
     edition = _edition(edition_id)
-    form = EditionForm() if request.method == "POST" else EditionForm.from_edition(edition)
+    form = EditionForm.from_edition(edition)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_edition(db, edition, actor=_actor(), **form.values())
     ):
@@ -385,7 +386,7 @@ def round_new(edition_id: int, prize_id: int):
 @organizer_required
 def round_edit(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
-    form = RoundForm() if request.method == "POST" else RoundForm.from_round(rnd)
+    form = RoundForm.from_round(rnd)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_round(db, rnd, actor=_actor(), **form.values())
     ):

@@ -710,3 +710,43 @@ def test_cli_export_of_an_unknown_edition_fails(runner, db):
     result = runner.invoke(args=["export", "nope-1999"])
     assert result.exit_code == 1
     assert "nope-1999" in result.output
+
+
+def test_cli_import_lists_hostile_values_with_their_paths_and_exits_1(runner, db, tmp_path):
+    doc = spec_document()
+    doc["edition"]["applications_open"] = "0001-01-01T00:00:00+00:00"
+    doc["edition"]["ceremony_at"] = "9999-12-31T23:59:00-05:00"
+    doc["prizes"][0]["finalists"] = 10**40
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    for where in ("edition.applications_open: ", "edition.ceremony_at: ", "prizes[0].finalists: "):
+        assert where in result.output
+    assert "3 error(s)" in result.output
+    assert db.scalar(select(func.count()).select_from(Edition)) == 0
+
+
+def test_cli_import_of_a_lone_surrogate_is_refused_and_nothing_is_stored(runner, db, tmp_path):
+    path = tmp_path / "surrogate.json"
+    text = json.dumps(spec_document()).replace('"MTL Tech Awards 2023"', '"MTL \\ud800 Awards"', 1)
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "edition.name.fr: " in result.output and "U+D800" in result.output
+    assert db.scalar(select(func.count()).select_from(Edition)) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000 + "]" * 100_000, '{"format": ' + "9" * 5000 + "}"],
+    ids=["nested-100000", "integer-5000-digits"],
+)
+def test_cli_import_of_json_past_its_limits_fails_without_a_traceback(runner, db, tmp_path, text):
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)
+    assert str(path) in result.output

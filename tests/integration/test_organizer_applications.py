@@ -11,16 +11,16 @@ import hashlib
 import io
 import re
 from datetime import datetime, timedelta
+from html import unescape
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
 from flask_babel import refresh
-from sqlalchemy import event, func, select
-
 from judging.db import get_engine
 from judging.models import Answer, Application, Attachment, AuditEvent, OutgoingMail, utcnow
+from sqlalchemy import event, func, select
 from tests.conftest import login
 from tests.factories import aware
 
@@ -687,7 +687,8 @@ def test_an_extension_earlier_than_the_call_deadline_is_refused(organizer_client
     english(organizer_client)
     soon = (datetime.now(MONTREAL) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = organizer_client.post(app_url(application) + "/extension", data={"until": soon})
-    assert "must be later than the call's closing time" in response.get_data(as_text=True)
+    # the message is HTML-escaped like any text (the apostrophe is &#39;)
+    assert "must be later than the call's closing time" in unescape(response.get_data(as_text=True))
 
 
 def test_reopening_after_the_deadline_requires_a_new_deadline_and_a_reason(

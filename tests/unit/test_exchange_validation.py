@@ -372,3 +372,61 @@ def test_messages_are_plain_english_with_the_values_filled_in():
         "prizes[0].rounds[0].criteria[0].weight: Must be greater than zero.",
         "scorecards[0].scores.impact: Score 12 is outside [0, 10].",
     ]
+
+
+# Hostile documents: refused with their paths, never a crash -----------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x1b[31m", "\ud800", "\udfff"])
+def test_control_characters_and_lone_surrogates_are_refused_with_their_path(bad):
+    def edit(d):
+        d["edition"]["name"]["en"] = f"MTL{bad}Awards"
+        d["applications"][1]["title"] = f"{bad}"
+
+    assert changed(edit) == [("edition.name.en", "character"), ("applications[1].title", "character")]
+
+
+def test_a_key_with_a_control_character_is_refused_and_tabs_and_newlines_are_fine():
+    def edit(d):
+        d["edition"]["name"]["en"] = "MTL\tTech\r\nAwards"
+        d["edition"]["x\x00"] = 1
+
+    assert changed(edit) == [("edition.'x\\x00'", "character")]
+
+
+def test_the_character_message_names_the_code_point():
+    doc = spec_document()
+    doc["edition"]["code"] = "mtl\ud800"
+    (error,) = validate(doc)
+    assert str(error) == "edition.code: Contains a control character or a lone surrogate (U+D800): remove it."
+
+
+@pytest.mark.parametrize(
+    "value", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1999-12-31T12:00Z"]
+)
+def test_times_outside_the_years_2000_to_2200_are_refused(value):
+    assert changed(lambda d: d["edition"].update(ceremony_at=value)) == [
+        ("edition.ceremony_at", "time-range")
+    ]
+
+
+def test_whole_numbers_past_the_database_integer_are_refused():
+    def edit(d):
+        d["prizes"][0]["finalists"] = 10**40
+        d["prizes"][0]["rounds"][0]["jurors_per_application"] = 2**31
+
+    assert changed(edit) == [
+        ("prizes[0].finalists", "range"),
+        ("prizes[0].rounds[0].jurors_per_application", "range"),
+    ]
+
+
+def test_nesting_past_the_limit_is_refused_at_its_path_without_recursion():
+    deep: list = []
+    inner = deep
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]
+    doc = spec_document()
+    doc["edition"]["name"] = deep
+    assert errors_of(doc) == [("edition.name" + "[0]" * 18, "depth")]
