@@ -16,8 +16,10 @@ from .db import session
 
 def _create_app() -> Flask:
     from . import create_app
+    from .config import COMMAND_LINE_PUBLIC_URL
 
-    return create_app()
+    # a local command may run without JUDGING_PUBLIC_URL (a server under gunicorn may not)
+    return create_app({"PUBLIC_URL_FALLBACK": COMMAND_LINE_PUBLIC_URL})
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import object_session
 
 from judging import create_app
 from judging.db import make_engine
@@ -107,9 +108,17 @@ def make(db):
 
 
 def login(client, user) -> None:
-    """Log ``user`` in on ``client`` the way Flask-Login does (no password round trip)."""
+    """Log ``user`` in on ``client`` the way Flask-Login does (no password round trip).
+
+    The session carries the user's session token (``User.get_id``): the first login creates it,
+    and it is committed so that the user loader (in any thread) accepts it.
+    """
+    had_token = bool(user.session_token)
+    session_id = user.get_id()
+    if not had_token:
+        object_session(user).commit()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(user.id)
+        flask_session["_user_id"] = session_id
         flask_session["_fresh"] = True
 
 

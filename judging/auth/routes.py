@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import math
+import time
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..db import session as db
 from ..extensions import limiter
-from ..models import utcnow
 from ..public.routes import safe_next
 from ..services import accounts
 from ..services.accounts import AccountError, TokenError
@@ -18,8 +22,74 @@ from .forms import ChangePasswordForm, EmailOnlyForm, LoginForm, ProfileForm, Re
 bp = Blueprint("auth", __name__)
 
 
+# Throttling: each form is limited per address and per account (the email typed, or the user on the
+# profile). Guesses and mail count; a typo in another field does not.
+
+
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _guess_limit() -> str:
+    return current_app.config["ACCOUNT_GUESS_RATE_LIMIT"]
+
+
+def _account_mail_limit() -> str:
+    return current_app.config["ACCOUNT_MAIL_RATE_LIMIT"]
+
+
+def _register_limit() -> str:
+    return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _email_key() -> str:
+    """The account a form is about: its normalized email, whichever address sends it."""
+    return "account:" + (accounts.normalize_email(request.form.get("email", "")) or "-")
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _count_attempt() -> None:
+    """Count this request against the limits declared with ``deduct_when=_counted``."""
+    g.throttle_count = True
+
+
+def _counted(_response) -> bool:
+    return bool(g.get("throttle_count"))
+
+
+def _not_password_check() -> bool:
+    return "pw-current" not in request.form
+
+
+def _retry_message(seconds: float) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes > 90:
+        hours = math.ceil(minutes / 60)
+        return ngettext(
+            "Too many attempts. Try again in %(num)d hour.",
+            "Too many attempts. Try again in %(num)d hours.",
+            hours,
+        )
+    return ngettext(
+        "Too many attempts. Try again in %(num)d minute.",
+        "Too many attempts. Try again in %(num)d minutes.",
+        minutes,
+    )
+
+
+@bp.errorhandler(429)
+def too_many_attempts(_error):
+    """Say when to try again: the breached limit's reset time."""
+    breached = limiter.current_limit
+    wait = max(1.0, breached.window[0] - time.time()) if breached is not None else 60.0
+    response = current_app.make_response(
+        (render_template("auth/too_many.html", message=_retry_message(wait)), 429)
+    )
+    response.headers["Retry-After"] = str(math.ceil(wait))
+    return response
 
 
 def home_for(user) -> str:
@@ -51,6 +121,7 @@ def _token_failure(error: TokenError):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_guess_limit, key_func=_email_key, methods=["POST"], deduct_when=_counted)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -58,6 +129,7 @@ def login():
     if form.validate_on_submit():
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is None or not user.active:
+            _count_attempt()
             form.password.errors.append(_("Wrong email or password."))
         elif user.email_confirmed_at is None:
             flash(
@@ -70,8 +142,8 @@ def login():
             session.clear()  # a fresh session on login (no fixation)
             if lang:
                 session["lang"] = lang
+            accounts.start_session(db, user)
             login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
             db.commit()
             return redirect(safe_next(request.args.get("next"), home_for(user)))
     return render_template("auth/login.html", form=form)
@@ -79,7 +151,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out everywhere: the session token changes, so every session and remember cookie ends."""
     lang = session.get("lang")
+    if current_user.is_authenticated:
+        accounts.end_sessions(db, current_user._get_current_object())
+        db.commit()
     logout_user()
     session.clear()
     if lang:
@@ -89,7 +165,10 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, methods=["POST"], deduct_when=_counted)
+@limiter.limit(_account_mail_limit, key_func=_email_key, methods=["POST"], deduct_when=_counted)
 def register():
+    """Create an account; a taken email gets the very same answer (its owner is told by mail)."""
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegisterForm()
@@ -97,7 +176,7 @@ def register():
         form.language.data = current_locale()
     if form.validate_on_submit():
         try:
-            user = accounts.register_candidate(
+            accounts.register_candidate(
                 db,
                 email=form.email.data,
                 name=form.name.data,
@@ -109,8 +188,9 @@ def register():
             _apply_error(form, error)
         else:
             db.commit()
-            session["lang"] = user.language
-            return render_template("auth/check_mail.html", email=user.email)
+            _count_attempt()
+            session["lang"] = form.language.data
+            return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
     return render_template("auth/register.html", form=form)
 
 
@@ -129,11 +209,13 @@ def confirm(token: str):
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_mail_limit, key_func=_email_key, methods=["POST"], deduct_when=_counted)
 def resend_confirmation():
     form = EmailOnlyForm()
     if request.method == "GET" and request.args.get("email"):
         form.email.data = request.args["email"]
     if form.validate_on_submit():
+        _count_attempt()
         user = accounts.find_user(db, form.email.data)
         if user is not None and user.email_confirmed_at is None:
             accounts.send_confirmation(db, user)
@@ -144,9 +226,11 @@ def resend_confirmation():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_mail_limit, key_func=_email_key, methods=["POST"], deduct_when=_counted)
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
+        _count_attempt()
         accounts.request_password_reset(db, form.email.data)
         db.commit()
         return render_template("auth/check_mail.html", email=form.email.data, reset=True)
@@ -200,6 +284,10 @@ def accept_invitation(token: str):
 
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit(_login_limit, methods=["POST"], exempt_when=_not_password_check, deduct_when=_counted)
+@limiter.limit(
+    _guess_limit, key_func=_user_key, methods=["POST"], exempt_when=_not_password_check, deduct_when=_counted
+)
 def profile():
     form = ProfileForm(prefix="profile", obj=current_user)
     password_form = ChangePasswordForm(prefix="pw")
@@ -210,20 +298,27 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("auth.profile"))
     if request.method == "POST" and "pw-current" in request.form and password_form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not current_user.password_hash or not check_password_hash(
-            current_user.password_hash, password_form.current.data
-        ):
+        if not accounts.password_matches(current_user, password_form.current.data):
+            _count_attempt()
             password_form.current.errors.append(_("Wrong password."))
         else:
-            try:
-                accounts.set_password(db, current_user, password_form.password.data)
-            except AccountError as error:
-                db.rollback()
-                _apply_error(password_form, error)
-            else:
-                db.commit()
-                flash(_("Your password is changed."), "success")
-                return redirect(url_for("auth.profile"))
+            return _change_password(password_form)
     return render_template("auth/profile.html", form=form, password_form=password_form)
+
+
+def _change_password(password_form: ChangePasswordForm):
+    """Set the new password: every other session ends; this browser stays logged in (new token)."""
+    user = current_user._get_current_object()
+    try:
+        accounts.set_password(db, user, password_form.password.data)
+    except AccountError as error:
+        db.rollback()
+        _apply_error(password_form, error)
+        return render_template(
+            "auth/profile.html", form=ProfileForm(prefix="profile", obj=user), password_form=password_form
+        )
+    db.commit()
+    had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=had_remember_cookie)
+    flash(_("Your password is changed."), "success")
+    return redirect(url_for("auth.profile"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func, text
@@ -66,7 +67,19 @@ class User(Timestamped, Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Flask-Login's id, kept in the session and the remember cookie: ``"<id>:<session token>"``.
+
+        The user loader accepts it only while the token is current, so rotating the token ends
+        every session and remember cookie at once. The first login creates the token (the
+        caller commits).
+        """
+        if not self.session_token:
+            self.rotate_session_token()
+        return f"{self.id}:{self.session_token}"
+
+    def rotate_session_token(self) -> None:
+        """End every session of this person (logout, password change or reset, organizer's action)."""
+        self.session_token = secrets.token_urlsafe(32)
 
     @property
     def roles(self) -> set[str]:

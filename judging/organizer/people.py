@@ -1,4 +1,4 @@
-"""Organizer pages for people: the list of jurors and organizers, and invitations."""
+"""Organizer pages for people: the list of jurors and organizers, invitations, ending sessions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import subqueryload
 from ..auth.forms import InviteForm
 from ..db import session as db
 from ..models import User, UserRole
-from ..permissions import organizer_required
+from ..permissions import get_or_404, organizer_required
 from ..services import accounts
 from ..services.accounts import AccountError
 from .routes import bp
@@ -47,3 +47,14 @@ def people():
         .order_by(User.name, User.email)
     ).all()
     return render_template("organizer/people.html", form=form, staff=staff)
+
+
+@bp.post("/people/<int:user_id>/end-sessions")
+@organizer_required
+def end_sessions(user_id: int):
+    """Log a person out of every browser and device (a lost laptop, a shared computer); audited."""
+    person = get_or_404(User, user_id)
+    accounts.end_sessions(db, person, actor=current_user._get_current_object())
+    db.commit()
+    flash(_("%(name)s is logged out of every device.", name=person.display_name), "success")
+    return redirect(url_for("organizer.people"))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -33,7 +36,6 @@ COMMON_PASSWORDS = {
     "football12",
     "letmein123",
 }
-DUMMY_HASH = "pbkdf2:sha256:1000$dummy$0000000000000000000000000000000000000000000000000000000000000000"
 
 
 class AccountError(Exception):
@@ -78,81 +80,154 @@ def find_user(db: Session, email: str) -> User | None:
     return db.scalars(queries.user_by_email(email)).first()
 
 
+def _dummy_hash(method: str) -> str:
+    """A stored-hash look-alike of ``method``: checking a password against it costs the same work."""
+    return f"{method}$nosuchaccount000$" + "0" * 64
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is the person's; the same hashing work when there is no such person.
+
+    Without an account (or a password) a throwaway hash of the configured method is checked, so
+    the answer takes as long for an unknown email as for a wrong password (no account probing).
+    """
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
 def authenticate(db: Session, email: str, password: str) -> User | None:
     """The user whose email and password match; constant work whether or not the email exists."""
     user = find_user(db, email)
-    if user is None or not user.password_hash:
-        check_password_hash(DUMMY_HASH, password)
+    return user if password_matches(user, password) else None
+
+
+# Sessions -----------------------------------------------------------------------------------------
+
+
+def user_for_session(db: Session, session_id: str) -> User | None:
+    """The active user of a session or remember cookie ``"<id>:<token>"`` whose token is current."""
+    user_id, _, token = (session_id or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and token):
         return None
-    if not check_password_hash(user.password_hash, password):
+    user = db.get(User, int(user_id))
+    if user is None or not user.active or not user.session_token:
         return None
-    return user
+    return user if hmac.compare_digest(user.session_token, token) else None
+
+
+def start_session(db: Session, user: User) -> None:
+    """Record a login; the first one gives the person a session token (``User.get_id``)."""
+    user.get_id()
+    user.last_login_at = utcnow()
+    db.flush()
+
+
+def end_sessions(db: Session, user: User, *, actor: User | None = None) -> None:
+    """End every session and remember cookie of ``user`` (at logout, or by an organizer)."""
+    user.rotate_session_token()
+    if actor is not None:
+        record(db, actor=actor, action="user.sessions_ended", obj=user)
+    db.flush()
 
 
 # Signed links -------------------------------------------------------------------------------------
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"judging.{purpose}")
+#: links that work once: signed with a key that changes when the password does
+SINGLE_USE_PURPOSES = ("reset", "invite")
 
 
-def _password_marker(user: User) -> str:
-    """Changes when the password changes, so reset and invitation links work once."""
-    return (user.password_hash or "none")[-12:]
+def _serializer(purpose: str, user: User | None = None) -> URLSafeTimedSerializer:
+    """The signer of ``purpose`` links; for single-use ones, keyed on the person's password hash.
+
+    The hash is part of the signing salt (never of the readable payload): once the password
+    changes, the signature no longer verifies and the link is spent.
+    """
+    salt = f"judging.{purpose}"
+    if purpose in SINGLE_USE_PURPOSES and user is not None:
+        salt += "." + hashlib.sha256((user.password_hash or "none").encode()).hexdigest()
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
 
 
 def make_token(user: User, purpose: str) -> str:
-    payload = {"uid": user.id, "email": user.email}
-    if purpose in ("reset", "invite"):
-        payload["pw"] = _password_marker(user)
-    return _serializer(purpose).dumps(payload)
+    return _serializer(purpose, user).dumps({"uid": user.id, "email": user.email})
+
+
+def _claimed_user(db: Session, token: str, purpose: str) -> User | None:
+    """The user a token names, read before its signature is checked (that needs the user's key)."""
+    _valid, payload = _serializer(purpose).loads_unsafe(token)
+    uid = payload.get("uid") if isinstance(payload, dict) else None
+    return db.get(User, uid) if isinstance(uid, int) and not isinstance(uid, bool) else None
 
 
 def read_token(db: Session, token: str, purpose: str) -> User:
     max_age = current_app.config[f"TOKEN_MAX_AGE_{purpose.upper()}"]
+    user = _claimed_user(db, token, purpose)
+    if user is None:
+        raise TokenError(expired=False)
     try:
-        payload = _serializer(purpose).loads(token, max_age=max_age)
+        payload = _serializer(purpose, user).loads(token, max_age=max_age)
     except SignatureExpired as error:
         raise TokenError(expired=True) from error
     except BadSignature as error:
         raise TokenError(expired=False) from error
-    user = db.get(User, payload.get("uid")) if isinstance(payload, dict) else None
-    if user is None or user.email != payload.get("email"):
-        raise TokenError(expired=False)
-    if "pw" in payload and payload["pw"] != _password_marker(user):
+    if payload.get("uid") != user.id or payload.get("email") != user.email:
         raise TokenError(expired=False)
     return user
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    from flask import url_for
+    """The absolute address of a page, for mail: always from ``PUBLIC_URL``, never the request's Host.
 
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    The one place that builds a mailed link; it works inside and outside a request (CLI).
+    """
+    base = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # Use cases ----------------------------------------------------------------------------------------
 
 
-def register_candidate(db: Session, *, email: str, name: str, password: str, language: str) -> User:
+def register_candidate(db: Session, *, email: str, name: str, password: str, language: str) -> User | None:
+    """Create a candidate account and mail a confirmation link; None when the email is taken.
+
+    A taken email gets the same answer as a new one (no account probing) and the same hashing
+    work; its owner is told by mail that someone tried to register with it.
+    """
     email = normalize_email(email)
-    if find_user(db, email) is not None:
-        raise AccountError(
-            _l("An account already exists for this email address. Log in or reset your password."),
-            field="email",
-        )
     problem = password_problem(password, email=email)
     if problem:
         raise AccountError(problem, field="password")
-    user = User(email=email, name=name.strip(), language=language, password_hash=hash_password(password))
+    password_hash = hash_password(password)
+    existing = find_user(db, email)
+    if existing is not None:
+        _warn_owner_of_taken_email(db, existing)
+        return None
+    user = User(email=email, name=name.strip(), language=language, password_hash=password_hash)
     user.add_role("candidate")
     db.add(user)
     db.flush()
     record(db, actor=user, action="user.registered", obj=user, after={"email": email, "roles": ["candidate"]})
     send_confirmation(db, user)
     return user
+
+
+def _warn_owner_of_taken_email(db: Session, owner: User) -> None:
+    mail.queue(
+        db,
+        to=owner.email,
+        template="account_exists",
+        language=owner.language,
+        user=owner,
+        login_link=external_url("auth.login"),
+        reset_link=external_url("auth.forgot_password"),
+    )
+    record(db, actor=None, action="user.registration_with_taken_email", obj=owner)
 
 
 def send_confirmation(db: Session, user: User) -> None:
@@ -178,11 +253,17 @@ def request_password_reset(db: Session, email: str) -> None:
     record(db, actor=None, action="user.password_reset_requested", obj=user)
 
 
+def _store_password(user: User, password: str) -> None:
+    """A new password ends every session of the person (another browser, a remember cookie)."""
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+
+
 def set_password(db: Session, user: User, password: str, *, action: str = "user.password_changed") -> None:
     problem = password_problem(password, email=user.email)
     if problem:
         raise AccountError(problem, field="password")
-    user.password_hash = hash_password(password)
+    _store_password(user, password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     record(db, actor=user, action=action, obj=user)
@@ -253,7 +334,7 @@ def create_organizer(db: Session, *, email: str, name: str, password: str, langu
     if user is None:
         user = User(email=email, name=name, language=language)
         db.add(user)
-    user.password_hash = hash_password(password)
+    _store_password(user, password)
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
     user.add_role("organizer")
     db.flush()
