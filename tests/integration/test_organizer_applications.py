@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 from flask_babel import refresh
+from sqlalchemy import event, func, select
+
 from judging.db import get_engine
 from judging.models import Answer, Application, Attachment, AuditEvent, OutgoingMail, utcnow
-from sqlalchemy import event, func, select
 from tests.conftest import login
 from tests.factories import aware
 
