@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -178,16 +178,23 @@ def read_token(db: Session, token: str, purpose: str) -> User:
     return user
 
 
+#: characters left as they are in a link's fragment (as Flask's ``url_for`` does)
+FRAGMENT_SAFE = "%!#$&'()*+,/:;=?@"
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """The absolute address of a page, for mail: always from ``PUBLIC_URL``, never the request's Host.
 
     The one place that builds a mailed link; it works inside and outside a request (CLI).
+    ``_anchor`` adds a fragment, as with ``url_for``.
     """
+    anchor = values.pop("_anchor", None)
     base = urlsplit(current_app.config["PUBLIC_URL"])
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
     )
-    return adapter.build(endpoint, values, force_external=True)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{quote(anchor, safe=FRAGMENT_SAFE)}" if anchor else url
 
 
 # Use cases ----------------------------------------------------------------------------------------

@@ -300,6 +300,18 @@ def test_mailed_links_come_from_the_public_url_whatever_the_host(
     assert "evil" not in body
 
 
+def test_mailed_links_are_built_outside_a_request_too(app):
+    """Mail queued by a command (no request) gets the same links."""
+    from judging.services.accounts import external_url
+
+    app.config["PUBLIC_URL"] = "https://awards.example.org/"
+    with app.app_context():
+        assert external_url("jury.dashboard") == "https://awards.example.org/jury/"
+        assert (
+            external_url("auth.login", _anchor="un lien") == "https://awards.example.org/auth/login#un%20lien"
+        )
+
+
 def test_a_server_without_a_public_url_refuses_to_start(app_config, monkeypatch):
     from judging import create_app
     from judging.config import ConfigError
