@@ -11,7 +11,7 @@ from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 from . import db
-from .config import load_config
+from .config import load_config, settle_public_url
 from .extensions import babel, bootstrap, csrf, limiter, login_manager
 from .web_input import CleanRequest, escape_lazy_messages
 
@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.request_class = CleanRequest  # control characters and lone surrogates never reach a route
     escape_lazy_messages()  # a message that quotes what someone typed is escaped in HTML
     app.config.update(load_config(Path(app.instance_path), config))
+    settle_public_url(app.config)  # refuses to start without JUDGING_PUBLIC_URL in production
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     if app.config["PROXY_HOPS"]:
@@ -76,16 +77,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "warning"
 
-    from .auth import login_messages
+    from werkzeug.exceptions import SecurityError
+
+    from .auth import login_messages, untrusted_host
 
     login_messages(login_manager)
+    app.register_error_handler(SecurityError, untrusted_host)  # a Host outside TRUSTED_HOSTS
 
     from .models import User
+    from .services.accounts import user_for_session
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+    def _load_user(session_id: str) -> User | None:
+        """The session's user while its session token is the user's current one (see ``User.get_id``)."""
+        return user_for_session(db.session, session_id)
 
     from . import templating
 

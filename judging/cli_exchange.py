@@ -115,7 +115,9 @@ def export_command(edition_code: str, output: Path | None) -> None:
 def demo_command(host: str, port: int, no_serve: bool, reset: bool) -> None:
     """Create the database, load the demo edition (once) and serve the app."""
     from . import demo
+    from .config import serve_locally
 
+    serve_locally(current_app.config, host, port)  # mailed links point here unless JUDGING_PUBLIC_URL is set
     try:
         upgrade_database()
     except Exception as error:  # the command must explain, not dump a traceback
