@@ -68,9 +68,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "WTF_CSRF_TIME_LIMIT": None,
         "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("JUDGING_REMEMBER_DAYS", "30"))),
         "PUBLIC_URL": env.get("JUDGING_PUBLIC_URL", ""),
+        "TRUSTED_HOSTS": _host_list(env.get("JUDGING_TRUSTED_HOSTS", "")),
         "PROXY_HOPS": int(env.get("JUDGING_PROXY_HOPS", "0")),
     }
-        "TRUSTED_HOSTS": _host_list(env.get("JUDGING_TRUSTED_HOSTS", "")),
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config.update(overrides)
     if not config.get("SECRET_KEY"):
