@@ -140,6 +140,8 @@ class ApplicationForm(FlaskForm):
     publication_consent = RadioField(
         _l("Publication"), choices=list(PUBLICATION_CHOICES.items()), validate_choice=False
     )
+    #: the answer the form showed: an untouched radio never puts back an answer changed elsewhere since
+    publication_consent_shown = HiddenField()
 
 
 def question_field(question: Question, locale: str) -> Any:
@@ -201,12 +203,22 @@ def _from_yes_no(value: Any) -> bool | None:
     return {"yes": True, "no": False}.get(value) if isinstance(value, str) else None
 
 
+def _changed_consent(form: ApplicationForm) -> bool | None:
+    """The publication answer when the person changed it in this form, else None (the stored one stays).
+
+    The application page changes the answer too, at any time: a form opened before must not revert it.
+    """
+    if form.publication_consent.data == (form.publication_consent_shown.data or None):
+        return None
+    return _from_yes_no(form.publication_consent.data)
+
+
 def initial_data(application: Application) -> dict[str, Any]:
     """The stored application as form data (for GET)."""
     data: dict[str, Any] = {name: getattr(application, name) or "" for name in PROFILE_FIELDS}
     data["version"] = application.version
     data["consent"] = application.consent_at is not None
-    data["publication_consent"] = _yes_no(application.publication_consent)
+    data["publication_consent"] = data["publication_consent_shown"] = _yes_no(application.publication_consent)
     data["led_by_woman"] = (application.extra or {}).get("led_by_woman")
     answers = {answer.question_id: answer.value for answer in application.answers}
     for question in application.prize.questions:
@@ -223,7 +235,7 @@ def data_from_form(form: ApplicationForm, prize: Prize, *, with_files: bool = Tr
     data = ApplicationData(
         fields={name: form[name].data for name in PROFILE_FIELDS},
         consent=bool(form.consent.data),
-        publication_consent=_from_yes_no(form.publication_consent.data),
+        publication_consent=_changed_consent(form),
         led_by_woman=form.led_by_woman.data or None,
     )
     for question in prize.questions:

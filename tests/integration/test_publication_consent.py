@@ -20,10 +20,12 @@ from judging.public import results_pages
 from judging.services import ceremony
 from tests.conftest import login
 from tests.factories import aware
+from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import contest, form_for, post_form, start
 from tests.integration.test_ceremony_support import ceremony_edition, pdf_text, person_name, squash
 from tests.integration.test_results_support import five_by_four, results_url
 
+alice = helpers.alice  # fixture
 AFTER_WINNERS = aware(2025, 10, 17, 1, 0)
 NBSP = "\u00a0"
 
@@ -218,3 +220,28 @@ def test_submitting_needs_an_answer_to_the_consent_question(app, db, make, clien
     assert application.status == "submitted" and application.publication_consent is False
     assert application.publication_consent_at is not None
 
+
+def test_a_form_opened_before_a_withdrawal_does_not_put_the_consent_back(app, db, make, client, alice):
+    c = contest(make, db)
+    login(client, alice)
+    application = start(client, c)
+    assert post_form(client, application, form_for(c, action="save")).status_code == 302
+    db.expire_all()
+    assert application.publication_consent is True
+    # the form, as a first tab shows it: "yes" ticked
+    shown = text(client.get(f"/candidate/applications/{application.id}/edit"))
+    assert re.search(r'name="publication_consent_shown" type="hidden" value="yes"', shown)
+    # meanwhile, from the application page: no
+    client.post(
+        f"/candidate/applications/{application.id}/publication-consent", data={"publication_consent": "no"}
+    )
+    # the first tab saves its other fields, its radio untouched
+    stale = form_for(c, action="save", title="Titre changé", publication_consent_shown="yes")
+    assert post_form(client, application, stale).status_code == 302
+    db.expire_all()
+    assert (application.title, application.publication_consent) == ("Titre changé", False)
+    # changing the radio in that form is a new answer, and counts
+    again = form_for(c, action="save", publication_consent="yes", publication_consent_shown="no")
+    assert post_form(client, application, again).status_code == 302
+    db.expire_all()
+    assert application.publication_consent is True
