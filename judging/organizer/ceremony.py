@@ -38,8 +38,11 @@ from .ceremony_forms import (
     MailTemplateForm,
     PublicTimesForm,
     ReleaseForm,
+    ResetTemplateForm,
     ScheduleForm,
+    remember_template,
 )
+from .edits import commit_edit, status_of
 from .routes import _edition, bp
 
 CEREMONY_URL = "/editions/<int:edition_id>/ceremony"
@@ -328,7 +331,7 @@ def ceremony_mail_template(edition_id: int, key: str, language: str):
     problem = None
     status = 200
     if request.method == "GET":
-        form = MailTemplateForm(formdata=None)
+        form = remember_template(MailTemplateForm(formdata=None), template)
         if template is not None:
             form.subject.data, form.body.data = template.subject, template.body
         subject, body, problems = notifications.preview(
@@ -347,28 +350,36 @@ def ceremony_mail_template(edition_id: int, key: str, language: str):
                 status = 422
         elif form.validate_on_submit():
             try:
-                notifications.save_template(
-                    db,
-                    edition,
-                    key=key,
-                    language=language,
-                    subject=form.subject.data,
-                    body=form.body.data,
-                    actor=_actor(),
+                saved = commit_edit(
+                    form,
+                    lambda: notifications.save_template(
+                        db,
+                        edition,
+                        key=key,
+                        language=language,
+                        subject=form.subject.data,
+                        body=form.body.data,
+                        actor=_actor(),
+                        **form.seen(),
+                    ),
                 )
-                db.commit()
             except NotificationError as error:
-                db.rollback()
                 problem = error.message
                 add_errors(form, error.errors)
                 status = 422
             else:
-                flash(_("Mail template saved."), "success")
-                return redirect(
-                    url_for(
-                        "organizer.ceremony_mail_template", edition_id=edition.id, key=key, language=language
+                if saved:
+                    flash(_("Mail template saved."), "success")
+                    return redirect(
+                        url_for(
+                            "organizer.ceremony_mail_template",
+                            edition_id=edition.id,
+                            key=key,
+                            language=language,
+                        )
                     )
-                )
+                template = notifications.find_template(db, edition, key, language)
+                status = status_of(form)
         else:
             status = 422
     return render_template(
@@ -385,7 +396,7 @@ def ceremony_mail_template(edition_id: int, key: str, language: str):
         preview_subject=subject,
         preview_body=body,
         preview_problems=problems,
-        reset_form=EmptyForm(formdata=None),
+        reset_form=remember_template(ResetTemplateForm(formdata=None), template),
     ), status
 
 
@@ -395,10 +406,18 @@ def ceremony_mail_template_reset(edition_id: int, key: str, language: str):
     edition = _edition(edition_id)
     if key not in notifications.KEYS or language not in notifications.LANGUAGES:
         abort(404)
-    if not EmptyForm().validate_on_submit():
+    form = ResetTemplateForm()
+    if not form.validate_on_submit():
         abort(400)
-    if notifications.reset_template(db, edition, key=key, language=language, actor=_actor()):
-        db.commit()
+    done = commit_edit(
+        form,
+        lambda: notifications.reset_template(
+            db, edition, key=key, language=language, actor=_actor(), **form.seen()
+        ),
+    )
+    if form.stale is not None:
+        flash(str(form.stale.message), "warning")
+    elif done:
         flash(_("The default text is back."), "success")
     return redirect(
         url_for("organizer.ceremony_mail_template", edition_id=edition.id, key=key, language=language)

@@ -18,8 +18,11 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..models import MailTemplate
+from ..services import mail_templates
 from ..services.ceremony import MINUTES_MAX, NAME_MAX, SCRIPT_MAX
 from ..services.notifications import BODY_MAX, COMMENT_MAX, SUBJECT_MAX
+from .edits import VersionedForm
 from .forms import MontrealDateTimeField
 
 
@@ -80,7 +83,20 @@ class EmptyForm(FlaskForm):
     """Its CSRF token guards buttons that post without fields."""
 
 
-class MailTemplateForm(FlaskForm):
+def remember_template(form: VersionedForm, template: MailTemplate | None) -> VersionedForm:
+    """Carry the version of the edition's text (0: the default text) unless the form was posted."""
+    if not getattr(form.version, "raw_data", None):
+        form.remember_values(*mail_templates.shown_of(template))
+    return form
+
+
+class ResetTemplateForm(VersionedForm, FlaskForm):
+    """Goes back to the default text; refused when the text changed since the page showed it."""
+
+
+class MailTemplateForm(VersionedForm, FlaskForm):
+    """An edition's text of one mail (announcements and notifications share it)."""
+
     subject = StringField(
         _l("Subject"), validators=[InputRequired(message=_l("Write the subject.")), _max(SUBJECT_MAX)]
     )

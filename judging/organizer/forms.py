@@ -28,6 +28,8 @@ from ..services.editions import (
     parse_tie_break,
     split_bilingual,
 )
+from ..services.publication import DEFAULT_CONSENT_TEXT
+from .edits import VersionedForm
 
 METHOD_LABELS = {
     "mean": _l("Mean"),
@@ -214,7 +216,15 @@ class BilingualMixin:
 # --- editions ---------------------------------------------------------------------------------------
 
 
-class EditionForm(BilingualMixin, FlaskForm):
+class EditionForm(VersionedForm, BilingualMixin, FlaskForm):
+    shows = (
+        "code",
+        "name",
+        "applications_open",
+        "applications_close",
+        "ceremony_at",
+        "publication_consent_text",
+    )
     code = code_field()
     name_fr = text_fr(_l("Name (French)"), required=True, max_length=300)
     name_en = text_en(_l("Name (English)"), max_length=300)
@@ -225,6 +235,14 @@ class EditionForm(BilingualMixin, FlaskForm):
         _l("Applications close"), validators=[InputRequired(message=_l("Enter a date and time."))]
     )
     ceremony_at = MontrealDateTimeField(_l("Awards ceremony"), validators=[Optional()])
+    #: shown beside the two fields: what candidates are asked when they are left empty
+    default_consent_text = DEFAULT_CONSENT_TEXT
+    publication_consent_text_fr = text_fr(
+        _l("Publication consent question (French)"), required=False, max_length=1000, area=True
+    )
+    publication_consent_text_en = text_en(
+        _l("Publication consent question (English)"), max_length=1000, area=True
+    )
 
     def validate_applications_close(self, field: Field) -> None:
         opens = self.applications_open.data
@@ -232,14 +250,20 @@ class EditionForm(BilingualMixin, FlaskForm):
             raise ValidationError(_l("Applications must close after they open."))
 
     @classmethod
-    def from_edition(cls, edition: Any) -> EditionForm:
+    def data_of(cls, edition: Any) -> dict[str, Any]:
+        """The inputs' values for a stored edition (or any object with its attributes)."""
         data = {
             "code": edition.code,
             "applications_open": edition.applications_open,
             "applications_close": edition.applications_close,
             "ceremony_at": edition.ceremony_at,
         } | BilingualMixin.bilingual_data("name", edition.name)
-        return cls(data=data)
+        data |= BilingualMixin.bilingual_data("publication_consent_text", edition.publication_consent_text)
+        return data
+
+    @classmethod
+    def from_edition(cls, edition: Any) -> EditionForm:
+        return cls(data=cls.data_of(edition)).remember(edition)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -248,6 +272,7 @@ class EditionForm(BilingualMixin, FlaskForm):
             "applications_open": self.applications_open.data,
             "applications_close": self.applications_close.data,
             "ceremony_at": self.ceremony_at.data,
+            "publication_consent_text": self.bilingual("publication_consent_text", optional=True),
         }
 
 
@@ -263,7 +288,7 @@ class CopySetupForm(EditionForm):
 # --- prizes -----------------------------------------------------------------------------------------
 
 
-class PrizeForm(BilingualMixin, FlaskForm):
+class PrizeForm(VersionedForm, BilingualMixin, FlaskForm):
     code = code_field()
     name_fr = text_fr(_l("Name (French)"), required=True, max_length=300)
     name_en = text_en(_l("Name (English)"), max_length=300)
@@ -281,7 +306,8 @@ class PrizeForm(BilingualMixin, FlaskForm):
     max_logo_mb = whole_number(_l("Largest logo (MB)"), minimum=1, maximum=1000, default=2)
 
     @classmethod
-    def from_prize(cls, prize: Any) -> PrizeForm:
+    def data_of(cls, prize: Any) -> dict[str, Any]:
+        """The inputs' values for a stored prize (or any object with its attributes)."""
         data: dict[str, Any] = {
             name: getattr(prize, name)
             for name in (
@@ -298,7 +324,11 @@ class PrizeForm(BilingualMixin, FlaskForm):
         }
         for name in ("name", "description", "eligibility"):
             data |= BilingualMixin.bilingual_data(name, getattr(prize, name))
-        return cls(data=data)
+        return data
+
+    @classmethod
+    def from_prize(cls, prize: Any) -> PrizeForm:
+        return cls(data=cls.data_of(prize)).remember(prize)
 
     def values(self) -> dict[str, Any]:
         def text(field: Field) -> str | None:
@@ -323,7 +353,8 @@ class PrizeForm(BilingualMixin, FlaskForm):
 # --- rounds -----------------------------------------------------------------------------------------
 
 
-class RoundForm(BilingualMixin, FlaskForm):
+class RoundForm(VersionedForm, BilingualMixin, FlaskForm):
+    shows = ("code", "name", "method", "jurors_per_application", "tie_break", "blind", "judging_closes_at")
     code = code_field(list="round-code-suggestions")
     name_fr = text_fr(_l("Name (French)"), required=False, max_length=300)
     name_en = text_en(_l("Name (English)"), max_length=300)
@@ -350,7 +381,8 @@ class RoundForm(BilingualMixin, FlaskForm):
             raise ValidationError(_l("Use at most 10 tie-breaks."))
 
     @classmethod
-    def from_round(cls, rnd: Any) -> RoundForm:
+    def data_of(cls, rnd: Any) -> dict[str, Any]:
+        """The inputs' values for a stored round (or any object with its attributes)."""
         data = {
             "code": rnd.code,
             "method": rnd.method,
@@ -359,7 +391,11 @@ class RoundForm(BilingualMixin, FlaskForm):
             "blind": rnd.blind,
             "judging_closes_at": rnd.judging_closes_at,
         } | BilingualMixin.bilingual_data("name", rnd.name)
-        return cls(data=data)
+        return data
+
+    @classmethod
+    def from_round(cls, rnd: Any) -> RoundForm:
+        return cls(data=cls.data_of(rnd)).remember(rnd)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -376,7 +412,7 @@ class RoundForm(BilingualMixin, FlaskForm):
 # --- rubric criteria --------------------------------------------------------------------------------
 
 
-class CriterionForm(BilingualMixin, FlaskForm):
+class CriterionForm(VersionedForm, BilingualMixin, FlaskForm):
     code = code_field()
     name_fr = text_fr(_l("Name (French)"), required=True, max_length=300)
     name_en = text_en(_l("Name (English)"), max_length=300)
@@ -397,7 +433,8 @@ class CriterionForm(BilingualMixin, FlaskForm):
             raise ValidationError(_l("The maximum must be greater than the minimum."))
 
     @classmethod
-    def from_criterion(cls, criterion: Any) -> CriterionForm:
+    def data_of(cls, criterion: Any) -> dict[str, Any]:
+        """The inputs' values for a stored criterion (or any object with its attributes)."""
         data: dict[str, Any] = {
             "code": criterion.code,
             "weight": plain_decimal(criterion.weight),
@@ -407,7 +444,11 @@ class CriterionForm(BilingualMixin, FlaskForm):
         }
         data |= BilingualMixin.bilingual_data("name", criterion.name)
         data |= BilingualMixin.bilingual_data("guidance", criterion.guidance)
-        return cls(data=data)
+        return data
+
+    @classmethod
+    def from_criterion(cls, criterion: Any) -> CriterionForm:
+        return cls(data=cls.data_of(criterion)).remember(criterion)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -424,7 +465,7 @@ class CriterionForm(BilingualMixin, FlaskForm):
 # --- questions --------------------------------------------------------------------------------------
 
 
-class QuestionForm(BilingualMixin, FlaskForm):
+class QuestionForm(VersionedForm, BilingualMixin, FlaskForm):
     code = code_field()
     label_fr = text_fr(_l("Question (French)"), required=True, max_length=1000)
     label_en = text_en(_l("Question (English)"), max_length=1000)
@@ -463,7 +504,8 @@ class QuestionForm(BilingualMixin, FlaskForm):
         self.parsed_options = options
 
     @classmethod
-    def from_question(cls, question: Any) -> QuestionForm:
+    def data_of(cls, question: Any) -> dict[str, Any]:
+        """The inputs' values for a stored question (or any object with its attributes)."""
         data: dict[str, Any] = {
             "code": question.code,
             "type": question.type,
@@ -474,7 +516,11 @@ class QuestionForm(BilingualMixin, FlaskForm):
         }
         data |= BilingualMixin.bilingual_data("label", question.label)
         data |= BilingualMixin.bilingual_data("help", question.help)
-        return cls(data=data)
+        return data
+
+    @classmethod
+    def from_question(cls, question: Any) -> QuestionForm:
+        return cls(data=cls.data_of(question)).remember(question)
 
     def values(self) -> dict[str, Any]:
         kind = self.type.data
@@ -492,3 +538,7 @@ class QuestionForm(BilingualMixin, FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: its CSRF token guards deletions and moves."""
+
+
+class DeleteForm(VersionedForm, FlaskForm):
+    """Confirms a deletion; refused when the record changed since the confirmation page showed it."""

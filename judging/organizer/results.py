@@ -43,6 +43,7 @@ from ..models import (
 from ..permissions import get_or_404, juror_required, organizer_required
 from ..presenters import JUROR, ORGANIZER, application_label
 from ..services import decisions as decisions_service
+from ..services import mail_templates
 from ..services import phases as phases_service
 from ..services import results as results_service
 from ..services.decisions import DecisionError
@@ -51,10 +52,11 @@ from ..services.phases import PhaseError
 from ..templating import current_locale
 from ..web_input import ascii_int, int_arg, int_list
 from . import audit as _audit  # noqa: F401 (adds the audit trail pages to the blueprint)
+from .ceremony_forms import MailTemplateForm, ResetTemplateForm, remember_template
+from .edits import commit_edit, status_of
 from .forms import METHOD_LABELS, PHASE_LABELS
 from .results_forms import (
     EmptyForm,
-    MailTemplateForm,
     MentionForm,
     MethodForm,
     PhaseForm,
@@ -778,10 +780,10 @@ def _render_phase(
         rules.allowed_transitions(rnd.phase),
         key=lambda p: (rules.PHASES.index(p) < current, abs(rules.PHASES.index(p) - current)),
     )
-    phase_form = phase_form or PhaseForm(formdata=None)
+    phase_form = (phase_form or PhaseForm(formdata=None)).remember(rnd)
     phase_form.target.choices = [(p, PHASE_LABELS[p]) for p in targets]
     if method_form is None:
-        method_form = MethodForm(formdata=None)
+        method_form = MethodForm(formdata=None).remember(rnd)
         method_form.method.data = rnd.method
         method_form.tie_break.data = format_tie_break(rnd.tie_break)
     method_form.method.choices = [(m, METHOD_LABELS[m]) for m in METHODS]
@@ -830,14 +832,19 @@ def round_phase(edition_id: int, prize_id: int, round_id: int):
         return _render_phase(edition, prize, rnd, phase_form=form, status=422)
     before = rnd.phase
     try:
-        phases_service.transition(db, rnd, form.target.data, actor=_actor(), reason=form.reason.data)
-        db.commit()
+        moved = commit_edit(
+            form,
+            lambda: phases_service.transition(
+                db, rnd, form.target.data, actor=_actor(), reason=form.reason.data, **form.seen()
+            ),
+        )
     except (PhaseError, DecisionError) as error:
-        db.rollback()
         field = getattr(error, "errors", {}).get("reason") if isinstance(error, DecisionError) else None
         if field:
             form.reason.errors = [*form.reason.errors, *field]
         return _render_phase(edition, prize, rnd, phase_form=form, problem=error.message, status=422)
+    if not moved:
+        return _render_phase(edition, prize, rnd, phase_form=form, status=status_of(form))
     if rules.is_reopening(before, rnd.phase):
         flash(_("Round reopened: its frozen results are invalidated."), "warning")
     else:
@@ -856,16 +863,24 @@ def round_method(edition_id: int, prize_id: int, round_id: int):
     if not form.validate_on_submit():
         return _render_phase(edition, prize, rnd, method_form=form, status=422)
     try:
-        changed = phases_service.change_method(
-            db, rnd, method=form.method.data, tie_break=parse_tie_break(form.tie_break.data), actor=_actor()
+        changed = commit_edit(
+            form,
+            lambda: phases_service.change_method(
+                db,
+                rnd,
+                method=form.method.data,
+                tie_break=parse_tie_break(form.tie_break.data),
+                actor=_actor(),
+                **form.seen(),
+            ),
         )
-        db.commit()
     except PhaseError as error:
-        db.rollback()
         field = form._fields.get(error.field or "")
         if field is not None:
             field.errors = [*field.errors, error.message]
         return _render_phase(edition, prize, rnd, method_form=form, problem=error.message, status=422)
+    if changed is None:
+        return _render_phase(edition, prize, rnd, method_form=form, status=status_of(form))
     flash(_("Method and tie-break saved.") if changed else _("Nothing changed."), "success")
     return redirect(
         url_for("organizer.round_phase", edition_id=edition.id, prize_id=prize.id, round_id=rnd.id)
@@ -885,14 +900,9 @@ def results_mail(edition_id: int, key: str, language: str):
     edition = _edition(edition_id)
     if key not in decisions_service.MAIL_KEYS or language not in ("fr", "en"):
         abort(404)
-    template = db.scalar(
-        select(decisions_service.MailTemplate).where(
-            decisions_service.MailTemplate.edition_id == edition.id,
-            decisions_service.MailTemplate.key == key,
-            decisions_service.MailTemplate.language == language,
-        )
-    )
+    template = mail_templates.find(db, edition.id, key, language)
     form = MailTemplateForm() if request.method == "POST" else MailTemplateForm(formdata=None)
+    remember_template(form, template)
     problem = None
     status = 200
     if request.method == "GET" and template is not None:
@@ -900,26 +910,31 @@ def results_mail(edition_id: int, key: str, language: str):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                decisions_service.save_mail_template(
-                    db,
-                    edition,
-                    key=key,
-                    language=language,
-                    subject=form.subject.data,
-                    body=form.body.data,
-                    actor=_actor(),
+                saved = commit_edit(
+                    form,
+                    lambda: decisions_service.save_mail_template(
+                        db,
+                        edition,
+                        key=key,
+                        language=language,
+                        subject=form.subject.data,
+                        body=form.body.data,
+                        actor=_actor(),
+                        **form.seen(),
+                    ),
                 )
-                db.commit()
             except DecisionError as error:
-                db.rollback()
                 problem = error.message
                 add_errors(form, error.errors)
                 status = 422
             else:
-                flash(_("Mail template saved."), "success")
-                return redirect(
-                    url_for("organizer.results_mail", edition_id=edition.id, key=key, language=language)
-                )
+                if saved:
+                    flash(_("Mail template saved."), "success")
+                    return redirect(
+                        url_for("organizer.results_mail", edition_id=edition.id, key=key, language=language)
+                    )
+                template = mail_templates.find(db, edition.id, key, language)
+                status = status_of(form)
         else:
             status = 422
     return render_template(
@@ -932,7 +947,7 @@ def results_mail(edition_id: int, key: str, language: str):
         problem=problem,
         variables=decisions_service.MAIL_VARIABLES,
         key_labels=mail_key_labels(),
-        reset_form=EmptyForm(formdata=None),
+        reset_form=remember_template(ResetTemplateForm(formdata=None), template),
     ), status
 
 
@@ -942,8 +957,17 @@ def results_mail_reset(edition_id: int, key: str, language: str):
     edition = _edition(edition_id)
     if key not in decisions_service.MAIL_KEYS or language not in ("fr", "en"):
         abort(404)
-    _check_csrf()
-    if decisions_service.reset_mail_template(db, edition, key=key, language=language, actor=_actor()):
-        db.commit()
+    form = ResetTemplateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    done = commit_edit(
+        form,
+        lambda: decisions_service.reset_mail_template(
+            db, edition, key=key, language=language, actor=_actor(), **form.seen()
+        ),
+    )
+    if form.stale is not None:
+        flash(str(form.stale.message), "warning")
+    elif done:
         flash(_("The default text is back."), "success")
     return redirect(url_for("organizer.results_mail", edition_id=edition.id, key=key, language=language))

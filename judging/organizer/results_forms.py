@@ -7,10 +7,15 @@ and the CSRF token. Messages are translated lazily.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..services.editions import format_tie_break
+from .edits import VersionedForm
 
 REASON_MAX = 2000
 CITATION_MAX = 2000
@@ -28,7 +33,8 @@ class SelectionForm(FlaskForm):
     )
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(VersionedForm, FlaskForm):
+    shows = ("phase",)
     target = SelectField(_l("New phase"), validators=[InputRequired(message=_l("Choose a phase."))])
     reason = TextAreaField(
         _l("Reason (required to reopen; kept in the log)"),
@@ -37,7 +43,8 @@ class PhaseForm(FlaskForm):
     )
 
 
-class MethodForm(FlaskForm):
+class MethodForm(VersionedForm, FlaskForm):
+    shows = ("method", "tie_break")
     method = SelectField(
         _l("Method"), validators=[InputRequired(message=_l("Choose a method from the list."))]
     )
@@ -46,6 +53,11 @@ class MethodForm(FlaskForm):
         validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))],
         render_kw={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"},
     )
+
+    @classmethod
+    def data_of(cls, rnd: Any) -> dict[str, Any]:
+        """The inputs' values for a stored round."""
+        return {"method": rnd.method, "tie_break": format_tie_break(rnd.tie_break)}
 
 
 class WinnerForm(FlaskForm):
@@ -88,21 +100,6 @@ class MentionForm(FlaskForm):
             Length(max=CITATION_MAX, message=_l("At most %(max)d characters.")),
         ],
         render_kw={"rows": 2, "lang": "en"},
-    )
-
-
-class MailTemplateForm(FlaskForm):
-    subject = StringField(
-        _l("Subject"),
-        validators=[
-            InputRequired(message=_l("Write the subject.")),
-            Length(max=300, message=_l("At most %(max)d characters.")),
-        ],
-    )
-    body = TextAreaField(
-        _l("Message"),
-        validators=[InputRequired(message=_l("Write the message.")), Length(max=20000)],
-        render_kw={"rows": 12},
     )
 
 

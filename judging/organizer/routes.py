@@ -8,6 +8,7 @@ only; each calls one service of ``services.editions`` and commits once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,8 +26,9 @@ from ..models import Criterion, Edition, Prize, Question, Round
 from ..permissions import get_or_404, organizer_required
 from ..services import editions as setup
 from ..services.editions import JUDGING_STARTED, SetupError
-from ..templating import tr
+from ..templating import local_datetime, tr
 from ..web_input import int_arg
+from .edits import commit_edit, status_of
 from .forms import (
     METHOD_HELP,
     METHOD_LABELS,
@@ -35,6 +37,7 @@ from .forms import (
     ConfirmForm,
     CopySetupForm,
     CriterionForm,
+    DeleteForm,
     EditionForm,
     PrizeForm,
     QuestionForm,
@@ -64,6 +67,34 @@ def _number(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format_decimal(value, format="#,##0.####")
+
+
+STORED_VALUE_MAX = 1000
+_CODE_LABELS = {"method": METHOD_LABELS, "phase": PHASE_LABELS, "type": QUESTION_TYPE_LABELS}
+
+
+@bp.app_template_global("stored_value")
+def stored_value(name: str, value: Any) -> str:
+    """A stored value as people read it, for the "changed meanwhile" list of a refused stale save."""
+    if value is None or value == "" or value == []:
+        text = _("(empty)")
+    elif isinstance(value, bool):
+        text = _("yes") if value else _("no")
+    elif isinstance(value, datetime):
+        text = local_datetime(value)
+    elif isinstance(value, Decimal):
+        text = _number(value)
+    elif name in _CODE_LABELS:
+        text = str(_CODE_LABELS[name].get(value, value))
+    elif name == "tie_break":
+        text = setup.format_tie_break(value)
+    elif name == "options":
+        text = setup.format_options(value)
+    elif isinstance(value, dict):
+        text = " / ".join(part for part in setup.split_bilingual(value) if part)
+    else:
+        text = str(value)
+    return text if len(text) <= STORED_VALUE_MAX else text[: STORED_VALUE_MAX - 1] + "…"
 
 
 # --- loading (missing or under the wrong parent → 404) ---------------------------------------------
@@ -124,21 +155,17 @@ def _show_errors(form: Any, error: SetupError) -> None:
 
 
 def _save(form: Any, action: Callable[[], Any]) -> Any:
-    """Run one service and commit; on a broken rule put the messages on the form and return None."""
+    """Run one service and commit; on a broken rule or a stale form put the messages on it, return None."""
     try:
-        result = action()
-        db.commit()
+        return commit_edit(form, action)
     except SetupError as error:
-        db.rollback()
         _show_errors(form, error)
         return None
     except IntegrityError:
-        db.rollback()
         form.form_errors.append(
             _("This could not be saved: the code is probably already in use. Check it and try again.")
         )
         return None
-    return result if result is not None else True
 
 
 def _prize_url(edition: Edition, prize: Prize, anchor: str | None = None) -> str:
@@ -146,30 +173,40 @@ def _prize_url(edition: Edition, prize: Prize, anchor: str | None = None) -> str
 
 
 def _confirm_delete(
-    *, title: str, message: str, cancel_url: str, crumbs: list[tuple[str, str | None]], error: Any = None
+    obj: Any,
+    *,
+    title: str,
+    message: str,
+    cancel_url: str,
+    crumbs: list[tuple[str, str | None]],
+    form: DeleteForm,
+    error: Any = None,
 ) -> Any:
+    """The confirmation page; its form carries the version shown (a record changed since is not deleted)."""
+    form.remember(obj)
     return render_template(
         "organizer/confirm_delete.html",
-        form=ConfirmForm(),
+        form=form,
         title=title,
         message=message,
         cancel_url=cancel_url,
         trail=crumbs,
         error=error,
-    )
+    ), status_of(form)
 
 
-def _delete(form: ConfirmForm, action: Callable[[], Any]) -> Any:
-    """Run a deletion; returns True when done, or the refusal's message."""
+def _delete(form: DeleteForm, action: Callable[[Any], Any]) -> Any:
+    """Run a deletion with what the confirmation page showed; True when done, else the refusal's message.
+
+    A stale confirmation returns None and leaves the refusal on ``form``.
+    """
     if not form.validate_on_submit():
         abort(400)
     try:
-        action()
-        db.commit()
+        done = commit_edit(form, lambda: action(form.seen()))
     except SetupError as error:
-        db.rollback()
         return " ".join(str(m) for messages in error.errors.values() for m in messages)
-    return True
+    return True if done else None
 
 
 def _edition_crumbs(edition: Edition) -> list[tuple[str, str | None]]:
@@ -243,26 +280,29 @@ def edition_edit(edition_id: int):
     edition = _edition(edition_id)
     form = EditionForm.from_edition(edition)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
-        form, lambda: setup.update_edition(db, edition, actor=_actor(), **form.values())
+        form, lambda: setup.update_edition(db, edition, actor=_actor(), **form.values(), **form.seen())
     ):
         flash(_("Edition saved."), "success")
         return redirect(url_for("organizer.edition_view", edition_id=edition.id))
-    return render_template("organizer/edition_form.html", form=form, edition=edition)
+    return render_template("organizer/edition_form.html", form=form, edition=edition), status_of(form)
 
 
 @bp.route("/editions/<int:edition_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def edition_delete(edition_id: int):
     edition = _edition(edition_id)
+    form = DeleteForm()
     error = None
     if request.method == "POST":
         name = tr(edition.name)
-        done = _delete(ConfirmForm(), lambda: setup.delete_edition(db, edition, actor=_actor()))
+        done = _delete(form, lambda seen: setup.delete_edition(db, edition, actor=_actor(), **seen))
         if done is True:
             flash(_("Edition “%(name)s” deleted.", name=name), "success")
             return redirect(url_for("organizer.dashboard"))
         error = done
     return _confirm_delete(
+        edition,
+        form=form,
         title=_("Delete the edition “%(name)s”?", name=tr(edition.name)),
         message=_("Its prizes, rounds, criteria and questions will be deleted too."),
         cancel_url=url_for("organizer.edition_view", edition_id=edition.id),
@@ -319,26 +359,30 @@ def prize_edit(edition_id: int, prize_id: int):
     edition, prize = _prize(edition_id, prize_id)
     form = PrizeForm() if request.method == "POST" else PrizeForm.from_prize(prize)
     if form.validate_on_submit() and _save(
-        form, lambda: setup.update_prize(db, prize, actor=_actor(), **form.values())
+        form, lambda: setup.update_prize(db, prize, actor=_actor(), **form.values(), **form.seen())
     ):
         flash(_("Prize saved."), "success")
         return redirect(_prize_url(edition, prize))
-    return render_template("organizer/prize_form.html", form=form, edition=edition, prize=prize)
+    page = render_template("organizer/prize_form.html", form=form, edition=edition, prize=prize)
+    return page, status_of(form)
 
 
 @bp.route("/editions/<int:edition_id>/prizes/<int:prize_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def prize_delete(edition_id: int, prize_id: int):
     edition, prize = _prize(edition_id, prize_id)
+    form = DeleteForm()
     error = None
     if request.method == "POST":
         name = tr(prize.name)
-        done = _delete(ConfirmForm(), lambda: setup.delete_prize(db, prize, actor=_actor()))
+        done = _delete(form, lambda seen: setup.delete_prize(db, prize, actor=_actor(), **seen))
         if done is True:
             flash(_("Prize “%(name)s” deleted.", name=name), "success")
             return redirect(url_for("organizer.edition_view", edition_id=edition.id))
         error = done
     return _confirm_delete(
+        prize,
+        form=form,
         title=_("Delete the prize “%(name)s”?", name=tr(prize.name)),
         message=_("Its rounds, rubric criteria and questions will be deleted too."),
         cancel_url=_prize_url(edition, prize),
@@ -388,7 +432,7 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
     form = RoundForm.from_round(rnd)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
-        form, lambda: setup.update_round(db, rnd, actor=_actor(), **form.values())
+        form, lambda: setup.update_round(db, rnd, actor=_actor(), **form.values(), **form.seen())
     ):
         flash(_("Round saved."), "success")
         return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
@@ -399,7 +443,7 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
         prize=prize,
         rnd=rnd,
         criterion_codes=_criterion_codes(rnd),
-    )
+    ), status_of(form)
 
 
 @bp.route(
@@ -408,15 +452,18 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
 @organizer_required
 def round_delete(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    form = DeleteForm()
     error = None
     if request.method == "POST":
         code = rnd.code
-        done = _delete(ConfirmForm(), lambda: setup.delete_round(db, rnd, actor=_actor()))
+        done = _delete(form, lambda seen: setup.delete_round(db, rnd, actor=_actor(), **seen))
         if done is True:
             flash(_("Round “%(code)s” deleted.", code=code), "success")
             return redirect(_prize_url(edition, prize))
         error = done
     return _confirm_delete(
+        rnd,
+        form=form,
         title=_("Delete the round “%(code)s”?", code=rnd.code),
         message=_("Its rubric criteria and jury will be deleted too."),
         cancel_url=_prize_url(edition, prize, f"round-{rnd.id}"),
@@ -451,7 +498,7 @@ def criterion_edit(edition_id: int, prize_id: int, round_id: int, criterion_id: 
     edition, prize, rnd, criterion = _criterion(edition_id, prize_id, round_id, criterion_id)
     form = CriterionForm() if request.method == "POST" else CriterionForm.from_criterion(criterion)
     if form.validate_on_submit() and _save(
-        form, lambda: setup.update_criterion(db, criterion, actor=_actor(), **form.values())
+        form, lambda: setup.update_criterion(db, criterion, actor=_actor(), **form.values(), **form.seen())
     ):
         flash(_("Criterion saved."), "success")
         return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
@@ -462,22 +509,25 @@ def criterion_edit(edition_id: int, prize_id: int, round_id: int, criterion_id: 
         prize=prize,
         rnd=rnd,
         criterion=criterion,
-    )
+    ), status_of(form)
 
 
 @bp.route(f"{ROUND_URL}/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def criterion_delete(edition_id: int, prize_id: int, round_id: int, criterion_id: int):
     edition, prize, rnd, criterion = _criterion(edition_id, prize_id, round_id, criterion_id)
+    form = DeleteForm()
     error = None
     if request.method == "POST":
         code = criterion.code
-        done = _delete(ConfirmForm(), lambda: setup.delete_criterion(db, criterion, actor=_actor()))
+        done = _delete(form, lambda seen: setup.delete_criterion(db, criterion, actor=_actor(), **seen))
         if done is True:
             flash(_("Criterion “%(code)s” deleted.", code=code), "success")
             return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
         error = done
     return _confirm_delete(
+        criterion,
+        form=form,
         title=_("Delete the criterion “%(name)s”?", name=tr(criterion.name)),
         message=_("It will disappear from the rubric of the round “%(code)s”.", code=rnd.code),
         cancel_url=_prize_url(edition, prize, f"round-{rnd.id}"),
@@ -524,28 +574,31 @@ def question_edit(edition_id: int, prize_id: int, question_id: int):
     edition, prize, question = _question(edition_id, prize_id, question_id)
     form = QuestionForm() if request.method == "POST" else QuestionForm.from_question(question)
     if form.validate_on_submit() and _save(
-        form, lambda: setup.update_question(db, question, actor=_actor(), **form.values())
+        form, lambda: setup.update_question(db, question, actor=_actor(), **form.values(), **form.seen())
     ):
         flash(_("Question saved."), "success")
         return redirect(_prize_url(edition, prize, "questions"))
     return render_template(
         "organizer/question_form.html", form=form, edition=edition, prize=prize, question=question
-    )
+    ), status_of(form)
 
 
 @bp.route(f"{PRIZE_URL}/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def question_delete(edition_id: int, prize_id: int, question_id: int):
     edition, prize, question = _question(edition_id, prize_id, question_id)
+    form = DeleteForm()
     error = None
     if request.method == "POST":
         code = question.code
-        done = _delete(ConfirmForm(), lambda: setup.delete_question(db, question, actor=_actor()))
+        done = _delete(form, lambda seen: setup.delete_question(db, question, actor=_actor(), **seen))
         if done is True:
             flash(_("Question “%(code)s” deleted.", code=code), "success")
             return redirect(_prize_url(edition, prize, "questions"))
         error = done
     return _confirm_delete(
+        question,
+        form=form,
         title=_("Delete the question “%(label)s”?", label=tr(question.label)),
         message=_("Candidates will no longer see it."),
         cancel_url=_prize_url(edition, prize, "questions"),

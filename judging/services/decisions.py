@@ -495,9 +495,18 @@ def _mail_candidates(
 
 
 def save_mail_template(
-    db: Session, edition: Edition, *, key: str, language: str, subject: str, body: str, actor: User
+    db: Session,
+    edition: Edition,
+    *,
+    key: str,
+    language: str,
+    subject: str,
+    body: str,
+    actor: User,
+    expected_version: int | None = None,
+    shown: str | None = None,
 ) -> MailTemplate:
-    """Store the edition's edited version of a finalist / not-selected mail (checked first)."""
+    """Store the edition's edited version of a finalist / not-selected mail (checked first, not stale)."""
     if key not in MAIL_KEYS or language not in mail_templates.LANGUAGES:
         raise DecisionError(_l("Unknown mail template."))
     try:
@@ -510,14 +519,27 @@ def save_mail_template(
             body=body,
             allowed=MAIL_VARIABLES,
             actor=actor,
+            expected_version=expected_version,
+            shown=shown,
         )
     except mail_templates.TemplateRefused as refused:
         raise DecisionError(_l("The template was not saved."), refused.errors) from refused
 
 
-def reset_mail_template(db: Session, edition: Edition, *, key: str, language: str, actor: User) -> bool:
-    """Go back to the default text; True when an edited version was removed."""
-    return mail_templates.reset(db, edition, key=key, language=language, actor=actor)
+def reset_mail_template(
+    db: Session,
+    edition: Edition,
+    *,
+    key: str,
+    language: str,
+    actor: User,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> bool:
+    """Go back to the default text; True when an edited version was removed (not when changed since shown)."""
+    return mail_templates.reset(
+        db, edition, key=key, language=language, actor=actor, expected_version=expected_version, shown=shown
+    )
 
 
 # --- publication consent before announcing --------------------------------------------------------------

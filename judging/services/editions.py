@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..models.base import UTCDateTime
 from ..models.editions import TIE_BREAK_SIMPLE
+from . import versions
 from .audit import record, snapshot
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -50,7 +51,15 @@ JUDGING_STARTED = ("judging", "deliberation", "decided", "announced")
 DECIMAL_LIMIT = Decimal("100000000")
 DECIMAL_PLACES = 4
 
-EDITION_FIELDS = ("code", "name", "timezone", "applications_open", "applications_close", "ceremony_at")
+EDITION_FIELDS = (
+    "code",
+    "name",
+    "timezone",
+    "applications_open",
+    "applications_close",
+    "ceremony_at",
+    "publication_consent_text",
+)
 PRIZE_FIELDS = (
     "code",
     "name",
@@ -94,6 +103,79 @@ _PRIZE_EDITABLE = frozenset(PRIZE_FIELDS)
 _ROUND_EDITABLE = frozenset(ROUND_FIELDS) - {"phase", "position"}
 _CRITERION_EDITABLE = frozenset(CRITERION_FIELDS) - {"position"}
 _QUESTION_EDITABLE = frozenset(QUESTION_FIELDS) - {"position"}
+
+# How a refused stale save names each field (see :mod:`.versions`): lowercase, as in a sentence.
+versions.register(
+    Edition,
+    what=_l("this edition"),
+    labels={
+        "code": _l("code"),
+        "name": _l("name"),
+        "applications_open": _l("applications open"),
+        "applications_close": _l("applications close"),
+        "ceremony_at": _l("awards ceremony"),
+        "publication_consent_text": _l("publication consent question"),
+    },
+)
+versions.register(
+    Prize,
+    what=_l("this prize"),
+    labels={
+        "code": _l("code"),
+        "name": _l("name"),
+        "description": _l("description"),
+        "eligibility": _l("eligibility"),
+        "sponsor": _l("sponsor"),
+        "presenter_name": _l("presenter's name"),
+        "presenter_title": _l("presenter's title"),
+        "presenter_organization": _l("presenter's organization"),
+        "finalists": _l("number of finalists"),
+        "position": _l("display order"),
+        "max_deck_mb": _l("largest pitch deck"),
+        "max_logo_mb": _l("largest logo"),
+    },
+)
+versions.register(
+    Round,
+    what=_l("this round"),
+    labels={
+        "code": _l("code"),
+        "name": _l("name"),
+        "method": _l("aggregation method"),
+        "jurors_per_application": _l("jurors per application"),
+        "tie_break": _l("tie-break chain"),
+        "blind": _l("blind judging"),
+        "judging_closes_at": _l("judging closes"),
+        "phase": _l("phase"),
+    },
+)
+versions.register(
+    Criterion,
+    what=_l("this criterion"),
+    labels={
+        "code": _l("code"),
+        "name": _l("name"),
+        "guidance": _l("guidance for jurors"),
+        "weight": _l("weight"),
+        "min_value": _l("lowest score"),
+        "max_value": _l("highest score"),
+        "required": _l("required"),
+    },
+)
+versions.register(
+    Question,
+    what=_l("this question"),
+    labels={
+        "code": _l("code"),
+        "label": _l("question"),
+        "help": _l("help text"),
+        "type": _l("type of answer"),
+        "required": _l("answer required"),
+        "max_words": _l("word limit"),
+        "options": _l("options"),
+        "identifying": _l("identifies the candidate"),
+    },
+)
 
 
 class SetupError(ValueError):
@@ -332,7 +414,11 @@ def _move(
     action: str,
     edition_id: int,
 ) -> bool:
-    """Swap ``obj`` with its neighbour and renumber the siblings 0..n-1. False at either end."""
+    """Swap ``obj`` with its neighbour and renumber the siblings 0..n-1. False at either end.
+
+    A move bumps the versions of the rows it renumbers, but no edit form shows a criterion's or a
+    question's position: a form open meanwhile is not refused (:func:`.versions.conflicts`).
+    """
     if direction not in ("up", "down"):
         raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
     ordered = sorted(siblings, key=lambda item: (item.position, item.id))
@@ -430,6 +516,7 @@ def create_edition(
     applications_open: datetime,
     applications_close: datetime,
     ceremony_at: datetime | None = None,
+    publication_consent_text: dict[str, str] | None = None,
 ) -> Edition:
     fields = {
         "code": code,
@@ -437,6 +524,7 @@ def create_edition(
         "applications_open": applications_open,
         "applications_close": applications_close,
         "ceremony_at": ceremony_at,
+        "publication_consent_text": publication_consent_text,
     }
     _validate_edition(db, fields, None)
     edition = Edition(timezone="America/Montreal", **fields)
@@ -453,8 +541,28 @@ def create_edition(
     return edition
 
 
-def update_edition(db: Session, edition: Edition, *, actor: User | None, **changes: Any) -> Edition:
-    _unknown_fields(changes, ("code", "name", "applications_open", "applications_close", "ceremony_at"))
+def update_edition(
+    db: Session,
+    edition: Edition,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+    **changes: Any,
+) -> Edition:
+    """Change an edition; a form's stale version is refused (:mod:`.versions`) before anything else."""
+    _unknown_fields(
+        changes,
+        (
+            "code",
+            "name",
+            "applications_open",
+            "applications_close",
+            "ceremony_at",
+            "publication_consent_text",
+        ),
+    )
+    versions.check_version(db, edition, expected_version, shown=shown, changes=changes, actor=actor)
     merged = {name: getattr(edition, name) for name in EDITION_FIELDS} | changes
     _validate_edition(db, merged, edition.id)
     _apply_changes(
@@ -463,8 +571,16 @@ def update_edition(db: Session, edition: Edition, *, actor: User | None, **chang
     return edition
 
 
-def delete_edition(db: Session, edition: Edition, *, actor: User | None) -> None:
-    """Delete an edition and its setup; refused once it has received applications."""
+def delete_edition(
+    db: Session,
+    edition: Edition,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> None:
+    """Delete an edition and its setup; refused once it has received applications, or changed since shown."""
+    versions.check_version(db, edition, expected_version, shown=shown, actor=actor, deleting=True)
     if db.scalar(select(func.count()).select_from(Application).where(Application.edition_id == edition.id)):
         raise SetupError.one("", _l("This edition has applications: it cannot be deleted."))
     before = snapshot(edition, EDITION_FIELDS)
@@ -515,8 +631,17 @@ def create_prize(db: Session, edition: Edition, *, actor: User | None, **fields:
     return prize
 
 
-def update_prize(db: Session, prize: Prize, *, actor: User | None, **changes: Any) -> Prize:
+def update_prize(
+    db: Session,
+    prize: Prize,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+    **changes: Any,
+) -> Prize:
     _unknown_fields(changes, _PRIZE_EDITABLE)
+    versions.check_version(db, prize, expected_version, shown=shown, changes=changes, actor=actor)
     merged = {name: getattr(prize, name) for name in PRIZE_FIELDS} | changes
     _validate_prize(db, prize.edition_id, merged, prize.id)
     _apply_changes(
@@ -525,8 +650,16 @@ def update_prize(db: Session, prize: Prize, *, actor: User | None, **changes: An
     return prize
 
 
-def delete_prize(db: Session, prize: Prize, *, actor: User | None) -> None:
+def delete_prize(
+    db: Session,
+    prize: Prize,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> None:
     """Delete a prize with its rounds and questions; refused once it has received applications."""
+    versions.check_version(db, prize, expected_version, shown=shown, actor=actor, deleting=True)
     if db.scalar(select(func.count()).select_from(Application).where(Application.prize_id == prize.id)):
         raise SetupError.one("", _l("This prize has applications: it cannot be deleted."))
     edition_id = prize.edition_id
@@ -612,11 +745,20 @@ def _criterion_codes(db: Session, round_id: int) -> list[str]:
     return list(db.scalars(select(Criterion.code).where(Criterion.round_id == round_id)))
 
 
-def update_round(db: Session, rnd: Round, *, actor: User | None, **changes: Any) -> Round:
+def update_round(
+    db: Session,
+    rnd: Round,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+    **changes: Any,
+) -> Round:
     """Change a round's settings. Its method is locked once judging has started."""
     _unknown_fields(changes, _ROUND_EDITABLE)
     if "tie_break" in changes:
         changes["tie_break"] = list(changes["tie_break"] or [])
+    versions.check_version(db, rnd, expected_version, shown=shown, changes=changes, actor=actor)
     merged = {name: getattr(rnd, name) for name in ROUND_FIELDS} | changes
     prize = db.get(Prize, rnd.prize_id)
     _validate_round(db, prize, merged, rnd, _criterion_codes(db, rnd.id))
@@ -626,8 +768,16 @@ def update_round(db: Session, rnd: Round, *, actor: User | None, **changes: Any)
     return rnd
 
 
-def delete_round(db: Session, rnd: Round, *, actor: User | None) -> None:
+def delete_round(
+    db: Session,
+    rnd: Round,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> None:
     """Delete a round with its rubric; refused once scorecards exist in it."""
+    versions.check_version(db, rnd, expected_version, shown=shown, actor=actor, deleting=True)
     if db.scalar(select(func.count()).select_from(Assignment).where(Assignment.round_id == rnd.id)):
         raise SetupError.one("", _l("This round has scorecards: it cannot be deleted."))
     prize = db.get(Prize, rnd.prize_id)
@@ -709,10 +859,19 @@ def _edition_of_round(db: Session, rnd: Round) -> int:
     return db.scalar(select(Prize.edition_id).where(Prize.id == rnd.prize_id))
 
 
-def update_criterion(db: Session, criterion: Criterion, *, actor: User | None, **changes: Any) -> Criterion:
+def update_criterion(
+    db: Session,
+    criterion: Criterion,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+    **changes: Any,
+) -> Criterion:
     """Change a criterion. A new code is carried into the round's tie-break chain."""
     _unknown_fields(changes, _CRITERION_EDITABLE)
     _normalise_criterion(changes)
+    versions.check_version(db, criterion, expected_version, shown=shown, changes=changes, actor=actor)
     rnd = db.get(Round, criterion.round_id)
     merged = {name: getattr(criterion, name) for name in CRITERION_FIELDS} | changes
     _validate_criterion(db, rnd, merged, criterion)
@@ -743,8 +902,16 @@ def update_criterion(db: Session, criterion: Criterion, *, actor: User | None, *
     return criterion
 
 
-def delete_criterion(db: Session, criterion: Criterion, *, actor: User | None) -> None:
+def delete_criterion(
+    db: Session,
+    criterion: Criterion,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> None:
     """Delete a criterion; refused when scored, once judging started, or while the tie-break names it."""
+    versions.check_version(db, criterion, expected_version, shown=shown, actor=actor, deleting=True)
     rnd = db.get(Round, criterion.round_id)
     if rnd.phase in JUDGING_STARTED or db.scalar(
         select(func.count()).select_from(CriterionScore).where(CriterionScore.criterion_id == criterion.id)
@@ -887,9 +1054,18 @@ def create_question(db: Session, prize: Prize, *, actor: User | None, **fields: 
     return question
 
 
-def update_question(db: Session, question: Question, *, actor: User | None, **changes: Any) -> Question:
+def update_question(
+    db: Session,
+    question: Question,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+    **changes: Any,
+) -> Question:
     _unknown_fields(changes, _QUESTION_EDITABLE)
     _normalise_question(changes)
+    versions.check_version(db, question, expected_version, shown=shown, changes=changes, actor=actor)
     prize = db.get(Prize, question.prize_id)
     merged = {name: getattr(question, name) for name in QUESTION_FIELDS} | changes
     _validate_question(db, prize, merged, question.id)
@@ -905,8 +1081,16 @@ def update_question(db: Session, question: Question, *, actor: User | None, **ch
     return question
 
 
-def delete_question(db: Session, question: Question, *, actor: User | None) -> None:
-    """Delete a question; refused once candidates have answered it."""
+def delete_question(
+    db: Session,
+    question: Question,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> None:
+    """Delete a question; refused once candidates have answered it, or when changed since shown."""
+    versions.check_version(db, question, expected_version, shown=shown, actor=actor, deleting=True)
     if db.scalar(select(func.count()).select_from(Answer).where(Answer.question_id == question.id)):
         raise SetupError.one("", _l("Candidates have answered this question: it cannot be deleted."))
     prize = db.get(Prize, question.prize_id)
@@ -944,6 +1128,7 @@ def copy_setup(
     applications_close: datetime,
     ceremony_at: datetime | None,
     actor: User | None,
+    publication_consent_text: dict[str, str] | None = None,
 ) -> Edition:
     """A new edition with ``source``'s prizes, rounds (back in ``setup``), criteria and questions.
 
@@ -956,6 +1141,7 @@ def copy_setup(
         "applications_open": applications_open,
         "applications_close": applications_close,
         "ceremony_at": ceremony_at,
+        "publication_consent_text": publication_consent_text,
     }
     _validate_edition(db, fields, None)
     edition = Edition(timezone=source.timezone or "America/Montreal", **fields)
@@ -988,7 +1174,7 @@ def copy_setup(
     return edition
 
 
-_NOT_COPIED = frozenset({"id", "phase", "created_at", "updated_at"})
+_NOT_COPIED = frozenset({"id", "phase", "version", "created_at", "updated_at"})
 
 
 def _copied_columns(obj: Any) -> dict[str, Any]:

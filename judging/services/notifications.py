@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import g, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
@@ -114,9 +114,21 @@ def find_template(db: Session, edition: Edition, key: str, language: str) -> Mai
 
 
 def save_template(
-    db: Session, edition: Edition, *, key: str, language: str, subject: str, body: str, actor: User | None
+    db: Session,
+    edition: Edition,
+    *,
+    key: str,
+    language: str,
+    subject: str,
+    body: str,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
 ) -> MailTemplate:
-    """Store the edition's text of mail ``key`` in ``language`` (checked first; nothing saved on error)."""
+    """Store the edition's text of mail ``key`` in ``language`` (checked first; nothing saved on error).
+
+    A text changed since the editor showed it (``expected_version``, ``shown``) is not overwritten.
+    """
     _check_key(key, language)
     try:
         return mail_templates.save(
@@ -128,15 +140,28 @@ def save_template(
             body=body,
             allowed=VARIABLES[key],
             actor=actor,
+            expected_version=expected_version,
+            shown=shown,
         )
     except mail_templates.TemplateRefused as refused:
         raise NotificationError(_l("The template was not saved."), refused.errors) from refused
 
 
-def reset_template(db: Session, edition: Edition, *, key: str, language: str, actor: User | None) -> bool:
+def reset_template(
+    db: Session,
+    edition: Edition,
+    *,
+    key: str,
+    language: str,
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> bool:
     """Go back to the default text; True when the edition's own text was removed."""
     _check_key(key, language)
-    return mail_templates.reset(db, edition, key=key, language=language, actor=actor)
+    return mail_templates.reset(
+        db, edition, key=key, language=language, actor=actor, expected_version=expected_version, shown=shown
+    )
 
 
 render_override = mail_templates.render_override
@@ -374,16 +399,10 @@ def _queue(
     override: str | None,
     context: Mapping[str, Any],
 ) -> OutgoingMail:
-    queued = mail.queue(
+    # a scheduled mail waits in the outbox: the sender takes it when ``send_after`` has come
+    return mail.queue(
         db, to=to, template=key, language=language, send_after=send_after, override=override, **context
     )
-    if send_after > utcnow():
-        # ``mail.queue`` also lists the mail for sending right after the request: a scheduled mail must wait
-        # for ``judging send-mail`` at its time.
-        pending = g.get("_queued_mail_ids")
-        if pending and queued.id in pending:
-            pending.remove(queued.id)
-    return queued
 
 
 def edition_overrides(

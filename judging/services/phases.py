@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..domain import phases as rules
 from ..models import METHODS, Criterion, Round, User
+from . import versions
 from .audit import record
 
 REASON_MAX = 2000
@@ -67,9 +68,19 @@ def _criterion_count(db: Session, rnd: Round) -> int:
 
 
 def transition(
-    db: Session, rnd: Round, target: str, *, actor: User | None, reason: str | None = None
+    db: Session,
+    rnd: Round,
+    target: str,
+    *,
+    actor: User | None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+    shown: str | None = None,
 ) -> None:
     """An organizer moves a round to ``target``; refused (``PhaseError``) when the rules say no.
+
+    A page that showed another phase than the round's (someone moved it meanwhile) is refused
+    with :class:`~judging.services.versions.StaleEditError`.
 
     ``decided`` and ``announced`` are reached through decisions only (finalist selection,
     winner, announcement). Going back after judging closed is a reopening: a reason is
@@ -77,6 +88,7 @@ def transition(
     """
     if target not in rules.PHASES:
         raise PhaseError(_l("Unknown phase."), "target")
+    versions.check_version(db, rnd, expected_version, shown=shown, changes={"phase": target}, actor=actor)
     current = rnd.phase
     if target == current:
         raise PhaseError(_l("The round is already in this phase."), "target")
@@ -117,7 +129,14 @@ def tie_break_problems(chain: Sequence[str], criterion_codes: Sequence[str]) -> 
 
 
 def change_method(
-    db: Session, rnd: Round, *, method: str, tie_break: Sequence[str], actor: User | None
+    db: Session,
+    rnd: Round,
+    *,
+    method: str,
+    tie_break: Sequence[str],
+    actor: User | None,
+    expected_version: int | None = None,
+    shown: str | None = None,
 ) -> bool:
     """Set the round's aggregation method and tie-break chain; refused once judging has opened.
 
@@ -127,6 +146,8 @@ def change_method(
     chain = [entry.strip() for entry in tie_break if entry and entry.strip()]
     if method not in METHODS:
         raise PhaseError(_l("Choose a method from the list."), "method")
+    changes = {"method": method, "tie_break": chain}
+    versions.check_version(db, rnd, expected_version, shown=shown, changes=changes, actor=actor)
     changed_method = method != rnd.method
     changed_chain = chain != list(rnd.tie_break or [])
     if changed_method and not rules.can_change_method(rnd.phase):
