@@ -23,7 +23,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -47,7 +46,7 @@ from ..models import Application, Attachment, Prize
 from ..permissions import candidate_required, get_own_application_or_404, is_candidate, owns_application
 from ..services import applications as service
 from ..services import uploads
-from ..services.applications import ApplicationError, DeadlineError, StaleFormError
+from ..services.applications import ApplicationError, DeadlineError, InJuryHandsError, StaleFormError
 from ..services.notifications import released_comments
 from ..services.publication import set_publication_consent
 from ..templating import current_locale
@@ -241,6 +240,9 @@ def edit(application_id: int):
         flash(_("This application can no longer be changed."), "warning")
         return redirect(url_for("candidate.application", application_id=application.id))
     if request.method == "GET":
+        if application.status == "submitted" and service.in_jury_hands(application):
+            flash(str(service.IN_JURY_HANDS), "warning")
+            return redirect(url_for("candidate.application", application_id=application.id))
         if not service.can_edit(application, now):
             flash(
                 _(
@@ -271,6 +273,9 @@ def edit(application_id: int):
 
         try:
             result = _commit_with_retry(work, rewind=rewind)
+        except InJuryHandsError as error:  # what was typed stays on the page; nothing is saved
+            flash(str(error.message), "error")
+            return _render_form(get_own_application_or_404(application_id, current_user), form, status=409)
         except DeadlineError as error:
             flash(str(error.message), "error")
             application = get_own_application_or_404(application_id, current_user)
@@ -433,6 +438,7 @@ def application(application_id: int):
         jury_comments=released_comments(db, found),
         deadline=service.deadline_of(found),
         editable=service.can_edit(found, now),
+        in_jury_hands=found.status == "submitted" and service.in_jury_hands(found),
         can_withdraw=service.can_withdraw(found, now),
         has_receipt=bool((found.extra or {}).get("submission")),
         country_names=dict(service.countries(current_locale())),
@@ -534,27 +540,9 @@ def discard(application_id: int):
 @bp.get("/files/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
-    """A file, to its owner (and organizers, assigned jurors): always as a download, never rendered."""
+    """A file, to its owner and organizers (jurors fetch files through their scorecard): always a download."""
     attachment = db.get(Attachment, attachment_id)
-    if attachment is None or not uploads.can_download_attachment(current_user, attachment, db):
-        abort(404)
-    try:
-        path = uploads.path_of(attachment)
-    except FileNotFoundError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return uploads.file_response(uploads.download_for(current_user, attachment) if attachment else None)
 
 
 # My data ------------------------------------------------------------------------------------------

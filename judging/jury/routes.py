@@ -8,20 +8,17 @@ application is shown through ``presenters.application_view`` (identity hidden in
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -31,11 +28,21 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..db import session as db
 from ..domain import phases as phase_rules
-from ..models import Application, Assignment, JuryMembership, PitchSlot, Prize, Round, User, utcnow
+from ..models import (
+    Application,
+    Assignment,
+    Attachment,
+    JuryMembership,
+    PitchSlot,
+    Prize,
+    Round,
+    User,
+    utcnow,
+)
 from ..permissions import juror_required
-from ..presenters import JUROR, application_label, application_view, attachment_name, visible_attachments
+from ..presenters import JUROR, application_label, application_view
 from ..services import jury as jury_service
-from ..services import scoring
+from ..services import scoring, uploads
 from ..services.scoring import ScoreError, ScoringClosed
 from ..templating import current_locale
 from .forms import AbstainForm, LiveScoreForm, RecuseForm, ResumeForm, ScorecardForm, score_field_name
@@ -89,14 +96,10 @@ def _scorecard_query(round_id: int, application_id: int):
 
 
 def scorecard_or_404(round_id: int, application_id: int) -> Assignment:
-    """The current juror's scorecard; not theirs, not open yet, recused or in conflict → 404."""
+    """The current juror's scorecard; not theirs, not open yet, recused, in conflict, withdrawn or
+    ineligible → 404 (:func:`services.jury.juror_may_open`, the rule of every juror route)."""
     card = db.scalar(_scorecard_query(round_id, application_id))
-    if (
-        card is None
-        or card.round.phase not in jury_service.VISIBLE_PHASES
-        or card.status == "recused"
-        or jury_service.is_in_conflict(db, current_user.id, application_id)
-    ):
+    if card is None or not jury_service.juror_may_open(db, current_user, card):
         abort(404)
     return card
 
@@ -349,30 +352,10 @@ def recuse(round_id: int, application_id: int):
 @bp.get(f"{SCORE_URL}/files/<int:attachment_id>")
 @juror_required
 def attachment(round_id: int, application_id: int, attachment_id: int):
-    """A file of the application: PDFs shown in the browser, others downloaded; neutral names when blind."""
+    """A file of the application, always as a download; neutral names and no identifying file when blind."""
     card = scorecard_or_404(round_id, application_id)
-    application = card.application
-    questions = card.round.prize.questions
-    allowed = {
-        a.id: a for a in visible_attachments(application, viewer=JUROR, round=card.round, questions=questions)
-    }
-    item = allowed.get(attachment_id)
-    if item is None:
-        abort(404)
-    folder = Path(current_app.config["UPLOAD_FOLDER"]).resolve()
-    path = (folder / item.storage_key).resolve()
-    if folder not in path.parents or not path.is_file():
-        abort(404)
-    is_pdf = item.content_type == "application/pdf"
-    response = send_file(
-        path,
-        mimetype=item.content_type,
-        as_attachment=not is_pdf,
-        download_name=attachment_name(item, application, viewer=JUROR, round=card.round, questions=questions),
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    item = db.get(Attachment, attachment_id)
+    return uploads.file_response(uploads.download_for(current_user, item, card=card) if item else None)
 
 
 # --- live final --------------------------------------------------------------------------------------------
@@ -382,10 +365,12 @@ def _live_cards(rnd: Round) -> list[Assignment]:
     cards = list(
         db.scalars(
             select(Assignment)
+            .join(Application, Assignment.application_id == Application.id)
             .where(
                 Assignment.round_id == rnd.id,
                 Assignment.juror_id == current_user.id,
                 Assignment.status != "recused",
+                Application.status == jury_service.IN_THE_RUNNING,
             )
             .options(
                 selectinload(Assignment.application).selectinload(Application.applicant),

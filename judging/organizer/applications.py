@@ -13,12 +13,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.security import safe_join
 
 from .. import queries_applications as q
 from ..db import session as db
@@ -33,7 +32,7 @@ from ..labels import (
 )
 from ..models import Application, Attachment, Edition, Prize, Question
 from ..permissions import get_or_404, organizer_required
-from ..services import screening
+from ..services import screening, uploads
 from ..services.screening import ScreeningError
 from ..templating import tr
 from .application_forms import EligibilityForm, ExtensionForm, ReopenForm
@@ -49,9 +48,6 @@ FILTER_NAMES = {
     "type": _l("Organization type"),
     "language": _l("Language"),
 }
-#: File types served with their own type; anything else is sent as bytes.
-SERVED_TYPES = {"application/pdf", "image/png", "image/jpeg"}
-
 
 # --- loading (missing or under another edition → 404) -------------------------------------------------
 
@@ -315,24 +311,7 @@ def application_file(edition_id: int, application_id: int, file_id: int):
     attachment = db.get(Attachment, file_id)
     if attachment is None or attachment.application_id != application.id:
         abort(404)
-    path = safe_join(current_app.config["UPLOAD_FOLDER"], attachment.storage_key)
-    if path is None:
-        abort(404)
-    try:
-        response = send_file(
-            path,
-            mimetype=attachment.content_type
-            if attachment.content_type in SERVED_TYPES
-            else ("application/octet-stream"),
-            as_attachment=True,
-            download_name=attachment.filename,
-            max_age=0,
-        )
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        abort(404)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.file_response(uploads.download_for(current_user, attachment))
 
 
 # --- screening --------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import clock as clocks
+from ..domain import phases as phase_rules
 from ..models import (
     ORGANIZATION_TYPES,
     REGIONS,
@@ -58,6 +59,9 @@ from .publication import apply_publication_consent
 
 MONTREAL = ZoneInfo("America/Montreal")
 REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
+IN_JURY_HANDS = _l(
+    "The jury is already judging your application: to change it, write to the organizing team."
+)
 OUTCOME_ORDER = ("winner", "mention", "finalist", "not-selected")
 
 #: Profile fields of the form, with their maximum length (the columns' sizes).
@@ -132,6 +136,10 @@ class DeadlineError(ApplicationError):
 
 class StaleFormError(ApplicationError):
     """The application changed since the form was loaded (another window saved it)."""
+
+
+class InJuryHandsError(ApplicationError):
+    """The jury has the submitted application: the candidate may not change it (:func:`in_jury_hands`)."""
 
 
 # Input ------------------------------------------------------------------------------------------
@@ -317,11 +325,33 @@ def window_open(edition: Edition, now: datetime) -> bool:
     return edition.applications_open <= now <= edition.applications_close
 
 
+def in_jury_hands(application: Application) -> bool:
+    """A round of the application's prize has opened judging: what the jury judges is what stays.
+
+    From then on the candidate can neither change nor resubmit the submitted application, even before
+    its deadline; the organizers' reopening (logged) turns it back into a draft the candidate can edit.
+    """
+    return any(rnd.phase in phase_rules.JUDGING_OPENED for rnd in application.prize.rounds)
+
+
+def judged(application: Application) -> bool:
+    """Judging of the application's prize has closed (deliberation, decided, announced): too late to withdraw.
+
+    Before that a candidate may withdraw, even while the jury scores: the application then leaves every
+    juror page (``services.jury.IN_THE_RUNNING``) and the results.
+    """
+    return any(rnd.phase in phase_rules.AFTER_JUDGING for rnd in application.prize.rounds)
+
+
 def can_edit(application: Application, now: datetime) -> bool:
-    """Drafts can always be saved; a submitted application can be changed until its deadline."""
+    """Drafts can always be saved; a submitted one can change until its deadline, unless jurors have it."""
     if application.status == "draft":
         return True
-    return application.status == "submitted" and now <= deadline_of(application)
+    return (
+        application.status == "submitted"
+        and now <= deadline_of(application)
+        and not in_jury_hands(application)
+    )
 
 
 def results_final(edition: Edition, now: datetime) -> bool:
@@ -332,7 +362,12 @@ def results_final(edition: Edition, now: datetime) -> bool:
 
 
 def can_withdraw(application: Application, now: datetime) -> bool:
-    return application.status == "submitted" and not results_final(application.edition, now)
+    """A submitted application, until its prize's judging closes (:func:`judged`) or the results are out."""
+    return (
+        application.status == "submitted"
+        and not results_final(application.edition, now)
+        and not judged(application)
+    )
 
 
 # Starting ---------------------------------------------------------------------------------------
@@ -705,6 +740,8 @@ def submit(
     if application.status not in ("draft", "submitted"):
         raise ApplicationError(_l("This application can no longer be submitted."))
     was_draft = application.status == "draft"
+    if not was_draft and in_jury_hands(application):
+        raise InJuryHandsError(IN_JURY_HANDS)
     if data is not None:
         problems = type_problems(application.prize, data)
         if problems:

@@ -51,6 +51,9 @@ COUNTING_STATUSES = ("assigned", "draft", "submitted")
 CLOSED_PHASES = ("deliberation", "decided", "announced")
 VISIBLE_PHASES = ("judging", "deliberation", "decided", "announced")
 """Phases in which a juror sees the applications assigned to them."""
+IN_THE_RUNNING = "submitted"
+"""The only status of an application a juror ever sees or scores: withdrawn and ineligible ones (and
+one reopened to a draft by the organizers) leave every juror page, while their scorecards are kept."""
 LIFTABLE_SOURCES = ("organization", "email-domain", "imported", "organizer")
 """Detected (or recorded) conflicts an organizer may lift; a juror's own declaration and being the
 applicant or the contact never are."""
@@ -203,15 +206,27 @@ def juror_conflicts(db: Session, juror: User, prize_of: dict[int, int]) -> set[t
     return pairs
 
 
-def can_score(db: Session, user: Any, assignment: Assignment, now: datetime | None = None) -> bool:
-    """The juror's own scorecard, not in conflict, not recused, while the round's judging is open."""
+def in_the_running(application: Application) -> bool:
+    """Whether the jury may see the application at all (see :data:`IN_THE_RUNNING`)."""
+    return application.status == IN_THE_RUNNING
+
+
+def juror_may_open(db: Session, user: Any, assignment: Assignment) -> bool:
+    """The one rule of every juror route: the juror's own scorecard, in a round whose judging has opened,
+    not recused, not in conflict, of an application still in the running. Anything else is a 404."""
     return (
         bool(user and user.is_authenticated)
         and assignment.juror_id == user.id
+        and assignment.round.phase in VISIBLE_PHASES
         and assignment.status != "recused"
-        and judging_closed_reason(assignment.round, now) is None
+        and in_the_running(assignment.application)
         and not is_in_conflict(db, user.id, assignment.application_id)
     )
+
+
+def can_score(db: Session, user: Any, assignment: Assignment, now: datetime | None = None) -> bool:
+    """A scorecard the juror may open (:func:`juror_may_open`) while the round's judging is open."""
+    return judging_closed_reason(assignment.round, now) is None and juror_may_open(db, user, assignment)
 
 
 # --- what a round judges -------------------------------------------------------------------------------
@@ -1231,12 +1246,21 @@ LABEL_COLUMNS = (
 
 
 def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
-    """A juror's scorecards in rounds they may see (one query plus eager loads), in their own order."""
+    """A juror's scorecards in rounds they may see (one query plus eager loads), in their own order.
+
+    Only applications still in the running (:data:`IN_THE_RUNNING`): a withdrawn or ineligible one is
+    neither listed nor counted in the juror's progress.
+    """
     cards = list(
         db.scalars(
             select(Assignment)
             .join(Round, Assignment.round_id == Round.id)
-            .where(Assignment.juror_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
+            .join(Application, Assignment.application_id == Application.id)
+            .where(
+                Assignment.juror_id == juror.id,
+                Round.phase.in_(VISIBLE_PHASES),
+                Application.status == IN_THE_RUNNING,
+            )
             .options(
                 selectinload(Assignment.round).selectinload(Round.prize),
                 # A juror has hundreds of scorecards: only what the labels need (the reference, the
@@ -1290,7 +1314,13 @@ def juror_round_cards(db: Session, juror: User, rnd: Round) -> list[CardRow]:
                 Assignment.juror_id,
                 Assignment.application_id,
                 Assignment.status,
-            ).where(Assignment.juror_id == juror.id, Assignment.round_id == rnd.id)
+            )
+            .join(Application, Assignment.application_id == Application.id)
+            .where(
+                Assignment.juror_id == juror.id,
+                Assignment.round_id == rnd.id,
+                Application.status == IN_THE_RUNNING,
+            )
         )
     ]
     blocked = juror_conflicts(db, juror, {row.application_id: rnd.prize_id for row in rows})
@@ -1368,7 +1398,12 @@ def send_reminders(db: Session, rnd: Round, *, actor: User, now: datetime | None
     cards = list(
         db.scalars(
             select(Assignment)
-            .where(Assignment.round_id == rnd.id, Assignment.juror_id.in_([user.id for user in jury]))
+            .join(Application, Assignment.application_id == Application.id)
+            .where(
+                Assignment.round_id == rnd.id,
+                Assignment.juror_id.in_([user.id for user in jury]),
+                Application.status == IN_THE_RUNNING,
+            )
             .options(selectinload(Assignment.application))
         )
     )

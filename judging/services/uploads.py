@@ -10,6 +10,9 @@
 * :func:`store` writes the bytes to ``UPLOAD_FOLDER/<random key>``. New files are removed again if
   the transaction rolls back; files scheduled with :func:`remove_after_commit` disappear from disk
   only once the transaction commits, so a failed request never loses a file still referenced.
+* Serving: every route that serves an upload asks :func:`download_for` (who may fetch it, under
+  which name) and answers with :func:`file_response` (always a download: ``attachment``,
+  ``nosniff``, a sandbox CSP, the type checked at upload).
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app
+from flask import Response, abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
-from ..models import Assignment, Attachment, Conflict, Question, localized
+from ..models import Assignment, Attachment, Question, localized
+from ..presenters import JUROR, attachment_name, visible_attachments
 
 MB = 1024 * 1024
 FORMATS: dict[str, dict[str, Any]] = {
@@ -211,41 +215,84 @@ def attachment_from(checked: CheckedFile, *, key: str, question: Question | None
     )
 
 
-# Who may download -------------------------------------------------------------------------------
+# Who gets which file, under which name, and how it is served --------------------------------------
+
+#: Served to every viewer, from every route: a download (never rendered in the site's origin), the type
+#: never sniffed, and a sandbox should a browser render it anyway (a "PDF" may hide HTML or JavaScript
+#: behind its ``%PDF-`` header).
+SAFE_FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-store",
+}
+SERVED_TYPES = frozenset(spec["mime"] for spec in FORMATS.values())
 
 
-def can_download_attachment(user: Any, attachment: Attachment, db: Session | None = None) -> bool:
-    """The application's owner, an organizer, or a juror assigned to it without an open conflict.
+@dataclass(frozen=True)
+class Download:
+    """A file a viewer may fetch, and the name they get it under."""
 
-    A juror of a blind round does not get files marked as identifying (a logo, say).
+    attachment: Attachment
+    name: str
+
+
+def juror_download(card: Assignment, attachment: Attachment) -> Download | None:
+    """What the juror of ``card`` gets (``card`` already passed ``services.jury.juror_may_open``).
+
+    Nothing for another application's file, nor, when the round hides the candidate's identity, for an
+    identifying file: identifying by the copy taken at upload *or* by its question's current flag (a
+    question made identifying later). The name is the one the presenters give the juror (neutral
+    ``REF-question.ext`` in a blind round), never the candidate's own when it is hidden.
     """
+    application = card.application
+    if attachment.application_id != application.id:
+        return None
+    questions = card.round.prize.questions
+    visible = visible_attachments(application, viewer=JUROR, round=card.round, questions=questions)
+    if attachment.id not in {item.id for item in visible}:
+        return None
+    name = attachment_name(attachment, application, viewer=JUROR, round=card.round, questions=questions)
+    return Download(attachment, name)
+
+
+def download_for(user: Any, attachment: Attachment, *, card: Assignment | None = None) -> Download | None:
+    """The one rule for every route that serves an upload: who may fetch ``attachment``, under which name.
+
+    Through a scorecard (``card``), the juror rule of :func:`juror_download`. Otherwise only the
+    application's owner and organizers, under the name the candidate gave: a juror (even one assigned
+    to the application) gets nothing outside a scorecard, whose round decides what the juror may see.
+    """
+    if card is not None:
+        return juror_download(card, attachment)
     if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    application = attachment.application
-    if (
-        application is not None
-        and application.applicant_id is not None
-        and application.applicant_id == user.id
-    ):
-        return True
-    if user.has_role("organizer"):
-        return True
-    if not user.has_role("juror") or application is None:
-        return False
-    if db is None:
-        from ..db import session as db
-    assignments = db.scalars(
-        select(Assignment).where(Assignment.juror_id == user.id, Assignment.application_id == application.id)
-    ).all()
-    if not assignments:
-        return False
-    conflicted = db.scalar(
-        select(Conflict.id).where(
-            Conflict.user_id == user.id,
-            Conflict.application_id == application.id,
-            Conflict.lifted_at.is_(None),
-        )
+        return None
+    applicant_id = attachment.application.applicant_id if attachment.application is not None else None
+    if (applicant_id is not None and applicant_id == user.id) or user.has_role("organizer"):
+        return Download(attachment, attachment.filename)
+    return None
+
+
+def served_type(attachment: Attachment) -> str:
+    """The stored type when it is one the upload check produces; anything else is served as bytes."""
+    return attachment.content_type if attachment.content_type in SERVED_TYPES else "application/octet-stream"
+
+
+def file_response(download: Download | None) -> Response:
+    """The response of every file route: 404 when refused or missing, else a safe download."""
+    if download is None:
+        abort(404)
+    try:
+        path = path_of(download.attachment)
+    except FileNotFoundError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=served_type(download.attachment),
+        as_attachment=True,
+        download_name=download.name,
+        max_age=0,
     )
-    if conflicted is not None:
-        return False
-    return not (attachment.identifying and all(a.round.blind for a in assignments))
+    response.headers.update(SAFE_FILE_HEADERS)
+    return response

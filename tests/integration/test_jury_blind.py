@@ -160,7 +160,7 @@ def test_a_blind_round_shows_no_identity_anywhere(
     deck, logo = identified["files"]["deck"], identified["files"]["logo"]
     download = juror_client.get(f"{base}/files/{deck.id}")
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == "inline; filename=INN-031-deck.pdf"
+    assert download.headers["Content-Disposition"] == "attachment; filename=INN-031-deck.pdf"
     assert download.data == b"%PDF-1.4 deck"
     assert f"/files/{deck.id}" in scorecard and "INN-031-deck.pdf" in scorecard
     assert juror_client.get(f"{base}/files/{logo.id}").status_code == 404

@@ -393,7 +393,7 @@ def test_history_lists_screening_events(organizer_client, contest):
 def stored_file(app, contest, db):
     application = contest["apps"]["INN-001"]
     content = b"%PDF-1.7\n% a tiny pdf\n"
-    key = "ab/0123456789abcdef"
+    key = "ab" * 16  # keys are random hex (services.uploads.store); nothing else is ever served
     path = Path(app.config["UPLOAD_FOLDER"]) / key
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
