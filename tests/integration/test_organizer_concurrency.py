@@ -145,6 +145,7 @@ def test_second_organizer_saving_a_prize_is_refused_and_keeps_what_she_typed(two
     assert shown("Vos changements ne sont pas enregistrés\u00a0: les voici ci-dessous") in html
     assert 'value="Nom choisi par Olive"' in html  # what Olive typed is still in the form
     assert "Décrite par Olive</textarea>" in html
+    assert "Valeurs enregistrées le " in html
     assert shown("Décrite par Odile") in html  # what is stored now, to compare
     assert shown("Commanditaire d’Odile") in html
     # Olive left the sponsor as shown: the form now holds Odile's, so saving again keeps it.
