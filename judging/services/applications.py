@@ -55,7 +55,7 @@ from ..models import (
 )
 from . import mail, uploads
 from .audit import jsonable, record
-from .publication import apply_publication_consent
+from .publication import apply_publication_consent, form_asks_consent
 
 MONTREAL = ZoneInfo("America/Montreal")
 REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
@@ -486,7 +486,8 @@ def _apply(
     elif not data.consent and application.consent_at is not None:
         changes["consent"] = (application.consent_at, None)
         application.consent_at = None
-    apply_publication_consent(application, data.publication_consent, now=now, changes=changes)
+    if form_asks_consent(application):
+        apply_publication_consent(application, data.publication_consent, now=now, changes=changes)
 
     by_question = {answer.question_id: answer for answer in application.answers}
     for question in application.prize.questions:

@@ -46,6 +46,15 @@ def consent_question(edition: Edition, language: str) -> str:
     return text or DEFAULT_CONSENT_TEXT.get(language, DEFAULT_CONSENT_TEXT["fr"])
 
 
+def form_asks_consent(application: Application) -> bool:
+    """Does the application form carry the question? For a draft, or while it has no answer.
+
+    A submitted application changes its answer on its own page (:func:`set_publication_consent`), so
+    that a consent change is never a resubmission (new receipt, new mail).
+    """
+    return application.status == "draft" or application.publication_consent is None
+
+
 def apply_publication_consent(
     application: Application, consent: bool | None, *, now: datetime, changes: dict[str, tuple[Any, Any]]
 ) -> None:

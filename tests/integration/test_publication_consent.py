@@ -245,3 +245,21 @@ def test_a_form_opened_before_a_withdrawal_does_not_put_the_consent_back(app, db
     assert post_form(client, application, again).status_code == 302
     db.expire_all()
     assert application.publication_consent is True
+
+
+def test_a_submitted_application_changes_its_answer_on_its_page_not_by_resubmitting(
+    app, db, make, client, alice
+):
+    c = contest(make, db)
+    login(client, alice)
+    application = start(client, c)
+    assert post_form(client, application, form_for(c)).status_code == 302
+    db.expire_all()
+    receipt = application.receipt_number
+    assert application.status == "submitted" and receipt
+    form_page = text(client.get(f"/candidate/applications/{application.id}/edit"))
+    assert 'name="publication_consent"' not in form_page and 'id="publication-elsewhere"' in form_page
+    # a forged radio in the resubmission form changes nothing
+    post_form(client, application, form_for(c, publication_consent="no", publication_consent_shown="yes"))
+    db.expire_all()
+    assert (application.publication_consent, application.receipt_number) == (True, receipt)
