@@ -221,6 +221,32 @@ def test_submitting_needs_an_answer_to_the_consent_question(app, db, make, clien
     assert application.publication_consent_at is not None
 
 
+def test_the_organizer_words_the_question_in_both_languages(app, db, make, client, organizer):
+    c = contest(make, db, code="mtl-2026")
+    login(client, organizer)
+    form_url = f"/organizer/editions/{c.edition.id}/edit"
+    assert "J’accepte que le nom de mon organisation" in text(client.get(form_url))  # the default, shown
+    data = {
+        "code": "mtl-2026",
+        "name_fr": "MTL Tech Awards 2026",
+        "name_en": "MTL Tech Awards 2026",
+        "applications_open": "2026-05-01T09:00",
+        "applications_close": "2026-08-15T23:59",
+        "ceremony_at": "",
+        "publication_consent_text_fr": "Peut-on publier le nom de votre projet ?",
+        "publication_consent_text_en": "May we publish your project's name?",
+    }
+    assert client.post(form_url, data=data).status_code == 302
+    db.expire_all()
+    assert c.edition.publication_consent_text == {
+        "fr": "Peut-on publier le nom de votre projet ?",
+        "en": "May we publish your project's name?",
+    }
+    [event] = db.scalars(select(AuditEvent).where(AuditEvent.action == "edition.updated")).all()
+    assert event.after["publication_consent_text"]["en"] == "May we publish your project's name?"
+    assert "Peut-on publier le nom de votre projet ?" in text(client.get(form_url))
+
+
 def test_a_form_opened_before_a_withdrawal_does_not_put_the_consent_back(app, db, make, client, alice):
     c = contest(make, db)
     login(client, alice)
