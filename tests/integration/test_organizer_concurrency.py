@@ -456,3 +456,19 @@ def test_a_write_between_the_check_and_the_update_is_caught_and_refused(app, two
     db.expire_all()
     assert prize.sponsor == "Glissé entre deux"
     assert events(db, "prize.updated") == []
+
+
+def test_going_back_to_the_default_text_from_a_stale_page_keeps_the_newer_text(two, make, db):
+    edition = make.edition()
+    db.commit()
+    url = f"/organizer/editions/{edition.id}/results/mail/not_selected/fr"
+    first = form_of(two[1].get(url)) | {"subject": "Premier objet", "body": "Bonjour {{ name }}."}
+    assert two[1].post(url, data=first).status_code == 302
+    my_page = two[0].get(url)  # shows the first text, with its "default text" button
+    assert two[1].post(url, data=form_of(two[1].get(url)) | {"subject": "Objet revu"}).status_code == 302
+
+    refused = two[0].post(f"{url}/reset", data=form_of(my_page, "/reset"), follow_redirects=True)
+    html = page(refused)
+    assert shown(f"{OTHER} a modifié ce modèle de courriel après l’affichage de cette page (objet)") in html
+    db.expire_all()
+    assert db.scalars(select(MailTemplate)).one().subject == "Objet revu"
