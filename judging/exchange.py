@@ -469,6 +469,7 @@ class _Validator:
             )
         for key in ("ceremony_at", "finalists_public_at", "winners_public_at"):
             self.time(d, key, path)
+        self.text(d, "publication_consent_text", path)
 
     def prize(self, value: Any, path: str, codes: dict[str, str]) -> None:
         d = self.obj(value, path)
@@ -1045,6 +1046,7 @@ def import_edition_report(
         ceremony_at=parse_time(e.get("ceremony_at")),
         finalists_public_at=parse_time(e.get("finalists_public_at")),
         winners_public_at=parse_time(e.get("winners_public_at")),
+        publication_consent_text=e.get("publication_consent_text"),
     )
     db.add(edition)
     db.flush()  # EditionPerson has no relationship to Edition: it needs the id
@@ -1312,6 +1314,7 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
     }
     for key in ("ceremony_at", "finalists_public_at", "winners_public_at"):
         _put(doc_edition, key, when(getattr(edition, key)))
+    _put(doc_edition, "publication_consent_text", edition.publication_consent_text)
 
     prize_rows = db.scalars(
         select(Prize).where(Prize.edition_id == eid).order_by(Prize.position, Prize.id)

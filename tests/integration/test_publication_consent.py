@@ -289,3 +289,30 @@ def test_a_submitted_application_changes_its_answer_on_its_page_not_by_resubmitt
     post_form(client, application, form_for(c, publication_consent="no", publication_consent_shown="yes"))
     db.expire_all()
     assert (application.publication_consent, application.receipt_number) == (True, receipt)
+
+
+def test_the_exchange_format_carries_the_answers_and_the_wording(app, db, make):
+    from judging.exchange import export_edition, import_edition
+
+    built = ceremony_edition(make, db, secret=False)
+    built.edition.publication_consent_text = {"fr": "Publier nos noms ?", "en": "Publish our names?"}
+    finalist, _names = withheld_finalist(built, db)
+    document = export_edition(db, built.edition)
+    assert document["edition"]["publication_consent_text"] == {
+        "fr": "Publier nos noms ?",
+        "en": "Publish our names?",
+    }
+    exported = {a["ref"]: a for a in document["applications"]}
+    assert exported[finalist.ref]["publication_consent"] is False
+    assert exported[built.finalists[0][0].ref]["publication_consent"] is True
+
+    document["edition"]["code"] = "mtl-2025-copie"
+    copy = import_edition(db, document)
+    db.flush()
+    answers = dict(
+        db.execute(
+            select(Application.ref, Application.publication_consent).where(Application.edition_id == copy.id)
+        ).all()
+    )
+    assert answers[finalist.ref] is False and answers[built.finalists[0][0].ref] is True
+    assert copy.publication_consent_text == {"fr": "Publier nos noms ?", "en": "Publish our names?"}
