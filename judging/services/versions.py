@@ -119,7 +119,7 @@ class StaleEditError(Exception):
     current: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        super().__init__(f"stale edit of {self.what}: {', '.join(c.name for c in self.changes)}")
+        super().__init__(f"stale edit: {', '.join(change.name for change in self.changes)}")
 
     @property
     def fields(self) -> str:
