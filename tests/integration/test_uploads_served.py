@@ -87,6 +87,9 @@ def test_a_blind_round_juror_never_gets_the_original_file_name(client, make, db,
     page = client.get(base).get_data(as_text=True)
     assert f"{ref}-deck.pdf" in page
     assert "acme" not in page.lower()
+    # linked as a download, never embedded in the page (an iframe of an attachment downloads it on load)
+    assert f'href="{base}/files/{attachment.id}" download' in page
+    assert "<iframe" not in page
 
     response = client.get(f"{base}/files/{attachment.id}")
     assert_served_safely(response, name=f"{ref}-deck.pdf")
