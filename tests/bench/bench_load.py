@@ -91,6 +91,9 @@ class Gunicorn:
             "JUDGING_LOGIN_RATE_LIMIT": "1000000 per minute",
             "JUDGING_UPLOAD_FOLDER": tempfile.mkdtemp(prefix="judging-load-"),
             "MAIL_SERVER": "",
+            "JUDGING_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+            "JUDGING_REGISTER_RATE_LIMIT": "1000000 per minute",
+            "JUDGING_ACCOUNT_MAIL_RATE_LIMIT": "1000000 per minute",
         }
         self.log = log.open("w")
         self.process = subprocess.Popen(

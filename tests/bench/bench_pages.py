@@ -199,10 +199,19 @@ def counting(app: Flask) -> Iterator[list[str]]:
 
 
 def login(client: Any, user_id: int | None) -> None:
+    """Put the user's session id (``id:token``, see ``User.get_id``) in the client's session."""
+    session_id = None
+    if user_id is not None:
+        from judging.db import session
+        from judging.models import User
+
+        with client.application.app_context():
+            session_id = session.get(User, user_id).get_id()
+            session.commit()  # the first call creates the user's session token
     with client.session_transaction() as flask_session:
         flask_session.clear()
-        if user_id is not None:
-            flask_session["_user_id"] = str(user_id)
+        if session_id is not None:
+            flask_session["_user_id"] = session_id
             flask_session["_fresh"] = True
 
 
