@@ -457,7 +457,7 @@ def generate_edition(
                 "pitch": demo._pitch(rng, title, english),
                 "stage": rng.choice(demo.STAGES),
                 "lead": f"{first} {last}",
-                "public": rng.random() < 0.9,
+                "available": rng.random() < 0.9,
             }
             extra = prize["extra_question"]
             if extra["type"] == "yes-no":
@@ -506,6 +506,9 @@ def generate_edition(
                         "website": answers.get("website"),
                         "led_by_woman": woman,
                         "consent_at": submitted_at,
+                        # a submitted application has answered the form's publication question: yes
+                        "publication_consent": True if submitted_at else None,
+                        "publication_consent_at": submitted_at,
                         "eligibility_reason": "Hors du territoire admissible."
                         if status == "ineligible"
                         else None,
