@@ -13,9 +13,10 @@ from flask_login import current_user
 from . import db
 from .config import load_config, settle_public_url
 from .extensions import babel, bootstrap, csrf, limiter, login_manager
+from .paths import resource_folder
 from .web_input import CleanRequest, escape_lazy_messages
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the checkout (development commands only)
 SUPPORTED_LOCALES = ("fr", "en")
 
 CONTENT_SECURITY_POLICY = (
@@ -41,8 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_folder("templates")),
+        static_folder=str(resource_folder("static")),
     )
     app.request_class = CleanRequest  # control characters and lone surrogates never reach a route
     escape_lazy_messages()  # a message that quotes what someone typed is escaped in HTML

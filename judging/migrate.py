@@ -1,4 +1,4 @@
-"""Run Alembic migrations from code (the CLI and the tests share this)."""
+"""Run Alembic migrations from code (the CLI, the health check and the tests share this)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ import logging
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from . import ROOT
+from .paths import resource_folder
 
 
 def alembic_config(database_url: str) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    """Alembic's settings, built here (``alembic.ini`` serves only the ``alembic`` command in a checkout).
+
+    The scripts come from the installed package or the checkout (``judging.paths``).
+    """
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resource_folder("migrations")))
+    cfg.set_main_option("path_separator", "os")
     cfg.attributes["database_url"] = database_url
     cfg.attributes["skip_logging"] = True
     return cfg
@@ -21,3 +28,19 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(database_url), revision)
+
+
+def head_revision() -> str:
+    """The newest migration this code ships."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return script.get_current_head()  # type: ignore[return-value]
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def current_revision(connection) -> str | None:
+    """The revision the database is at (``None``: never migrated)."""
+    return MigrationContext.configure(connection).get_current_revision()
