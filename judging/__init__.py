@@ -100,10 +100,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
 
-    from .services import mail
-
-    mail.init_app(app)
-
     from .cli import register_commands
 
     register_commands(app)

@@ -27,6 +27,47 @@ def main() -> None:
     """Awards judging platform: setup, import/export, demo data, mail."""
 
 
+def _run_with_mail_sender() -> click.Command:
+    """Flask's ``run`` command, plus the background mail sender in the serving process.
+
+    With the reloader on, the sender starts in the reloaded child (the one that serves), not in
+    the parent that only watches files. ``JUDGING_MAIL_WORKER=off`` turns it off.
+    """
+    import copy
+    import functools
+
+    from flask.cli import ScriptInfo, get_debug_flag, run_command
+    from werkzeug.serving import is_running_from_reloader
+
+    serve = run_command.callback
+
+    @functools.wraps(serve)  # type: ignore[arg-type]
+    def run_and_send(**options):
+        reload = options.get("reload")
+        if not (get_debug_flag() if reload is None else reload) or is_running_from_reloader():
+            try:
+                app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+            except Exception:  # an app that does not load: Flask's ``run`` below reports it
+                app = None
+            if app is not None:
+                start_background_sender(app)
+        return serve(**options)  # type: ignore[misc]
+
+    command = copy.copy(run_command)
+    command.callback = run_and_send
+    return command
+
+
+def start_background_sender(app: Flask) -> None:
+    from .services.mail_worker import start_in_thread
+
+    if start_in_thread(app) is not None:
+        click.echo("Mail is sent by a background thread of this server (JUDGING_MAIL_WORKER=off to stop it).")
+
+
+main.add_command(_run_with_mail_sender(), "run")
+
+
 def fail(message: str) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(1)
@@ -74,16 +115,59 @@ def create_organizer(email: str, name: str, password: str, language: str) -> Non
     click.echo(f"Organizer {user.email} is ready.")
 
 
-@click.command("send-mail")
-@with_appcontext
-def send_mail() -> None:
-    """Send the mail waiting in the outbox (retries failed mail whose time has come)."""
-    from .services.mail import deliver_pending
+#: ``send-mail`` exit statuses: mail given up needs a person (1); a temporary failure will be retried (75,
+#: EX_TEMPFAIL of sysexits.h).
+EXIT_GAVE_UP = 1
+EXIT_RETRY_LATER = 75
 
-    sent, failed = deliver_pending(session)
-    click.echo(f"{sent} sent, {failed} failed.")
-    if failed:
-        sys.exit(1)
+
+@click.command("send-mail")
+@click.option(
+    "--watch", is_flag=True, help="Keep running and send mail as it arrives (stop: SIGTERM/Ctrl+C)."
+)
+@with_appcontext
+def send_mail(watch: bool) -> None:
+    """Send the mail waiting in the outbox (retries failed mail whose time has come).
+
+    Prints what was sent and failed, what still waits, and every mail given up (exit status 1;
+    75 when some mail failed and will be retried). See docs/mail.md.
+    """
+    from .services.mail import deliver_pending, outbox_state
+    from .services.mail_worker import MailSender, stop_on_signals
+
+    if watch:
+        sender = MailSender(current_app._get_current_object(), on_pass=_echo_pass)  # type: ignore[attr-defined]
+        click.echo("Sending mail as it arrives (stop with Ctrl+C or SIGTERM).")
+        with stop_on_signals(sender):
+            report = sender.run()
+        click.echo("Stopped.")
+    else:
+        report = deliver_pending(session)
+    state = outbox_state(session)
+    gave_up = len(state.given_up)
+    click.echo(f"{report.sent} sent, {report.failed} failed; {state.waiting} waiting, {gave_up} given up.")
+    if state.given_up:
+        click.secho("Given up (retry or cancel them on the organizer's outbox page):", fg="red", err=True)
+        for mail in state.given_up:
+            click.echo(
+                f"  {mail.to_address} | {mail.subject} | {mail.last_error or ''} | "
+                f"waiting since {_utc(mail.created_at)}, given up {_utc(mail.gave_up_at)}",
+                err=True,
+            )
+        sys.exit(EXIT_GAVE_UP)
+    if report.failed:
+        sys.exit(EXIT_RETRY_LATER)
+
+
+def _utc(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def _echo_pass(report) -> None:
+    from .models import utcnow
+
+    gave_up = f", {report.gave_up} given up" if report.gave_up else ""
+    click.echo(f"{_utc(utcnow())}: {report.sent} sent, {report.failed} failed{gave_up}.")
 
 
 @click.command("stats")

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from .cli import fail, upgrade_database
+from .cli import fail, start_background_sender, upgrade_database
 from .db import session
 
 LANGUAGE_OPTION = click.option(
@@ -138,6 +138,7 @@ def demo_command(host: str, port: int, no_serve: bool, reset: bool) -> None:
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    start_background_sender(app)  # mail leaves from a thread of this process, never inside a request
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 

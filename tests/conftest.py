@@ -213,10 +213,23 @@ def mail_app_config(app_config: dict, smtp_server: MailSink) -> dict:
     return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
 
 
+def deliver_outbox(app):
+    """Run the mail sender once, as ``judging send-mail`` does (requests never send mail themselves).
+
+    Returns the pass's ``SendReport``. Runs in its own app context, like the real sender.
+    """
+    from judging.db import session
+    from judging.services.mail import deliver_pending
+
+    with app.app_context():
+        return deliver_pending(session)
+
+
 class LiveServer:
     def __init__(self, app) -> None:
         from werkzeug.serving import make_server
 
+        self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

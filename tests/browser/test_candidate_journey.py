@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from judging.models import Application, utcnow
 from tests.browser.conftest import log_in
+from tests.conftest import deliver_outbox
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -109,6 +110,7 @@ def test_register_confirm_apply_upload_submit_and_read_the_receipt(
     page.click("#register-submit")
     assert EMAIL in page.locator("main").inner_text()
 
+    deliver_outbox(live_server.app)
     [message] = smtp_server.to(EMAIL)
     link = re.search(r"https?://\S+/auth/confirm/\S+", smtp_server.body(message)).group(0)
     page.goto(link)
@@ -159,6 +161,7 @@ def test_register_confirm_apply_upload_submit_and_read_the_receipt(
     assert application.status == "submitted" and application.receipt_number == receipt
     assert [a.filename for a in application.attachments] == ["deck.pdf"]
 
+    deliver_outbox(live_server.app)
     mails = smtp_server.to(EMAIL)
     assert [m["Subject"] for m in mails][-1] == "Application received: INN-001 – MTL Tech Awards"
     assert receipt in smtp_server.body(mails[-1])

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from judging.models import Answer, Application, Attachment, AuditEvent
-from tests.conftest import login
+from tests.conftest import deliver_outbox, login
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import (
     PDF,
@@ -58,6 +58,7 @@ def test_draft_then_submit_then_receipt_by_page_mail_and_pdf(app, alice_client, 
     assert application.status == "draft"
     assert application.title == "Serre urbaine connectée"
     assert application.consent_at is None
+    deliver_outbox(app)
     assert smtp_server.messages == []
 
     response = post_form(alice_client, application, form_for(c, **{f"q_{c.deck.id}": None}))
@@ -88,6 +89,7 @@ def test_draft_then_submit_then_receipt_by_page_mail_and_pdf(app, alice_client, 
     [attachment] = application.attachments
     assert attachment.filename == "deck.pdf" and attachment.content_type == "application/pdf"
 
+    deliver_outbox(app)
     [message] = smtp_server.to("alice@example.org")
     assert message["Subject"] == "Application received: INN-001 – MTL Tech Awards"
     body = smtp_server.body(message)
@@ -139,6 +141,7 @@ def test_mail_and_receipt_follow_the_candidates_language(app, client, make, db, 
     application = start(client, c)
     response = post_form(client, application, form_for(c))
     assert response.status_code == 302
+    deliver_outbox(app)
     [message] = smtp_server.to("fr@example.org")
     assert message["Subject"] == "Candidature reçue : INN-001 – MTL Tech Awards"
     assert "Prix de l'innovation" in smtp_server.body(message)
@@ -198,6 +201,7 @@ def test_missing_answers_are_shown_next_to_each_field_and_the_text_is_kept(
     assert application.status == "draft"
     assert application.summary == "Texte <gardé> & conservé"  # the draft is saved
     assert application.receipt_number is None
+    deliver_outbox(alice_client.application)
     assert smtp_server.messages == []
 
 
@@ -286,6 +290,7 @@ def test_html_in_answers_is_text_in_the_page_the_pdf_and_the_mail(app, alice_cli
     dashboard = text_of(alice_client.get("/candidate/"))
     assert "&lt;script&gt;" in dashboard and "<script>alert" not in dashboard
 
+    deliver_outbox(app)
     body = smtp_server.body(smtp_server.to("alice@example.org")[0])
     assert evil_title in body  # plain text mail: the characters themselves, nothing interpreted
     assert "&lt;" not in body
@@ -318,6 +323,7 @@ def test_edit_a_submitted_application_until_the_deadline(app, alice_client, make
     assert application.receipt_number != first_receipt and RECEIPT_RE.fullmatch(application.receipt_number)
     assert application.submitted_at > first_submitted
     assert application.extra["first_submitted_at"] == first_submitted.isoformat()
+    deliver_outbox(app)
     subjects = [m["Subject"] for m in smtp_server.to("alice@example.org")]
     assert subjects == [
         "Application received: INN-001 – MTL Tech Awards",
@@ -345,6 +351,7 @@ def test_edit_a_submitted_application_until_the_deadline(app, alice_client, make
     assert 'value="Trop tard"' in html
     db.expire_all()
     assert application.title == "Serre urbaine v2"
+    deliver_outbox(app)
     assert len(smtp_server.to("alice@example.org")) == 2
 
 
@@ -371,6 +378,7 @@ def test_withdraw_with_confirmation_audit_and_mail(app, alice_client, make, db, 
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "application.withdrawn")).one()
     assert event.before == {"status": "submitted"} and event.after == {"status": "withdrawn"}
     assert event.reason == "Projet abandonné"
+    deliver_outbox(app)
     subjects = [m["Subject"] for m in smtp_server.to("alice@example.org")]
     assert subjects[-1] == "Application withdrawn: INN-001 – MTL Tech Awards"
     # Nothing to withdraw or edit any more.

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from judging.models import Application, AuditEvent, OutgoingMail
 from judging.services import applications as service
 from judging.services.applications import ApplicationData, Upload
-from tests.conftest import login
+from tests.conftest import deliver_outbox, login
 from tests.integration.test_candidate_helpers import PDF, contest, form_for, post_form, start
 
 
@@ -77,6 +77,7 @@ def test_two_simultaneous_submissions_make_one(app, client, make, db, smtp_serve
     assert len(application.attachments) == 1
     mails = db.scalars(select(OutgoingMail).where(OutgoingMail.template == "application_submitted")).all()
     assert len(mails) == 1
+    deliver_outbox(app)
     [message] = smtp_server.to("twice@example.org")
     assert application.receipt_number in smtp_server.body(message)
 

@@ -16,6 +16,7 @@ from judging.db import get_engine
 from judging.models import Assignment, AuditEvent, Conflict, JuryMembership, OutgoingMail
 from judging.services import jury as jury_service
 from judging.services.jury import JuryError
+from tests.conftest import deliver_outbox
 
 
 @pytest.fixture
@@ -415,6 +416,7 @@ def test_reminders_one_mail_per_juror_with_unfinished_work(organizer_client, mak
     english(organizer_client)
     response = organizer_client.post(jury_url(rnd) + "/reminders", follow_redirects=True)
     assert "Reminder sent to 2 jurors with unfinished work." in response.get_data(as_text=True)
+    deliver_outbox(organizer_client.application)
     assert sorted(m["To"] for m in smtp_server.messages) == ["ella@example.org", "lea@example.org"]
     [french] = smtp_server.to("lea@example.org")
     languages = dict(db.execute(select(OutgoingMail.to_address, OutgoingMail.language)).all())

@@ -22,7 +22,7 @@ from sqlalchemy import event, func, select
 
 from judging.db import get_engine
 from judging.models import Answer, Application, Attachment, AuditEvent, OutgoingMail, utcnow
-from tests.conftest import login
+from tests.conftest import deliver_outbox, login
 from tests.factories import aware
 
 MONTREAL = ZoneInfo("America/Montreal")
@@ -481,6 +481,7 @@ def test_ineligible_without_a_real_reason_is_refused_and_nothing_changes(
     assert db.scalar(select(Application.eligibility_reason).where(Application.id == application.id)) is None
     assert audit_events(db, "application.ineligible") == []
     assert outbox_count(db) == 0
+    deliver_outbox(organizer_client.application)
     assert smtp_server.messages == []
 
 
@@ -527,6 +528,7 @@ def test_ineligible_with_a_reason_changes_status_audits_and_tells_the_candidate_
     assert audit.after == {"status": "ineligible", "eligibility_reason": reason, "deadline_extended_to": None}
     assert audit.reason == reason
 
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("lea@serre.example")
     assert message["Subject"] == subject
     body = smtp_server.body(message)
@@ -545,6 +547,7 @@ def test_mail_goes_to_the_contact_in_the_application_language_without_an_account
         app_url(application) + "/eligibility",
         data={"decision": "ineligible", "reason": "Les universités ne sont pas admissibles."},
     )
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("axb@local.example")
     assert message["Subject"] == "Votre candidature IMP-001 n’est pas admissible – MTL Tech Awards"
     assert "Les universités ne sont pas admissibles." in smtp_server.body(message)
@@ -565,6 +568,7 @@ def test_marking_eligible_reinstates_once_and_a_double_click_sends_one_mail(
     assert (stored.status, stored.eligibility_reason) == ("submitted", None)
     [audit] = audit_events(db, "application.eligible")
     assert audit.before["status"] == "ineligible" and audit.after["status"] == "submitted"
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("a_b@local.example")
     assert message["Subject"] == "Your application INN-003 is eligible – MTL Tech Awards"
     html = organizer_client.get(app_url(application)).get_data(as_text=True)
@@ -648,6 +652,7 @@ def test_extension_is_typed_in_montreal_time_stored_in_utc_audited_and_mailed(
     assert audit.before["deadline_extended_to"] is None
     assert audit.after["deadline_extended_to"] == expected_utc.isoformat()
     assert audit.actor_id == organizer.id
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("sam@example.com")
     assert message["Subject"] == "More time for your application REL-001 – MTL Tech Awards"
     body = smtp_server.body(message)
@@ -678,6 +683,7 @@ def test_bad_extensions_are_refused_with_a_message(organizer_client, closed, db,
     db.expire_all()
     assert db.get(Application, application.id).deadline_extended_to is None
     assert audit_events(db, "application.extended") == []
+    deliver_outbox(organizer_client.application)
     assert smtp_server.messages == []
 
 
@@ -707,6 +713,7 @@ def test_reopening_after_the_deadline_requires_a_new_deadline_and_a_reason(
     assert "Give a reason: the candidate will read it." in html
     db.expire_all()
     assert db.get(Application, application.id).status == "submitted"
+    deliver_outbox(organizer_client.application)
     assert smtp_server.messages == []
 
     response = organizer_client.post(
@@ -719,6 +726,7 @@ def test_reopening_after_the_deadline_requires_a_new_deadline_and_a_reason(
     [audit] = audit_events(db, "application.reopened")
     assert (audit.before["status"], audit.after["status"]) == ("submitted", "draft")
     assert audit.reason == "Votre budget est illisible."
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("sam@example.com")
     assert message["Subject"] == "Your application REL-002 is open for edits again – MTL Tech Awards"
     assert "Votre budget est illisible." in smtp_server.body(message)
@@ -737,6 +745,7 @@ def test_reopening_before_the_deadline_needs_no_extension(organizer_client, cont
     db.expire_all()
     stored = db.get(Application, application.id)
     assert (stored.status, stored.deadline_extended_to) == ("draft", None)
+    deliver_outbox(organizer_client.application)
     [message] = smtp_server.to("founder@serre.example")
     assert message["Subject"] == "Votre candidature INN-001 est de nouveau modifiable – MTL Tech Awards"
 

@@ -17,7 +17,7 @@ from judging.models import (
 )
 from judging.services import decisions as decisions_service
 from judging.services import results as results_service
-from tests.conftest import login
+from tests.conftest import deliver_outbox, login
 from tests.integration.test_results_support import five_by_four, page_rows, results_json, results_url
 
 TIE_AT_CUT = {"J1": {"A": 90, "B": 70, "C": 70, "D": 10}, "J2": {"A": 80, "B": 60, "C": 60, "D": 20}}
@@ -188,6 +188,7 @@ def test_announce_freezes_decides_and_mails_each_candidate_in_their_language(
         ("E", "not-selected"),
     ]
     # each person's language: the account's first, else the application's
+    deliver_outbox(app)
     [to_ann] = smtp_server.to("ann@startup.example")
     assert to_ann["Subject"] == "Your application A is a finalist – MTL Tech Awards"
     assert smtp_server.body(to_ann).startswith("Hello Ann,")
@@ -222,6 +223,7 @@ def test_announce_with_an_unsettled_tie_is_refused(app, db, make, english, smtp_
     assert count(db, ResultSnapshot) == 0
     assert count(db, OutgoingMail) == 0
     assert db.get(Round, rnd.id).phase == "decided"
+    deliver_outbox(app)
     assert smtp_server.messages == []
 
 
@@ -240,6 +242,7 @@ def test_the_mail_template_edited_by_the_organizer_is_used(app, db, make, englis
     assert response.status_code == 302
     english.post(results_url(edition, prize, rnd, "results/finalists"), data=select_form(apps, "AB"))
     english.post(results_url(edition, prize, rnd, "results/announce"))
+    deliver_outbox(app)
     [message] = smtp_server.to(apps["A"].contact_email)
     assert message["Subject"] == "Bravo A !"
     assert smtp_server.body(message).strip() == f"Finaliste du {prize.name['fr']} : Projet A."
