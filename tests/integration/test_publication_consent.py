@@ -316,3 +316,16 @@ def test_the_exchange_format_carries_the_answers_and_the_wording(app, db, make):
     )
     assert answers[finalist.ref] is False and answers[built.finalists[0][0].ref] is True
     assert copy.publication_consent_text == {"fr": "Publier nos noms ?", "en": "Publish our names?"}
+
+
+def test_the_organizer_sees_each_answer_on_the_application_page(app, db, make, client, organizer):
+    built = ceremony_edition(make, db, secret=False)
+    finalist, _names = withheld_finalist(built, db)
+    login(client, organizer)
+    with client.session_transaction() as flask_session:
+        flask_session["lang"] = "en"
+    url = f"/organizer/editions/{built.edition.id}/applications"
+    refused = text(client.get(f"{url}/{finalist.id}"))
+    agreed = text(client.get(f"{url}/{built.finalists[0][0].id}"))
+    assert "Not to be published: shown as “Finalist (name withheld)” in public" in refused
+    assert "May be published if finalist or winner" in agreed
