@@ -55,7 +55,7 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
     """The main pages of each role for the edition ``code`` (made by ``judging generate``)."""
     from judging.generate import juror_email, organizer_email
     from judging.models import Application, Assignment, Edition, Prize, Round, User
-    from judging.services.jury import OPEN_STATUSES
+    from judging.services.jury import IN_THE_RUNNING, OPEN_STATUSES
 
     edition = db.scalar(select(Edition).where(Edition.code == code))
     if edition is None:
@@ -66,7 +66,13 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
     juror = db.scalar(select(User.id).where(User.email == juror_email(code, 1)))
     card = db.scalar(
         select(Assignment)
-        .where(Assignment.juror_id == juror, Assignment.round_id == rnd.id, Assignment.status != "recused")
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Assignment.juror_id == juror,
+            Assignment.round_id == rnd.id,
+            Assignment.status != "recused",
+            Application.status == IN_THE_RUNNING,  # a withdrawn one is a 404 for its juror
+        )
         .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id)  # one to do first, else any
         .limit(1)
     )
@@ -81,12 +87,27 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
         .limit(1)
     )
     candidate = application.applicant_id
+    # The form of a submitted application redirects once judging has opened (what the jury judged
+    # stays): the form page is measured on a draft, the one kind a candidate can still edit then.
+    draft = db.scalar(
+        select(Application)
+        .where(Application.edition_id == edition.id, Application.status == "draft")
+        .order_by(Application.id)
+        .limit(1)
+    )
+    form_of = draft or application
     # The second prize's preselection is blind (judging.generate.BLIND_PRIZE): its juror j00002.
     blind_juror = db.scalar(select(User.id).where(User.email == juror_email(code, 2)))
     blind_card = db.execute(
         select(Assignment.round_id, Assignment.application_id)
         .join(Round, Round.id == Assignment.round_id)
-        .where(Assignment.juror_id == blind_juror, Round.blind.is_(True), Assignment.status != "recused")
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Assignment.juror_id == blind_juror,
+            Round.blind.is_(True),
+            Assignment.status != "recused",
+            Application.status == IN_THE_RUNNING,
+        )
         .order_by(Assignment.status.not_in(OPEN_STATUSES), Assignment.id)
         .limit(1)
     ).first()
@@ -118,7 +139,11 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
             "candidate", "application", "candidate.application", {"application_id": application.id}, candidate
         ),
         Page(
-            "candidate", "application form", "candidate.edit", {"application_id": application.id}, candidate
+            "candidate",
+            "application form",
+            "candidate.edit",
+            {"application_id": form_of.id},
+            form_of.applicant_id,
         ),
         Page("candidate", "my data", "candidate.my_data", {}, candidate),
         Page("organizer", "dashboard", "organizer.dashboard", {}, organizer),
