@@ -11,11 +11,16 @@ is honoured, since the request may already have waited in front of the applicati
 (``t=1733450000123``, ``t=1733450000123456``). It is clamped: never later than the application's
 own stamp, never more than :data:`MAX_QUEUE_WAIT` before it. Without a proxy the header is ignored:
 a client could forge it.
+
+A server that sees a request before the application does may say so with :func:`server_saw_it_at`
+(``judging.gunicorn_worker.ArrivalThreadWorker`` does, from the moment gunicorn queued the request
+for a free thread): the application's own stamp is then that earlier moment, clamped the same way.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +32,7 @@ RECEIVED_AT = "judging.received_at"
 #: cannot move a request further back than this).
 MAX_QUEUE_WAIT = timedelta(minutes=10)
 _NUMBER = re.compile(r"^\s*(?:t=)?(\d{1,20}(?:\.\d{1,9})?)\s*$")
+_server_stamp = threading.local()
 
 
 def now() -> datetime:
@@ -63,6 +69,11 @@ def arrival_time(own_stamp: datetime, proxy_stamp: datetime | None) -> datetime:
     return min(own_stamp, max(proxy_stamp, own_stamp - MAX_QUEUE_WAIT))
 
 
+def server_saw_it_at(moment: datetime | None) -> None:
+    """For a server's worker thread: the request it is about to hand over arrived at ``moment``."""
+    _server_stamp.moment = moment
+
+
 class ArrivalStamp:
     """WSGI middleware: records when each request reached the application (see the module's docstring)."""
 
@@ -71,7 +82,7 @@ class ArrivalStamp:
         self.trust_request_start = trust_request_start
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        own_stamp = now()
+        own_stamp = arrival_time(now(), getattr(_server_stamp, "moment", None))
         header = environ.get("HTTP_X_REQUEST_START") if self.trust_request_start else None
         environ[RECEIVED_AT] = arrival_time(own_stamp, parse_request_start(header))
         return self.app(environ, start_response)

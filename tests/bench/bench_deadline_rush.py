@@ -10,7 +10,8 @@ Each run:
 
 1. empties the database, migrates it, and loads an open edition with ``--candidates`` candidates,
    each with a complete draft (cheap password hashes: the rush is measured, not the logins);
-2. starts ``gunicorn -w N 'judging:create_app()'`` (sync workers) and a real SMTP server
+2. starts ``gunicorn -w N 'judging:create_app()'`` (sync workers, or ``--arrival-threads N``:
+   ``judging.gunicorn_worker.ArrivalThreadWorker`` with N threads) and a real SMTP server
    (aiosmtpd) counting messages per recipient, and the mail sender, ``judging send-mail --watch``
    (or ``judging send-mail`` every second when ``--watch`` does not exist);
 3. logs every candidate in through the login form and opens their form (CSRF token, version);
@@ -200,14 +201,20 @@ def app_environment(url: str, smtp_port: int, proxy: bool) -> dict[str, str]:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, log: Path, *, threads: int = 0) -> None:
         self.port = free_port()
         self.log = log.open("w")
+        worker_class = (
+            ["-k", "judging.gunicorn_worker.ArrivalThreadWorker", "--threads", str(threads)]
+            if threads
+            else []
+        )
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
                 "-w",
                 str(workers),
+                *worker_class,
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
@@ -438,8 +445,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def rush(args: argparse.Namespace, name: str) -> dict[str, object]:
     outage = name == "outage"
+    kind = f"ArrivalThreadWorker, {args.arrival_threads} threads" if args.arrival_threads else "sync"
     print(
-        f"\n== run '{name}': {args.candidates} candidates, gunicorn {args.workers} sync workers", flush=True
+        f"\n== run '{name}': {args.candidates} candidates, gunicorn {args.workers} workers ({kind})"
+        f"{', X-Request-Start from a proxy' if args.proxy_stamp else ''}, clicks {args.window[0]:g} to "
+        f"{args.window[1]:g} s before the deadline",
+        flush=True,
     )
     edition_id, drafts = prepare_database(args.url, args.candidates)
     sink = Sink(free_port())
@@ -447,7 +458,7 @@ def rush(args: argparse.Namespace, name: str) -> dict[str, object]:
         sink.start()
     env = app_environment(args.url, sink.port, args.proxy_stamp)
     logs = Path(tempfile.gettempdir())
-    server = Gunicorn(env, args.workers, logs / f"rush-gunicorn-{name}.log")
+    server = Gunicorn(env, args.workers, logs / f"rush-gunicorn-{name}.log", threads=args.arrival_threads)
     sender = MailSender(env, logs / f"rush-sender-{name}.log")
     try:
         people = [Candidate(email, application_id) for email, application_id in drafts.items()]
@@ -525,6 +536,11 @@ def rush(args: argparse.Namespace, name: str) -> dict[str, object]:
         figures["all receipts delivered, after SMTP came back (s)"] = round(mail_done - back - 2)
     else:
         figures["all receipts delivered, after the last answer (s)"] = round(mail_done - last_answer - 2)
+    if in_time_not_submitted:
+        margins = sorted(round(end - p.clicked_at, 3) for p in in_time_not_submitted)
+        figures["... clicked this many s before the deadline"] = margins[:5] + (
+            ["…"] if len(margins) > 5 else []
+        )
     if errors:
         figures["first errors"] = [(p.status, p.error or p.location) for p in errors[:3]]
     for label, value in figures.items():
@@ -541,6 +557,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", default="up,outage", help="comma-separated: up, outage")
     parser.add_argument("--proxy-stamp", action="store_true", help="clicks carry X-Request-Start (a proxy)")
+    parser.add_argument(
+        "--arrival-threads",
+        type=int,
+        default=0,
+        help="N > 0: judging.gunicorn_worker.ArrivalThreadWorker with N threads (default: sync workers)",
+    )
     parser.add_argument(
         "--window",
         type=lambda value: tuple(float(v) for v in value.split(",")),

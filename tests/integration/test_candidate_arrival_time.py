@@ -13,7 +13,7 @@ import pytest
 from flask import request_started
 from sqlalchemy import select
 
-from judging.clock import MAX_QUEUE_WAIT, arrival_time, parse_request_start
+from judging.clock import MAX_QUEUE_WAIT, arrival_time, parse_request_start, server_saw_it_at
 from judging.models import OutgoingMail
 from tests.conftest import login
 from tests.factories import aware
@@ -182,6 +182,24 @@ def test_an_ancient_request_start_moves_a_request_back_ten_minutes_at_most(clien
     assert "reached us on August 16, 2031 at 12:09:59\u202fAM (EDT)" in text_of(response)  # own − 10 min
     db.expire_all()
     assert application.status == "draft"
+
+
+@pytest.fixture
+def server_stamp():
+    """``server_stamp(moment)`` plays judging.gunicorn_worker: the server saw the request at ``moment``."""
+    yield server_saw_it_at
+    server_saw_it_at(None)
+
+
+def test_the_moment_the_server_queued_the_request_counts(client, db, setup, clock, server_stamp):
+    c, application = setup
+    clock.set(CLOSE + timedelta(seconds=20))  # a thread was free 21 s after the request was queued
+    server_stamp(CLOSE - timedelta(seconds=1))
+    response = post_form(client, application, form_for(c))
+    assert response.status_code == 302
+    db.expire_all()
+    assert application.status == "submitted"
+    assert application.submitted_at == CLOSE - timedelta(seconds=1)
 
 
 @pytest.mark.parametrize("value", [None, "", "t=", "soon", "t=12ab", "t=-5", "t=1e9", "t=" + "9" * 30])
