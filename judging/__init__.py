@@ -109,6 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .candidate.routes import bp as candidate_bp
+    from .health import bp as health_bp
     from .jury.routes import bp as jury_bp
     from .organizer import applications as _applications  # noqa: F401 (application pages, same blueprint)
     from .organizer import (
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(candidate_bp, url_prefix="/candidate")
     app.register_blueprint(jury_bp, url_prefix="/jury")
     app.register_blueprint(organizer_bp, url_prefix="/organizer")
+    app.register_blueprint(health_bp)  # GET /healthz
 
 
 def _register_errors(app: Flask) -> None:

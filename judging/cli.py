@@ -10,16 +10,23 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import ArgumentError
 
 from .db import session
 
 
 def _create_app() -> Flask:
     from . import create_app
-    from .config import COMMAND_LINE_PUBLIC_URL
+    from .config import COMMAND_LINE_PUBLIC_URL, ConfigError
 
     # a local command may run without JUDGING_PUBLIC_URL (a server under gunicorn may not)
-    return create_app({"PUBLIC_URL_FALLBACK": COMMAND_LINE_PUBLIC_URL})
+    try:
+        return create_app({"PUBLIC_URL_FALLBACK": COMMAND_LINE_PUBLIC_URL})
+    except ConfigError as error:
+        fail(str(error))
+    except ArgumentError as error:  # e.g. JUDGING_DATABASE_URL=postgres://… (no such dialect, a typo)
+        fail(f"JUDGING_DATABASE_URL is not a database address SQLAlchemy can use: {error}.")
+    raise AssertionError("unreachable")
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
@@ -73,6 +80,12 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def one_line(error: BaseException) -> str:
+    """An exception as one line, without SQLAlchemy's SQL, parameters and background link."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else error.__class__.__name__
+
+
 def upgrade_database() -> None:
     from .migrate import upgrade
 
@@ -91,7 +104,7 @@ def db_upgrade() -> None:
     try:
         upgrade_database()
     except Exception as error:  # the command must explain, not dump a traceback
-        fail(f"Database upgrade failed: {error}")
+        fail(f"Database upgrade failed: {one_line(error)}")
     click.echo("Database is up to date.")
 
 
@@ -209,9 +222,9 @@ def translations(check: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """The core commands here, plus each feature's own (import/export/demo, results, generate, ceremony)."""
-    from . import cli_exchange, cli_generate, cli_report, cli_results
+    from . import cli_exchange, cli_generate, cli_ops, cli_report, cli_results
 
     for command in (db_group, create_organizer, send_mail, stats, translations):
         app.cli.add_command(command)
-    for module in (cli_exchange, cli_results, cli_generate, cli_report):
+    for module in (cli_exchange, cli_results, cli_generate, cli_report, cli_ops):
         module.register(app)

@@ -1,0 +1,143 @@
+"""Operator commands: ``judging check`` (before opening), ``judging backup`` and ``judging restore``.
+
+Operator-facing text is English like the other commands. Every failure is one clear line and a
+non-zero exit, never a traceback (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
+
+from .cli import fail, one_line
+from .config import LOCAL_HOSTS
+from .db import get_engine
+
+
+def _secret_problem(app: Flask) -> str | None:
+    key = app.config["SECRET_KEY"]
+    key_file = Path(app.instance_path) / "secret_key"
+    if key_file.exists() and key_file.read_text().strip() == key:
+        return (
+            f"SECRET_KEY is not set: sessions are signed with the development key generated in {key_file} "
+            "(set SECRET_KEY to a long random value kept outside the code)."
+        )
+    if len(key) < 32:
+        return (
+            "SECRET_KEY is shorter than 32 characters "
+            "(make one: python3 -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    return None
+
+
+def _mail_problem(app: Flask) -> str | None:
+    if not app.config["MAIL_SERVER"]:
+        return (
+            "MAIL_SERVER is not set: no mail leaves (confirmations, resets and notifications go to the log)."
+        )
+    return None
+
+
+def _public_url_problems(app: Flask) -> list[str]:
+    public_url = app.config["PUBLIC_URL"]
+    if urlsplit(public_url).hostname in LOCAL_HOSTS:
+        return [
+            f"JUDGING_PUBLIC_URL is not set (mailed links would point at {public_url}); "
+            "a server refuses to start without it."
+        ]
+    if not public_url.startswith("https://"):
+        return [f"JUDGING_PUBLIC_URL is not an https address ({public_url}): passwords would cross in clear."]
+    if not app.config["SESSION_COOKIE_SECURE"]:
+        return ["JUDGING_SECURE_COOKIES is not 1 although the site is served over HTTPS."]
+    return []
+
+
+def planned_workers() -> int:
+    """Worker processes gunicorn will start: ``WEB_CONCURRENCY``, or ``-w N`` in ``GUNICORN_CMD_ARGS``."""
+    workers = os.environ.get("WEB_CONCURRENCY", "")
+    arguments = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    for position, argument in enumerate(arguments):
+        found = re.fullmatch(r"(?:-w|--workers)=?(\d*)", argument)
+        if found:
+            workers = found.group(1) or (arguments[position + 1] if position + 1 < len(arguments) else "")
+    return int(workers) if workers.isdigit() else 1
+
+
+def _process_problems(app: Flask) -> list[str]:
+    workers = planned_workers()
+    problems = []
+    if app.config["DATABASE_URL"].startswith("sqlite") and workers > 1:
+        problems.append(
+            f"SQLite under {workers} workers: SQLite serves one process; use PostgreSQL "
+            "(JUDGING_DATABASE_URL=postgresql+psycopg://…) or one worker."
+        )
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory") and workers > 1:
+        problems.append(
+            f"RATELIMIT_STORAGE_URI is memory:// under {workers} workers: each keeps its own login limits "
+            "(use redis://…)."
+        )
+    return problems
+
+
+def upload_folder_problem(folder: str) -> str | None:
+    """Write and remove a file in the upload folder (creating it if needed): the real test, even for root."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".check-"):
+            pass
+    except OSError as error:
+        return f"The upload folder {folder} is not writable ({error.strerror or error})."
+    return None
+
+
+def _schema_problem(app: Flask) -> str | None:
+    from .migrate import current_revision, head_revision
+
+    try:
+        with get_engine(app).connect() as connection:
+            current = current_revision(connection)
+    except SQLAlchemyError as error:
+        return f"The database does not answer: {one_line(error)}"
+    head = head_revision()
+    if current != head:
+        return (
+            f"The database schema is at {current or 'nothing'}, this code needs {head}: judging db upgrade."
+        )
+    return None
+
+
+def production_problems(app: Flask) -> list[str]:
+    """Everything a production install gets wrong that can be seen from here."""
+    problems = [_secret_problem(app), _mail_problem(app), *_public_url_problems(app)]
+    problems += [*_process_problems(app), upload_folder_problem(app.config["UPLOAD_FOLDER"])]
+    problems.append(_schema_problem(app))
+    return [problem for problem in problems if problem]
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Report what this install gets wrong for production (exit status 1 when anything is)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    problems = production_problems(app)
+    for problem in problems:
+        click.secho(f"problem: {problem}", fg="red", err=True)
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        click.echo("note: SQLite serves one process; PostgreSQL is the production database (docs/deploy.md).")
+    if problems:
+        fail(f"{len(problems)} problem(s); see docs/deploy.md.")
+    click.echo("Ready: nothing to fix.")
+
+
+def register(app: Flask) -> None:
+    for command in (check_command,):
+        app.cli.add_command(command)
