@@ -172,7 +172,7 @@ def test_only_the_owner_changes_consent_and_an_empty_answer_is_refused(app, db, 
 def test_the_announce_page_lists_finalists_without_consent(app, db, make, client, organizer):
     edition, prize, rnd, apps, _ = five_by_four(make, db)
     apps["B"].title, apps["B"].org_name = "Projet Boréal secret", "Boréal Labs inc."
-    apps["B"].publication_consent = False
+    apps["B"].publication_consent, apps["B"].publication_consent_at = False, aware(2025, 9, 2, 15)
     db.commit()
     login(client, organizer)
     with client.session_transaction() as flask_session:
@@ -327,5 +327,5 @@ def test_the_organizer_sees_each_answer_on_the_application_page(app, db, make, c
     url = f"/organizer/editions/{built.edition.id}/applications"
     refused = text(client.get(f"{url}/{finalist.id}"))
     agreed = text(client.get(f"{url}/{built.finalists[0][0].id}"))
-    assert "Not to be published: shown as “Finalist (name withheld)” in public" in refused
+    assert "Not to be published: shown as “Finalist (name withheld)” in public." in refused
     assert "May be published if finalist or winner" in agreed
