@@ -42,7 +42,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "MTL Tech Awards <awards@localhost>"),
         "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "8")),
-        "MAIL_SEND_AFTER_COMMIT": _bool(env.get("MAIL_SEND_AFTER_COMMIT", "1")),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "15")),
+        # the development server's background sender (``judging demo``/``judging run`` only): thread|off
+        "MAIL_WORKER": env.get("JUDGING_MAIL_WORKER", "thread").strip().lower(),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("JUDGING_LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
