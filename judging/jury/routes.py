@@ -22,10 +22,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
+from ..concurrency import commit_with_replay, lost_race
 from ..db import session as db
 from ..domain import phases as phase_rules
 from ..models import (
@@ -43,9 +47,17 @@ from ..permissions import juror_required
 from ..presenters import JUROR, application_label, application_view
 from ..services import jury as jury_service
 from ..services import scoring, uploads
-from ..services.scoring import ScoreError, ScoringClosed
-from ..templating import current_locale
-from .forms import AbstainForm, LiveScoreForm, RecuseForm, ResumeForm, ScorecardForm, score_field_name
+from ..services.scoring import ScoreError, ScoringClosed, StaleScorecard
+from ..templating import current_locale, local_datetime, tr
+from .forms import (
+    AbstainForm,
+    LiveScoreForm,
+    RecuseForm,
+    ResumeForm,
+    ScorecardForm,
+    expected_version,
+    score_field_name,
+)
 
 bp = Blueprint("jury", __name__)
 
@@ -155,12 +167,19 @@ def _render_scorecard(
     abstain_form: AbstainForm | None = None,
     recuse_form: RecuseForm | None = None,
     problem: Any = None,
+    saved: dict[str, str] | None = None,
     status: int = 200,
 ):
+    """The scoring page. ``saved``: after a stale save, the stored values shown beside what was typed."""
     rnd = card.round
     if form is None:
         form = ScorecardForm(
-            formdata=None, data={"comment": card.comment, "comment_to_candidate": card.comment_to_candidate}
+            formdata=None,
+            data={
+                "comment": card.comment,
+                "comment_to_candidate": card.comment_to_candidate,
+                "version": card.version,
+            },
         )
     raw = raw if raw is not None else _stored_raw(card)
     # The juror's other scorecards of the round (position, counts, next): plain rows, not objects.
@@ -182,10 +201,12 @@ def _render_scorecard(
         form=form,
         raw=raw,
         errors=errors or {},
-        abstain_form=abstain_form or AbstainForm(prefix="abstain", formdata=None),
-        recuse_form=recuse_form or RecuseForm(prefix="recuse", formdata=None),
-        resume_form=ResumeForm(formdata=None),
+        abstain_form=abstain_form
+        or AbstainForm(prefix="abstain", formdata=None, data={"version": card.version}),
+        recuse_form=recuse_form or RecuseForm(prefix="recuse", formdata=None, data={"version": card.version}),
+        resume_form=ResumeForm(formdata=None, data={"version": card.version}),
         problem=problem,
+        saved=saved or {},
         closed=closed,
         editable=closed is None and card.status != "abstained",
         total=scoring.format_total(total, current_locale()),
@@ -198,6 +219,92 @@ def _render_scorecard(
     return response, status
 
 
+def _typed_scores(card: Assignment) -> dict[str, str]:
+    return {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+
+
+def _version_sent(raw: str | None, card: Assignment) -> int:
+    """The version the page showed; a request without one is checked against the version this request
+    loaded, so that its replay after a lost race is refused when it would change something."""
+    version = expected_version(raw)
+    return card.version if version is None else version
+
+
+COMMENT_LABELS = {"comment": _l("private comment"), "comment_to_candidate": _l("comment for the candidate")}
+
+
+def _saved_notes(card: Assignment, error: StaleScorecard) -> dict[str, str]:
+    """What is stored now, as shown beside each field the juror's request disagreed with."""
+    current = error.current
+    names = (
+        error.differing
+        if error.differing is not None
+        else [c.code for c in card.round.criteria if c.code in current["scores"]]
+    )
+    notes = {}
+    for name in names:
+        if name in COMMENT_LABELS:
+            text = current.get(name)
+            notes[name] = _("“%(text)s”", text=text) if text else _("empty")
+        else:
+            value = current["scores"].get(name)
+            notes[name] = _("no score") if value is None else _decimal(value)
+    return notes
+
+
+def _decimal(plain_value: str) -> str:
+    """``7.5`` → ``7,5`` in French (the way jurors type it)."""
+    return plain_value.replace(".", ",") if current_locale() == "fr" else plain_value
+
+
+def _stale_text(card: Assignment, error: StaleScorecard, notes: dict[str, str], *, autosave: bool) -> str:
+    """The refusal in the reader's words: who changed the scorecard and when, what it holds now."""
+    when = local_datetime(error.changed_at) if error.changed_at else _("a moment ago")
+    by = error.changed_by
+    if error.submitted:
+        head = _(
+            "Not saved: this scorecard was submitted in another tab or on another device (%(when)s) "
+            "since you opened this page.",
+            when=when,
+        )
+    elif by is None or by.id == current_user.id:
+        head = _(
+            "Nothing was saved: this scorecard was changed in another tab or on another device (%(when)s) "
+            "since you opened this page.",
+            when=when,
+        )
+    else:
+        head = _(
+            "Nothing was saved: %(name)s changed this scorecard (%(when)s) since you opened this page.",
+            name=by.name,
+            when=when,
+        )
+    labels = {c.code: tr(c.name) for c in card.round.criteria}
+    labels.update(COMMENT_LABELS)
+    parts = [head]
+    if notes:
+        listed = " · ".join(
+            _("%(label)s: %(value)s", label=labels.get(name, name), value=value)
+            for name, value in notes.items()
+        )
+        parts.append(_("Saved now: %(values)s.", values=listed))
+    if autosave:
+        parts.append(
+            _(
+                "Autosave has stopped and what you typed stays on this page: save to compare it with "
+                "the saved scorecard, or reload the page to take the saved one."
+            )
+        )
+    else:
+        parts.append(
+            _(
+                "What you typed is still below, next to the saved values: save again to keep yours, "
+                "or reload the page to take the saved ones."
+            )
+        )
+    return " ".join(str(part) for part in parts)
+
+
 @bp.route(SCORE_URL, methods=["GET", "POST"])
 @juror_required
 def scorecard(round_id: int, application_id: int):
@@ -205,27 +312,40 @@ def scorecard(round_id: int, application_id: int):
     if request.method == "GET":
         return _render_scorecard(card)
     form = ScorecardForm()
-    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+    raw = _typed_scores(card)
     if not form.validate_on_submit():  # the CSRF token is checked before the view (CSRFProtect)
         return _render_scorecard(card, form=form, raw=raw, errors=form.errors, status=422)
+    version = _version_sent(form.version.data, card)
     submit = request.form.get("action") == "submit"
-    try:
-        saved = scoring.save(
+
+    def work():
+        fresh = scorecard_or_404(round_id, application_id)
+        return scoring.save(
             db,
-            card,
+            fresh,
             actor=_actor(),
             scores=raw,
             comment=form.comment.data or "",
             comment_to_candidate=form.comment_to_candidate.data or "",
             submit=submit,
+            expected_version=version,
         )
-        db.commit()
+
+    try:
+        saved = commit_with_replay(db, work)
     except ScoreError as error:
         db.rollback()
         card = scorecard_or_404(round_id, application_id)
         return _render_scorecard(
             card, form=form, raw=raw, errors=error.errors, problem=error.message, status=422
         )
+    except StaleScorecard as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        form.version.data = card.version  # saving again is a choice made with the stored values in view
+        notes = _saved_notes(card, error)
+        problem = _stale_text(card, error, notes, autosave=False)
+        return _render_scorecard(card, form=form, raw=raw, problem=problem, saved=notes, status=409)
     except ScoringClosed as error:
         db.rollback()
         card = scorecard_or_404(round_id, application_id)
@@ -240,41 +360,76 @@ def scorecard(round_id: int, application_id: int):
     return redirect(url_for("jury.scorecard", round_id=round_id, application_id=application_id))
 
 
+def _autosave_refusal(status: int, error: str, message: Any, **extra: Any):
+    return jsonify(ok=False, error=error, message=str(message), errors={}, **extra), status
+
+
 @bp.post(f"{SCORE_URL}/autosave")
 @juror_required
 def autosave(round_id: int, application_id: int):
-    """The page's autosave (fetch): JSON in return, nothing saved when a value is wrong."""
+    """The page's autosave (fetch): JSON in return, nothing saved when a value is wrong.
+
+    409 (``ok: false``) when the scorecard changed or was submitted since the page was loaded: the
+    page stops autosaving and shows why. A save identical to the stored one answers ``ok``."""
     card = scorecard_or_404(round_id, application_id)
-    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
-    try:
-        saved = scoring.save(
+    raw = _typed_scores(card)
+    version = _version_sent(request.form.get("version"), card)
+
+    def work():
+        fresh = scorecard_or_404(round_id, application_id)
+        result = scoring.save(
             db,
-            card,
+            fresh,
             actor=_actor(),
             scores=raw,
             comment=request.form.get("comment"),
             comment_to_candidate=request.form.get("comment_to_candidate"),
-            submit=False,
+            expected_version=version,
+            autosave=True,
         )
-        db.commit()
+        return fresh, result
+
+    try:
+        card, saved = commit_with_replay(db, work)
     except ScoreError as error:
         db.rollback()
         return jsonify(
             ok=False,
+            error="invalid",
             message=str(error.message),
             errors={code: [str(m) for m in messages] for code, messages in error.errors.items()},
         ), 422
+    except StaleScorecard as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        notes = _saved_notes(card, error)
+        kind = "submitted" if error.submitted else "stale"
+        return _autosave_refusal(409, kind, _stale_text(card, error, notes, autosave=True), saved=notes)
     except ScoringClosed as error:
         db.rollback()
-        return jsonify(ok=False, message=str(error.message), errors={}), 409
+        return _autosave_refusal(409, "closed", error.message)
+    except (StaleDataError, IntegrityError, OperationalError) as error:
+        if not lost_race(error):
+            raise
+        return _autosave_refusal(503, "busy", _("Not saved yet: trying again in a moment."))
     return jsonify(
         ok=True,
         saved=saved.changed,
         status=saved.status,
         status_label=status_label(saved.status),
         total=scoring.format_total(saved.total, current_locale()),
+        version=card.version,
         message=_("Draft saved automatically.") if saved.changed else _("Up to date."),
     )
+
+
+def _stale_page(round_id: int, application_id: int, error: StaleScorecard, form: Any, which: str):
+    """The scoring page again after a stale abstain/recuse: the stored scorecard, the reason kept."""
+    card = scorecard_or_404(round_id, application_id)
+    form.version.data = card.version
+    notes = _saved_notes(card, error)
+    problem = _stale_text(card, error, notes, autosave=False)
+    return _render_scorecard(card, problem=problem, saved=notes, status=409, **{which: form})
 
 
 @bp.post(f"{SCORE_URL}/abstain")
@@ -284,13 +439,17 @@ def abstain(round_id: int, application_id: int):
     form = AbstainForm(prefix="abstain")
     if not form.validate_on_submit():
         return _render_scorecard(card, abstain_form=form, status=422)
+    version = _version_sent(form.version.data, card)
     try:
-        scoring.abstain(db, card, actor=_actor(), reason=form.reason.data)
+        scoring.abstain(db, card, actor=_actor(), reason=form.reason.data, expected_version=version)
         db.commit()
     except ScoreError as error:
         db.rollback()
         form.reason.errors = list(error.errors.get("reason", []))
         return _render_scorecard(scorecard_or_404(round_id, application_id), abstain_form=form, status=422)
+    except StaleScorecard as error:
+        db.rollback()
+        return _stale_page(round_id, application_id, error, form, "abstain_form")
     except ScoringClosed as error:
         db.rollback()
         return _render_scorecard(
@@ -306,11 +465,17 @@ def abstain(round_id: int, application_id: int):
 @juror_required
 def resume(round_id: int, application_id: int):
     card = scorecard_or_404(round_id, application_id)
-    if not ResumeForm().validate_on_submit():
+    form = ResumeForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        scoring.resume(db, card, actor=_actor())
+        scoring.resume(db, card, actor=_actor(), expected_version=_version_sent(form.version.data, card))
         db.commit()
+    except StaleScorecard as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        problem = _stale_text(card, error, _saved_notes(card, error), autosave=False)
+        return _render_scorecard(card, problem=problem, status=409)
     except ScoringClosed as error:
         db.rollback()
         return _render_scorecard(
@@ -327,13 +492,17 @@ def recuse(round_id: int, application_id: int):
     if not form.validate_on_submit():
         return _render_scorecard(card, recuse_form=form, status=422)
     ref = card.application.ref
+    version = _version_sent(form.version.data, card)
     try:
-        scoring.recuse(db, card, actor=_actor(), reason=form.reason.data)
+        scoring.recuse(db, card, actor=_actor(), reason=form.reason.data, expected_version=version)
         db.commit()
     except ScoreError as error:
         db.rollback()
         form.reason.errors = list(error.errors.get("reason", []))
         return _render_scorecard(scorecard_or_404(round_id, application_id), recuse_form=form, status=422)
+    except StaleScorecard as error:
+        db.rollback()
+        return _stale_page(round_id, application_id, error, form, "recuse_form")
     except ScoringClosed as error:
         db.rollback()
         return _render_scorecard(
@@ -404,12 +573,16 @@ def _render_live(
     *,
     raw_for: dict[int, dict[str, str]] | None = None,
     errors_for: dict[int, dict[str, list[Any]]] | None = None,
+    saved_for: dict[int, dict[str, str]] | None = None,
     problem: Any = None,
     status: int = 200,
 ):
+    """The live page; after a refusal, one pitch keeps what was typed (``raw_for``), its errors, and
+    after a stale save the stored values beside it (``saved_for``)."""
     cards = _live_cards(rnd)
     raw_for = raw_for or {}
     errors_for = errors_for or {}
+    saved_for = saved_for or {}
     locale = current_locale()
     pitches = []
     for card in cards:
@@ -419,6 +592,7 @@ def _render_live(
                 "label": application_label(card.application, viewer=JUROR, round=rnd),
                 "raw": raw_for.get(card.id, _stored_raw(card)),
                 "errors": errors_for.get(card.id, {}),
+                "saved": saved_for.get(card.id, {}),
                 "total": scoring.format_total(scoring.card_total(card), locale)
                 if card.id not in errors_for
                 else "—",
@@ -470,10 +644,15 @@ def live_score(round_id: int, application_id: int):
     card = scorecard_or_404(round_id, application_id)
     if not LiveScoreForm().validate_on_submit():
         abort(400)
-    raw = {c.code: request.form.get(score_field_name(c.code), "") for c in card.round.criteria}
+    raw = _typed_scores(card)
+    version = _version_sent(request.form.get("version"), card)
+
+    def work():
+        fresh = scorecard_or_404(round_id, application_id)
+        return scoring.save(db, fresh, actor=_actor(), scores=raw, submit=True, expected_version=version)
+
     try:
-        scoring.save(db, card, actor=_actor(), scores=raw, submit=True)
-        db.commit()
+        commit_with_replay(db, work)
     except ScoreError as error:
         db.rollback()
         return _render_live(
@@ -482,6 +661,17 @@ def live_score(round_id: int, application_id: int):
             errors_for={card.id: error.errors},
             problem=error.message,
             status=422,
+        )
+    except StaleScorecard as error:
+        db.rollback()
+        card = scorecard_or_404(round_id, application_id)
+        notes = _saved_notes(card, error)
+        return _render_live(
+            _live_round_or_404(round_id),
+            raw_for={card.id: raw},
+            saved_for={card.id: notes},
+            problem=_stale_text(card, error, notes, autosave=False),
+            status=409,
         )
     except ScoringClosed as error:
         db.rollback()

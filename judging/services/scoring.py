@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.scoring import CriterionSpec, scorecard_total
-from ..models import Assignment, Conflict, Criterion, CriterionScore, User, utcnow
+from ..models import Assignment, AuditEvent, Conflict, Criterion, CriterionScore, User, utcnow
 from . import jury, mail
 from .audit import record
 from .jury import JuryError
@@ -43,6 +43,31 @@ class ScoreError(JuryError):
 
 class ScoringClosed(JuryError):
     """The scorecard cannot change (deadline passed, phase, conflict, recusal)."""
+
+
+class StaleScorecard(JuryError):
+    """The scorecard changed since the page was loaded (another tab, another device): nothing is saved.
+
+    ``current`` is what is stored now (:func:`scorecard_state`), ``changed_by``/``changed_at`` who
+    changed it last and when; ``submitted`` says it was submitted meanwhile (an autosave's refusal).
+    The route words it in the reader's language, next to what the juror typed.
+    """
+
+    def __init__(
+        self,
+        *,
+        current: dict[str, Any],
+        changed_by: User | None,
+        changed_at: datetime | None,
+        submitted: bool = False,
+        differing: list[str] | None = None,
+    ) -> None:
+        super().__init__(_l("This scorecard changed since you opened this page: nothing was saved."))
+        self.current = current
+        self.differing = differing
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.submitted = submitted
 
 
 @dataclass
@@ -148,6 +173,93 @@ def _text(value: Any, limit: int) -> str | None:
     return text[:limit] if text else None
 
 
+# --- versions --------------------------------------------------------------------------------------------
+
+
+def last_change(db: Session, card: Assignment) -> tuple[User | None, datetime | None]:
+    """Who last changed ``card`` and when (its latest audit event; its ``updated_at`` otherwise)."""
+    event = db.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "assignment", AuditEvent.object_id == card.id)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None, card.updated_at
+    return event.actor, event.at
+
+
+def check_version(
+    db: Session,
+    card: Assignment,
+    expected_version: int | None,
+    *,
+    submitted_meanwhile: bool = False,
+    differing: list[str] | None = None,
+) -> None:
+    """Raise :class:`StaleScorecard` when the page showed another version of ``card`` than the stored one.
+
+    ``expected_version`` None means "not checked" (a caller without a page). ``submitted_meanwhile``
+    refuses even a current version (an autosave never changes a submitted scorecard). ``differing``
+    names the fields where the request and the stored scorecard disagree (None: all of them).
+    """
+    if not submitted_meanwhile and (expected_version is None or expected_version == card.version):
+        return
+    by, at = last_change(db, card)
+    raise StaleScorecard(
+        current=scorecard_state(card),
+        changed_by=by,
+        changed_at=at,
+        submitted=submitted_meanwhile,
+        differing=differing,
+    )
+
+
+def _parse_all(
+    criteria: list[Criterion], scores: Mapping[str, Any], comments: Mapping[str, Any], submitting: bool
+) -> dict[str, Decimal | None]:
+    """The typed values by criterion code; :class:`ScoreError` when one is wrong or a required one missing."""
+    values: dict[str, Decimal | None] = {}
+    errors: dict[str, list[Any]] = {}
+    for name, text in comments.items():
+        if text and len(str(text)) > COMMENT_MAX:
+            errors[name] = [_l("Keep it under %(n)s characters.", n=COMMENT_MAX)]
+    for criterion in criteria:
+        value, problem = parse_score(scores.get(criterion.code), criterion)
+        if problem is not None:
+            errors[criterion.code] = [problem]
+        elif submitting and criterion.required and value is None:
+            errors[criterion.code] = [_l("Required to submit: give a score.")]
+        values[criterion.code] = value
+    if errors:
+        raise ScoreError(errors)
+    return values
+
+
+def differences(
+    card: Assignment, values: Mapping[str, Decimal | None], comments: Mapping[str, str | None]
+) -> list[str]:
+    """The criterion codes and comment names whose stored value differs from ``values``/``comments``."""
+    stored = card_values(card)
+    changed = [code for code, value in values.items() if stored.get(code) != value]
+    changed += [name for name, text in comments.items() if getattr(card, name) != text]
+    return changed
+
+
+def _apply_scores(card: Assignment, criteria: list[Criterion], values: Mapping[str, Decimal | None]) -> None:
+    by_criterion = {s.criterion_id: s for s in card.scores}
+    for criterion in criteria:
+        value = values[criterion.code]
+        existing = by_criterion.get(criterion.id)
+        if value is None:
+            if existing is not None:
+                card.scores.remove(existing)
+        elif existing is None:
+            card.scores.append(CriterionScore(criterion_id=criterion.id, value=value))
+        elif existing.value != value:
+            existing.value = value
+
+
 # --- use cases -------------------------------------------------------------------------------------------
 
 
@@ -161,6 +273,8 @@ def save(
     comment_to_candidate: Any = None,
     submit: bool = False,
     now: datetime | None = None,
+    expected_version: int | None = None,
+    autosave: bool = False,
 ) -> Saved:
     """Save the juror's scores and comments; ``submit`` also submits (required criteria answered).
 
@@ -168,83 +282,83 @@ def save(
     A submitted scorecard stays submitted when it changes, so the same rules apply to every
     later change. Nothing is saved when one value is wrong (:class:`ScoreError`).
     An unchanged scorecard writes nothing (autosave may call this often).
+
+    Versions: a page that showed ``expected_version`` while the scorecard has moved on is refused
+    (:class:`StaleScorecard`) when it would change a score or a comment; when what it sends is what
+    is stored (a replay, a double click, an autosave racing a click) it is the same save, so it
+    goes through (a submit still submits). An ``autosave`` never changes a submitted scorecard.
+    Every change touches the scorecard row, so its version moves and two writers of the same
+    version cannot both commit (the loser gets ``StaleDataError``; the route replays).
     """
     now = now or utcnow()
     ensure_can_change(db, actor, card, now)
     if card.status == "abstained":
         raise ScoringClosed(_l("You abstained on this application: choose “Score it after all” first."))
     criteria = list(card.round.criteria)
-    values: dict[str, Decimal | None] = {}
-    errors: dict[str, list[Any]] = {}
-    for criterion in criteria:
-        value, problem = parse_score(scores.get(criterion.code), criterion)
-        if problem is not None:
-            errors[criterion.code] = [problem]
-        values[criterion.code] = value
-    submitting = submit or card.status == "submitted"
-    if submitting:
-        for criterion in criteria:
-            if criterion.required and values[criterion.code] is None and criterion.code not in errors:
-                errors[criterion.code] = [_l("Required to submit: give a score.")]
-    for name, text in (("comment", comment), ("comment_to_candidate", comment_to_candidate)):
-        if text and len(str(text)) > COMMENT_MAX:
-            errors[name] = [_l("Keep it under %(n)s characters.", n=COMMENT_MAX)]
-    if errors:
-        raise ScoreError(errors)
-
-    before = scorecard_state(card)
-    by_criterion = {s.criterion_id: s for s in card.scores}
-    for criterion in criteria:
-        value = values[criterion.code]
-        existing = by_criterion.get(criterion.id)
-        if value is None:
-            if existing is not None:
-                card.scores.remove(existing)
-        elif existing is None:
-            card.scores.append(CriterionScore(criterion_id=criterion.id, value=value))
-        elif existing.value != value:
-            existing.value = value
-    if comment is not None:  # None keeps the comment (the live page has no comment box); "" clears it
-        card.comment = _text(comment, COMMENT_MAX)
-    if comment_to_candidate is not None:
-        card.comment_to_candidate = _text(comment_to_candidate, COMMENT_MAX)
-    was = card.status
-    if submitting:
-        card.status = "submitted"
-        card.submitted_at = card.submitted_at or now
-    after_values = {code: plain(v) for code, v in sorted(values.items()) if v is not None}
-    content_changed = (
-        before["scores"] != after_values
-        or before["comment"] != card.comment
-        or before["comment_to_candidate"] != card.comment_to_candidate
-    )
-    if not submitting and content_changed:
-        card.status = "draft"
+    submitting = (submit or card.status == "submitted") and not autosave
+    typed = {"comment": comment, "comment_to_candidate": comment_to_candidate}
+    values = _parse_all(criteria, scores, typed, submitting)
+    # None keeps the stored text (the live page has no comment box); "" clears it
+    comments = {
+        name: getattr(card, name) if text is None else _text(text, COMMENT_MAX)
+        for name, text in typed.items()
+    }
+    differing = differences(card, values, comments)
+    content_changed = bool(differing)
+    if content_changed:
+        check_version(
+            db,
+            card,
+            expected_version,
+            submitted_meanwhile=autosave and card.status == "submitted",
+            differing=differing,
+        )
     total = total_of(criteria, values)
-    if was == card.status and not content_changed:
-        return Saved(changed=False, total=total, status=card.status)
+    was = card.status
+    status = "submitted" if submitting else ("draft" if content_changed else was)
+    if status == was and not content_changed:
+        return Saved(changed=False, total=total, status=was)
+    before = scorecard_state(card)
+    _apply_scores(card, criteria, values)
+    card.comment, card.comment_to_candidate = comments["comment"], comments["comment_to_candidate"]
+    card.status = status
+    if status == "submitted":
+        card.submitted_at = card.submitted_at or now
+    card.updated_at = now  # the row is always written: its version moves (UPDATE ... WHERE version = :seen)
     db.flush()
     db.expire(card, ["scores"])
-    after = scorecard_state(card)
     if was == "submitted":
         action = "scorecard.changed"
-    elif card.status == "submitted":
+    elif status == "submitted":
         action = "scorecard.submitted"
     else:
         action = "scorecard.draft_saved"
-    record(db, actor=actor, action=action, obj=card, before=before, after=after)
-    return Saved(changed=True, total=total, status=card.status)
+    record(db, actor=actor, action=action, obj=card, before=before, after=scorecard_state(card))
+    return Saved(changed=True, total=total, status=status)
 
 
-def abstain(db: Session, card: Assignment, *, actor: User, reason: str, now: datetime | None = None) -> None:
-    """The juror abstains with a reason: the scorecard keeps no score (a missing score, not a zero)."""
+def abstain(
+    db: Session,
+    card: Assignment,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """The juror abstains with a reason: the scorecard keeps no score (a missing score, not a zero).
+
+    Refused when the scorecard changed since the page was loaded (it would remove scores the
+    juror has not seen)."""
     ensure_can_change(db, actor, card, now)
     reason_text = _text(reason, REASON_MAX)
     if not reason_text:
         raise ScoreError({"reason": [_l("Write the reason for abstaining.")]})
     if card.status == "abstained":
         raise ScoringClosed(_l("You already abstained on this application."))
+    check_version(db, card, expected_version)
     before = scorecard_state(card)
+    card.updated_at = now or utcnow()
     card.scores.clear()
     card.status = "abstained"
     card.abstain_reason = reason_text
@@ -262,12 +376,21 @@ def abstain(db: Session, card: Assignment, *, actor: User, reason: str, now: dat
     )
 
 
-def resume(db: Session, card: Assignment, *, actor: User, now: datetime | None = None) -> None:
-    """Undo an abstention: the scorecard is to score again."""
+def resume(
+    db: Session,
+    card: Assignment,
+    *,
+    actor: User,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> None:
+    """Undo an abstention: the scorecard is to score again (nothing to do when it is no longer abstained)."""
     ensure_can_change(db, actor, card, now)
     if card.status != "abstained":
         return
+    check_version(db, card, expected_version)
     before = scorecard_state(card)
+    card.updated_at = now or utcnow()
     card.status = "assigned"
     card.abstain_reason = None
     db.flush()
@@ -275,13 +398,23 @@ def resume(db: Session, card: Assignment, *, actor: User, now: datetime | None =
 
 
 def recuse(
-    db: Session, card: Assignment, *, actor: User, reason: str, now: datetime | None = None
+    db: Session,
+    card: Assignment,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> Conflict:
-    """The juror declares a conflict: the scorecard becomes recused (no score) and the organizers are told."""
+    """The juror declares a conflict: the scorecard becomes recused (no score) and the organizers are told.
+
+    Refused, like a save, when the scorecard changed since the page was loaded: the juror sees
+    what changed and declares again."""
     ensure_can_change(db, actor, card, now)
     reason_text = _text(reason, REASON_MAX)
     if not reason_text:
         raise ScoreError({"reason": [_l("Write the reason for the conflict of interest.")]})
+    check_version(db, card, expected_version)
     conflict = db.scalar(
         select(Conflict).where(Conflict.user_id == actor.id, Conflict.application_id == card.application_id)
     )
@@ -294,6 +427,7 @@ def recuse(
     conflict.lifted_by_id = None
     conflict.lift_reason = None
     before = scorecard_state(card)
+    card.updated_at = now or utcnow()
     card.scores.clear()
     card.status = "recused"
     card.submitted_at = None

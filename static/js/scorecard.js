@@ -95,47 +95,137 @@
     if (output) { output.textContent = format(total(form), form.dataset.decimal); }
   }
 
+  // Autosave (the scoring page only): what is typed is kept on this device at once, sent when typing
+  // pauses, and sent again with backoff when the network or the server fails (offline-save.js).
+  // The form carries the scorecard's version; each save returns the new one. A 409 (the scorecard
+  // changed or was submitted elsewhere) stops autosaving and shows the server's words: never overwrite.
   function autosave(form) {
-    var url = form.dataset.autosaveUrl;
-    if (!url || !window.fetch || !window.FormData) { return; }
+    var url = form.dataset.autosaveUrl; // absent on a submitted scorecard: kept copies, no autosave
+    var lib = window.JudgingOfflineSave;
+    if (!form.dataset.storageKey || !lib || !window.fetch || !window.FormData || !window.Promise) { return; }
     var status = form.querySelector("[data-autosave-status]");
     var badge = document.querySelector("[data-status]");
-    var timer = null, busy = false, again = false;
+    var versionInput = form.querySelector("input[name=version]");
+    var keeper = lib.keeper(form.dataset.storageKey);
+    var stopped = false;
 
-    function say(text) { if (status) { status.textContent = text || ""; } }
+    function msg(name) { return form.getAttribute("data-msg-" + name) || ""; }
+    function version() { return versionInput ? versionInput.value : ""; }
+
+    function say(text, link, linkText) {
+      if (!status) { return; }
+      status.textContent = text || "";
+      if (link) {
+        var a = document.createElement("a");
+        a.href = link;
+        a.textContent = linkText || link;
+        a.className = "ms-1";
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(a);
+      }
+    }
+
+    function fields() {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && !el.disabled && (el.dataset.code || el.tagName === "TEXTAREA");
+      });
+    }
+    function values() {
+      var out = {};
+      fields().forEach(function (el) { out[el.name] = el.value; });
+      return out;
+    }
+    function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+
+    function showErrors(errors) {
+      form.querySelectorAll("input[data-code]").forEach(function (input) {
+        showProblem(input, errors[input.dataset.code] || []);
+      });
+    }
+
+    function answer(result, sent) {
+      var body = result.body || {};
+      if (body.ok) {
+        if (versionInput && body.version) { versionInput.value = body.version; }
+        if (badge && body.status_label) { badge.textContent = body.status_label; }
+        showErrors({});
+        if (!same(sent, values())) { keeper.keep(version(), values()); return "again"; }
+        keeper.forget();
+        say(msg("saved"));
+        return "saved";
+      }
+      if (result.status === 422) {
+        showErrors(body.errors || {});
+        say(body.message);
+        return "stop";
+      }
+      if (result.status === 409 || result.status === 401 || (result.status === 400 && body.error === "csrf")) {
+        stopped = true;
+        say(body.message || msg("stopped"), body.login_url, msg("login"));
+        return "stop";
+      }
+      return "retry"; // the server failed or is away (5xx, an HTML error page): try again later
+    }
 
     function send() {
-      if (busy) { again = true; return; }
-      busy = true;
+      var sent = values();
       var data = new FormData(form);
       data.delete("action");
       var token = form.querySelector("input[name=csrf_token]");
-      fetch(url, {
+      say(msg("saving"));
+      return fetch(url, {
         method: "POST",
         body: data,
         credentials: "same-origin",
         headers: { "X-CSRFToken": token ? token.value : "", "Accept": "application/json" }
       }).then(function (response) {
-        return response.json();
-      }).then(function (body) {
-        var errors = body.errors || {};
-        form.querySelectorAll("input[data-code]").forEach(function (input) {
-          showProblem(input, errors[input.dataset.code] || []);
+        return response.json().catch(function () { return null; }).then(function (body) {
+          return answer({ status: response.status, body: body }, sent);
         });
-        if (body.ok && badge && body.status_label) { badge.textContent = body.status_label; }
-        say(body.message);
-      }).catch(function () {
-        say(form.dataset.autosaveFailed);
-      }).then(function () {
-        busy = false;
-        if (again) { again = false; send(); }
-      });
+      }, function () { return "retry"; });
     }
 
-    form.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(send, 1200);
+    var retry = lib.retrier({
+      send: send,
+      debounce: 1200,
+      onWait: function (seconds) { say(msg("retry").replace("{seconds}", String(seconds))); }
     });
+
+    function changed() {
+      keeper.keep(version(), values());
+      if (stopped || !url) { return; }
+      say(msg("pending"));
+      retry.soon();
+    }
+
+    // Typed on this device and never saved (a reload, a lost connection): put it back. It goes out
+    // with the version it was typed on, so the server refuses it if the scorecard changed since.
+    function restore() {
+      var kept = keeper.read();
+      if (!kept) { return; }
+      if (same(kept.values, values())) { keeper.forget(); return; }
+      fields().forEach(function (el) { if (el.name in kept.values) { el.value = kept.values[el.name]; } });
+      if (versionInput && kept.version) { versionInput.value = kept.version; }
+      refresh(form);
+      say(msg("restored"));
+      if (url) { retry.soon(); }
+    }
+
+    form.addEventListener("input", changed);
+    form.addEventListener("submit", function (event) {
+      retry.cancel();
+      keeper.keep(version(), values());
+      var busy = retry.inFlight();
+      if (!busy || form.dataset.waited) { return; }
+      // A click while an autosave is under way: submit once it is back, with the version it got.
+      event.preventDefault();
+      var submitter = event.submitter;
+      form.dataset.waited = "1";
+      busy.then(function () {
+        if (form.requestSubmit) { form.requestSubmit(submitter || undefined); } else { form.submit(); }
+      });
+    });
+    restore();
   }
 
   document.querySelectorAll("form[data-scorecard]").forEach(function (form) {

@@ -439,6 +439,7 @@ def test_autosave_saves_drafts_and_refuses_bad_values(juror_client, db, scene):
         "status": "draft",
         "status_label": "Draft",
         "total": "70.00",
+        "version": 2,
         "message": "Draft saved automatically.",
     }
     assert stored(db, card) == {"impact": Decimal("7")}
