@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from .organizer import (
         ceremony,  # noqa: F401 (ceremony, notifications, comments and report pages)
         jury,  # noqa: F401 (adds the jury pages to the organizer blueprint)
+        outbox,  # noqa: F401 (waiting and failed mail)
         people,  # noqa: F401 (adds the people pages to the organizer blueprint)
         results,  # noqa: F401 (results, decisions, phases, audit pages)
     )

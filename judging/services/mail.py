@@ -139,7 +139,7 @@ def _record_failure(app: Flask, mail: OutgoingMail, error: Exception) -> None:
     log.warning("mail %s to %s not sent (attempt %s): %s", mail.id, mail.to_address, mail.attempts, error)
 
 
-def _waiting():
+def waiting_conditions():
     """Conditions of a mail still to send: not sent, not given up, not cancelled."""
     return (
         OutgoingMail.sent_at.is_(None),
@@ -148,11 +148,20 @@ def _waiting():
     )
 
 
+def given_up_conditions():
+    """Conditions of a mail the sender gave up on and nobody retried or cancelled yet."""
+    return (
+        OutgoingMail.sent_at.is_(None),
+        OutgoingMail.cancelled_at.is_(None),
+        OutgoingMail.gave_up_at.is_not(None),
+    )
+
+
 def _claim(db: Session, mail: OutgoingMail) -> bool:
     """Count the attempt and lease the mail with a conditional UPDATE: only one sender wins it."""
     claimed = db.execute(
         update(OutgoingMail)
-        .where(OutgoingMail.id == mail.id, OutgoingMail.attempts == mail.attempts, *_waiting())
+        .where(OutgoingMail.id == mail.id, OutgoingMail.attempts == mail.attempts, *waiting_conditions())
         # the lease keeps other senders away while this one talks to the SMTP server
         .values(
             attempts=OutgoingMail.attempts + 1,
@@ -174,7 +183,7 @@ def _give_up_exhausted(db: Session, max_attempts: int) -> int:
     now = utcnow()
     count = db.execute(
         update(OutgoingMail)
-        .where(*_waiting(), OutgoingMail.attempts >= max_attempts, OutgoingMail.send_after <= now)
+        .where(*waiting_conditions(), OutgoingMail.attempts >= max_attempts, OutgoingMail.send_after <= now)
         .values(gave_up_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -197,7 +206,7 @@ def _next_due(db: Session, max_attempts: int) -> OutgoingMail | None:
     query = (
         select(OutgoingMail)
         .where(
-            *_waiting(),
+            *waiting_conditions(),
             OutgoingMail.attempts < max_attempts,
             OutgoingMail.send_after <= utcnow(),  # scheduled mail waits for its time; failures back off
         )
@@ -251,14 +260,8 @@ class OutboxState:
 
 
 def outbox_state(db: Session) -> OutboxState:
-    waiting = db.scalar(select(func.count()).select_from(OutgoingMail).where(*_waiting())) or 0
+    waiting = db.scalar(select(func.count()).select_from(OutgoingMail).where(*waiting_conditions())) or 0
     given_up = db.scalars(
-        select(OutgoingMail)
-        .where(
-            OutgoingMail.sent_at.is_(None),
-            OutgoingMail.cancelled_at.is_(None),
-            OutgoingMail.gave_up_at.is_not(None),
-        )
-        .order_by(OutgoingMail.gave_up_at, OutgoingMail.id)
+        select(OutgoingMail).where(*given_up_conditions()).order_by(OutgoingMail.gave_up_at, OutgoingMail.id)
     ).all()
     return OutboxState(waiting=waiting, given_up=list(given_up))
