@@ -53,6 +53,7 @@ from ..models import (
     localized,
     utcnow,
 )
+from ..templating import local_datetime
 from . import mail, mail_templates
 from .audit import record
 
@@ -180,9 +181,7 @@ def render_mail(
 def sample_context(edition: Edition, key: str, language: str) -> dict[str, Any]:
     """Fictional values to preview a template with."""
     with force_locale(language):
-        from flask_babel import format_datetime
-
-        ceremony = format_datetime(edition.ceremony_at, "long") if edition.ceremony_at else ""
+        ceremony = local_datetime(edition.ceremony_at, "long")
     values: dict[str, Any] = {
         "name": "Camille Exemple",
         "ref": "INN-001",
@@ -287,10 +286,8 @@ def _link() -> str:
 def _ceremony_date(edition: Edition, language: str) -> str:
     if edition.ceremony_at is None:
         return ""
-    from flask_babel import format_datetime
-
     with force_locale(language):
-        return format_datetime(edition.ceremony_at, "long")
+        return local_datetime(edition.ceremony_at, "long")  # « 16 octobre 2025 à 19 h 00 (HAE) »
 
 
 def recipients(db: Session, edition: Edition, key: str) -> list[Recipient]:
