@@ -503,7 +503,7 @@ def receipt(application_id: int):
 def withdraw(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
     if not service.can_withdraw(found, service.clock()):
-        flash(_("This application cannot be withdrawn."), "warning")
+        flash(str(service.withdraw_refusal(found)), "warning")
         return redirect(url_for("candidate.application", application_id=found.id))
     form = WithdrawForm()
     if form.validate_on_submit():

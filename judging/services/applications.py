@@ -62,6 +62,7 @@ REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
 IN_JURY_HANDS = _l(
     "The jury is already judging your application: to change it, write to the organizing team."
 )
+JUDGED = _l("The jury has judged your application: to withdraw it, write to the organizing team.")
 OUTCOME_ORDER = ("winner", "mention", "finalist", "not-selected")
 
 #: Profile fields of the form, with their maximum length (the columns' sizes).
@@ -368,6 +369,13 @@ def can_withdraw(application: Application, now: datetime) -> bool:
         and not results_final(application.edition, now)
         and not judged(application)
     )
+
+
+def withdraw_refusal(application: Application) -> Any:
+    """Why :func:`can_withdraw` said no, in the candidate's words."""
+    if application.status == "submitted" and judged(application):
+        return JUDGED
+    return _l("This application cannot be withdrawn.")
 
 
 # Starting ---------------------------------------------------------------------------------------
@@ -874,7 +882,7 @@ def withdraw(
 ) -> None:
     now = now or clock()
     if not can_withdraw(application, now):
-        raise ApplicationError(_l("This application cannot be withdrawn."))
+        raise ApplicationError(withdraw_refusal(application))
     before = {"status": application.status}
     extra = dict(application.extra or {})
     extra["withdrawn_at"] = now.isoformat()

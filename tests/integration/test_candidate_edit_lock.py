@@ -21,6 +21,7 @@ from tests.integration.test_candidate_helpers import contest, form_for, post_for
 LOCKED_EN = "The jury is already judging your application: to change it, write to the organizing team."
 LOCKED_FR = "Le jury évalue déjà votre candidature\u00a0; pour la modifier, écrivez à l’équipe organisatrice."
 JUDGED_TITLE = "Serre urbaine connectée"
+JUDGED_EN = "The jury has judged your application: to withdraw it, write to the organizing team."
 
 
 @pytest.fixture
@@ -131,7 +132,10 @@ def test_a_judged_or_not_selected_application_offers_neither_change_nor_withdraw
         assert "Your project was not selected this time." in page
 
     withdraw = {"reason": "Nous fusionnons", "confirm": "y"}
-    assert client.post(f"/candidate/applications/{application.id}/withdraw", data=withdraw).status_code == 302
+    response = client.post(
+        f"/candidate/applications/{application.id}/withdraw", data=withdraw, follow_redirects=True
+    )
+    assert JUDGED_EN in response.get_data(as_text=True)
     assert post_form(client, application, form_for(c, title="Autre titre")).status_code == 409
     db.expire_all()
     stored = db.get(Application, application.id)
