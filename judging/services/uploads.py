@@ -262,10 +262,10 @@ def download_for(user: Any, attachment: Attachment, *, card: Assignment | None =
     application's owner and organizers, under the name the candidate gave: a juror (even one assigned
     to the application) gets nothing outside a scorecard, whose round decides what the juror may see.
     """
-    if card is not None:
-        return juror_download(card, attachment)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    if card is not None:
+        return juror_download(card, attachment) if card.juror_id == user.id else None
     applicant_id = attachment.application.applicant_id if attachment.application is not None else None
     if (applicant_id is not None and applicant_id == user.id) or user.has_role("organizer"):
         return Download(attachment, attachment.filename)
