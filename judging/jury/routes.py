@@ -259,23 +259,24 @@ def _decimal(plain_value: str) -> str:
 
 def _stale_text(card: Assignment, error: StaleScorecard, notes: dict[str, str], *, autosave: bool) -> str:
     """The refusal in the reader's words: who changed the scorecard and when, what it holds now."""
-    when = local_datetime(error.changed_at) if error.changed_at else _("a moment ago")
+    moment = error.changed_at or card.updated_at
+    when = local_datetime(moment.replace(second=0, microsecond=0))  # to the minute: "le 6 déc. 2026 à 1 h 21"
     by = error.changed_by
     if error.submitted:
         head = _(
-            "Not saved: this scorecard was submitted in another tab or on another device (%(when)s) "
-            "since you opened this page.",
+            "Not saved: this scorecard was submitted in another tab or on another device on %(when)s, "
+            "after you opened this page.",
             when=when,
         )
     elif by is None or by.id == current_user.id:
         head = _(
-            "Nothing was saved: this scorecard was changed in another tab or on another device (%(when)s) "
-            "since you opened this page.",
+            "Nothing was saved: this scorecard was changed in another tab or on another device on %(when)s, "
+            "after you opened this page.",
             when=when,
         )
     else:
         head = _(
-            "Nothing was saved: %(name)s changed this scorecard (%(when)s) since you opened this page.",
+            "Nothing was saved: %(name)s changed this scorecard on %(when)s, after you opened this page.",
             name=by.name,
             when=when,
         )

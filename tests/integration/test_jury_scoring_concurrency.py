@@ -109,7 +109,7 @@ def test_a_stale_tab_saving_a_comment_cannot_wipe_the_other_tabs_five_scores(app
     html = response.get_data(as_text=True)
     problem = re.search(r'id="scorecard-problem">([^<]*)<', html).group(1)
     assert problem.startswith(
-        "Nothing was saved: this scorecard was changed in another tab or on another device ("
+        "Nothing was saved: this scorecard was changed in another tab or on another device on "
     )
     assert (
         "Saved now: Criterion impact: 8 · Criterion team: 4 · Criterion market: 7 · Criterion tech: 6.5"
@@ -152,7 +152,7 @@ def test_the_refusal_is_in_french_with_french_typography(app, db, card, juror):
     problem = re.search(r'id="scorecard-problem">([^<]*)<', html).group(1)
     assert problem.startswith(
         f"Rien n’a été enregistré{NBSP}: cette grille a été modifiée "
-        "dans un autre onglet ou sur un autre appareil ("
+        "dans un autre onglet ou sur un autre appareil le "
     )
     assert f"Enregistré maintenant{NBSP}: Critère impact{NBSP}: 8 · Critère team{NBSP}: 4" in problem
     assert f"Critère tech{NBSP}: 6,5" in problem
@@ -200,7 +200,7 @@ def test_autosave_from_a_stale_tab_never_changes_a_submitted_scorecard(app, db, 
     body = response.json
     assert body["ok"] is False and body["error"] == "submitted"
     assert body["message"].startswith(
-        "Not saved: this scorecard was submitted in another tab or on another device ("
+        "Not saved: this scorecard was submitted in another tab or on another device on "
     )
     assert "Saved now: Criterion impact: 8 · Criterion team: 4 · Criterion market: 7" in body["message"]
     assert "Criterion pitch: 9 · private comment: empty." in body["message"]
