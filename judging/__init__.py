@@ -132,23 +132,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from flask import render_template
-    from flask_wtf.csrf import CSRFError
+    from . import errors
 
-    def render_error(code: int):
-        def handler(error: Exception):
-            if code == 500:
-                db.session.rollback()
-            return render_template(f"errors/{code}.html", error=error), code
-
-        return handler
-
-    for code in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(code, render_error(code))
-
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError):
-        return render_template("errors/csrf.html", error=error), 400
+    errors.init_app(app)  # a translated page or JSON for every error; 503 when the database is away
 
 
 def _register_security_headers(app: Flask) -> None:
