@@ -51,8 +51,8 @@ def tab(app, juror, language: str = "en"):
     return client
 
 
-def version_on(html: str) -> str:
-    field = re.search(r'<input[^>]*name="version"[^>]*>', html).group(0)
+def version_on(html: str, name: str = "version") -> str:
+    field = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
     return re.search(r'value="(\d+)"', field).group(1)
 
 
@@ -341,3 +341,30 @@ def test_live_final_refuses_a_stale_pitch_form(app, db, make, juror):
     assert re.search(r'id="live-\d+-pitch-saved"[^>]*>Saved now: 8<', html)
     db.expire_all()
     assert [s.value for s in db.get(Assignment, card.id).scores] == [Decimal("8")]
+
+
+def test_a_stale_tab_cannot_declare_a_conflict_over_new_scores_until_it_has_seen_them(app, db, card, juror):
+    from judging.models import Conflict, OutgoingMail
+
+    tab_a, tab_b = tab(app, juror), tab(app, juror)
+    version = version_on(tab_b.get(url(card)).get_data(as_text=True))
+    tab_a.post(url(card), data={**scores(**FIVE), "version": version, "action": "draft"})
+    response = tab_b.post(
+        url(card) + "/recuse", data={"recuse-reason": "Ma sœur l’a fondée", "recuse-version": version}
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Nothing was saved: this scorecard was changed in another tab or on another device on " in html
+    assert re.search(r'<textarea[^>]*name="recuse-reason"[^>]*>\s*Ma sœur l’a fondée</textarea>', html)
+    assert db.get(Assignment, card.id).status == "draft"
+    assert stored(db, card) == expected_five()
+    assert db.scalars(select(Conflict)).all() == []
+    assert db.scalars(select(OutgoingMail)).all() == []
+    # declared again from the refused page (it carries the current version): it goes through
+    response = tab_b.post(
+        url(card) + "/recuse",
+        data={"recuse-reason": "Ma sœur l’a fondée", "recuse-version": version_on(html, "recuse-version")},
+    )
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.get(Assignment, card.id).status == "recused"
