@@ -10,6 +10,7 @@ import os
 import re
 import shlex
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -138,6 +139,61 @@ def check_command() -> None:
     click.echo("Ready: nothing to fix.")
 
 
+@click.command("backup")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Archive to write."
+)
+@with_appcontext
+def backup_command(output: Path) -> None:
+    """Write every table and every uploaded file into one archive with a manifest and checksums."""
+    from .backup import BackupError, write_backup
+
+    if not output.parent.is_dir():
+        fail(f"{output.parent} is not a folder: nothing was written.")
+    started = time.perf_counter()
+    try:
+        manifest = write_backup(get_engine(), Path(current_app.config["UPLOAD_FOLDER"]), output)
+    except BackupError as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"The database does not answer: {one_line(error)}")
+    except OSError as error:
+        fail(f"{output}: cannot be written ({error.strerror or error}); nothing was written.")
+    rows = sum(manifest["tables"].values())
+    click.echo(
+        f"{output}: schema {manifest['schema_revision']}, {rows} rows in {len(manifest['tables'])} tables, "
+        f"{manifest['uploads']} uploaded files, {output.stat().st_size} bytes, "
+        f"{time.perf_counter() - started:.1f} s."
+    )
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(path_type=Path))
+@with_appcontext
+def restore_command(archive: Path) -> None:
+    """Restore an archive made by judging backup into an empty database and an empty upload folder."""
+    from .backup import BackupError, restore_backup
+
+    if not archive.is_file() or not os.access(archive, os.R_OK):
+        fail(f"{archive}: no such readable file.")
+    started = time.perf_counter()
+    try:
+        url, uploads = current_app.config["DATABASE_URL"], Path(current_app.config["UPLOAD_FOLDER"])
+        manifest = restore_backup(url, get_engine(), uploads, archive)
+    except BackupError as error:
+        fail(str(error))
+    except SQLAlchemyError as error:
+        fail(f"The restore failed, nothing was kept: {one_line(error)}")
+    except OSError as error:
+        fail(f"The restore failed, nothing was kept: {error.strerror or error} ({error.filename or archive})")
+    rows = sum(manifest["tables"].values())
+    click.echo(
+        f"Restored {rows} rows and {manifest['uploads']} uploaded files from {archive} "
+        f"(made {manifest['created_at']}, schema {manifest['schema_revision']}) in "
+        f"{time.perf_counter() - started:.1f} s."
+    )
+
+
 def register(app: Flask) -> None:
-    for command in (check_command,):
+    for command in (check_command, backup_command, restore_command):
         app.cli.add_command(command)
