@@ -329,3 +329,19 @@ def test_the_organizer_sees_each_answer_on_the_application_page(app, db, make, c
     agreed = text(client.get(f"{url}/{built.finalists[0][0].id}"))
     assert "Not to be published: shown as “Finalist (name withheld)” in public." in refused
     assert "May be published if finalist or winner" in agreed
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_simultaneous_withdrawals_make_one(app, db, make, candidate, round_):
+    from tests.integration.test_candidate_concurrency import race
+
+    built = ceremony_edition(make, db, secret=False)
+    finalist = built.finalists[0][2]
+    finalist.applicant_id = candidate.id
+    db.commit()
+    url = f"/candidate/applications/{finalist.id}/publication-consent"
+    results = race(app, candidate, [("post", url, {"publication_consent": "no"})] * 2)
+    assert [r[0] for r in results] == [302, 302], results
+    db.expire_all()
+    assert db.get(Application, finalist.id).publication_consent is False
+    assert len(consent_events(db)) == 1
