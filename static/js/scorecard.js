@@ -159,12 +159,13 @@
         say(body.message);
         return "stop";
       }
-      if (result.status === 409 || result.status === 401 || (result.status === 400 && body.error === "csrf")) {
+      if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
+        // refused (stale or submitted elsewhere, session expired, closed): never send over it again
         stopped = true;
         say(body.message || msg("stopped"), body.login_url, msg("login"));
         return "stop";
       }
-      return "retry"; // the server failed or is away (5xx, an HTML error page): try again later
+      return "retry"; // the server failed, is away or busy (5xx, 408, 429): try again later
     }
 
     function send() {
