@@ -143,6 +143,23 @@
       });
     }
 
+    // After a refusal, what is stored now beside each field that disagrees (as the server's page does).
+    function showSaved(saved) {
+      Object.keys(saved || {}).forEach(function (name) {
+        var field = form.querySelector("[name='score-" + name + "'], textarea[name='" + name + "']");
+        if (!field) { return; }
+        var note = document.getElementById(field.id + "-saved");
+        if (!note) {
+          note = document.createElement("div");
+          note.id = field.id + "-saved";
+          note.className = "form-text text-warning-emphasis fw-semibold saved-now";
+          field.parentNode.appendChild(note);
+          field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+        }
+        note.textContent = msg("saved-now").replace("{value}", saved[name]);
+      });
+    }
+
     function answer(result, sent) {
       var body = result.body || {};
       if (body.ok) {
@@ -162,6 +179,7 @@
       if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429) {
         // refused (stale or submitted elsewhere, session expired, closed): never send over it again
         stopped = true;
+        showSaved(body.saved);
         say(body.message || msg("stopped"), body.login_url, msg("login"));
         return "stop";
       }

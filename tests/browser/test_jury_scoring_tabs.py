@@ -97,6 +97,8 @@ def test_a_stale_tab_is_refused_and_keeps_its_comment(browser, live_server, live
             "dans un autre onglet ou sur un autre appareil"
         )
         expect(page_b.locator("#autosave-status")).to_contain_text("L’enregistrement automatique est arrêté")
+        expect(page_b.locator("#score-c1-saved")).to_have_text("Enregistré maintenant\u00a0: 8")
+        expect(page_b.locator("#comment")).to_have_value("Équipe solide, marché flou")
         # B clicks "Save draft": refused, with A's scores shown beside B's empty fields, the comment kept
         with page_b.expect_navigation():
             page_b.click("#save-draft")
