@@ -11,7 +11,9 @@ from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import inspect, text  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
 
+from .db import make_engine  # noqa: E402
 from .paths import resource_folder  # noqa: E402
 
 
@@ -29,7 +31,25 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    """Upgrade the schema; on SQLite with foreign keys off while the migrations run.
+
+    SQLite's batch migrations copy a table and drop the old one; with foreign keys on (as
+    ``make_engine`` sets them), that drop deletes every child row declared ``ON DELETE CASCADE``
+    (0002 rebuilt ``assignments`` and took every criterion score with it).
+    """
+    cfg = alembic_config(database_url)
+    if not database_url.startswith("sqlite"):
+        command.upgrade(cfg, revision)
+        return
+    engine = make_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or ignored
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, revision)
+            connection.commit()
+    finally:
+        engine.dispose()
 
 
 def head_revision() -> str:

@@ -11,13 +11,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from judging import create_app, demo
 from judging.db import get_engine, make_engine
 from judging.migrate import upgrade
 from judging.models import Application, Base, User
+from tests.integration.scratch_db import scratch_postgres
 
 #: Bytes that must come back exactly (a PDF with every byte value, a PNG header).
 FILES = {
@@ -95,19 +95,8 @@ def source(app, tmp_path):
 
 @pytest.fixture
 def postgres_url(database_url):
-    """A fresh PostgreSQL database next to the test one (needs JUDGING_TEST_DATABASE_URL on PostgreSQL)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("JUDGING_TEST_DATABASE_URL is not a PostgreSQL database")
-    url = make_url(database_url)
-    name = f"{url.database}_restore"
-    server = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
-    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with scratch_postgres(database_url, "restore") as url:
+        yield url
 
 
 def _assert_same_installation(original, restored, tmp_path: Path) -> None:
