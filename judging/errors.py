@@ -54,6 +54,8 @@ ERROR_CODES = {
     503: "unavailable",
 }
 
+SESSION_EXPIRED = _l("Your session has expired and nothing was saved. Log in again to continue.")
+
 ERROR_TITLES = {
     400: _l("Bad request"),
     403: _l("Access denied"),
@@ -156,9 +158,6 @@ def csrf_error(error: CSRFError):
         message = _("This form has expired. Reload the page and send it again.")
         return json_error(400, message, error="csrf")
     return render_template("errors/csrf.html", error=error), 400
-
-
-SESSION_EXPIRED = _l("Your session has expired and nothing was saved. Log in again to continue.")
 
 
 def stale(error: StaleDataError):

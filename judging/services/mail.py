@@ -43,6 +43,11 @@ CLAIM_LEASE = timedelta(minutes=10)
 MAIL_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
+def server_unreachable(error: Exception) -> bool:
+    """A connection-level failure (not a refusal of one mail, nor a malformed mail)."""
+    return isinstance(error, OSError) and not isinstance(error, MAIL_REFUSALS)
+
+
 def message_id_domain(app: Flask) -> str:
     """The right-hand side of our Message-IDs: the public URL's host, else the sender's domain."""
     host = urlsplit(app.config.get("PUBLIC_URL") or "").hostname
@@ -119,6 +124,10 @@ def deliver(db: Session, mail: OutgoingMail, app: Flask | None = None) -> Except
         else:
             log.info("mail to %s [%s] %s\n%s", mail.to_address, mail.language, mail.subject, mail.body_text)
     except (OSError, smtplib.SMTPException) as error:
+        _record_failure(app, mail, error)
+        return error
+    except (ValueError, TypeError, UnicodeError) as error:  # a malformed mail (a bad header): its own problem
+        log.exception("mail %s to %s cannot be built", mail.id, mail.to_address)
         _record_failure(app, mail, error)
         return error
     mail.sent_at = utcnow()
@@ -245,7 +254,7 @@ def deliver_pending(
             continue
         report.failed += 1
         report.gave_up += mail.gave_up_at is not None
-        if not isinstance(error, MAIL_REFUSALS):
+        if server_unreachable(error):
             report.server_down = True
             break
     return report

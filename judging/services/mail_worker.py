@@ -21,12 +21,15 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..db import session
 from .mail import SendReport, deliver_pending
 
 log = logging.getLogger("judging.mail")
 
 POLL_INTERVAL = 1.0
 MAX_BACKOFF = 60.0
+#: Mails sent in one pass (one app context and session) before the next pass begins.
+PASS_LIMIT = 200
 
 
 class MailSender:
@@ -62,11 +65,12 @@ class MailSender:
         """One pass over the due mail; returns how long to wait before the next one."""
         try:
             with self.app.app_context():
-                from ..db import session
-
-                report = deliver_pending(session, should_stop=self.stopping.is_set)
+                report = deliver_pending(session, limit=PASS_LIMIT, should_stop=self.stopping.is_set)
         except SQLAlchemyError as error:  # the database is away: wait and try again, never die
             log.warning("mail sender: database unavailable (%s); retrying", type(error).__name__)
+            return self._back_off()
+        except Exception:  # anything else: logged, and the loop goes on (a sender that dies sends nothing)
+            log.exception("mail sender: pass failed; retrying")
             return self._back_off()
         self._add(report)
         if self.on_pass is not None and (report.sent or report.failed or report.gave_up):
@@ -75,6 +79,8 @@ class MailSender:
             return self._back_off()
         if report.sent:
             self._backoff = 0.0  # the server answers again
+        if report.sent + report.failed >= PASS_LIMIT:
+            return 0.0  # more is due at once (a deadline rush): no pause between passes
         # a pass that tried nothing says nothing new about the server: keep the current wait
         return max(self.poll_interval, self._backoff)
 

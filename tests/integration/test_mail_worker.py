@@ -320,3 +320,37 @@ def test_send_mail_watch_sends_as_mail_arrives_and_stops_after_the_mail_in_hand(
     assert [m["To"] for m in sink.messages] == ["p0@example.org", "late@example.org"]
     db.expire_all()
     assert all(m.sent_at is not None for m in db.scalars(select(OutgoingMail)))
+
+
+def test_the_development_server_sends_mail_from_a_background_thread(app, db, smtp_server):
+    from judging.services.mail_worker import start_in_thread
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    sender = start_in_thread(app)
+    try:
+        add_mail(db, 2)
+        wait_for(lambda: len(smtp_server.messages) == 2, "the background sender")
+    finally:
+        sender.stop()
+    assert sorted(m["To"] for m in smtp_server.messages) == ["p0@example.org", "p1@example.org"]
+
+
+def test_the_background_sender_can_be_turned_off(app):
+    from judging.services.mail_worker import start_in_thread
+
+    app.config["MAIL_WORKER"] = "off"
+    assert start_in_thread(app) is None
+
+
+def test_a_malformed_mail_fails_alone_and_never_stops_the_sender(app, db, smtp_server):
+    use_mail_server(app, smtp_server.port)
+    [bad, good] = add_mail(db, 2)
+    bad.to_address = "p0@example.org\r\nBcc: everyone@example.org"  # a header injection attempt
+    db.commit()
+
+    report = deliver_outbox(app)
+
+    assert (report.sent, report.failed, report.server_down) == (1, 1, False)
+    assert [m["To"] for m in smtp_server.messages] == ["p1@example.org"]
+    db.expire_all()
+    assert bad.sent_at is None and bad.last_error.startswith("ValueError")
