@@ -1,10 +1,10 @@
 """Load test: locust against gunicorn on PostgreSQL, then a SQL check that nothing was lost.
 
 A script, not a test. Locust runs from its own virtualenv (``--locust``, default
-``/work/bench-venv/bin/locust``; never install it in the project's: it registers pytest fixtures
-that break the suite)::
+``$BENCH_VENV/bin/locust``, ``BENCH_VENV`` defaulting to ``~/.cache/judging-bench-venv``; never
+install it in the project's: it registers pytest fixtures that break the suite)::
 
-    /work/venv/bin/python tests/bench/bench_load.py \\
+    .venv/bin/python tests/bench/bench_load.py \\
         --url postgresql+psycopg://postgres@127.0.0.1/judging_bench --code gen-100k \\
         [--scenarios browse,jurors,rush] [--workers 2] [--compare-workers]
 
@@ -50,6 +50,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+#: Locust's own virtualenv (run_all.sh makes it): $BENCH_VENV, else ~/.cache/judging-bench-venv.
+BENCH_VENV = Path(
+    os.environ.get("BENCH_VENV")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "judging-bench-venv"
+)
 TICKS = os.sysconf("SC_CLK_TCK")
 HEAVY = {"organizer: jury", "organizer: round results"}  # one round's 25,000 applications: measured apart
 
@@ -374,13 +379,11 @@ def main() -> None:
         "--rush-login-seconds", type=int, default=40, help="time given to the logins before the rush"
     )
     parser.add_argument("--rush-seconds", type=int, default=60, help="the rush: every submission within it")
-    parser.add_argument("--locust", default="/work/bench-venv/bin/locust")
+    parser.add_argument("--locust", default=str(BENCH_VENV / "bin" / "locust"))
     args = parser.parse_args()
     if not Path(args.locust).exists():
-        raise SystemExit(
-            f"{args.locust} not found: python3 -m venv /work/bench-venv && "
-            "/work/bench-venv/bin/pip install locust"
-        )
+        venv = Path(args.locust).parent.parent
+        raise SystemExit(f"{args.locust} not found: python3 -m venv {venv} && {venv}/bin/pip install locust")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; edition {args.code}")
     if args.compare_workers:
         for workers in (1, 2):

@@ -3,7 +3,7 @@
 A script, not a test (pytest does not collect ``bench_*.py``); ``tests/integration/test_query_counts.py``
 reuses its page list to check the query counts in the suite. Run::
 
-    /work/venv/bin/python tests/bench/bench_pages.py \\
+    .venv/bin/python tests/bench/bench_pages.py \\
         --small postgresql+psycopg://postgres@127.0.0.1/judging_bench_small=gen-1k \\
         --large postgresql+psycopg://postgres@127.0.0.1/judging_bench=gen-100k [--repeat 20]
 

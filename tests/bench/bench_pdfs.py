@@ -2,7 +2,7 @@
 
 A script, not a test. Run::
 
-    /work/venv/bin/python tests/bench/bench_pdfs.py [--repeat 3]
+    .venv/bin/python tests/bench/bench_pdfs.py [--repeat 3]
 
 It works in a throw-away SQLite database (the PDFs read a few hundred rows: the database is not
 what costs). The demo edition (``judging demo``) is still judging, so its results are not frozen

@@ -2,7 +2,7 @@
 
 Run it as a script (pytest does not collect ``bench_*.py``)::
 
-    /work/venv/bin/python tests/bench/bench_results.py [--applications 25000] [--jurors 300]
+    .venv/bin/python tests/bench/bench_results.py [--applications 25000] [--jurors 300]
 
 For each method it prints the wall time of ``round_results`` (best of
 ``--repeat`` runs, without tracing) and the peak memory that call allocates

@@ -1,7 +1,7 @@
 """Locust users for the load test (run by ``tests/bench/bench_load.py``, not by hand nor by pytest).
 
-Locust lives in its own virtualenv (``/work/bench-venv``): it registers pytest fixtures that break
-the suite. This file imports nothing from the project; ``bench_load.py`` writes a plan (JSON,
+Locust lives in its own virtualenv (``$BENCH_VENV``, see ``run_all.sh``): it registers pytest fixtures that
+break the suite. This file imports nothing from the project; ``bench_load.py`` writes a plan (JSON,
 ``LOAD_PLAN``) with the accounts and pages, and reads back what the users did (``LOAD_OUT``) to
 check in the database that nothing was lost.
 

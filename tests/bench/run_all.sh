@@ -5,17 +5,18 @@
 #   FRESH=1 bash tests/bench/run_all.sh    # generate the two editions again first (+3 minutes)
 #   ONLY="pages load" bash tests/bench/run_all.sh   # some of: results assignment pages load pdfs
 #
-# Needs PostgreSQL on 127.0.0.1 (trust auth, user postgres; see shared/notes/environment.md).
+# Needs PostgreSQL on 127.0.0.1 (trust auth, user postgres; PG= to use another server).
 # Uses two databases of its own, judging_bench_small (gen-1k: 1,000 applications, 40 jurors)
 # and judging_bench (gen-100k: 100,000 applications, 1,000 jurors), made with `judging generate`.
-# Locust runs from its own virtualenv, $BENCH_VENV (default /work/bench-venv, created here when
-# missing), never from the project's: it registers pytest fixtures that break the test suite.
-# gunicorn goes in the project's virtualenv (harmless). Timings are printed, never asserted.
+# The project's virtualenv is $VENV (default: the checkout's .venv, the README's). Locust runs from
+# its own, $BENCH_VENV (default ~/.cache/judging-bench-venv, created here when missing), never from
+# the project's: it registers pytest fixtures that break the test suite. Timings are printed, never
+# asserted. Both may be anywhere: VENV=/path BENCH_VENV=/path bash tests/bench/run_all.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-VENV="${VENV:-/work/venv}"
-BENCH_VENV="${BENCH_VENV:-/work/bench-venv}"
+VENV="${VENV:-$ROOT/.venv}"
+BENCH_VENV="${BENCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/judging-bench-venv}"
 PG="${PG:-postgresql+psycopg://postgres@127.0.0.1:5432}"
 ONLY="${ONLY:-results assignment pages load pdfs}"
 PY="$VENV/bin/python"
