@@ -37,6 +37,10 @@ HOSTILE_TEXT = [
     "①٣",
     "9999-12-31T23:59",
     "0001-01-01T00:00",
+    "99999999999999999999",
+    "-1",
+    "NaN",
+    "1e309",
     SCRIPT,
 ]
 RAW_BYTES = "%ED%A0%80%00%FF"  # a UTF-8-encoded lone surrogate, a NUL and a byte that is not UTF-8
