@@ -259,3 +259,16 @@ def test_a_restore_into_an_upload_folder_it_cannot_create_is_refused(source, mak
     assert len(result.output.strip().splitlines()) == 1
     assert "Traceback" not in result.output
     assert not any(_row_counts(url).values())
+
+
+def test_a_backup_of_a_database_without_schema_or_answer_is_one_line(make_app, tmp_path):
+    blank = make_app(f"sqlite:///{tmp_path / 'blank.sqlite'}", tmp_path / "uploads")
+    result = _cli(blank, "backup", "-o", str(tmp_path / "b.tar.gz"))
+    assert result.exit_code == 1
+    assert result.output.strip() == "The database has no schema (run judging db upgrade): nothing to back up."
+    away = make_app("postgresql+psycopg://judging:s3cret@127.0.0.1:1/awards", tmp_path / "uploads")
+    result = _cli(away, "backup", "-o", str(tmp_path / "b.tar.gz"))
+    assert result.exit_code == 1
+    assert result.output.startswith("The database does not answer: connection failed")
+    assert len(result.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("*b.tar.gz*"))

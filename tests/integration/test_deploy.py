@@ -118,6 +118,12 @@ def machine(tmp_path, database_url, smtp_server):
             box.stop()
 
 
+def _gunicorn(box: Machine, app_port: int) -> None:
+    """The web unit's ExecStart, on a free port instead of 8000."""
+    command = unit_command("judging.service").replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
+    box.start(shlex.split(command), "gunicorn")
+
+
 def _nginx(box: Machine, app_port: int) -> int:
     """The guide's nginx site with a self-signed certificate and free ports; returns the HTTPS port."""
     tls = box.tmp / "tls"
@@ -142,6 +148,19 @@ def _nginx(box: Machine, app_port: int) -> int:
         f"  include {box.tmp}/site.conf; }}\n"
     )
     box.start(["nginx", "-c", str(box.tmp / "nginx.conf"), "-g", "daemon off;"], "nginx")
+    return https
+
+
+def _caddy(box: Machine, app_port: int) -> int:
+    """The guide's Caddyfile with Caddy's own local CA instead of Let's Encrypt; returns the HTTPS port."""
+    https, http_port = free_port(), free_port()
+    site = (DEPLOY / "Caddyfile").read_text().replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")
+    test_only = (
+        f"{{\n\tadmin off\n\thttp_port {http_port}\n\thttps_port {https}\n\tlocal_certs\n"
+        f"\tskip_install_trust\n\tdefault_sni awards.example.org\n\tstorage file_system {box.tmp}/caddy\n}}\n"
+    )
+    (box.tmp / "Caddyfile").write_text(test_only + site)
+    box.start(["caddy", "run", "--config", str(box.tmp / "Caddyfile"), "--adapter", "caddyfile"], "caddy")
     return https
 
 
@@ -187,8 +206,7 @@ def test_the_deploy_guide_runs_as_written(machine, smtp_server):
     assert "Ready: nothing to fix." in check.stdout
 
     app_port = free_port()
-    gunicorn = shlex.split(unit_command("judging.service").replace("127.0.0.1:8000", f"127.0.0.1:{app_port}"))
-    box.start(gunicorn, "gunicorn")
+    _gunicorn(box, app_port)
     https = _nginx(box, app_port)
     browser = Browser(https)
     _wait_for(lambda: browser.open("/healthz")[0] == 200, "healthz through nginx")
@@ -227,3 +245,20 @@ def test_the_deploy_guide_runs_as_written(machine, smtp_server):
     assert box.run(backup).returncode == 0
     [archive] = box.tmp.glob("judging-*.tar.gz")
     assert archive.stat().st_size > 0
+
+
+def test_the_caddy_site_serves_the_app_over_https(machine):
+    box = machine
+    if shutil.which("caddy") is None:
+        pytest.skip("needs caddy")
+    assert box.run("judging db upgrade").returncode == 0
+    app_port = free_port()
+    box.start(
+        shlex.split(unit_command("judging.service").replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")),
+        "gunicorn",
+    )
+    browser = Browser(_caddy(box, app_port))
+    _wait_for(lambda: browser.open("/healthz")[0] == 200, "healthz through Caddy")
+    status, page, _ = browser.open("/auth/login")
+    assert status == 200 and "Se connecter" in page
+    assert {cookie.name: cookie.secure for cookie in browser.cookies} == {"session": True}
