@@ -5,14 +5,22 @@ Every command prints a clear error and exits non-zero on failure.
 
 from __future__ import annotations
 
+import copy
+import functools
 import sys
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
 from sqlalchemy.exc import ArgumentError
+from werkzeug.serving import is_running_from_reloader
 
 from .db import session
+
+if TYPE_CHECKING:
+    from .services.mail import SendReport
 
 
 def _create_app() -> Flask:
@@ -40,12 +48,6 @@ def _run_with_mail_sender() -> click.Command:
     With the reloader on, the sender starts in the reloaded child (the one that serves), not in
     the parent that only watches files. ``JUDGING_MAIL_WORKER=off`` turns it off.
     """
-    import copy
-    import functools
-
-    from flask.cli import ScriptInfo, get_debug_flag, run_command
-    from werkzeug.serving import is_running_from_reloader
-
     serve = run_command.callback
 
     @functools.wraps(serve)  # type: ignore[arg-type]
@@ -172,11 +174,11 @@ def send_mail(watch: bool) -> None:
         sys.exit(EXIT_RETRY_LATER)
 
 
-def _utc(moment) -> str:
+def _utc(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
-def _echo_pass(report) -> None:
+def _echo_pass(report: SendReport) -> None:
     from .models import utcnow
 
     gave_up = f", {report.gave_up} given up" if report.gave_up else ""
