@@ -190,9 +190,14 @@ def _claim(db: Session, mail: OutgoingMail) -> bool:
 def _give_up_exhausted(db: Session, max_attempts: int) -> int:
     """Mark mail whose attempts are used up (e.g. a sender died during the last one) as given up."""
     now = utcnow()
+    exhausted = (*waiting_conditions(), OutgoingMail.attempts >= max_attempts, OutgoingMail.send_after <= now)
+    # read first: an idle sender (every second under --watch) takes no write lock
+    if db.scalar(select(OutgoingMail.id).where(*exhausted).limit(1)) is None:
+        db.rollback()
+        return 0
     count = db.execute(
         update(OutgoingMail)
-        .where(*waiting_conditions(), OutgoingMail.attempts >= max_attempts, OutgoingMail.send_after <= now)
+        .where(*exhausted)
         .values(gave_up_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -354,3 +354,16 @@ def test_a_malformed_mail_fails_alone_and_never_stops_the_sender(app, db, smtp_s
     assert [m["To"] for m in smtp_server.messages] == ["p1@example.org"]
     db.expire_all()
     assert bad.sent_at is None and bad.last_error.startswith("ValueError")
+
+
+def test_a_mail_whose_sender_died_during_its_last_attempt_is_given_up_not_left_waiting(app, db, smtp_server):
+    use_mail_server(app, smtp_server.port)
+    app.config.update(MAIL_MAX_ATTEMPTS=3)
+    [mail] = add_mail(db, 1, attempts=3)  # claimed a third time, then the process was killed; lease over
+
+    report = deliver_outbox(app)
+
+    assert (report.sent, report.gave_up) == (0, 1)
+    assert smtp_server.messages == []
+    db.expire_all()
+    assert mail.gave_up_at is not None and mail.sent_at is None
