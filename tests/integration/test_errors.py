@@ -184,3 +184,25 @@ def test_a_stale_save_that_escapes_a_route_is_a_409_page_and_json(app, client):
     assert "prizes" not in html  # the SQL message stays in the log
     response = client.get("/test-stale", headers={"Accept": "application/json"})
     assert response.status_code == 409 and response.get_json()["error"] == "stale"
+
+
+def test_every_error_answers_json_to_json_callers(app, client):
+    app.config.update(PROPAGATE_EXCEPTIONS=False, MAX_CONTENT_LENGTH=100)
+
+    @app.get("/test-crash")
+    def _crash():
+        raise RuntimeError("a bug, with secret details")
+
+    json = {"Accept": "application/json"}
+    answers = {
+        405: client.get("/organizer/outbox/1/retry", headers=json),
+        413: client.post("/auth/login", data={"email": "x" * 500}, headers=json),
+        500: client.get("/test-crash", headers=json),
+    }
+    assert {code: (r.status_code, r.get_json()["error"]) for code, r in answers.items()} == {
+        405: (405, "method-not-allowed"),
+        413: (413, "too-large"),
+        500: (500, "server-error"),
+    }
+    assert "secret details" not in answers[500].get_data(as_text=True)
+    assert answers[500].get_json()["message"] == "Une erreur est survenue"
