@@ -347,9 +347,9 @@ def _already_mailed(db: Session, edition: Edition) -> dict[str, set[int]]:
     """Applications per key whose mail is scheduled or sent (a cancelled mail no longer counts)."""
     events = _scheduled_events(db, edition)
     mail_ids = [m for e in events for m in (e.after or {}).get("mails", [])]
-    existing = (
-        set(db.scalars(select(OutgoingMail.id).where(OutgoingMail.id.in_(mail_ids)))) if mail_ids else set()
-    )
+    # a mail cancelled on the outbox page (``cancelled_at``) no longer counts either
+    live = select(OutgoingMail.id).where(OutgoingMail.id.in_(mail_ids), OutgoingMail.cancelled_at.is_(None))
+    existing = set(db.scalars(live)) if mail_ids else set()
     done: dict[str, set[int]] = defaultdict(set)
     for event in events:
         after = event.after or {}
@@ -499,7 +499,7 @@ def summary(db: Session, edition: Edition) -> list[KeySummary]:
         db.execute(
             select(
                 OutgoingMail.id, OutgoingMail.template, OutgoingMail.sent_at, OutgoingMail.send_after
-            ).where(OutgoingMail.id.in_(mail_ids))
+            ).where(OutgoingMail.id.in_(mail_ids), OutgoingMail.cancelled_at.is_(None))
         ).all()
         if mail_ids
         else []

@@ -254,3 +254,23 @@ def test_retry_and_cancel_need_the_form_token(app, organizer_client, outbox, db)
     assert organizer_client.post(f"/organizer/outbox/{mail.id}/cancel").status_code == 400
     db.expire_all()
     assert mail.gave_up_at is not None and mail.cancelled_at is None
+
+
+def test_a_scheduled_outcome_mail_cancelled_here_can_be_scheduled_again_from_the_ceremony_page(
+    organizer_client, make, db
+):
+    from judging.services import notifications
+    from tests.integration.test_ceremony_support import ceremony_edition
+
+    built = ceremony_edition(make, db)
+    schedule = f"/organizer/editions/{built.edition.id}/ceremony/notifications"
+    organizer_client.post(schedule, data={"keys": ["outcome_winner"], "send_after": "2099-06-01T09:00"})
+    winners = db.scalars(select(OutgoingMail).where(OutgoingMail.template == "outcome_winner")).all()
+    assert len(winners) == 4
+    organizer_client.post(f"/organizer/outbox/{winners[0].id}/cancel")
+
+    [row] = [s for s in notifications.summary(db, built.edition) if s.key == "outcome_winner"]
+    assert row.scheduled == 3  # the cancelled mail no longer counts as waiting
+    organizer_client.post(schedule, data={"keys": ["outcome_winner"], "send_after": "2099-06-01T09:00"})
+    to = [m.to_address for m in db.scalars(select(OutgoingMail).where(OutgoingMail.cancelled_at.is_(None)))]
+    assert sorted(to) == sorted(w.to_address for w in winners)  # scheduled again for that candidate only
