@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField
+from wtforms.validators import ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
 from .services.editions import local_time_exists, local_to_utc, utc_to_local
@@ -36,6 +37,15 @@ def add_errors(form: Any, errors: Mapping[str, Iterable[Any]]) -> None:
 
 def year_out_of_range_message() -> Any:
     return _l("Enter a year between %(min)d and %(max)d.", min=YEAR_MIN, max=YEAR_MAX)
+
+
+class YearInRange:
+    """A date field's validator: a year outside ``YEAR_MIN``..``YEAR_MAX`` is refused (no overflow)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        value = field.data
+        if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+            raise ValidationError(year_out_of_range_message())
 
 
 def parse_montreal_time(text: str) -> datetime:

@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..forms import YearInRange
 from ..services.editions import format_tie_break
 from .edits import VersionedForm
 
@@ -113,10 +114,6 @@ class AuditFilterForm(FlaskForm):
     round = SelectField(_l("Round"), coerce=int, validators=[Optional()])
     person = SelectField(_l("Person (who acted)"), coerce=int, validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
-    date_from = DateField(
-        _l("From (date)"),
-        validators=[Optional()],
-        format="%Y-%m-%d",
-    )
-    date_to = DateField(_l("To (date, included)"), validators=[Optional()], format="%Y-%m-%d")
+    date_from = DateField(_l("From (date)"), validators=[Optional(), YearInRange()], format="%Y-%m-%d")
+    date_to = DateField(_l("To (date, included)"), validators=[Optional(), YearInRange()], format="%Y-%m-%d")
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)], default=1)

@@ -422,3 +422,15 @@ def test_the_editor_preview_says_the_template_cannot_be_rendered(app, db, world)
     html = response.get_data(as_text=True)
     assert "Le modèle ne peut pas être affiché avec les valeurs d’exemple." in unescape(html)
     assert len(html) < OUTPUT_MAX
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_audit_filter_dates_outside_2000_to_2200_are_refused_with_a_message(app, db, world, day):
+    fuzz = Fuzz(app, world)
+    audit = f"/organizer/editions/{world['ids']['edition_id']}/audit"
+    query = urlencode({"date_from": day, "date_to": day})
+    page = fuzz.open("organizer", f"{audit}?{query}")
+    fuzz.open("organizer", f"{audit}/export.csv?{query}")
+    assert fuzz.errors == []
+    assert page.status_code == 422
+    assert "Entrez une année entre 2000 et 2200." in unescape(page.get_data(as_text=True))
