@@ -100,7 +100,10 @@ def start_in_thread(app: Flask) -> MailSender | None:
     For ``judging demo`` and ``judging run`` only (one process): under gunicorn, run
     ``judging send-mail --watch`` (or cron) beside it instead.
     """
-    if app.config.get("MAIL_WORKER", "thread") != "thread":
+    mode = app.config.get("MAIL_WORKER", "thread")
+    if mode != "thread":
+        if mode != "off":
+            log.warning("JUDGING_MAIL_WORKER=%r is neither 'thread' nor 'off': no background sender", mode)
         return None
     sender = MailSender(app)
     threading.Thread(target=sender.run, name="judging-mail-sender", daemon=True).start()
