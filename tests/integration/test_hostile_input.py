@@ -434,3 +434,18 @@ def test_audit_filter_dates_outside_2000_to_2200_are_refused_with_a_message(app,
     assert fuzz.errors == []
     assert page.status_code == 422
     assert "Entrez une année entre 2000 et 2200." in unescape(page.get_data(as_text=True))
+
+
+def test_every_role_on_every_route_gets_an_answer_not_a_server_error(app, db, world):
+    """Each route as each role (anonymous included), with a NUL and a 10 kB string: 403/404/302, never 500."""
+    fuzz = Fuzz(app, world)
+    routes = get_routes(app, world) + post_routes(app, world)
+    roles = ("anonymous", "candidate", "juror", "organizer")
+    for role in roles:
+        for _endpoint, _owner, url in get_routes(app, world):
+            fuzz.open(role, url)
+        for _endpoint, _owner, url in post_routes(app, world):
+            fuzz.open(role, url, method="POST", data={"title": "a\x00" + "x" * 10_000, "page": "²"})
+    print(f"\nevery role: {fuzz.sent} requests on {len(routes)} routes, {len(fuzz.errors)} errors")
+    assert fuzz.errors == []
+    assert fuzz.sent == len(roles) * len(routes)
