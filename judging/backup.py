@@ -293,10 +293,17 @@ def restore_backup(
     _refuse_non_empty_folder(upload_folder)
     upgrade(database_url, revision)
     staged = _stage_uploads(archive_path, upload_folder)
+    moved = False
     try:
         with engine.begin() as connection:
             _load_tables(connection, archive_path, manifest)
-        _move_into_place(staged, upload_folder)
+            _move_into_place(staged, upload_folder)  # the last step before the commit
+            moved = True
+    except BaseException:
+        if moved:  # the rows were not kept: neither are the files
+            upload_folder.rename(staged)
+            upload_folder.mkdir()
+        raise
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     upgrade(database_url, "head")
@@ -378,6 +385,8 @@ def _load_tables(connection: Connection, archive_path: Path, manifest: dict[str,
 
 
 def _insert_rows(connection: Connection, table: Table, lines) -> int:
+    if connection.dialect.driver == "psycopg":
+        return _copy_rows(connection, table, lines)
     decode, batch, count = _row_decoder(table), [], 0
     for line in lines:
         batch.append(decode(json.loads(line)))
@@ -387,6 +396,30 @@ def _insert_rows(connection: Connection, table: Table, lines) -> int:
             batch = []
     if batch:
         connection.execute(table.insert(), batch)
+    return count
+
+
+def _copy_rows(connection: Connection, table: Table, lines) -> int:
+    """PostgreSQL: the rows through ``COPY`` (several times faster than INSERTs), same transaction."""
+    from psycopg.types.json import Json
+
+    def json_cell(value: Any, nullable: bool) -> Any:
+        return None if value is None and nullable else Json(value)  # SQL NULL stays SQL NULL
+
+    decode, count = _row_decoder(table), 0
+    names = [column.name for column in table.columns]
+    json_columns = {c.name: c.nullable for c in table.columns if isinstance(c.type, JSON)}
+    quote = connection.dialect.identifier_preparer.quote
+    target = connection.dialect.identifier_preparer.format_table(table)
+    statement = f"COPY {target} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(statement) as copy:
+        for line in lines:
+            row = decode(json.loads(line))
+            copy.write_row(
+                [json_cell(row.get(n), json_columns[n]) if n in json_columns else row.get(n) for n in names]
+            )
+            count += 1
     return count
 
 
