@@ -145,20 +145,27 @@ def send_mail(watch: bool) -> None:
     """Send the mail waiting in the outbox (retries failed mail whose time has come).
 
     Prints what was sent and failed, what still waits, and every mail given up (exit status 1;
-    75 when some mail failed and will be retried). See docs/mail.md.
+    75 when some mail failed and will be retried, or the database is unavailable). See docs/mail.md.
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .services.mail import deliver_pending, outbox_state
     from .services.mail_worker import MailSender, stop_on_signals
 
-    if watch:
-        sender = MailSender(current_app._get_current_object(), on_pass=_echo_pass)  # type: ignore[attr-defined]
-        click.echo("Sending mail as it arrives (stop with Ctrl+C or SIGTERM).")
-        with stop_on_signals(sender):
-            report = sender.run()
-        click.echo("Stopped.")
-    else:
-        report = deliver_pending(session)
-    state = outbox_state(session)
+    try:
+        if watch:
+            sender = MailSender(current_app._get_current_object(), on_pass=_echo_pass)  # type: ignore[attr-defined]
+            click.echo("Sending mail as it arrives (stop with Ctrl+C or SIGTERM).")
+            with stop_on_signals(sender):
+                report = sender.run()
+            click.echo("Stopped.")
+        else:
+            report = deliver_pending(session)
+        state = outbox_state(session)
+    except SQLAlchemyError as error:
+        unavailable = f"The database is unavailable ({type(error).__name__}): try again later."
+        click.secho(unavailable, fg="red", err=True)
+        sys.exit(EXIT_RETRY_LATER)
     gave_up = len(state.given_up)
     click.echo(f"{report.sent} sent, {report.failed} failed; {state.waiting} waiting, {gave_up} given up.")
     if state.given_up:

@@ -367,3 +367,14 @@ def test_a_mail_whose_sender_died_during_its_last_attempt_is_given_up_not_left_w
     assert smtp_server.messages == []
     db.expire_all()
     assert mail.gave_up_at is not None and mail.sent_at is None
+
+
+def test_send_mail_says_when_the_database_is_unavailable(app_config):
+    from judging import create_app
+
+    away = create_app(
+        {**app_config, "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"}
+    )
+    result = away.test_cli_runner().invoke(args=["send-mail"])
+    assert result.exit_code == 75
+    assert "The database is unavailable (OperationalError): try again later." in result.output
