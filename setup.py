@@ -23,8 +23,11 @@ class BuildWithBundledFolders(build_py):
     """``build_py`` plus the top-level folders (wheel and sdist-built wheel, not editable)."""
 
     def run(self) -> None:
+        editable = getattr(self, "editable_mode", False)
+        if not editable:  # a module deleted since the last build must not ship from build/lib
+            shutil.rmtree(Path(self.build_lib) / "judging", ignore_errors=True)
         super().run()
-        if getattr(self, "editable_mode", False):
+        if editable:
             return  # an editable install reads the checkout's folders directly
         target = Path(self.build_lib) / "judging" / "_bundled"
         for name in BUNDLED:
