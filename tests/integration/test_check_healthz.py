@@ -52,6 +52,27 @@ def test_healthz_is_ok_with_the_database_at_head(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_healthz_runs_one_query_and_is_never_rate_limited(make_app):
+    from sqlalchemy import event
+
+    application = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute")  # an operator may
+    client = application.test_client()
+    client.get("/healthz")  # the first request may warm caches
+    statements = []
+
+    def count(*_args) -> None:
+        statements.append(1)
+
+    engine = get_engine(application)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        responses = [client.get("/healthz").status_code for _ in range(120)]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert responses == [200] * 120
+    assert len(statements) == 120
+
+
 def test_healthz_is_503_when_migrations_are_behind(make_app, behind_head):
     response = make_app(DATABASE_URL=behind_head).test_client().get("/healthz")
     assert response.status_code == 503

@@ -195,7 +195,7 @@ class Browser:
 
 def test_the_deploy_guide_runs_as_written(machine, smtp_server):
     box = machine
-    assert box.run("judging db upgrade").returncode == 0
+    assert box.run(unit_command("judging.service", "ExecStartPre")).returncode == 0  # judging db upgrade
     organizer = box.run(
         "judging create-organizer --email odile@awards.example.org --name 'Odile Bernier' "
         "--password 'un-long-mot-de-passe-2026' --language fr"
@@ -251,7 +251,7 @@ def test_the_caddy_site_serves_the_app_over_https(machine):
     box = machine
     if shutil.which("caddy") is None:
         pytest.skip("needs caddy")
-    assert box.run("judging db upgrade").returncode == 0
+    assert box.run(unit_command("judging.service", "ExecStartPre")).returncode == 0  # judging db upgrade
     app_port = free_port()
     box.start(
         shlex.split(unit_command("judging.service").replace("127.0.0.1:8000", f"127.0.0.1:{app_port}")),
