@@ -55,7 +55,7 @@ def test_healthz_is_ok_with_the_database_at_head(client):
 def test_healthz_runs_one_query_and_is_never_rate_limited(make_app):
     from sqlalchemy import event
 
-    application = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute")  # an operator may
+    application = make_app(RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="5 per minute")  # as set by some
     client = application.test_client()
     client.get("/healthz")  # the first request may warm caches
     statements = []
