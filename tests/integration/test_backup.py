@@ -272,3 +272,33 @@ def test_a_backup_of_a_database_without_schema_or_answer_is_one_line(make_app, t
     assert result.output.startswith("The database does not answer: connection failed")
     assert len(result.output.strip().splitlines()) == 1
     assert not list(tmp_path.glob("*b.tar.gz*"))
+
+
+@pytest.fixture
+def postgres_or_none(database_url):
+    if not database_url.startswith("postgresql"):
+        yield None
+        return
+    with scratch_postgres(database_url, "older") as url:
+        yield url
+
+
+def test_an_archive_from_an_older_version_restores_and_is_upgraded(make_app, tmp_path, postgres_or_none):
+    postgres = postgres_or_none
+    from tests.integration.test_upgrade_keeps_data import assert_rows_intact, database_at_0001
+
+    last_year = f"sqlite:///{tmp_path / 'last-year.sqlite'}"
+    written = database_at_0001(last_year)
+    archive = tmp_path / "last-year.tar.gz"
+    made = _cli(make_app(last_year, tmp_path / "uploads"), "backup", "-o", str(archive))
+    assert made.exit_code == 0, made.output
+    assert "schema 0001" in made.output
+
+    this_year = f"sqlite:///{tmp_path / 'this-year.sqlite'}"
+    restored = _cli(make_app(this_year, tmp_path / "new-uploads"), "restore", str(archive))
+    assert restored.exit_code == 0, restored.output
+    assert_rows_intact(this_year, written)
+    if postgres is not None:  # and into PostgreSQL, through COPY
+        restored = _cli(make_app(postgres, tmp_path / "pg-uploads"), "restore", str(archive))
+        assert restored.exit_code == 0, restored.output
+        assert_rows_intact(postgres, written)

@@ -44,6 +44,7 @@ FETCH_PAGES = textwrap.dedent(
     client = app.test_client()
     home = client.get("/")
     css = client.get("/static/css/app.css")
+    health = client.get("/healthz")  # the installed migrations are found: the schema is at head
     login = client.post(
         "/auth/login", data={"email": demo.ORGANIZER_EMAIL, "password": demo.DEMO_PASSWORD}
     )
@@ -54,6 +55,7 @@ FETCH_PAGES = textwrap.dedent(
         "package": judging.__file__,
         "home": [home.status_code, home.get_data(as_text=True)],
         "css": css.status_code,
+        "health": [health.status_code, health.get_json()],
         "login": login.status_code,
         "pdf": [pdf.status_code, pdf.mimetype, pdf.get_data()[:5].decode("latin-1"), len(pdf.get_data())],
     }))
@@ -143,5 +145,6 @@ def test_the_wheel_installs_outside_the_checkout_and_serves_the_demo(tmp_path):
     assert "Prix de l'innovation" in html or "Prix de l&#39;innovation" in html  # the demo edition
     assert "Se connecter" in html and "Log in" not in html  # French, from the compiled catalog
     assert pages["css"] == 200
+    assert pages["health"] == [200, {"status": "ok"}]
     assert pages["login"] == 302
     assert pages["pdf"][:3] == [200, "application/pdf", "%PDF-"]
