@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy import (
@@ -223,7 +223,7 @@ def read_manifest(archive_path: Path) -> dict[str, Any]:
     try:
         with tarfile.open(archive_path, "r:gz") as archive:
             for member in archive:
-                if not member.isfile():
+                if not member.isfile() or not _expected_name(member.name):
                     raise BackupError(
                         f"{archive_path}: unexpected entry {member.name!r} (not a judging backup)."
                     )
@@ -238,6 +238,16 @@ def read_manifest(archive_path: Path) -> dict[str, Any]:
         raise BackupError(f"{archive_path}: no {MANIFEST} (not a judging backup).")
     _compare_members(archive_path, manifest["members"], seen)
     return manifest
+
+
+def _expected_name(name: str) -> bool:
+    """The manifest, a table, or an upload inside the upload folder (no absolute path, no ``..``)."""
+    parts = PurePosixPath(name).parts
+    if name == MANIFEST:
+        return True
+    if len(parts) == 2 and parts[0] == "tables" and parts[1].endswith(".jsonl"):
+        return True
+    return len(parts) >= 2 and parts[0] == "uploads" and ".." not in parts and not name.startswith("/")
 
 
 def _reason(error: BaseException) -> str:
@@ -345,16 +355,24 @@ def _stage_uploads(archive_path: Path, upload_folder: Path) -> Path:
         staged = Path(tempfile.mkdtemp(prefix=f".{upload_folder.name}-restoring-", dir=upload_folder.parent))
     except OSError as error:
         raise BackupError(f"The upload folder {upload_folder} is not writable ({error.strerror}).") from None
-    with tarfile.open(archive_path, "r:gz") as archive:
-        for member in archive:
-            if member.name.startswith("uploads/"):
-                target = staged / member.name.removeprefix("uploads/")
-                if staged.resolve() not in target.resolve().parents:
-                    raise BackupError(f"{archive_path}: {member.name} points outside the upload folder.")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.extractfile(member) as source, target.open("wb") as copy:  # type: ignore[union-attr]
-                    shutil.copyfileobj(source, copy, CHUNK)
+    try:
+        with tarfile.open(archive_path, "r:gz") as archive:
+            for member in archive:
+                if member.name.startswith("uploads/"):
+                    _unpack(archive, member, staged)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
     return staged
+
+
+def _unpack(archive: tarfile.TarFile, member: tarfile.TarInfo, staged: Path) -> None:
+    target = staged / member.name.removeprefix("uploads/")
+    if staged.resolve() not in target.resolve().parents:  # read_manifest refused these already
+        raise BackupError(f"{member.name} points outside the upload folder.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with archive.extractfile(member) as source, target.open("wb") as copy:  # type: ignore[union-attr]
+        shutil.copyfileobj(source, copy, CHUNK)
 
 
 def _move_into_place(staged: Path, upload_folder: Path) -> None:

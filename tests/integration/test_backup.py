@@ -104,12 +104,16 @@ def _assert_same_installation(original, restored, tmp_path: Path) -> None:
     before = _files(Path(original.config["UPLOAD_FOLDER"]))
     assert sorted(before.values()) == sorted(FILES.values())
     assert _files(Path(restored.config["UPLOAD_FOLDER"])) == before
-    client = restored.test_client()
-    response = client.post(
-        "/auth/login", data={"email": demo.ORGANIZER_EMAIL, "password": demo.DEMO_PASSWORD}
-    )
-    assert response.status_code == 302
-    assert client.get("/organizer/").status_code == 200
+    for role, email in demo.DEMO_LOGINS.items():  # every password still works
+        client = restored.test_client()
+        response = client.post("/auth/login", data={"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, role
+        assert client.get("/auth/profile").status_code == 200, role
+        refused = restored.test_client().post("/auth/login", data={"email": email, "password": "wrong"})
+        assert refused.status_code == 200, role  # the form again, with its message
+    organizer = restored.test_client()
+    organizer.post("/auth/login", data={"email": demo.ORGANIZER_EMAIL, "password": demo.DEMO_PASSWORD})
+    assert organizer.get("/organizer/").status_code == 200
 
 
 def test_restore_into_an_empty_database_gives_back_the_same_edition(source, make_app, tmp_path):
@@ -170,13 +174,25 @@ def _members(archive: Path) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar}
 
 
-def _rewrite(archive: Path, target: Path, members: dict[str, bytes]) -> Path:
+def _rewrite(archive: Path, target: Path, members: dict[str, bytes], link: str | None = None) -> Path:
     with tarfile.open(target, "w:gz") as tar:
         for name, data in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+        if link:
+            info = tarfile.TarInfo(link)
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
     return target
+
+
+def _escaping(members: dict[str, bytes]) -> dict[str, bytes]:
+    """An upload member whose name climbs out of the upload folder, listed with its right checksum."""
+    name = "uploads/../../escaped.pdf"
+    manifest = json.loads(members["manifest.json"])
+    manifest["members"][name] = hashlib.sha256(b"%PDF-1.4 out").hexdigest()
+    return {**members, "manifest.json": json.dumps(manifest).encode(), name: b"%PDF-1.4 out"}
 
 
 def _with_manifest(members: dict[str, bytes], **changes) -> dict[str, bytes]:
@@ -215,6 +231,14 @@ def _broken_archives(archive: Path, tmp_path: Path) -> dict[str, tuple[Path, str
                 _with_manifest(members, tables={**counts, "users": counts["users"] + 1}),
             ),
             f"users holds {counts['users']} rows, its manifest {counts['users'] + 1}",
+        ),
+        "path out of the folder": (
+            _rewrite(archive, tmp_path / "escape.tar.gz", _escaping(members)),
+            "unexpected entry 'uploads/../../escaped.pdf' (not a judging backup)",
+        ),
+        "symbolic link": (
+            _rewrite(archive, tmp_path / "link.tar.gz", members, link="uploads/passwd"),
+            "unexpected entry 'uploads/passwd' (not a judging backup)",
         ),
     }
 
