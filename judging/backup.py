@@ -23,6 +23,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tarfile
 import tempfile
 import warnings
@@ -51,6 +52,7 @@ from sqlalchemy import (
 from sqlalchemy import Time as TimeType
 from sqlalchemy.exc import SAWarning
 
+from .db import make_engine
 from .migrate import current_revision, head_revision, known_revisions, upgrade
 from .models import Base, utcnow
 
@@ -168,7 +170,7 @@ def write_backup(engine: Engine, upload_folder: Path, output: Path) -> dict[str,
     """Write the archive to ``output`` (via a temporary file and a rename); return its manifest."""
     with tempfile.TemporaryDirectory(prefix="judging-backup-") as scratch:
         tables = Path(scratch)
-        with _snapshot(engine) as connection:
+        with _snapshot(engine, Path(scratch)) as connection:
             revision = current_revision(connection)
             if revision is None:
                 raise BackupError("The database has no schema (run judging db upgrade): nothing to back up.")
@@ -192,11 +194,30 @@ def write_backup(engine: Engine, upload_folder: Path, output: Path) -> dict[str,
 
 
 @contextlib.contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """One consistent view of every table while they are read (writers may go on)."""
-    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
-    with engine.connect().execution_options(**options) as connection, connection.begin():
-        yield connection
+def _snapshot(engine: Engine, scratch: Path) -> Iterator[Connection]:
+    """One consistent view of every table while they are read; writers go on meanwhile.
+
+    PostgreSQL: a REPEATABLE READ transaction. SQLite: its online backup copies the file in one
+    step (the database is locked for that copy only, not while the rows are written out).
+    """
+    if engine.dialect.name != "sqlite":
+        options = {"isolation_level": "REPEATABLE READ"}
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            yield connection
+        return
+    copy_path = scratch / "snapshot.sqlite"
+    source = engine.raw_connection()
+    try:
+        with contextlib.closing(sqlite3.connect(copy_path)) as copy:
+            source.driver_connection.backup(copy)  # type: ignore[union-attr]
+    finally:
+        source.close()
+    snapshot = make_engine(f"sqlite:///{copy_path}")
+    try:
+        with snapshot.connect() as connection:
+            yield connection
+    finally:
+        snapshot.dispose()
 
 
 def _write_archive(output: Path, manifest: dict[str, Any], sources: dict[str, Path]) -> None:

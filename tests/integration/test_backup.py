@@ -326,3 +326,26 @@ def test_an_archive_from_an_older_version_restores_and_is_upgraded(make_app, tmp
         restored = _cli(make_app(postgres, tmp_path / "pg-uploads"), "restore", str(archive))
         assert restored.exit_code == 0, restored.output
         assert_rows_intact(postgres, written)
+
+
+def test_a_backup_is_one_moment_even_while_people_write(source, make_app, tmp_path, monkeypatch):
+    """A row written while the tables are being read out is not in the archive (nor half of it)."""
+    import judging.backup as backup
+
+    original, _ = source
+    reflect = backup._reflected
+
+    def reflect_then_someone_registers(connection):
+        engine = make_engine(original.config["DATABASE_URL"])
+        with engine.begin() as other:
+            row = {"email": "pendant@exemple.org", "name": "Pendant", "language": "fr"}
+            other.execute(User.__table__.insert().values(row))
+        engine.dispose()
+        return reflect(connection)
+
+    monkeypatch.setattr(backup, "_reflected", reflect_then_someone_registers)
+    archive = tmp_path / "during.tar.gz"
+    assert _cli(original, "backup", "-o", str(archive)).exit_code == 0
+    users = _members(archive)["tables/users.jsonl"].decode()
+    assert "pendant@exemple.org" not in users
+    assert _row_counts(original.config["DATABASE_URL"])["users"] == len(users.splitlines()) + 1
