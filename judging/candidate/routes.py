@@ -9,7 +9,6 @@ replayed, and the replay finds the work done (see the service's docstring).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,14 +30,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash
 from wtforms.validators import ValidationError
 
 from .. import queries
 from ..clock import request_received_at
+from ..concurrency import RACE_ERRORS, commit_with_replay, lost_race
 from ..db import session as db
 from ..documents.receipt import receipt_pdf
 from ..extensions import csrf
@@ -66,35 +64,18 @@ T = TypeVar("T")
 COUNTDOWN_DAYS = 7
 
 
-def _is_retryable(error: Exception) -> bool:
-    if isinstance(error, StaleDataError | IntegrityError):
-        return True
-    return isinstance(error, OperationalError) and "locked" in str(error).lower()
-
-
 def _commit_with_retry(
     work: Callable[[], T], *, rewind: Callable[[], None] | None = None, attempts: int = 3
 ) -> T:
-    """Run ``work`` and commit; replay it after a lost race. An ApplicationError commits what it kept."""
-    for attempt in range(attempts):
-        try:
-            result = work()
+    """:func:`commit_with_replay`, where an ApplicationError still commits what it kept."""
+    try:
+        return commit_with_replay(db, work, rewind=rewind, attempts=attempts)
+    except ApplicationError as error:
+        if error.keep:
             db.commit()
-            return result
-        except ApplicationError as error:
-            if error.keep:
-                db.commit()
-            else:
-                db.rollback()
-            raise
-        except (StaleDataError, IntegrityError, OperationalError) as error:
+        else:
             db.rollback()
-            if not _is_retryable(error) or attempt == attempts - 1:
-                raise
-            if rewind is not None:
-                rewind()
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")  # pragma: no cover
+        raise
 
 
 def time_left(deadline, now) -> str:
@@ -404,9 +385,9 @@ def autosave(application_id: int):
             str(error.message),
             errors={k: [str(m) for m in v] for k, v in error.errors.items()},
         )
-    except (StaleDataError, IntegrityError, OperationalError) as error:
+    except RACE_ERRORS as error:
         db.rollback()
-        if not _is_retryable(error):
+        if not lost_race(error):
             raise
         return _json_error(409, "busy", _("Not saved yet: trying again in a moment."))
     saved_at = service.clock()
