@@ -262,3 +262,25 @@ def test_the_caddy_site_serves_the_app_over_https(machine):
     status, page, _ = browser.open("/auth/login")
     assert status == 200 and "Se connecter" in page
     assert {cookie.name: cookie.secure for cookie in browser.cookies} == {"session": True}
+
+
+def test_the_systemd_units_are_valid(tmp_path):
+    """``systemd-analyze verify`` on the four unit files (paths to this venv, this user)."""
+    import getpass
+
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("needs systemd-analyze")
+    (tmp_path / "judging.env").write_text((DEPLOY / "judging.env").read_text())
+    user = getpass.getuser()
+    units = []
+    for name in ("judging.service", "judging-mail.service", "judging-backup.service", "judging-backup.timer"):
+        text = (DEPLOY / name).read_text().replace("/opt/judging/venv/bin/", f"{BIN}/")
+        text = text.replace("/etc/judging/judging.env", str(tmp_path / "judging.env"))
+        text = re.sub(r"^(User|Group)=judging$", rf"\1={user}", text, flags=re.MULTILINE)
+        (tmp_path / name).write_text(text)
+        units.append(str(tmp_path / name))
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *units], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == ""
