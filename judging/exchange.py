@@ -806,10 +806,8 @@ class _Validator:
                         max=_number_out(spec["max"]),
                     ),
                 )
-        if status in ("abstained", "recused") and scores:
-            self.error(
-                _join(path, "scores"), "not-allowed", _l("An abstained or recused scorecard has no scores.")
-            )
+        # An abstained or recused scorecard may carry scores (scored, then stepped back, in another
+        # tool): they are kept as a record and never count (only submitted scorecards do).
         if status == "submitted" and criteria is not None:
             for code, spec in criteria.items():
                 if spec["required"] and scores.get(code) is None:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from judging.db import get_engine
+from judging.domain.scoring import CriterionSpec, scorecard_total
 from judging.exchange import FORMAT, ImportFailed, export_edition, find_edition, import_edition, validate
 from judging.models import (
     Answer,
@@ -25,6 +26,7 @@ from judging.models import (
     Organization,
     User,
 )
+from judging.services.results import results_document
 
 
 def spec_document() -> dict:
@@ -750,3 +752,44 @@ def test_cli_import_of_json_past_its_limits_fails_without_a_traceback(runner, db
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert str(path) in result.output
+
+
+def scored_then_withdrawn_document() -> dict:
+    """The spec's document where a recused and an abstained scorecard still carry scores (a juror
+    scored, then stepped back, in another tool): high scores that would change the ranking if they
+    counted."""
+    doc = spec_document()
+    recused, assigned = doc["scorecards"][2], doc["scorecards"][3]
+    recused["scores"] = {"feasibility": 2.5, "impact": 10, "novelty": 5}
+    assigned.update(status="abstained", scores={"impact": 10}, abstain_reason="Changed my mind.")
+    return doc
+
+
+def test_abstained_or_recused_scorecards_with_scores_import_and_their_scores_never_count(db):
+    doc = scored_then_withdrawn_document()
+    assert [str(e.path) for e in validate(doc)] == []
+    edition = import_edition(db, copy.deepcopy(doc))
+    db.commit()
+
+    # the scores are kept as a record: the export gives them back as they were
+    assert export_edition(db, edition) == doc
+    kept = db.execute(
+        select(Assignment.status, func.count(CriterionScore.id))
+        .join(CriterionScore, CriterionScore.assignment_id == Assignment.id)
+        .group_by(Assignment.status)
+    ).all()
+    assert dict(kept) == {"submitted": 3, "draft": 1, "recused": 3, "abstained": 1}
+
+    # ... and never count: INN-002 is ranked on its one submitted scorecard, INN-001 (a draft and an
+    # abstention) is not ranked at all
+    [preselection, _final] = results_document(db, edition)["prizes"][0]["rounds"]
+    [row] = preselection["ranking"]
+    assert row["application"] == "INN-002" and row["count"] == 1
+    criteria = [
+        {"code": c["code"], "weight": c["weight"], "min": c["min"], "max": c["max"]}
+        for c in doc["prizes"][0]["rounds"][0]["criteria"]
+    ]
+    submitted = scorecard_total(
+        criteria=[CriterionSpec(**c) for c in criteria], scores=doc["scorecards"][0]["scores"]
+    )
+    assert row["raw_mean"] == pytest.approx(float(submitted))
