@@ -1,10 +1,10 @@
 """Conflict-of-interest detection: organizations, email domains, the juror as applicant."""
 
-import random
-import time
+from collections import Counter
 
 import pytest
 
+from judging.domain import conflicts
 from judging.domain.conflicts import (
     ApplicantProfile,
     DetectedConflict,
@@ -14,6 +14,7 @@ from judging.domain.conflicts import (
     is_public_domain,
     organization_domain,
 )
+from tests.scenarios import large_jury
 
 
 def detect(jurors, applications, **options):
@@ -192,21 +193,23 @@ def test_email_key():
     assert email_key("@example.org") == ""
 
 
-def test_large_jury_is_linear_not_quadratic():
-    rng = random.Random(7)
-    orgs = [f"Organisation {i} Inc." for i in range(5_000)]
-    applications = [
-        ApplicantProfile(id=a, org_name=rng.choice(orgs), contact_email=f"c{a}@org{rng.randrange(5_000)}.ca")
-        for a in range(25_000)
-    ]
-    jurors = [
-        JurorProfile(id=j, email=f"j{j}@org{rng.randrange(5_000)}.ca", organization_name=rng.choice(orgs))
-        for j in range(300)
-    ]
-    start = time.perf_counter()
+def test_large_jury_is_linear_not_quadratic(monkeypatch):
+    """Each profile's keys are computed a bounded number of times, never once per (juror, application)
+    pair: counted calls, not seconds (tests/bench/bench_conflicts.py gives the time)."""
+    jurors, applications = large_jury()
+    calls: Counter[str] = Counter()
+    for name in ("email_key", "normalize_org_name", "organization_domain", "is_public_domain"):
+        original = getattr(conflicts, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(conflicts, name, counted)
     result = detect(jurors, applications)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0
+    profiles = len(jurors) + len(applications)
+    assert set(calls) == {"email_key", "normalize_org_name", "organization_domain", "is_public_domain"}
+    assert max(calls.values()) <= 2 * profiles  # a pairwise comparison would be 300 × 25,000
     sample = jurors[::10]  # the brute-force definition, on a tenth of the jury
     expected = {
         (j.id, a.id)
