@@ -34,6 +34,8 @@ def _create_app() -> Flask:
         fail(str(error))
     except ArgumentError as error:  # e.g. JUDGING_DATABASE_URL=postgres://… (no such dialect, a typo)
         fail(f"JUDGING_DATABASE_URL is not a database address SQLAlchemy can use: {error}.")
+    except OSError as error:  # e.g. no SECRET_KEY and an instance folder it may not write in
+        fail(f"The app cannot start: {error.strerror or error} ({error.filename}); see docs/deploy.md.")
     raise AssertionError("unreachable")
 
 
