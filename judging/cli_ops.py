@@ -124,6 +124,19 @@ def production_problems(app: Flask) -> list[str]:
     return [problem for problem in problems if problem]
 
 
+def production_notes(app: Flask) -> list[str]:
+    """What may be right or wrong depending on what this command cannot see (a proxy in front)."""
+    notes = []
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        notes.append("SQLite serves one process; PostgreSQL is the production database (docs/deploy.md).")
+    if not app.config["PROXY_HOPS"]:
+        notes.append(
+            "JUDGING_PROXY_HOPS is 0: right only if nothing stands in front of gunicorn; behind nginx or "
+            "Caddy set it to 1 (client addresses for the limits, X-Request-Start for deadlines)."
+        )
+    return notes
+
+
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
@@ -132,8 +145,8 @@ def check_command() -> None:
     problems = production_problems(app)
     for problem in problems:
         click.secho(f"problem: {problem}", fg="red", err=True)
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        click.echo("note: SQLite serves one process; PostgreSQL is the production database (docs/deploy.md).")
+    for note in production_notes(app):
+        click.echo(f"note: {note}")
     if problems:
         fail(f"{len(problems)} problem(s); see docs/deploy.md.")
     click.echo("Ready: nothing to fix.")

@@ -94,6 +94,9 @@ def test_check_passes_a_production_configuration(make_app, tmp_path, monkeypatch
     result = make_app(**PRODUCTION).test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0, result.output
     assert "Ready: nothing to fix." in result.output
+    assert "note: JUDGING_PROXY_HOPS is 0: right only if nothing stands in front of gunicorn" in result.output
+    behind_proxy = make_app(**PRODUCTION, PROXY_HOPS=1).test_cli_runner().invoke(args=["check"])
+    assert behind_proxy.exit_code == 0 and "JUDGING_PROXY_HOPS" not in behind_proxy.output
 
 
 def test_check_lists_every_problem_and_exits_1(make_app, behind_head, tmp_path, monkeypatch):
