@@ -65,7 +65,10 @@ def _public_url_problems(app: Flask) -> list[str]:
 def planned_workers() -> int:
     """Worker processes gunicorn will start: ``WEB_CONCURRENCY``, or ``-w N`` in ``GUNICORN_CMD_ARGS``."""
     workers = os.environ.get("WEB_CONCURRENCY", "")
-    arguments = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    try:
+        arguments = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    except ValueError:  # an unbalanced quote: gunicorn itself will refuse it
+        arguments = []
     for position, argument in enumerate(arguments):
         found = re.fullmatch(r"(?:-w|--workers)=?(\d*)", argument)
         if found:

@@ -147,6 +147,8 @@ def test_gunicorn_workers_are_read_from_its_command_line_arguments(monkeypatch):
     assert planned_workers() == 2
     monkeypatch.setenv("GUNICORN_CMD_ARGS", "--bind 127.0.0.1:8000")
     assert planned_workers() == 1
+    monkeypatch.setenv("GUNICORN_CMD_ARGS", "--name 'unbalanced")
+    assert planned_workers() == 1
 
 
 @pytest.mark.parametrize(
