@@ -21,9 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import queries
+from ..clock import now
 from ..db import session as db
 from ..models import Criterion, Edition, Prize, Question, Round
 from ..permissions import get_or_404, organizer_required
+from ..services import cockpit
 from ..services import editions as setup
 from ..services.editions import JUDGING_STARTED, SetupError
 from ..templating import local_datetime, tr
@@ -269,9 +271,13 @@ def edition_copy():
 @bp.get("/editions/<int:edition_id>")
 @organizer_required
 def edition_view(edition_id: int):
+    """The edition's cockpit (timeline, where each prize stands, next actions), then its setup."""
     edition = _edition(edition_id)
     prizes = setup.setup_of_edition(db, edition.id)
-    return render_template("organizer/edition.html", edition=edition, prizes=prizes)
+    board = cockpit.cockpit(db, edition, prizes, now())
+    return render_template(
+        "organizer/edition.html", edition=edition, prizes=prizes, cockpit=board, round_name=cockpit.round_name
+    )
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])

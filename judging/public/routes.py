@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from .. import queries
+from .. import clock, queries
+from ..candidate.routes import time_left
 from ..db import session as db
 from ..forms import LanguageForm
-from ..models import Edition, utcnow
+from ..models import Edition
+from ..services.cockpit import season_timeline
 
 bp = Blueprint("public", __name__)
 
@@ -43,15 +45,21 @@ def edition(code: str):
 
 
 def _edition_page(edition: Edition | None, prizes: list) -> str:
-    """The edition's prizes, whether the call is open, and links to results that are public."""
+    """The contest presented: its window and countdown, its season's timeline, its prizes with their
+    sponsors and presenters, links to apply and to the results that are public."""
     from ..services.ceremony import is_public
 
-    now = utcnow()
+    now = clock.now()
+    is_open = bool(edition and edition.applications_open <= now < edition.applications_close)
     return render_template(
         "public/home.html",
         edition=edition,
         prizes=prizes,
-        is_open=bool(edition and edition.applications_open <= now < edition.applications_close),
+        now=now,
+        is_open=is_open,
+        not_yet_open=bool(edition and now < edition.applications_open),
+        time_left=time_left(edition.applications_close, now) if is_open else "",
+        timeline=season_timeline(edition, prizes, now) if edition else [],
         finalists_public=bool(edition and is_public(edition.finalists_public_at, now)),
         winners_public=bool(edition and is_public(edition.winners_public_at, now)),
     )
