@@ -27,7 +27,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 def select_locale() -> str:
-    """The visit's choice first, then the profile's, then French (outside a request: French)."""
+    """The visit's choice first, then the profile's, then the browser's, then French.
+
+    The browser's is its Accept-Language header's best match among fr/en (``en-US`` counts as
+    ``en``); outside a request, French.
+    """
     if not has_request_context():
         return "fr"
     chosen = session.get("lang")
@@ -35,7 +39,7 @@ def select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.language in SUPPORTED_LOCALES:
         return current_user.language
-    return "fr"
+    return request.accept_languages.best_match(list(SUPPORTED_LOCALES), default="fr") or "fr"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -115,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from .organizer import (
         ceremony,  # noqa: F401 (ceremony, notifications, comments and report pages)
         jury,  # noqa: F401 (adds the jury pages to the organizer blueprint)
+        mail_editor,  # noqa: F401 (the one editor of an edition's mails)
         outbox,  # noqa: F401 (waiting and failed mail)
         people,  # noqa: F401 (adds the people pages to the organizer blueprint)
         results,  # noqa: F401 (results, decisions, phases, audit pages)
@@ -148,6 +153,7 @@ def _register_security_headers(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         response.headers["Content-Language"] = str(get_locale() or "fr")
+        response.vary.add("Accept-Language")  # a first visit's language follows the browser's
         return response
 
     @app.before_request

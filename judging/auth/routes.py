@@ -231,7 +231,7 @@ def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         _count_attempt()
-        accounts.request_password_reset(db, form.email.data)
+        accounts.request_password_reset(db, form.email.data, language=current_locale())
         db.commit()
         return render_template("auth/check_mail.html", email=form.email.data, reset=True)
     return render_template("auth/forgot.html", form=form)

@@ -250,13 +250,18 @@ def confirm_email(db: Session, token: str) -> User:
     return user
 
 
-def request_password_reset(db: Session, email: str) -> None:
-    """Queue a reset link when the account exists; say nothing either way (no account probing)."""
+def request_password_reset(db: Session, email: str, *, language: str | None = None) -> None:
+    """Queue a reset link when the account exists; say nothing either way (no account probing).
+
+    ``language`` is the interface's the request came from: the person reads that one right now,
+    whatever the profile says (without it, the profile's).
+    """
     user = find_user(db, email)
     if user is None or not user.active:
         return
     link = external_url("auth.reset_password", token=make_token(user, "reset"))
-    mail.queue(db, to=user.email, template="reset", language=user.language, user=user, link=link)
+    mail_language = language or user.language
+    mail.queue(db, to=user.email, template="reset", language=mail_language, user=user, link=link)
     record(db, actor=None, action="user.password_reset_requested", obj=user)
 
 
