@@ -57,6 +57,7 @@ from .models import (
     Question,
     ResultSnapshot,
     Round,
+    Submission,
     User,
 )
 from .models.editions import TIE_BREAK_SIMPLE
@@ -159,6 +160,7 @@ class _Validator:
         self.applications: dict[str, dict[str, Any]] = {}  # ref → {"path", "prize", "status"}
         self.juries: dict[tuple[str, str], set[str]] = {}
         self.conflicts: dict[tuple[str, str], bool] = {}  # (email, ref) → active
+        self.receipts: dict[str, str] = {}  # receipt number → path
 
     # primitive checks -------------------------------------------------------------------------
 
@@ -662,8 +664,27 @@ class _Validator:
         if prize is not None:
             for key, answer in answers.items():
                 self.answer(answer, f"{path}.answers.{key}", key, prize, prize_code)
+        for _, where, item in self.items(d, "submissions", path):
+            self.submission(item, where)
         if ref is not None and self.unique(refs, ref, _join(path, "ref")):
             self.applications[ref] = {"path": path, "prize": prize_code if prize else None, "status": status}
+
+    def submission(self, value: Any, path: str) -> None:
+        """One entry of ``applications[].submissions``: a submission as it was sent (its receipt)."""
+        d = self.obj(value, path)
+        if d is None:
+            return
+        self.time(d, "submitted_at", path, required=True)
+        receipt = (
+            self.code(d, "receipt_number", path, max_len=40) if d.get("receipt_number") is not None else None
+        )
+        if receipt is not None:
+            self.unique(self.receipts, receipt, _join(path, "receipt_number"))
+        self.string(d, "fingerprint", path, max_len=64)
+        self.enum(d, "language", path, LANGUAGES)
+        if d.get("content") is not None:
+            self.mapping(d, "content", path)
+        self.mapping(d, "context", path)
 
     def answer(self, value: Any, where: str, code: str, prize: _PrizeIndex, prize_code: str | None) -> None:
         question = prize.questions.get(code)
@@ -998,6 +1019,7 @@ def _delete_edition(db: Session, edition_id: int) -> None:
         Answer: ("application_id", app_ids),
         Attachment: ("application_id", app_ids),
         Conflict: ("application_id", app_ids),
+        Submission: ("application_id", app_ids),
         CriterionScore: ("assignment_id", assignment_ids),
     }
     for obj in list(db.identity_map.values()):
@@ -1032,6 +1054,7 @@ def import_edition_report(
         )
     if existing_id is not None:
         _delete_edition(db, existing_id)
+    _refuse_receipts_in_use(db, doc)
 
     counts: dict[str, int] = defaultdict(int)
     pending: list[Any] = []
@@ -1192,6 +1215,7 @@ def import_edition_report(
         )
         applications[a["ref"]] = application
         pending.append(application)
+        _import_submissions(application, a.get("submissions") or [], pending)
         for code, value in (a.get("answers") or {}).items():
             question = questions[(a["prize"], code)]
             if question.type == "file" or value is None:
@@ -1269,6 +1293,64 @@ def import_edition_report(
         after={"code": edition.code, "format": FORMAT, "replaced": existing_id is not None, **counts},
     )
     return ImportReport(edition=edition, counts=counts, replaced=existing_id is not None)
+
+
+def _refuse_receipts_in_use(db: Session, doc: dict[str, Any]) -> None:
+    """A receipt number names one submission in the whole database (another edition may hold it)."""
+    where = {
+        s["receipt_number"]: f"applications[{i}].submissions[{j}].receipt_number"
+        for i, a in enumerate(doc.get("applications") or [])
+        for j, s in enumerate(a.get("submissions") or [])
+        if s.get("receipt_number")
+    }
+    taken = set()
+    for chunk in _chunks(list(where)):
+        taken |= set(
+            db.scalars(select(Submission.receipt_number).where(Submission.receipt_number.in_(chunk)))
+        )
+        taken |= set(
+            db.scalars(select(Application.receipt_number).where(Application.receipt_number.in_(chunk)))
+        )
+    if taken:
+        raise ImportFailed(
+            [
+                ExchangeError(
+                    where[number],
+                    "exists",
+                    _l("Receipt number %(number)s is already used in this database.", number=_show(number)),
+                )
+                for number in sorted(taken)
+            ]
+        )
+
+
+def _import_submissions(application: Application, items: list[dict[str, Any]], pending: list[Any]) -> None:
+    """The submission history of an imported application; the latest receipt becomes its receipt number."""
+    for item in items:
+        pending.append(
+            Submission(
+                application=application,
+                submitted_at=parse_time(item["submitted_at"]),
+                receipt_number=item.get("receipt_number"),
+                language=item.get("language"),
+                fingerprint=item.get("fingerprint"),
+                content=item.get("content"),
+                context=item.get("context") or {},
+            )
+        )
+    receipts = [item["receipt_number"] for item in items if item.get("receipt_number")]
+    if receipts:
+        application.receipt_number = receipts[-1]
+
+
+def _submission_out(submission: Submission, when: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"submitted_at": when(submission.submitted_at)}
+    _put(item, "receipt_number", submission.receipt_number)
+    _put(item, "fingerprint", submission.fingerprint)
+    _put(item, "language", submission.language)
+    _put(item, "content", submission.content)
+    item["context"] = submission.context or {}
+    return item
 
 
 def import_edition(db: Session, doc: Any, *, actor: User | None = None, replace: bool = False) -> Edition:
@@ -1470,6 +1552,14 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
     ):
         if question_type.get(row.question_id) != "file" and row.value is not None:
             answers_by_app[row.application_id][row.code] = row.value
+    submissions_by_app: dict[int, list[Submission]] = defaultdict(list)
+    for submission in db.scalars(
+        select(Submission)
+        .join(Application, Submission.application_id == Application.id)
+        .where(Application.edition_id == eid)
+        .order_by(Submission.submitted_at, Submission.id)
+    ):
+        submissions_by_app[submission.application_id].append(submission)
     applications = []
     for a in application_rows:
         item = {"ref": a.ref, "prize": prize_code[a.prize_id], "status": a.status}
@@ -1495,6 +1585,8 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
         _put(item, "publication_consent", a.publication_consent)
         _put(item, "publication_consent_at", when(a.publication_consent_at))
         item["answers"] = answers_by_app[a.id]
+        if submissions_by_app[a.id]:
+            item["submissions"] = [_submission_out(s, when) for s in submissions_by_app[a.id]]
         applications.append(item)
 
     conflict_items = []

@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from ..forms import add_errors
+from ..labels import LED_BY_WOMAN_LABELS, ORG_TYPE_LABELS, REGION_LABELS, REGISTRY
 from ..models import Application, Prize, Question, localized
 from ..services import uploads
 from ..services.applications import (
@@ -40,47 +41,12 @@ from ..services.applications import (
 from ..services.publication import consent_question
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
-ORG_TYPE_LABELS = {
-    "startup": _l("Start-up"),
-    "sme": _l("Small or medium business (SME)"),
-    "large": _l("Large company"),
-    "nonprofit": _l("Non-profit organization"),
-    "public": _l("Public or para-public body"),
-    "academic": _l("University, college or research centre"),
-}
-REGION_LABELS = {
-    "montreal": _l("Montréal"),
-    "quebec": _l("Québec, outside Montréal"),
-    "canada": _l("Canada, outside Québec"),
-    "international": _l("Outside Canada"),
-}
 PUBLICATION_CHOICES = {"yes": _l("Yes, I agree"), "no": _l("No, I do not agree")}
-LED_BY_WOMAN_LABELS = {"yes": _l("Yes"), "no": _l("No"), "unsaid": _l("I prefer not to say")}
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "under-review": _l("Under review"),
-    "withdrawn": _l("Withdrawn"),
-    "ineligible": _l("Not eligible"),
-}
-OUTCOME_LABELS = {
-    "finalist": _l("Finalist"),
-    "winner": _l("Winner"),
-    "mention": _l("Honourable mention"),
-    "not-selected": _l("Not selected"),
-}
 
 
 def labels() -> dict[str, Any]:
-    """Translated labels of the stored codes, for templates (pages, PDF receipt)."""
-    return {
-        "org_type": ORG_TYPE_LABELS,
-        "region": REGION_LABELS,
-        "led_by_woman": LED_BY_WOMAN_LABELS,
-        "status": STATUS_LABELS,
-        "outcome": OUTCOME_LABELS,
-        "language": dict(LANGUAGE_CHOICES),
-    }
+    """Translated labels of the stored codes, for templates (pages, PDF receipt): the one registry's."""
+    return REGISTRY
 
 
 def _blank(label: Any = "—") -> list[tuple[str, Any]]:
@@ -219,7 +185,7 @@ def initial_data(application: Application) -> dict[str, Any]:
     data["version"] = application.version
     data["consent"] = application.consent_at is not None
     data["publication_consent"] = data["publication_consent_shown"] = _yes_no(application.publication_consent)
-    data["led_by_woman"] = (application.extra or {}).get("led_by_woman")
+    data["led_by_woman"] = application.led_by_woman_answer
     answers = {answer.question_id: answer.value for answer in application.answers}
     for question in application.prize.questions:
         if question.type == "file":

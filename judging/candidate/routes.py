@@ -34,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 from wtforms.validators import ValidationError
 
-from .. import queries
+from .. import clock, queries
 from ..clock import request_received_at
 from ..concurrency import RACE_ERRORS, commit_with_replay, lost_race
 from ..db import session as db
@@ -87,7 +87,7 @@ def time_left(deadline, now) -> str:
 
 
 def _page_context() -> dict[str, Any]:
-    return {"labels": labels(), "now": service.clock()}
+    return {"labels": labels(), "now": clock.now()}
 
 
 # Public: the open prizes --------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def prizes():
     if edition is None:
         edition = db.scalars(queries.editions_newest_first()).first()
     prize_list = db.scalars(queries.prizes_of_edition(edition.id)).all() if edition else []
-    now = service.clock()
+    now = clock.now()
     mine: dict[int, Application] = {}
     if edition is not None and is_candidate(current_user):
         for application in db.scalars(
@@ -134,7 +134,7 @@ def prizes():
 def dashboard():
     mine = service.applications_of(db, current_user)
     decisions = service.decisions_for(db, mine)
-    now = service.clock()
+    now = clock.now()
     rows = [
         {
             "application": application,
@@ -186,7 +186,7 @@ def apply(prize_id: int):
 
 
 def _render_form(application: Application, form, *, status: int = 200, late: bool = False):
-    now = service.clock()
+    now = clock.now()
     deadline = service.deadline_of(application)
     attachments = {a.question_id: a for a in application.attachments}
     return (
@@ -390,7 +390,7 @@ def autosave(application_id: int):
         if not lost_race(error):
             raise
         return _json_error(409, "busy", _("Not saved yet: trying again in a moment."))
-    saved_at = service.clock()
+    saved_at = clock.now()
     from ..templating import local_datetime
 
     return jsonify(
@@ -409,7 +409,7 @@ def autosave(application_id: int):
 @candidate_required
 def application(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
-    now = service.clock()
+    now = clock.now()
     decisions = service.decisions_for(db, [found])
     return render_template(
         "candidate/application.html",
@@ -421,7 +421,7 @@ def application(application_id: int):
         editable=service.can_edit(found, now),
         in_jury_hands=found.status == "submitted" and service.in_jury_hands(found),
         can_withdraw=service.can_withdraw(found, now),
-        has_receipt=bool((found.extra or {}).get("submission")),
+        has_receipt=found.latest_submission is not None,
         country_names=dict(service.countries(current_locale())),
         consent_form=publication_consent_form(
             found, current_locale(), data={"publication_consent": initial_data(found)["publication_consent"]}
@@ -447,7 +447,7 @@ def publication_consent(application_id: int):
             get_own_application_or_404(application_id, current_user),
             answer,
             actor=current_user,
-            now=service.clock(),
+            now=clock.now(),
         )
     )
     if answer:
@@ -469,12 +469,19 @@ def publication_consent(application_id: int):
 @bp.get("/applications/<int:application_id>/receipt.pdf")
 @candidate_required
 def receipt(application_id: int):
+    """The latest submission's receipt, or with ``?number=`` an earlier one of the same application."""
     found = get_own_application_or_404(application_id, current_user)
-    if not (found.extra or {}).get("submission") or not found.receipt_number:
+    wanted = request.args.get("number")
+    submission = next(
+        (s for s in found.submissions if s.receipt_number and s.receipt_number == wanted),
+        None if wanted else found.latest_submission,
+    )
+    if submission is None:
         abort(404)
-    pdf = receipt_pdf(found, locale=current_locale())
+    pdf = receipt_pdf(found, locale=current_locale(), submission=submission)
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="receipt-{found.receipt_number}.pdf"'
+    filename = f"receipt-{submission.receipt_number}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -483,7 +490,7 @@ def receipt(application_id: int):
 @candidate_required
 def withdraw(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
-    if not service.can_withdraw(found, service.clock()):
+    if not service.can_withdraw(found, clock.now()):
         flash(str(service.withdraw_refusal(found)), "warning")
         return redirect(url_for("candidate.application", application_id=found.id))
     form = WithdrawForm()
@@ -533,7 +540,7 @@ def download(attachment_id: int):
 @candidate_required
 def my_data():
     mine = service.applications_of(db, current_user)
-    now = service.clock()
+    now = clock.now()
     return render_template(
         "candidate/my_data.html",
         applications=mine,
@@ -560,7 +567,7 @@ def export():
 def delete_account():
     form = DeleteAccountForm()
     mine = service.applications_of(db, current_user)
-    now = service.clock()
+    now = clock.now()
     if form.validate_on_submit():
         if not current_user.password_hash or not check_password_hash(
             current_user.password_hash, form.password.data

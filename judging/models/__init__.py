@@ -1,6 +1,15 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
-from .applications import APPLICATION_STATUSES, ORGANIZATION_TYPES, REGIONS, Answer, Application, Attachment
+from .applications import (
+    APPLICATION_STATUSES,
+    LED_BY_WOMAN_ANSWERS,
+    ORGANIZATION_TYPES,
+    REGIONS,
+    Answer,
+    Application,
+    Attachment,
+    Submission,
+)
 from .audit import AuditEvent
 from .base import Base, localized, utcnow
 from .editions import METHODS, PHASES, QUESTION_TYPES, Criterion, Edition, Prize, Question, Round
@@ -24,6 +33,8 @@ __all__ = [
     "Application",
     "Assignment",
     "Attachment",
+    "LED_BY_WOMAN_ANSWERS",
+    "Submission",
     "AuditEvent",
     "Base",
     "Conflict",

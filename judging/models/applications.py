@@ -5,7 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    case,
+    func,
+    text,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Timestamped
@@ -15,6 +28,8 @@ from .people import Organization, User
 APPLICATION_STATUSES = ("draft", "submitted", "withdrawn", "ineligible")
 ORGANIZATION_TYPES = ("startup", "sme", "large", "nonprofit", "public", "academic")
 REGIONS = ("montreal", "quebec", "canada", "international")
+#: the candidate's answer to "led by a woman?" (voluntary): NULL when not answered
+LED_BY_WOMAN_ANSWERS = ("yes", "no", "unsaid")
 
 
 class Application(Timestamped, Base):
@@ -25,6 +40,10 @@ class Application(Timestamped, Base):
         CheckConstraint(f"org_type IS NULL OR {_in('org_type', ORGANIZATION_TYPES)}", name="org_type"),
         CheckConstraint(f"region IS NULL OR {_in('region', REGIONS)}", name="region"),
         CheckConstraint("language IS NULL OR language IN ('fr', 'en')", name="language"),
+        CheckConstraint(
+            f"led_by_woman_answer IS NULL OR {_in('led_by_woman_answer', LED_BY_WOMAN_ANSWERS)}",
+            name="led_by_woman_answer",
+        ),
         Index("ix_applications_prize_status", "prize_id", "status", "ref"),
         # "Applying to a prize is a conflict with judging it" checks lower(contact_email) on every
         # scorecard request (services.jury.is_in_conflict): without it, a scan of the applications.
@@ -52,7 +71,9 @@ class Application(Timestamped, Base):
     country: Mapped[str | None] = mapped_column(String(2))
     city: Mapped[str | None] = mapped_column(String(120))
     website: Mapped[str | None] = mapped_column(String(500))
-    led_by_woman: Mapped[bool | None]
+    #: "yes", "no", "unsaid" (I prefer not to say) or NULL (not answered); the one place it is stored:
+    #: ``led_by_woman`` reads it as True/False/None for statistics and the exchange format
+    led_by_woman_answer: Mapped[str | None] = mapped_column(String(6))
     consent_at: Mapped[datetime | None]
     #: may the project be presented publicly (finalist pages, press)? None: not answered yet
     publication_consent: Mapped[bool | None]
@@ -60,8 +81,9 @@ class Application(Timestamped, Base):
     publication_consent_at: Mapped[datetime | None]
     deadline_extended_to: Mapped[datetime | None]
     eligibility_reason: Mapped[str | None] = mapped_column(Text)
+    #: the receipt of the latest submission (``submissions`` keeps every one)
     receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
-    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    withdrawn_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     edition: Mapped[Edition] = relationship()
@@ -74,8 +96,38 @@ class Application(Timestamped, Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="application",
+        cascade="all, delete-orphan",
+        order_by="Submission.submitted_at, Submission.id",
+        passive_deletes=True,
+    )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def led_by_woman(self) -> bool | None:
+        """True/False when the candidate said yes/no; None when not answered or declined to say."""
+        return {"yes": True, "no": False}.get(self.led_by_woman_answer or "")
+
+    @led_by_woman.inplace.setter
+    def _led_by_woman_setter(self, value: bool | None) -> None:
+        self.led_by_woman_answer = None if value is None else ("yes" if value else "no")
+
+    @led_by_woman.inplace.expression
+    @classmethod
+    def _led_by_woman_expression(cls) -> ColumnElement[bool | None]:
+        return case((cls.led_by_woman_answer == "yes", True), (cls.led_by_woman_answer == "no", False))
+
+    @property
+    def latest_submission(self) -> Submission | None:
+        """The submission the current receipt number belongs to (None for a draft never submitted)."""
+        kept = [s for s in self.submissions if s.receipt_number]
+        return kept[-1] if kept else None
+
+    @property
+    def first_submitted_at(self) -> datetime | None:
+        return self.submissions[0].submitted_at if self.submissions else None
 
 
 class Answer(Base):
@@ -111,3 +163,40 @@ class Attachment(Timestamped, Base):
     identifying: Mapped[bool] = mapped_column(default=False)
 
     application: Mapped[Application] = relationship(back_populates="attachments")
+
+
+class Submission(Base):
+    """One submission of an application, as it was sent: what the receipt shows, then and when reprinted.
+
+    A submission adds a row (a resubmission after an organizer reopened the application adds another);
+    rows are never changed. ``content`` is the document the fingerprint covers (its shape is in
+    ``docs/candidates.md``, "The submission record")::
+
+        {"title", "summary", "language",
+         "organization": {"name", "type", "region", "country", "city", "website"},
+         "contact": {"name", "email"},
+         "led_by_woman": "yes" | "no" | "unsaid" | null,
+         "consent": {"rules_accepted_at": ISO time | null, "publication": true | false | null},
+         "answers": [{"code", "label", "type", "value", "option_label"?,
+                      "file"?: {"filename", "size_bytes", "sha256"} | null}]}
+
+    ``fingerprint`` is the SHA-256 of ``content`` as canonical JSON (sorted keys, UTF-8); ``context``
+    keeps the names printed around it: ``{"ref", "prize": {"code", "name"}, "edition": {"code", "name"}}``.
+    Submissions recorded before 0007 have no ``consent`` key; a first submission overwritten before 0007
+    keeps only its time (see ``receipt_number``).
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    submitted_at: Mapped[datetime]
+    #: NULL only for a first submission made before 0007 and overwritten by a resubmission then:
+    #: its time was kept, not its content (receipt number, fingerprint and content are NULL)
+    receipt_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    application: Mapped[Application] = relationship(back_populates="submissions")

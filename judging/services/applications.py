@@ -4,7 +4,7 @@ Every function that writes validates, mutates, flushes, records an audit event a
 commits (the route or command commits once). Refusals raise :class:`ApplicationError` (or a subclass)
 with translated messages, keyed by form field name where a field is to blame.
 
-Time comes from :func:`clock` (tests replace it) or from the ``now`` argument; the web routes pass
+Time comes from :func:`judging.clock.now` (tests replace it) or from the ``now`` argument; the web routes pass
 the time the request reached the server (``judging.clock.request_received_at``), so a click made in
 time counts even when a worker reaches it after the deadline. The deadline of an application is the
 edition's ``applications_close`` or its own ``deadline_extended_to`` when later, compared in UTC; the
@@ -40,8 +40,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import clock as clocks
+from ..collation import sort_key
 from ..domain import phases as phase_rules
 from ..models import (
+    LED_BY_WOMAN_ANSWERS,
     ORGANIZATION_TYPES,
     REGIONS,
     Answer,
@@ -51,6 +53,7 @@ from ..models import (
     Edition,
     Prize,
     Question,
+    Submission,
     User,
 )
 from . import mail, uploads
@@ -101,13 +104,7 @@ REQUIRED_TO_SUBMIT = (
     "contact_name",
     "contact_email",
 )
-LED_BY_WOMAN = {"yes": True, "no": False, "unsaid": None}
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
-
-
-def clock() -> datetime:
-    """The current time (aware UTC). Tests monkeypatch this function to control the deadline."""
-    return clocks.now()
 
 
 # Errors -----------------------------------------------------------------------------------------
@@ -180,7 +177,8 @@ def countries(locale: str) -> list[tuple[str, str]]:
         for code, name in names.items()
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     ]
-    return sorted(pairs, key=lambda pair: pair[1].casefold())
+    by_name = sort_key(locale)
+    return sorted(pairs, key=lambda pair: by_name(pair[1]))
 
 
 def count_words(text: str | None) -> int:
@@ -253,7 +251,7 @@ def type_problems(prize: Prize, data: ApplicationData, *, locale: str = "en") ->
     country = _clean(data.fields.get("country"))
     if country is not None and country.upper() not in dict(countries("en")):
         errors.setdefault("country", []).append(_l("Choose one of the options."))
-    if data.led_by_woman not in (None, "", *LED_BY_WOMAN):
+    if data.led_by_woman not in (None, "", *LED_BY_WOMAN_ANSWERS):
         errors.setdefault("led_by_woman", []).append(_l("Choose one of the options."))
     for question in prize.questions:
         if question.type == "file" or question.id not in data.answers:
@@ -399,7 +397,7 @@ def _lock_user(db: Session, user: User, now: datetime) -> None:
 
 
 def start_application(db: Session, *, user: User, prize: Prize, now: datetime | None = None) -> Application:
-    now = now or clock()
+    now = now or clocks.now()
     edition = prize.edition
     if not window_open(edition, now):
         raise DeadlineError(_l("Applications to this prize are closed."))
@@ -478,15 +476,9 @@ def _apply(
         _set(application, name, value, changes)
 
     choice = data.led_by_woman or None
-    extra = dict(application.extra or {})
-    if extra.get("led_by_woman") != choice:
-        changes["led_by_woman"] = (extra.get("led_by_woman"), choice)
-        if choice is None:
-            extra.pop("led_by_woman", None)
-        else:
-            extra["led_by_woman"] = choice
-        application.extra = extra
-        application.led_by_woman = LED_BY_WOMAN.get(choice) if choice else None
+    if application.led_by_woman_answer != choice:
+        changes["led_by_woman"] = (application.led_by_woman_answer, choice)
+        application.led_by_woman_answer = choice
 
     if data.consent and application.consent_at is None:
         changes["consent"] = (None, now)
@@ -607,7 +599,7 @@ def save_draft(
     expected_version: int | None = None,
 ) -> SaveResult:
     """Save whatever was typed (only types and lengths are checked); refused files are reported."""
-    now = now or clock()
+    now = now or clocks.now()
     if application.status != "draft":
         raise ApplicationError(_l("This application is no longer a draft: submit your changes instead."))
     check_version(application, expected_version)
@@ -672,7 +664,7 @@ def submission_problems(application: Application) -> dict[str, list[Any]]:
 
 
 def build_snapshot(application: Application) -> dict[str, Any]:
-    """Exactly what is submitted, kept with the application for the receipt."""
+    """Exactly what is submitted: the content of a :class:`Submission` row (shape in its docstring)."""
     answers = {answer.question_id: answer.value for answer in application.answers}
     files = {attachment.question_id: attachment for attachment in application.attachments}
     items = []
@@ -711,16 +703,22 @@ def build_snapshot(application: Application) -> dict[str, Any]:
             "website": application.website,
         },
         "contact": {"name": application.contact_name, "email": application.contact_email},
-        "led_by_woman": (application.extra or {}).get("led_by_woman"),
+        "led_by_woman": application.led_by_woman_answer,
+        "consent": {
+            "rules_accepted_at": application.consent_at,
+            "publication": application.publication_consent,
+        },
         "answers": items,
     }
     canonical = json.dumps(jsonable(content), sort_keys=True, ensure_ascii=False)
     return {
         "content": jsonable(content),
         "fingerprint": hashlib.sha256(canonical.encode()).hexdigest(),
-        "prize": {"code": application.prize.code, "name": application.prize.name},
-        "edition": {"code": application.edition.code, "name": application.edition.name},
-        "ref": application.ref,
+        "context": {
+            "ref": application.ref,
+            "prize": {"code": application.prize.code, "name": application.prize.name},
+            "edition": {"code": application.edition.code, "name": application.edition.name},
+        },
     }
 
 
@@ -745,7 +743,7 @@ def submit(
     ``keep`` is True and the caller commits. A submitted application is only changed by a complete
     re-submission in time; otherwise nothing is kept.
     """
-    now = now or clock()
+    now = now or clocks.now()
     if application.status not in ("draft", "submitted"):
         raise ApplicationError(_l("This application can no longer be submitted."))
     was_draft = application.status == "draft"
@@ -787,16 +785,16 @@ def submit(
     }
     snapshot = build_snapshot(application)
     receipt = new_receipt_number(db, application)
-    extra = dict(application.extra or {})
-    first = extra.get("first_submitted_at") or now.isoformat()
-    extra["first_submitted_at"] = first
-    extra["submission"] = {
-        **snapshot,
-        "receipt_number": receipt,
-        "submitted_at": now.isoformat(),
-        "first_submitted_at": first,
-    }
-    application.extra = extra
+    application.submissions.append(
+        Submission(
+            submitted_at=now,
+            receipt_number=receipt,
+            language=application.language,
+            fingerprint=snapshot["fingerprint"],
+            content=snapshot["content"],
+            context=snapshot["context"],
+        )
+    )
     application.status = "submitted"
     application.submitted_at = now
     application.receipt_number = receipt
@@ -880,13 +878,11 @@ def withdraw(
     now: datetime | None = None,
     reason: str | None = None,
 ) -> None:
-    now = now or clock()
+    now = now or clocks.now()
     if not can_withdraw(application, now):
         raise ApplicationError(withdraw_refusal(application))
     before = {"status": application.status}
-    extra = dict(application.extra or {})
-    extra["withdrawn_at"] = now.isoformat()
-    application.extra = extra
+    application.withdrawn_at = now
     application.status = "withdrawn"
     application.updated_at = now
     db.flush()
@@ -1008,7 +1004,7 @@ def delete_account(db: Session, user: User, *, now: datetime | None = None) -> d
     Applications already judged stay in the contest's archive (results and statistics depend on
     them) without the person's name, contact details or files.
     """
-    now = now or clock()
+    now = now or clocks.now()
     if user.roles - {"candidate"}:
         raise ApplicationError(
             _l("Accounts of jurors and organizers are closed by the organizers: write to them.")
@@ -1091,7 +1087,7 @@ def _application_export(application: Application, outcomes: list[str]) -> tuple[
             "website": application.website,
         },
         "contact": {"name": application.contact_name, "email": application.contact_email},
-        "led_by_woman": (application.extra or {}).get("led_by_woman"),
+        "led_by_woman": application.led_by_woman_answer,
         "consent_at": application.consent_at,
         "publication_consent": application.publication_consent,
         "publication_consent_at": application.publication_consent_at,
@@ -1105,7 +1101,7 @@ def _application_export(application: Application, outcomes: list[str]) -> tuple[
 
 def export_zip(db: Session, user: User, *, now: datetime | None = None) -> bytes:
     """A ZIP with ``my-data.json`` (the account and every application) and the files sent."""
-    now = now or clock()
+    now = now or clocks.now()
     mine = applications_of(db, user)
     decisions = decisions_for(db, mine)
     exported = []

@@ -143,7 +143,7 @@ def test_mail_and_receipt_follow_the_candidates_language(app, client, make, db, 
     assert response.status_code == 302
     deliver_outbox(app)
     [message] = smtp_server.to("fr@example.org")
-    assert message["Subject"] == "Candidature reçue : INN-001 – MTL Tech Awards"
+    assert message["Subject"] == "Candidature reçue\u00a0: INN-001 – MTL Tech Awards"
     assert "Prix de l'innovation" in smtp_server.body(message)
     text = pdf_text(client.get(f"/candidate/applications/{application.id}/receipt.pdf").data)
     assert "Reçu de candidature" in text
@@ -322,7 +322,7 @@ def test_edit_a_submitted_application_until_the_deadline(app, alice_client, make
     assert application.status == "submitted"
     assert application.receipt_number != first_receipt and RECEIPT_RE.fullmatch(application.receipt_number)
     assert application.submitted_at > first_submitted
-    assert application.extra["first_submitted_at"] == first_submitted.isoformat()
+    assert application.first_submitted_at == first_submitted
     deliver_outbox(app)
     subjects = [m["Subject"] for m in smtp_server.to("alice@example.org")]
     assert subjects == [
