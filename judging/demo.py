@@ -95,14 +95,16 @@ PRIZES: list[dict[str, Any]] = [
                 30,
                 True,
                 _t("Impact", "Impact"),
-                _t("Qui profite du projet, et combien ?", "Who benefits from the project, and how much?"),
+                _t(
+                    "Qui profite du projet, et combien\u00a0?", "Who benefits from the project, and how much?"
+                ),
             ),
             (
                 "originalite",
                 25,
                 True,
                 _t("Originalité", "Originality"),
-                _t("En quoi le projet est-il nouveau ?", "What is new about the project?"),
+                _t("En quoi le projet est-il nouveau\u00a0?", "What is new about the project?"),
             ),
             (
                 "faisabilite",
@@ -110,7 +112,7 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 _t("Faisabilité", "Feasibility"),
                 _t(
-                    "L'équipe peut-elle le réaliser avec ses moyens ?",
+                    "L'équipe peut-elle le réaliser avec ses moyens\u00a0?",
                     "Can the team deliver it with its means?",
                 ),
             ),
@@ -155,7 +157,7 @@ PRIZES: list[dict[str, Any]] = [
         "extra_question": {
             "code": "ip",
             "label": _t(
-                "Le projet repose-t-il sur une propriété intellectuelle protégée (brevet, licence) ?",
+                "Le projet repose-t-il sur une propriété intellectuelle protégée (brevet, licence)\u00a0?",
                 "Does the project rest on protected intellectual property (patent, licence)?",
             ),
             "type": "yes-no",
@@ -242,7 +244,7 @@ PRIZES: list[dict[str, Any]] = [
         "extra_question": {
             "code": "role",
             "label": _t(
-                "Quel est le rôle de la femme qui dirige le projet ?",
+                "Quel est le rôle de la femme qui dirige le projet\u00a0?",
                 "What is the role of the woman leading the project?",
             ),
             "type": "text",
@@ -382,7 +384,7 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 _t("Pérennité", "Sustainability"),
                 _t(
-                    "Le projet durera-t-il après le financement ?",
+                    "Le projet durera-t-il après le financement\u00a0?",
                     "Will the project last beyond its funding?",
                 ),
             ),
@@ -418,7 +420,7 @@ PRIZES: list[dict[str, Any]] = [
         "extra_question": {
             "code": "contenus",
             "label": _t(
-                "Quels contenus francophones votre projet met-il en valeur ?",
+                "Quels contenus francophones votre projet met-il en valeur\u00a0?",
                 "Which French-language content does your project showcase?",
             ),
             "type": "long-text",
