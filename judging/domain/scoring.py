@@ -12,9 +12,12 @@ rank or a tie. ``zscore`` and ``additive`` involve square roots and a
 least-squares solve, so they are floats by nature: their scores are rounded
 to :data:`FLOAT_DECIMALS` decimals and ties are detected on the rounded value.
 
+One exact total. :meth:`Rubric.total_from_normalised` is the only place the scorecard total is
+computed: :func:`scorecard_total`, :func:`make_scorecard` and the bulk path all go through it.
+
 Many scorecards at once. :func:`scorecards_from_arrays` takes a round's raw scores as integer
-arrays and computes the same exact totals in integers over one common denominator (numpy, no
-Fraction per scorecard); :func:`round_results` gives identical results for that
+arrays, computes each distinct row of scores once through that one exact total, and keeps the
+totals as integers over one common denominator (numpy); :func:`round_results` gives identical results for that
 :class:`ScorecardBatch` as for the scorecards made one by one, and :func:`round_rankings`
 ranks several methods at once for comparisons.
 """
@@ -356,11 +359,114 @@ def _first_appearance(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return renumber[inverse.reshape(-1)], unique[order]
 
 
-def _int_array(values: Any, *, big: bool) -> np.ndarray:
-    array = np.asarray(values)
-    if big:
-        return np.array([int(v) for v in array.reshape(-1).tolist()], dtype=object).reshape(array.shape)
-    return array.astype(np.int64)
+def _fits_int64(*values: int) -> bool:
+    return all(abs(v) < _INT64_BOUND for v in values)
+
+
+def _as_ints(values: Sequence[int], *, fits: bool) -> np.ndarray:
+    """Python integers as int64 when ``fits``, else as an array of Python integers (exact either way)."""
+    return np.asarray(values, dtype=np.int64) if fits else np.array(values, dtype=object)
+
+
+def _checked_arrays(
+    app_in: np.ndarray, juror_in: np.ndarray, values: Any, answered: Any, k: int, denominator: Any
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The raw scores and the answered mask of :func:`scorecards_from_arrays`, shapes and types checked."""
+    if isinstance(denominator, bool) or not isinstance(denominator, numbers.Integral) or denominator <= 0:
+        raise ValueError(f"the denominator must be a positive integer, not {denominator!r}")
+    n = len(app_in)
+    raw = np.asarray(values)
+    if raw.size == 0:
+        raw = np.zeros((n, k), dtype=np.int64)
+    if raw.shape != (n, k) or len(juror_in) != n:
+        raise ValueError(
+            f"expected {n} rows of {k} scores and {n} jurors, got {raw.shape} and {len(juror_in)}"
+        )
+    if raw.dtype.kind not in "iuO":
+        raise TypeError("values must be integers (scores × denominator)")
+    mask = np.ones((n, k), dtype=bool) if answered is None else np.asarray(answered, dtype=bool)
+    if mask.shape != (n, k):
+        raise ValueError(f"answered must have the shape of values, {(n, k)}, not {mask.shape}")
+    if n and (app_in.dtype.kind not in "iu" or juror_in.dtype.kind not in "iu"):
+        raise TypeError("application and juror codes must be integers")
+    return raw, mask, int(denominator)
+
+
+def _distinct_rows(raw: np.ndarray, mask: np.ndarray) -> tuple[list[tuple[int | None, ...]], np.ndarray]:
+    """The distinct score rows (``None`` where unanswered) and, for each input row, its distinct row."""
+    n, k = mask.shape
+    if raw.dtype.kind in "iu" and n:
+        keyed = np.concatenate([np.where(mask, raw, 0).astype(np.int64), mask.astype(np.int64)], axis=1)
+        unique, inverse = np.unique(keyed, axis=0, return_inverse=True)
+        rows = [
+            tuple(v if on else None for v, on in zip(row[:k], row[k:], strict=True))
+            for row in unique.tolist()
+        ]
+        return rows, np.asarray(inverse).reshape(-1)
+    index: dict[tuple[int | None, ...], int] = {}
+    inverse = np.empty(n, dtype=np.intp)
+    for i, (row, on) in enumerate(zip(raw.tolist(), mask.tolist(), strict=True)):
+        key = tuple(int(v) if a else None for v, a in zip(row, on, strict=True))
+        inverse[i] = index.setdefault(key, len(index))
+    return list(index), inverse
+
+
+def _exact_cards(
+    rubric: Rubric, rows: Sequence[tuple[int | None, ...]], denominator: int
+) -> list[tuple[dict[str, Fraction], Fraction] | None]:
+    """(normalised scores, total) of each distinct row, by :meth:`Rubric.normalised` and
+    :meth:`Rubric.total_from_normalised`, the code :func:`make_scorecard` runs; ``None`` where it
+    would refuse the scorecard (a score outside its scale, nothing answered).
+
+    A criterion's normalised score depends on its own value only, so each distinct value of each
+    criterion is normalised once."""
+    codes = [spec.code for spec in rubric.criteria]
+    normalised: dict[tuple[int, int], Fraction | None] = {}
+    out: list[tuple[dict[str, Fraction], Fraction] | None] = []
+    for row in rows:
+        scores: dict[str, Fraction] = {}
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if (c, value) not in normalised:
+                try:
+                    normalised[c, value] = rubric.normalised({codes[c]: Fraction(value, denominator)})[
+                        codes[c]
+                    ]
+                except ValueError:
+                    normalised[c, value] = None
+            scores[codes[c]] = normalised[c, value]  # type: ignore[assignment]
+        total = None if None in scores.values() else rubric.total_from_normalised(scores)
+        out.append(None if total is None else (scores, total))
+    return out
+
+
+def _card_arrays(
+    codes: Sequence[str], cards: Sequence[tuple[dict[str, Fraction], Fraction] | None]
+) -> tuple[np.ndarray, int, np.ndarray, tuple[int, ...]]:
+    """For the distinct rows: totals × scale, the scale, normalised numerators and their per-criterion
+    denominators, each over the smallest common denominator (int64 when everything fits)."""
+    kept = [card for card in cards if card is not None]
+    scale = math.lcm(*(total.denominator for _, total in kept)) if kept else 1
+    denominators = tuple(
+        math.lcm(*(scores[code].denominator for scores, _ in kept if code in scores)) if kept else 1
+        for code in codes
+    )
+
+    def over(value: Fraction, common: int) -> int:
+        return value.numerator * (common // value.denominator)
+
+    empty: tuple[dict[str, Fraction], Fraction] = ({}, Fraction(0))
+    scaled = [over(total, scale) for _, total in (card or empty for card in cards)]
+    numerators = [
+        [over(scores[code], d) if code in scores else 0 for code, d in zip(codes, denominators, strict=True)]
+        for scores, _ in (card or empty for card in cards)
+    ]
+    fits = _fits_int64(100 * scale, *denominators)
+    numerator_array = (
+        np.asarray(numerators, dtype=np.int64) if fits else np.array(numerators, dtype=object)
+    ).reshape(len(cards), len(codes))
+    return _as_ints(scaled, fits=fits), scale, numerator_array, denominators
 
 
 def scorecards_from_arrays(
@@ -383,127 +489,24 @@ def scorecards_from_arrays(
     must not share a label. Rows that :func:`make_scorecard` would refuse (a score outside its
     criterion's scale, no criterion answered) are left out and listed in ``rejected``.
 
-    The totals are computed in integers over one common denominator (numpy's int64 while every
-    intermediate fits, Python integers otherwise), never through a float.
+    One exact total, one code: each distinct row of scores goes once through
+    :meth:`Rubric.normalised` and :meth:`Rubric.total_from_normalised` (what
+    :func:`make_scorecard` runs), and the rows that share it share its numbers; a round has far
+    fewer distinct rows than scorecards (10,234 for 75,000 in ``tests/bench/bench_results.py``).
     """
     rubric = _rubric(criteria)
-    if isinstance(denominator, bool) or not isinstance(denominator, numbers.Integral) or denominator <= 0:
-        raise ValueError(f"the denominator must be a positive integer, not {denominator!r}")
-    denominator = int(denominator)
-    specs = rubric.criteria
-    k = len(specs)
+    codes = tuple(spec.code for spec in rubric.criteria)
     app_in = np.asarray(application_codes).reshape(-1)
     juror_in = np.asarray(juror_codes).reshape(-1)
-    n = len(app_in)
-    raw = np.asarray(values)
-    if raw.size == 0:
-        raw = np.zeros((n, k), dtype=np.int64)
-    if raw.shape != (n, k) or len(juror_in) != n:
-        raise ValueError(
-            f"expected {n} rows of {k} scores and {n} jurors, got {raw.shape} and {len(juror_in)}"
-        )
-    if raw.dtype.kind not in "iuO":
-        raise TypeError("values must be integers (scores × denominator)")
-    mask = np.ones((n, k), dtype=bool) if answered is None else np.asarray(answered, dtype=bool)
-    if mask.shape != (n, k):
-        raise ValueError(f"answered must have the shape of values, {(n, k)}, not {mask.shape}")
-    if n and (app_in.dtype.kind not in "iu" or juror_in.dtype.kind not in "iu"):
-        raise TypeError("application and juror codes must be integers")
-
-    # Per criterion: the normalised score is (v·q − p)·rd / (q·D·rn) with lo·D = p/q and
-    # max − min = rn/rd; its weighted share w·u is ((v·q − p)·rd) × t with t = w / (q·D·rn).
-    prepared = [rubric._by_code[spec.code] for spec in specs]
-    lows = [Fraction(c.min_n * denominator, c.min_d) for c in prepared]
-    highs = [Fraction(c.max_n * denominator, c.max_d) for c in prepared]
-    vmin = [math.ceil(low) for low in lows]
-    vmax = [math.floor(high) for high in highs]
-    shares = [
-        Fraction(c.weight_n, c.weight_d * low.denominator * denominator * c.range_n)
-        for c, low in zip(prepared, lows, strict=True)
-    ]
-    common = math.lcm(*(t.denominator for t in shares)) if shares else 1
-    coefficients = [t.numerator * (common // t.denominator) for t in shares]
-    denominators = tuple(
-        low.denominator * denominator * c.range_n for c, low in zip(prepared, lows, strict=True)
-    )
-
-    # Bounds decide between int64 and Python integers before anything is multiplied.
-    weights = [Fraction(c.weight_n, c.weight_d) for c in prepared]
-    weight_denominator = (
-        math.lcm(*(w.denominator for w in weights)) if k else 1
-    )  # Σ w of any subset divides it
-    weight_numerator = math.ceil(sum(weights, Fraction(0)) * weight_denominator)
-    largest = []
-    for c in range(k):
-        cell = raw[:, c][mask[:, c]]
-        largest.append(max(abs(int(cell.min())), abs(int(cell.max()))) if cell.size else 0)
-    numerator_bounds = [
-        (v * low.denominator + abs(low.numerator)) * c.range_d
-        for v, low, c in zip(largest, lows, prepared, strict=True)
-    ]
-    scalars = [
-        *vmin,
-        *vmax,
-        *coefficients,
-        *(low.numerator for low in lows),
-        *(low.denominator for low in lows),
-    ]
-    scalars += [c.range_d for c in prepared]
-    big = (
-        max(
-            100
-            * sum(b * coef for b, coef in zip(numerator_bounds, coefficients, strict=True))
-            * weight_denominator,
-            100 * weight_denominator,
-            common * weight_numerator,
-            *(abs(x) for x in scalars),
-        )
-        >= _INT64_BOUND
-    )
-    values_int = _int_array(raw, big=big)
-
-    in_range = np.ones(n, dtype=bool)
-    for c in range(k):
-        column = values_int[:, c]
-        ok = (column >= vmin[c]) & (column <= vmax[c])
-        in_range &= ok | ~mask[:, c]
-    keep = in_range & mask.any(axis=1) if k else np.zeros(n, dtype=bool)
+    raw, mask, denominator = _checked_arrays(app_in, juror_in, values, answered, len(codes), denominator)
+    distinct, row_of = _distinct_rows(raw, mask)
+    cards = _exact_cards(rubric, distinct, denominator)
+    usable = np.array([card is not None for card in cards], dtype=bool)
+    keep = usable[row_of] if len(row_of) else np.zeros(0, dtype=bool)
     rows = np.flatnonzero(keep)
     rejected = tuple(int(i) for i in np.flatnonzero(~keep))
-
-    values_int = values_int[rows]
-    mask = mask[rows]
-    dtype = object if big else np.int64
-    numerators = np.zeros((len(rows), k), dtype=dtype)
-    weighted = np.zeros(len(rows), dtype=dtype)
-    for c, (low, spec_c) in enumerate(zip(lows, prepared, strict=True)):
-        column = (values_int[:, c] * low.denominator - low.numerator) * spec_c.range_d
-        column = np.where(mask[:, c], column, 0)
-        if big:
-            column = column.astype(object)
-        numerators[:, c] = column
-        weighted = weighted + column * coefficients[c]
-
-    # Σ w over the answered criteria depends only on which criteria are answered.
-    if len(rows):
-        patterns, pattern_of = np.unique(mask, axis=0, return_inverse=True)
-        pattern_of = np.asarray(pattern_of).reshape(-1)
-    else:
-        patterns, pattern_of = np.zeros((0, k), dtype=bool), np.zeros(0, dtype=np.intp)
-    top = np.zeros(len(rows), dtype=dtype)  # 100 · Σ w·u / Σ w = top / bottom
-    bottom = np.zeros(len(rows), dtype=dtype)
-    for g, pattern in enumerate(patterns):
-        weight = sum((w for w, on in zip(weights, pattern.tolist(), strict=True) if on), Fraction(0))
-        here = pattern_of == g
-        top[here] = weighted[here] * (100 * weight.denominator)
-        bottom[here] = common * weight.numerator
-    divisor = np.gcd(top, bottom)
-    top = top // divisor
-    bottom = bottom // divisor
-    scale = math.lcm(*(int(b) for b in np.unique(bottom).tolist())) if len(rows) else 1
-    if not big and 100 * scale >= _INT64_BOUND:
-        top, bottom = top.astype(object), bottom.astype(object)
-    scaled = top * (scale // bottom) if len(rows) else np.zeros(0, dtype=np.int64)
+    scaled, scale, numerators, denominators = _card_arrays(codes, cards)
+    kept_rows = row_of[rows]
 
     app_kept, app_original = _first_appearance(app_in[rows])
     juror_kept, juror_original = _first_appearance(juror_in[rows])
@@ -516,12 +519,12 @@ def scorecards_from_arrays(
         jurors=juror_labels_kept,
         app_codes=app_kept,
         juror_codes=juror_kept,
-        scaled=scaled,
+        scaled=scaled[kept_rows] if len(rows) else np.zeros(0, dtype=np.int64),
         scale=scale,
-        codes=tuple(spec.code for spec in specs),
-        numerators=numerators,
+        codes=codes,
+        numerators=numerators[kept_rows] if len(rows) else np.zeros((0, len(codes)), dtype=np.int64),
         denominators=denominators,
-        answered=mask,
+        answered=mask[rows],
         rows=rows,
         rejected=rejected,
     )

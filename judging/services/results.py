@@ -4,8 +4,8 @@ Reads only (nothing here writes). The maths is the pure engine in
 :mod:`judging.domain.scoring`; this module loads what it needs in a fixed number of SQL
 queries whatever the number of applications or jurors (the criteria; the counted scorecards;
 their scores, one row per scorecard; the applications' and jurors' labels), builds the engine's
-inputs as arrays (:func:`judging.domain.scoring.scorecards_from_arrays`: exact totals without
-one Fraction per scorecard), and shapes the outputs:
+inputs as arrays (:func:`judging.domain.scoring.scorecards_from_arrays`: the one exact total, computed
+once per distinct row of scores), and shapes the outputs:
 
 - :func:`results_document` is the document of ``judging results EDITION --json``
   (``spec/edition-format.md``, "Results"), extended only by added fields;

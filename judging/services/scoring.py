@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.scoring import CriterionSpec, scorecard_total
+from ..domain.scoring import CriterionSpec, round_half_up, scorecard_total
 from ..models import Assignment, AuditEvent, Conflict, Criterion, CriterionScore, User, utcnow
 from . import jury, mail
 from .audit import record
@@ -126,11 +126,11 @@ def total_of(criteria: Iterable[Criterion], values: Mapping[str, Decimal | None]
 
 
 def format_total(total: Fraction | None, locale: str = "en") -> str:
-    """Two decimals, halves rounded up (the same rounding as ``static/js/scorecard.js``)."""
+    """Two decimals, halves rounded up: the domain's :func:`round_half_up` (``static/js/scorecard.js``
+    rounds its live preview the same way; ``tests/browser/test_score_preview.py`` compares them)."""
     if total is None:
         return "—"
-    hundredths = (total.numerator * 200 + total.denominator) // (2 * total.denominator)
-    text = f"{hundredths // 100}.{hundredths % 100:02d}"
+    text = f"{round_half_up(total, places=2):.2f}"
     return text.replace(".", ",") if locale == "fr" else text
 
 

@@ -9,6 +9,7 @@
   if (typeof BigInt === "undefined") { return; }
 
   var NUMBER = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/;
+  var DECIMALS = 4; // the server keeps four decimals and refuses more (services/scoring.py, DECIMALS)
   var ZERO = BigInt(0), ONE = BigInt(1), TWO = BigInt(2), TEN = BigInt(10), HUNDRED = BigInt(100);
 
   function abs(a) { return a < ZERO ? -a : a; }
@@ -25,9 +26,15 @@
   function div(a, b) { return frac(a.n * b.d, a.d * b.n); }
   function cmp(a, b) { var x = a.n * b.d - b.n * a.d; return x < ZERO ? -1 : (x > ZERO ? 1 : 0); }
 
+  // Spaces as the server ignores them (parse_score): trimmed at the ends, spaces and no-break spaces
+  // removed inside ("7 ,5" is 7.5; a tab inside is not a number there, so not here either).
+  function squeeze(text) {
+    return String(text === undefined || text === null ? "" : text).trim().replace(/[ \u00a0]/g, "");
+  }
+
   // "7", "7.5", "7,5", ".5" → an exact fraction; anything else → null.
   function parse(text) {
-    text = String(text === undefined || text === null ? "" : text).replace(/[\s\u00a0]/g, "");
+    text = squeeze(text);
     if (!NUMBER.test(text)) { return null; }
     text = text.replace(",", ".");
     var negative = text.charAt(0) === "-";
@@ -44,11 +51,15 @@
     // {value, problem}: value is a fraction within the scale, or null (blank or wrong).
     if (input.validity && input.validity.badInput) { return { value: null, problem: input.dataset.nanMessage }; }
     var raw = input.value;
-    if (raw === "") { return { value: null, problem: null }; }
+    if (squeeze(raw) === "") { return { value: null, problem: null }; } // blank: unanswered, as on the server
     var x = parse(raw);
     if (x === null) { return { value: null, problem: input.dataset.nanMessage }; }
     if (cmp(x, parse(input.dataset.min)) < 0 || cmp(x, parse(input.dataset.max)) > 0) {
       return { value: null, problem: input.dataset.rangeMessage };
+    }
+    var decimals = squeeze(raw).split(/[.,]/)[1] || "";
+    if (decimals.replace(/0+$/, "").length > DECIMALS) { // the server refuses it: it does not count
+      return { value: null, problem: input.dataset.decimalsMessage || input.dataset.nanMessage };
     }
     return { value: x, problem: null };
   }

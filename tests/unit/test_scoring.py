@@ -759,3 +759,51 @@ def test_round_rankings_give_each_method_its_ranks_or_its_refusal():
     twice = split + [Scorecard(application="A", juror="J1", total=F(1))]
     assert "two scorecards" in str(scoring.round_rankings(methods=["median"], scorecards=twice)["median"])
     assert scoring.round_rankings(methods=["zscore"], scorecards=[])["zscore"].ranks == ()
+
+
+def test_the_bulk_totals_come_from_the_one_exact_total_once_per_distinct_row(monkeypatch):
+    """One exact total, one code: a change to :meth:`Rubric.total_from_normalised` reaches the bulk path
+    too (the bulk path had its own integer formula); rows sharing their scores share one computation."""
+    rubric = Rubric(
+        [
+            CriterionSpec(code="a", weight=2, min=0, max=5),
+            CriterionSpec(code="b", weight=F(3, 2), min=1, max=10),
+            CriterionSpec(code="c", weight=1, min=0, max=10, required=False),
+        ]
+    )
+    values = [[5, 20, 15], [3, 15, 0], [5, 20, 15], [3, 15, 0], [4, 1, 20], [3, 15, 7], [7, 15, 0]]
+    answered = [[True, True, True], [True, True, False], [True, True, True], [True, True, False]] + [
+        [True, True, True]
+    ] * 3
+    calls: list[dict[str, F]] = []
+    exact = Rubric.total_from_normalised
+
+    def counted(self, normalised):
+        calls.append(dict(normalised))
+        return exact(self, normalised)
+
+    monkeypatch.setattr(Rubric, "total_from_normalised", counted)
+    batch = scoring.scorecards_from_arrays(
+        criteria=rubric,
+        application_codes=[0, 1, 2, 3, 4, 5, 6],
+        application_labels=[f"APP-{n}" for n in range(7)],
+        juror_codes=[0] * 7,
+        juror_labels=["juror@example.org"],
+        values=np.asarray(values),
+        answered=answered,
+        denominator=2,  # 7,5 is 15/2
+    )
+    # 4 distinct rows that count: the two repeated rows are computed once each; [4, 1, 20] is refused
+    # (b = 1/2 is below its scale) before any total
+    assert len(calls) == 4 and batch.rejected == (4,)
+    one_by_one = [
+        scoring.make_scorecard(
+            application=f"APP-{i}",
+            juror="juror@example.org",
+            criteria=rubric,
+            scores={code: F(v, 2) for code, v, on in zip("abc", row, answered[i], strict=True) if on},
+        ).total
+        for i, row in enumerate(values)
+        if i != 4
+    ]
+    assert [batch.total(i) for i in range(len(batch))] == one_by_one
