@@ -58,7 +58,7 @@ def main() -> None:
     from judging.models import Application, User
     from judging.services import ceremony
     from tests import factories
-    from tests.integration.test_ceremony_support import ceremony_edition
+    from tests.scenarios import ceremony_edition
 
     folder = Path(tempfile.mkdtemp(prefix="bench-pdfs-"))
     url = f"sqlite:///{folder / 'pdfs.sqlite'}"

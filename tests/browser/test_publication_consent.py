@@ -6,7 +6,7 @@ import pytest
 
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
-from tests.integration.test_ceremony_support import ceremony_edition
+from tests.scenarios import ceremony_edition
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from judging.documents import ceremony as documents
 from judging.services import ceremony
 from judging.services.ceremony import CeremonyError
-from tests.integration.test_ceremony_support import (
+from tests.scenarios import (
     PRIZES,
     ceremony_edition,
     in_order,

@@ -8,8 +8,7 @@ from judging.documents import ceremony as documents
 from judging.services import ceremony
 from judging.services import decisions as decisions_service
 from judging.services.ceremony import CeremonyError
-from tests.integration.test_ceremony_support import pages, pdf_text, squash
-from tests.integration.test_results_support import five_by_four
+from tests.scenarios import five_by_four, pages, pdf_text, squash
 
 
 def decided_prize(app, make, db, organizer):

@@ -260,7 +260,7 @@ def test_a_scheduled_outcome_mail_cancelled_here_can_be_scheduled_again_from_the
     organizer_client, make, db
 ):
     from judging.services import notifications
-    from tests.integration.test_ceremony_support import ceremony_edition
+    from tests.scenarios import ceremony_edition
 
     built = ceremony_edition(make, db)
     schedule = f"/organizer/editions/{built.edition.id}/ceremony/notifications"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from judging.models import OutgoingMail
 from judging.templating import local_datetime
 from tests.factories import aware
-from tests.integration.test_ceremony_support import ceremony_edition
+from tests.scenarios import ceremony_edition
 
 WINTER = aware(2026, 12, 16, 4, 59)  # 23:59 on December 15 in Montréal (EST, UTC-5)
 SUMMER = aware(2026, 7, 16, 13, 5, 30)  # 9:05:30 on July 16 (EDT, UTC-4)

@@ -7,8 +7,8 @@ import re
 
 from judging.models import Prize
 from tests.integration.test_ceremony_pages import count_queries
-from tests.integration.test_ceremony_support import pdf_text, squash
 from tests.integration.test_report import build_2023
+from tests.scenarios import pdf_text, squash
 
 NBSP = ("\u00a0", "\u202f")
 
@@ -112,7 +112,7 @@ def test_chart_labels_are_escaped(app, db, make, organizer_client):
 
 
 def test_laureates_are_named_only_when_frozen(app, db, make, organizer_client):
-    from tests.integration.test_ceremony_support import SECRET, ceremony_edition, person_name
+    from tests.scenarios import SECRET, ceremony_edition, person_name
 
     built = ceremony_edition(make, db)
     text = html.unescape(

@@ -7,7 +7,7 @@ import re
 
 from judging.models import CriterionScore
 from judging.services import results as results_service
-from tests.integration.test_results_support import five_by_four, results_json
+from tests.scenarios import five_by_four, results_json
 
 SPEC_ROUND_KEYS = {"code", "method", "ranking", "reliability", "juror_offsets"}
 ADDED_ROUND_KEYS = {"fingerprint", "offsets_basis", "juror_flags"}

@@ -24,7 +24,7 @@ from judging.domain.scoring import round_half_up
 from judging.models import Application, Assignment, Criterion, CriterionScore, User
 from judging.organizer import results as results_page
 from judging.services import results as results_service
-from tests.integration.test_results_support import five_by_four, page_rows, results_url
+from tests.scenarios import five_by_four, page_rows, results_url
 
 
 def reference_cards(db, rnd) -> list[results_service.Card]:

@@ -6,7 +6,7 @@ import pytest
 
 from judging.models import Decision, JuryMembership
 from tests.conftest import login
-from tests.integration.test_results_support import five_by_four, results_url
+from tests.scenarios import five_by_four, results_url
 
 
 @pytest.fixture
