@@ -31,7 +31,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import IO, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
@@ -60,7 +59,6 @@ from . import mail, uploads
 from .audit import jsonable, record
 from .publication import apply_publication_consent, form_asks_consent
 
-MONTREAL = ZoneInfo("America/Montreal")
 REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
 IN_JURY_HANDS = _l(
     "The jury is already judging your application: to change it, write to the organizing team."
@@ -296,7 +294,8 @@ def new_receipt_number(db: Session, application: Application) -> str:
     from flask import current_app
 
     prefix = current_app.config.get("RECEIPT_PREFIX", "MTL")
-    year = application.edition.applications_close.astimezone(MONTREAL).year
+    edition = application.edition
+    year = edition.applications_close.astimezone(clocks.zone(edition.timezone)).year
     previous = application.receipt_number
     while True:
         number = f"{prefix}-{year}-{application.ref}-{secrets.token_hex(2).upper()}"
@@ -1092,7 +1091,17 @@ def _application_export(application: Application, outcomes: list[str]) -> tuple[
         "publication_consent": application.publication_consent,
         "publication_consent_at": application.publication_consent_at,
         "eligibility_reason": application.eligibility_reason if application.status == "ineligible" else None,
+        "withdrawn_at": application.withdrawn_at,
         "answers": exported_answers,
+        "submissions": [
+            {
+                "submitted_at": submission.submitted_at,
+                "receipt_number": submission.receipt_number,
+                "fingerprint": submission.fingerprint,
+                "content": submission.content,
+            }
+            for submission in application.submissions
+        ],
         "files": entries,
         "outcomes": outcomes,
     }

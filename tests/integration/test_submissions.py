@@ -8,7 +8,10 @@ reprinted later, still shows the first content, its receipt number and the conse
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import MetaData, select, update
@@ -62,7 +65,7 @@ def test_a_resubmission_adds_a_record_and_the_first_receipt_still_shows_the_firs
     ).all()
     assert (first.content["title"], second.content["title"]) == (FIRST_TITLE, SECOND_TITLE)
     assert (first.content["led_by_woman"], second.content["led_by_woman"]) == ("yes", "unsaid")
-    assert first.content["consent"]["publication"] is True and second.content["consent"]["publication"] is False
+    assert [s.content["consent"]["publication"] for s in (first, second)] == [True, False]
     assert first.receipt_number != second.receipt_number == application.receipt_number
     assert first.submitted_at <= second.submitted_at and first.fingerprint != second.fingerprint
     assert first.context["prize"]["code"] == c.prize.code and first.context["ref"] == application.ref
@@ -78,6 +81,13 @@ def test_a_resubmission_adds_a_record_and_the_first_receipt_still_shows_the_firs
 
     page = client.get(f"/candidate/applications/{application.id}").get_data(as_text=True)
     assert f"{base}?number={first.receipt_number}" in page and second.receipt_number in page
+
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/candidate/my-data/export").data))
+    [exported] = json.loads(archive.read("my-data.json"))["applications"]
+    assert [(s["receipt_number"], s["content"]["title"]) for s in exported["submissions"]] == [
+        (first.receipt_number, FIRST_TITLE),
+        (second.receipt_number, SECOND_TITLE),
+    ]
 
 
 def test_a_reprinted_receipt_shows_what_was_submitted_not_the_live_row(client, make, db, organizer):
@@ -163,7 +173,8 @@ def _upgrade_moves_extra(url: str) -> None:
     with engine.begin() as connection:
         row = dict(connection.execute(select(applications)).mappings().one())
         connection.execute(update(applications).values(extra=extra, led_by_woman=None))
-        plain = {**row, "id": 2, "ref": "INN-002", "receipt_number": None, "extra": None, "led_by_woman": False}
+        plain = {**row, "id": 2, "ref": "INN-002", "receipt_number": None, "extra": None}
+        plain["led_by_woman"] = False
         connection.execute(applications.insert().values(plain))
     engine.dispose()
 
