@@ -13,11 +13,14 @@ import random
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from judging.domain.conflicts import ApplicantProfile, JurorProfile
 from judging.models import Decision, PitchSlot, ResultSnapshot
+from judging.services import decisions as decisions_service
+from tests.conftest import login
 from tests.factories import aware
 
 # --- conflicts ----------------------------------------------------------------------------------
@@ -434,3 +437,476 @@ def in_order(text: str, items: list[str]) -> bool:
             return False
         position = found
     return True
+
+
+# --- results document (`judging results --json`) ----------------------------------------------
+
+
+def shape_edition(make, db):
+    """Three counted applications, plus scorecards that must not count (draft, abstained, recused,
+    a withdrawn application), all with extreme scores."""
+    edition = make.edition(code="shape-2026")
+    prize = make.prize(edition, code="innovation", finalists=2)
+    rnd = make.round(prize, criteria=0, method="mean", tie_break=["median"], phase="judging")
+    make.criterion(rnd, code="impact", weight=3, min_value=0, max_value=10, position=0)
+    make.criterion(rnd, code="market", weight=1, min_value=1, max_value=5, position=1)
+    j1, j2, j3, j4 = (
+        make.user(email=f"j{i}@jury.example", name=f"Juror {i}", roles=["juror"]) for i in range(1, 5)
+    )
+    inn1 = make.application(prize, ref="INN-001")
+    inn2 = make.application(prize, ref="INN-002")
+    inn3 = make.application(prize, ref="INN-003")
+    withdrawn = make.application(prize, ref="INN-004", status="withdrawn")
+    # totals: 100 × (3·(impact/10) + (market − 1)/4) / 4
+    make.scorecard(rnd, j1, inn1, scores={"impact": 8, "market": 5})  # 85
+    make.scorecard(rnd, j2, inn1, scores={"impact": 6, "market": 3})  # 57.5
+    make.scorecard(rnd, j3, inn1, scores={"impact": 7, "market": 4})  # 71.25
+    make.scorecard(rnd, j1, inn2, scores={"impact": 5, "market": 1})  # 37.5
+    make.scorecard(rnd, j2, inn2, scores={"impact": 9, "market": 5})  # 92.5
+    make.scorecard(rnd, j3, inn3, scores={"impact": 10, "market": 5})  # 100
+    # none of these count:
+    make.scorecard(rnd, j1, inn3, scores={"impact": 0, "market": 1}, status="draft")
+    make.scorecard(rnd, j2, inn3, scores={"impact": 0, "market": 1}, status="abstained")
+    make.scorecard(rnd, j4, inn1, scores={"impact": 0, "market": 1}, status="recused")
+    make.scorecard(rnd, j4, inn2, scores={"impact": 10, "market": 5}, status="assigned")
+    make.scorecard(rnd, j1, withdrawn, scores={"impact": 10, "market": 5})
+    make.scorecard(rnd, j2, withdrawn, scores={"impact": 10, "market": 5})
+    db.commit()
+    return edition, prize, rnd
+
+
+# --- ceremony on decisions made through the services ------------------------------------------
+
+
+def decided_prize(app, make, db, organizer):
+    """Preselection by the mean (A and B), a final won by A, a mention for C; everything frozen."""
+    edition, prize, preselection, apps, jurors = five_by_four(make, db)
+    for ref, person in zip(
+        "ABCDE", ["Alix Aubry", "Basile Brun", "Cyrielle Caron", "Dina Drouin", "Éloi Éthier"], strict=True
+    ):
+        apps[ref].contact_name = person
+    prize.name = {"fr": "Prix de l'innovation", "en": "Innovation Award"}
+    prize.presenter_name = "Rémi Remettant"
+    final = make.round(prize, code="final", criteria=0, method="mean", phase="judging", position=1)
+    make.criterion(final, code="overall", min_value=0, max_value=100, weight=1)
+    db.commit()
+    with app.test_request_context():
+        decisions_service.select_finalists(
+            db, preselection, actor=organizer, chosen=[apps["A"].id, apps["B"].id]
+        )
+        decisions_service.announce_finalists(db, preselection, actor=organizer)
+        db.commit()
+        for juror, scores in zip(jurors.values(), [(90, 70), (85, 80), (88, 60), (92, 75)], strict=True):
+            make.scorecard(final, juror, apps["A"], scores={"overall": scores[0]})
+            make.scorecard(final, juror, apps["B"], scores={"overall": scores[1]})
+        final.phase = "deliberation"
+        db.commit()
+        decisions_service.record_winner(
+            db,
+            final,
+            actor=organizer,
+            application=apps["A"],
+            citation_fr="Une équipe <remarquable>",
+            citation_en="A <remarkable> team",
+        )
+        decisions_service.add_mention(
+            db,
+            final,
+            actor=organizer,
+            application=apps["C"],
+            citation_fr="Mention spéciale",
+            citation_en="Special mention",
+        )
+        db.commit()
+        decisions_service.freeze_final(db, final, actor=organizer)
+        db.commit()
+    return edition, prize, final, apps
+
+
+# --- edition report, shaped like 2023 ---------------------------------------------------------
+
+
+SPLIT = {"innovation": 30, "femmes-tech": 42, "litteratie": 25, "decouvrabilite": 50}
+
+
+def build_2023(make, db):
+    previous = make.edition(
+        code="mtl-2022", applications_open=aware(2022, 5, 1, 13), applications_close=aware(2022, 8, 15, 3)
+    )
+    old_prize = make.prize(previous, code="innovation")
+    for i in range(100):
+        make.application(old_prize, ref=f"OLD-{i:03d}")
+    edition = make.edition(
+        code="mtl-2023", applications_open=aware(2023, 5, 1, 13), applications_close=aware(2023, 8, 16, 3)
+    )
+    regions = ["montreal"] * 73 + ["international"] * 39 + ["quebec"] * 32 + ["canada"] * 3
+    types = ["startup"] * 60 + ["sme"] * 40 + ["nonprofit"] * 25 + ["academic"] * 12 + ["public"] * 10
+    n = 0
+    prizes = {}
+    for position, (code, count) in enumerate(SPLIT.items()):
+        prize = prizes[code] = make.prize(edition, code=code, position=position)
+        for _ in range(count):
+            make.application(
+                prize,
+                ref=f"A-{n:03d}",
+                region=regions[n],
+                org_type=types[n],
+                led_by_woman=n < 87,
+                status="ineligible" if n % 50 == 7 else "submitted",
+            )
+            n += 1
+    # not received: drafts and withdrawn applications
+    make.application(prizes["innovation"], ref="DRAFT-1", status="draft", led_by_woman=True)
+    make.application(prizes["innovation"], ref="GONE-1", status="withdrawn", region="montreal")
+    apps = {a.ref: a for a in edition_apps(db, edition)}
+    for i, prize in enumerate(prizes.values()):
+        for k in range(3):
+            db.add(Decision(prize=prize, application=apps[f"A-{i * 20 + k:03d}"], outcome="finalist"))
+        db.add(Decision(prize=prize, application=apps[f"A-{i * 20:03d}"], outcome="winner"))
+    db.add(Decision(prize=prizes["innovation"], application=apps["A-100"], outcome="mention"))
+    db.commit()
+    return edition
+
+
+def edition_apps(db, edition):
+    from sqlalchemy import select
+
+    from judging.models import Application
+
+    return db.scalars(select(Application).where(Application.edition_id == edition.id)).all()
+
+
+# --- edition exchange (the spec's document) ---------------------------------------------------
+
+
+def spec_document() -> dict:
+    """The spec's example, completed: every section, every question type, and our added fields.
+
+    Lists are deliberately not in alphabetical or id order, so that a round trip
+    that re-sorted anything would fail.
+    """
+    return {
+        "format": "judging-edition/1",
+        "edition": {
+            "code": "mtl-2023",
+            "name": {"fr": "MTL Tech Awards 2023", "en": "MTL Tech Awards 2023"},
+            "timezone": "America/Montreal",
+            "applications_open": "2023-05-01T09:00:00-04:00",
+            "applications_close": "2023-08-15T23:59:59-04:00",
+            "ceremony_at": "2023-10-12T18:00:00-04:00",
+        },
+        "prizes": [
+            {
+                "code": "innovation",
+                "name": {"fr": "Prix de l'innovation", "en": "Innovation Award"},
+                "description": {"fr": "Un projet innovant.", "en": "An innovative project."},
+                "eligibility": {
+                    "fr": "Entreprises de moins de 10 ans.",
+                    "en": "Companies under 10 years old.",
+                },
+                "sponsor": "Fictional Bank",
+                "presenter": {"name": "Alex Martin", "title": "Director", "organization": "Fictional Bank"},
+                "finalists": 3,
+                "rounds": [
+                    {
+                        "code": "preselection",
+                        "name": {"fr": "Présélection", "en": "Preselection"},
+                        "method": "mean",
+                        "jurors_per_application": 3,
+                        "tie_break": ["criterion:impact", "median"],
+                        "phase": "judging",
+                        "criteria": [
+                            {
+                                "code": "impact",
+                                "name": {"fr": "Impact", "en": "Impact"},
+                                "guidance": {"fr": "Qui en profite ?", "en": "Who benefits?"},
+                                "weight": 35,
+                                "min": 0,
+                                "max": 10,
+                                "required": True,
+                            },
+                            {
+                                "code": "novelty",
+                                "name": "Nouveauté / Novelty",
+                                "weight": 7.5,
+                                "min": 1,
+                                "max": 5,
+                                "required": False,
+                            },
+                            {
+                                "code": "feasibility",
+                                "name": {"fr": "Faisabilité", "en": "Feasibility"},
+                                "weight": 0.25,
+                                "min": -2,
+                                "max": 2.5,
+                                "required": True,
+                            },
+                        ],
+                    },
+                    {
+                        "code": "final",
+                        "method": "schulze",
+                        "tie_break": ["mean"],
+                        "blind": True,
+                        "judging_closes_at": "2023-10-11T12:00:00-04:00",
+                        "criteria": [
+                            {
+                                "code": "pitch",
+                                "name": {"fr": "Pitch", "en": "Pitch"},
+                                "weight": 1,
+                                "min": 0,
+                                "max": 10,
+                                "required": True,
+                            },
+                        ],
+                    },
+                ],
+                "questions": [
+                    {
+                        "code": "website",
+                        "label": {"fr": "Site web", "en": "Website"},
+                        "help": {"fr": "", "en": ""},
+                        "type": "url",
+                        "required": False,
+                    },
+                    {
+                        "code": "pitch",
+                        "label": {"fr": "Votre projet", "en": "Your project"},
+                        "type": "long-text",
+                        "max_words": 300,
+                        "required": True,
+                    },
+                    {
+                        "code": "stage",
+                        "label": {"fr": "Stade", "en": "Stage"},
+                        "type": "choice",
+                        "required": True,
+                        "options": [
+                            {"code": "idea", "label": {"fr": "Idée", "en": "Idea"}},
+                            {"code": "market", "label": {"fr": "Marché", "en": "Market"}},
+                        ],
+                    },
+                    {
+                        "code": "lead",
+                        "label": "Nom de la personne responsable",
+                        "type": "text",
+                        "required": True,
+                        "identifying": True,
+                    },
+                    {
+                        "code": "consent",
+                        "label": {"fr": "Publication", "en": "Publication"},
+                        "type": "yes-no",
+                        "required": False,
+                    },
+                    {
+                        "code": "deck",
+                        "label": {"fr": "Présentation", "en": "Deck"},
+                        "type": "file",
+                        "required": False,
+                    },
+                ],
+            },
+            {
+                "code": "women-in-tech",
+                "name": {"fr": "Prix Femmes en Tech", "en": "Women in Tech Award"},
+                "finalists": 2,
+                "rounds": [
+                    {
+                        "code": "preselection",
+                        "method": "zscore",
+                        "tie_break": [],
+                        "criteria": [
+                            {
+                                "code": "impact",
+                                "name": "Impact",
+                                "weight": 1,
+                                "min": 1,
+                                "max": 5,
+                                "required": True,
+                            },
+                        ],
+                    },
+                ],
+                "questions": [],
+            },
+        ],
+        "people": [
+            {
+                "email": "juror@example.org",
+                "name": "Sam Roy",
+                "organization": "Univ. X",
+                "roles": ["juror"],
+                "language": "fr",
+            },
+            {
+                "email": "Zoe.Chen@Example.org",
+                "name": "Zoé Chen",
+                "organization": "Serre Inc.",
+                "title": "Chercheuse",
+                "roles": ["candidate", "juror"],
+                "language": "en",
+            },
+            {
+                "email": "alpha@example.org",
+                "name": "Alpha Organizer",
+                "roles": ["organizer"],
+                "language": "fr",
+            },
+            {
+                "email": "founder@example.com",
+                "name": "Flora Fondatrice",
+                "roles": ["candidate"],
+                "language": "fr",
+            },
+        ],
+        "juries": [
+            {
+                "prize": "innovation",
+                "round": "preselection",
+                "jurors": ["juror@example.org", "Zoe.Chen@Example.org"],
+                "chairs": ["juror@example.org"],
+            },
+            {"prize": "women-in-tech", "round": "preselection", "jurors": ["Zoe.Chen@Example.org"]},
+        ],
+        "applications": [
+            {
+                "ref": "INN-002",
+                "prize": "innovation",
+                "status": "submitted",
+                "submitted_at": "2023-08-10T14:03:00-04:00",
+                "title": "Greenhouse robot",
+                "summary": "A robot for greenhouses.",
+                "language": "fr",
+                "contact": "founder@example.com",
+                "contact_name": "Flora Fondatrice",
+                "website": "https://serre.example",
+                "organization": {
+                    "name": "Serre Inc.",
+                    "type": "startup",
+                    "region": "montreal",
+                    "country": "CA",
+                    "city": "Montréal",
+                },
+                "led_by_woman": True,
+                "answers": {
+                    "website": "https://serre.example",
+                    "pitch": "Nous cultivons mieux.",
+                    "stage": "market",
+                    "lead": "Flora Fondatrice",
+                    "consent": True,
+                },
+            },
+            {
+                "ref": "INN-001",
+                "prize": "innovation",
+                "status": "submitted",
+                "submitted_at": "2023-08-15T23:59:00-04:00",
+                "title": "Bilingual chatbot",
+                "language": "en",
+                "contact": "someone@elsewhere.example",
+                "organization": {"name": "SERRE", "region": "international", "country": "FR", "city": "Lyon"},
+                "led_by_woman": False,
+                "answers": {"pitch": "We chat.", "stage": "idea", "lead": "Someone", "consent": False},
+            },
+            {"ref": "WIT-001", "prize": "women-in-tech", "status": "draft", "title": "", "answers": {}},
+            {
+                "ref": "WIT-002",
+                "prize": "women-in-tech",
+                "status": "withdrawn",
+                "submitted_at": "2023-07-01T10:00:00-04:00",
+                "title": "Mentorat",
+                "answers": {},
+            },
+        ],
+        "conflicts": [
+            {"juror": "Zoe.Chen@Example.org", "application": "INN-002", "reason": "same organization"},
+            {
+                "juror": "juror@example.org",
+                "application": "WIT-002",
+                "source": "declared",
+                "lifted_at": "2023-07-02T10:00:00-04:00",
+                "lift_reason": "Ended in 2020.",
+            },
+        ],
+        "scorecards": [
+            {
+                "prize": "innovation",
+                "round": "preselection",
+                "juror": "juror@example.org",
+                "application": "INN-002",
+                "status": "submitted",
+                "scores": {"feasibility": -1.5, "impact": 8, "novelty": 4.25},
+                "comment": "Solide.",
+                "submitted_at": "2023-09-01T10:00:00-04:00",
+            },
+            {
+                "prize": "innovation",
+                "round": "preselection",
+                "juror": "juror@example.org",
+                "application": "INN-001",
+                "status": "draft",
+                "scores": {"impact": 6.5},
+            },
+            {
+                "prize": "innovation",
+                "round": "preselection",
+                "juror": "Zoe.Chen@Example.org",
+                "application": "INN-002",
+                "status": "recused",
+                "scores": {},
+                "abstain_reason": "Same organization.",
+            },
+            {
+                "prize": "innovation",
+                "round": "preselection",
+                "juror": "Zoe.Chen@Example.org",
+                "application": "INN-001",
+                "status": "assigned",
+                "scores": {},
+            },
+        ],
+        "decisions": [
+            {
+                "prize": "innovation",
+                "application": "INN-002",
+                "outcome": "finalist",
+                "reason": "Top score",
+                "round": "preselection",
+            },
+            {
+                "prize": "innovation",
+                "application": "INN-001",
+                "outcome": "mention",
+                "citation": {"fr": "Pour son audace", "en": "For its boldness"},
+            },
+        ],
+    }
+
+
+# --- concurrency (real threads) ---------------------------------------------------------------
+
+
+def race(app, user, requests: list) -> list:
+    """Send each ``(method, url, data)`` from its own thread and client, all released at once."""
+    barrier = threading.Barrier(len(requests))
+    results: list = [None] * len(requests)
+
+    def run(index: int, method: str, url: str, data) -> None:
+        client = app.test_client()
+        login(client, user)
+        barrier.wait()
+        try:
+            response = getattr(client, method)(
+                url, data=data() if callable(data) else data, content_type="multipart/form-data"
+            )
+            results[index] = (response.status_code, response.headers.get("Location"))
+        except Exception as error:  # reported by the assertion below
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

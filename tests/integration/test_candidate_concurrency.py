@@ -6,7 +6,6 @@ Runs on SQLite and, with ``JUDGING_TEST_DATABASE_URL``, on PostgreSQL.
 from __future__ import annotations
 
 import io
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -18,36 +17,12 @@ from judging.services import applications as service
 from judging.services.applications import ApplicationData, Upload
 from tests.conftest import deliver_outbox, login
 from tests.integration.test_candidate_helpers import PDF, contest, form_for, post_form, start
+from tests.scenarios import race
 
 
 @pytest.fixture
 def app_config(mail_app_config):
     return mail_app_config
-
-
-def race(app, user, requests: list) -> list:
-    """Send each ``(method, url, data)`` from its own thread and client, all released at once."""
-    barrier = threading.Barrier(len(requests))
-    results: list = [None] * len(requests)
-
-    def run(index: int, method: str, url: str, data) -> None:
-        client = app.test_client()
-        login(client, user)
-        barrier.wait()
-        try:
-            response = getattr(client, method)(
-                url, data=data() if callable(data) else data, content_type="multipart/form-data"
-            )
-            results[index] = (response.status_code, response.headers.get("Location"))
-        except Exception as error:  # reported by the assertion below
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("round_", range(3))

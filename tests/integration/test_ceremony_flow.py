@@ -8,52 +8,7 @@ from judging.documents import ceremony as documents
 from judging.services import ceremony
 from judging.services import decisions as decisions_service
 from judging.services.ceremony import CeremonyError
-from tests.scenarios import five_by_four, pages, pdf_text, squash
-
-
-def decided_prize(app, make, db, organizer):
-    """Preselection by the mean (A and B), a final won by A, a mention for C; everything frozen."""
-    edition, prize, preselection, apps, jurors = five_by_four(make, db)
-    for ref, person in zip(
-        "ABCDE", ["Alix Aubry", "Basile Brun", "Cyrielle Caron", "Dina Drouin", "Éloi Éthier"], strict=True
-    ):
-        apps[ref].contact_name = person
-    prize.name = {"fr": "Prix de l'innovation", "en": "Innovation Award"}
-    prize.presenter_name = "Rémi Remettant"
-    final = make.round(prize, code="final", criteria=0, method="mean", phase="judging", position=1)
-    make.criterion(final, code="overall", min_value=0, max_value=100, weight=1)
-    db.commit()
-    with app.test_request_context():
-        decisions_service.select_finalists(
-            db, preselection, actor=organizer, chosen=[apps["A"].id, apps["B"].id]
-        )
-        decisions_service.announce_finalists(db, preselection, actor=organizer)
-        db.commit()
-        for juror, scores in zip(jurors.values(), [(90, 70), (85, 80), (88, 60), (92, 75)], strict=True):
-            make.scorecard(final, juror, apps["A"], scores={"overall": scores[0]})
-            make.scorecard(final, juror, apps["B"], scores={"overall": scores[1]})
-        final.phase = "deliberation"
-        db.commit()
-        decisions_service.record_winner(
-            db,
-            final,
-            actor=organizer,
-            application=apps["A"],
-            citation_fr="Une équipe <remarquable>",
-            citation_en="A <remarkable> team",
-        )
-        decisions_service.add_mention(
-            db,
-            final,
-            actor=organizer,
-            application=apps["C"],
-            citation_fr="Mention spéciale",
-            citation_en="Special mention",
-        )
-        db.commit()
-        decisions_service.freeze_final(db, final, actor=organizer)
-        db.commit()
-    return edition, prize, final, apps
+from tests.scenarios import decided_prize, pages, pdf_text, squash
 
 
 def test_ceremony_from_the_decision_services(app, db, make, organizer):

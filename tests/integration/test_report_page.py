@@ -7,8 +7,7 @@ import re
 
 from judging.models import Prize
 from tests.integration.test_ceremony_pages import count_queries
-from tests.integration.test_report import build_2023
-from tests.scenarios import pdf_text, squash
+from tests.scenarios import build_2023, pdf_text, squash
 
 NBSP = ("\u00a0", "\u202f")
 

@@ -7,44 +7,11 @@ import re
 
 from judging.models import CriterionScore
 from judging.services import results as results_service
-from tests.scenarios import five_by_four, results_json
+from tests.scenarios import five_by_four, results_json, shape_edition
 
 SPEC_ROUND_KEYS = {"code", "method", "ranking", "reliability", "juror_offsets"}
 ADDED_ROUND_KEYS = {"fingerprint", "offsets_basis", "juror_flags"}
 SPEC_ROW_KEYS = ["application", "rank", "tied", "score", "raw_mean", "median", "count", "stdev"]
-
-
-def shape_edition(make, db):
-    """Three counted applications, plus scorecards that must not count (draft, abstained, recused,
-    a withdrawn application), all with extreme scores."""
-    edition = make.edition(code="shape-2026")
-    prize = make.prize(edition, code="innovation", finalists=2)
-    rnd = make.round(prize, criteria=0, method="mean", tie_break=["median"], phase="judging")
-    make.criterion(rnd, code="impact", weight=3, min_value=0, max_value=10, position=0)
-    make.criterion(rnd, code="market", weight=1, min_value=1, max_value=5, position=1)
-    j1, j2, j3, j4 = (
-        make.user(email=f"j{i}@jury.example", name=f"Juror {i}", roles=["juror"]) for i in range(1, 5)
-    )
-    inn1 = make.application(prize, ref="INN-001")
-    inn2 = make.application(prize, ref="INN-002")
-    inn3 = make.application(prize, ref="INN-003")
-    withdrawn = make.application(prize, ref="INN-004", status="withdrawn")
-    # totals: 100 × (3·(impact/10) + (market − 1)/4) / 4
-    make.scorecard(rnd, j1, inn1, scores={"impact": 8, "market": 5})  # 85
-    make.scorecard(rnd, j2, inn1, scores={"impact": 6, "market": 3})  # 57.5
-    make.scorecard(rnd, j3, inn1, scores={"impact": 7, "market": 4})  # 71.25
-    make.scorecard(rnd, j1, inn2, scores={"impact": 5, "market": 1})  # 37.5
-    make.scorecard(rnd, j2, inn2, scores={"impact": 9, "market": 5})  # 92.5
-    make.scorecard(rnd, j3, inn3, scores={"impact": 10, "market": 5})  # 100
-    # none of these count:
-    make.scorecard(rnd, j1, inn3, scores={"impact": 0, "market": 1}, status="draft")
-    make.scorecard(rnd, j2, inn3, scores={"impact": 0, "market": 1}, status="abstained")
-    make.scorecard(rnd, j4, inn1, scores={"impact": 0, "market": 1}, status="recused")
-    make.scorecard(rnd, j4, inn2, scores={"impact": 10, "market": 5}, status="assigned")
-    make.scorecard(rnd, j1, withdrawn, scores={"impact": 10, "market": 5})
-    make.scorecard(rnd, j2, withdrawn, scores={"impact": 10, "market": 5})
-    db.commit()
-    return edition, prize, rnd
 
 
 def test_the_document_is_exactly_the_spec_shape(app, db, make, runner):

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from judging.exchange import validate
-from tests.integration.test_exchange import spec_document
+from tests.scenarios import spec_document
 
 
 def errors_of(doc) -> list[tuple[str, str]]:
@@ -290,12 +290,12 @@ def test_scores_are_numbers_within_the_scale():
 def test_scorecard_rules():
     def edit(d):
         del d["scorecards"][0]["scores"]["impact"]  # required, on a submitted scorecard
-        d["scorecards"][2]["scores"] = {"impact": 3}  # a recused scorecard with scores
+        d["scorecards"][2]["scores"] = {"impact": 3, "gone": 1}  # a recused scorecard may keep its scores...
         d["scorecards"][3]["application"] = "WIT-001"  # another prize's draft
 
     assert changed(edit) == [
         ("scorecards[0].scores", "missing-score"),
-        ("scorecards[2].scores", "not-allowed"),
+        ("scorecards[2].scores.gone", "unknown-criterion"),  # ... of the round's criteria
         ("scorecards[3].application", "wrong-prize"),
         ("scorecards[3].application", "draft"),
     ]
