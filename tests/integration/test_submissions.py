@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import MetaData, select, update
 
 from judging.db import make_engine
-from judging.exchange import ImportFailed, export_edition, import_edition
+from judging.exchange import ImportFailed, export_edition, import_edition, validate
 from judging.migrate import upgrade
 from judging.models import Application, Submission, utcnow
 from tests.conftest import login
@@ -216,3 +216,18 @@ def test_0007_moves_extra_into_the_submission_record_and_columns_on_sqlite(tmp_p
 def test_0007_moves_extra_into_the_submission_record_and_columns_on_postgresql(database_url):
     with scratch_postgres(database_url, "extra") as url:
         _upgrade_moves_extra(url)
+
+
+def test_the_import_refuses_bad_submission_entries_with_their_place(client, make, db, organizer):
+    c, _ = submitted_then_resubmitted(client, make, db, organizer)
+    doc = export_edition(db, c.edition)
+    first, second = doc["applications"][0]["submissions"]
+    first["receipt_number"] = 'MTL"\r\nX'
+    second.pop("submitted_at")
+    doc["applications"][0]["submissions"].append({**second, "submitted_at": "2026-01-01T00:00:00-05:00"})
+    errors = {(e.path, e.code) for e in validate(doc)}
+    assert errors == {
+        ("applications[0].submissions[0].receipt_number", "code"),
+        ("applications[0].submissions[1].submitted_at", "required"),
+        ("applications[0].submissions[2].receipt_number", "duplicate"),
+    }
