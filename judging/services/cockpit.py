@@ -157,10 +157,14 @@ def unfinished_jurors_per_round(db: Session, round_ids: list[int]) -> dict[int, 
     return dict(db.execute(query).all())
 
 
-def _round_action(edition: Edition, prize: Prize, rnd: Round, unfinished: dict[int, int]) -> Action | None:
+def _round_action(
+    edition: Edition, prize: Prize, rnd: Round, unfinished: dict[int, int], now: datetime
+) -> Action | None:
     """What a round in its current phase asks of the organizers, if anything."""
     keys = {"edition_id": edition.id, "prize_id": prize.id, "round_id": rnd.id}
     where = f"{tr(prize.name)} · {round_name(rnd)}"
+    if rnd.phase == "open" and now >= edition.applications_close:
+        return Action(str(_l("The call has closed: start the screening")), _phase_url(keys), where)
     if rnd.phase == "judging":
         count = unfinished.get(rnd.id, 0)
         if count:
@@ -182,7 +186,7 @@ def _results_url(keys: dict) -> str:
     return url_for("organizer.round_results", **keys)
 
 
-def next_actions(db: Session, edition: Edition, prizes: list[Prize]) -> list[Action]:
+def next_actions(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> list[Action]:
     """The organizers' to-do list, each item a link: applications to examine, jurors to chase,
     results to announce, mail that could not be sent (three queries whatever the data size)."""
     submitted = submitted_per_prize(db, edition.id)
@@ -200,7 +204,7 @@ def next_actions(db: Session, edition: Edition, prizes: list[Prize]) -> list[Act
             url = url_for("organizer.applications", edition_id=edition.id, prize=prize.id, status="submitted")
             actions.append(Action(text, url, tr(prize.name)))
         for rnd in prize.rounds:
-            action = _round_action(edition, prize, rnd, unfinished)
+            action = _round_action(edition, prize, rnd, unfinished, now)
             if action:
                 actions.append(action)
     return actions
@@ -211,5 +215,5 @@ def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -
     return Cockpit(
         timeline=season_timeline(edition, prizes, now),
         standing=[(prize, list(prize.rounds)) for prize in prizes],
-        actions=next_actions(db, edition, prizes),
+        actions=next_actions(db, edition, prizes, now),
     )

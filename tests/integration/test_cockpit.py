@@ -172,3 +172,23 @@ def test_the_cockpit_is_for_organizers_only(app, db, make, client):
     db.commit()
     login(client, juror)
     assert client.get(f"/organizer/editions/{edition.id}").status_code == 403
+
+
+def test_a_round_still_open_after_the_call_closed_asks_for_the_screening(app, db, make, client):
+    organizer = make.user(roles=["organizer"])
+    edition = make.edition(open_now=False)
+    prize = make.prize(edition, name={"fr": "Prix Aurore", "en": "Aurora Award"})
+    rnd = make.round(prize, name={"fr": "Présélection", "en": "Preselection"}, phase="open")
+    still_open = make.edition()  # the window of this one is open: nothing to do yet
+    make.round(make.prize(still_open), phase="open")
+    db.commit()
+    login(client, organizer)
+
+    html = _text(client.get(f"/organizer/editions/{edition.id}"))
+    assert _actions(html) == [
+        (
+            "L’appel est clos\u00a0: commencez l’examen d’admissibilité",
+            f"/organizer/editions/{edition.id}/prizes/{prize.id}/rounds/{rnd.id}/phase",
+        )
+    ]
+    assert _actions(_text(client.get(f"/organizer/editions/{still_open.id}"))) == []
