@@ -776,25 +776,8 @@ class _Validator:
                 self.error(path, "duplicate", _l("This conflict is already listed."))
             self.conflicts[key] = lifted is None
 
-    def scorecard(self, value: Any, path: str, seen: dict[tuple[str, str, str, str], str]) -> None:
-        d = self.obj(value, path)
-        if d is None:
-            return
-        prize_code = d.get("prize")
-        prize = self.prize_ref(d, "prize", path)
-        round_code = self.round_ref(d, "round", path, prize_code, prize)
-        email = (
-            self.person(d.get("juror"), _join(path, "juror"))
-            if self.present(d, "juror", path, True)
-            else None
-        )
-        application = self.application_ref(d, "application", path)
-        status = self.enum(d, "status", path, SCORECARD_VALUES, required=True)
-        self.string(d, "comment", path)
-        self.string(d, "abstain_reason", path)
-        self.time(d, "submitted_at", path)
-        scores = self.mapping(d, "scores", path)
-        criteria = prize.rounds.get(round_code, {}) if prize is not None and round_code is not None else None
+    def scores(self, scores: dict, path: str, criteria: dict | None, round_code: Any) -> None:
+        """Each score a number of the round's criteria (when the round is known), within its scale."""
         for key, score in scores.items():
             where = f"{path}.scores.{key}"
             number = self.number(score, where)
@@ -827,6 +810,27 @@ class _Validator:
                         max=_number_out(spec["max"]),
                     ),
                 )
+
+    def scorecard(self, value: Any, path: str, seen: dict[tuple[str, str, str, str], str]) -> None:
+        d = self.obj(value, path)
+        if d is None:
+            return
+        prize_code = d.get("prize")
+        prize = self.prize_ref(d, "prize", path)
+        round_code = self.round_ref(d, "round", path, prize_code, prize)
+        email = (
+            self.person(d.get("juror"), _join(path, "juror"))
+            if self.present(d, "juror", path, True)
+            else None
+        )
+        application = self.application_ref(d, "application", path)
+        status = self.enum(d, "status", path, SCORECARD_VALUES, required=True)
+        self.string(d, "comment", path)
+        self.string(d, "abstain_reason", path)
+        self.time(d, "submitted_at", path)
+        scores = self.mapping(d, "scores", path)
+        criteria = prize.rounds.get(round_code, {}) if prize is not None and round_code is not None else None
+        self.scores(scores, path, criteria, round_code)
         # An abstained or recused scorecard may carry scores (scored, then stepped back, in another
         # tool): they are kept as a record and never count (only submitted scorecards do).
         if status == "submitted" and criteria is not None:

@@ -953,31 +953,16 @@ def round_results(
         )
 
     stats = _application_stats(r)
-    offsets: dict[Hashable, float | None]
     scores, keys, extra = _method_scores(r, stats, method)
     schulze_outcome = extra if method == "schulze" else None
     additive_offsets = extra if method == "additive" else None
 
-    agreement = reliability.agreement_codes(
-        jurors=r.juror_codes, units=r.app_codes, values=r.totals, juror_count=r.juror_count
-    )
-    if method == "additive":
-        offsets = dict(additive_offsets or {})
-        basis = "additive"
-    else:
-        offsets = {
-            juror: (None if np.isnan(x) else float(x))
-            for juror, x in zip(r.jurors, agreement.offset, strict=True)
-        }
-        basis = "leave-one-out"
-    flags = reliability.flags_from_agreement(
-        agreement,
-        labels=r.jurors,
+    offsets, basis, flags, alpha = _diagnostics(
+        r,
+        additive_offsets=(additive_offsets or {}) if method == "additive" else None,
         max_mean_abs_deviation=max_mean_abs_deviation,
         min_correlation=min_correlation,
     )
-    alpha = reliability.alpha_codes(units=r.app_codes, values=r.totals, level="interval")
-
     order, ranks, tied = _rank(r, keys, tie_break=tie_break, stats=stats)
     rows = tuple(
         ResultRow(
@@ -1001,6 +986,39 @@ def round_results(
         juror_flags=tuple(flags),
         schulze=schulze_outcome,
     )
+
+
+def _diagnostics(
+    r: _Round,
+    *,
+    additive_offsets: Mapping[Hashable, float] | None,
+    max_mean_abs_deviation: float,
+    min_correlation: float,
+) -> tuple[dict[Hashable, float | None], str, list[reliability.JurorAgreement], float | None]:
+    """(juror offsets, their basis, jurors to review, Krippendorff's alpha) of a prepared round.
+
+    The offsets are additive's fitted juror effects when given, else each juror's leave-one-out
+    leniency (None for a juror who shares no application)."""
+    agreement = reliability.agreement_codes(
+        jurors=r.juror_codes, units=r.app_codes, values=r.totals, juror_count=r.juror_count
+    )
+    offsets: dict[Hashable, float | None]
+    if additive_offsets is not None:
+        offsets, basis = dict(additive_offsets), "additive"
+    else:
+        offsets = {
+            juror: (None if np.isnan(x) else float(x))
+            for juror, x in zip(r.jurors, agreement.offset, strict=True)
+        }
+        basis = "leave-one-out"
+    flags = reliability.flags_from_agreement(
+        agreement,
+        labels=r.jurors,
+        max_mean_abs_deviation=max_mean_abs_deviation,
+        min_correlation=min_correlation,
+    )
+    alpha = reliability.alpha_codes(units=r.app_codes, values=r.totals, level="interval")
+    return offsets, basis, list(flags), alpha
 
 
 def _method_scores(r: _Round, stats: _Stats, method: str) -> tuple[Sequence[Any], Sequence[Any], Any]:
