@@ -19,6 +19,7 @@ submitted application is a no-op that returns the same receipt).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -1025,6 +1026,7 @@ def delete_account(db: Session, user: User, *, now: datetime | None = None) -> d
             application.contact_email = None
             application.applicant = None
             application.updated_at = now
+            _anonymise_submissions(application)
             counts["applications_anonymised"] += 1
     db.flush()
     record(
@@ -1039,6 +1041,23 @@ def delete_account(db: Session, user: User, *, now: datetime | None = None) -> d
     db.delete(user)
     db.flush()
     return counts
+
+
+def _anonymise_submissions(application: Application) -> None:
+    """The kept submissions lose the contact person and the names of the deleted files.
+
+    Their fingerprints stay as printed on the receipts the candidate holds; the content no longer
+    matches them, on purpose: the person's details leave with the account.
+    """
+    for submission in application.submissions:
+        if submission.content is None:
+            continue
+        content = copy.deepcopy(submission.content)
+        content["contact"] = {"name": None, "email": None}
+        for item in content.get("answers") or []:
+            if isinstance(item.get("file"), dict):
+                item["file"] = {**item["file"], "filename": None}
+        submission.content = content
 
 
 def _application_export(application: Application, outcomes: list[str]) -> tuple[dict[str, Any], list]:

@@ -19,7 +19,8 @@ from sqlalchemy import MetaData, select, update
 from judging.db import make_engine
 from judging.exchange import ImportFailed, export_edition, import_edition, validate
 from judging.migrate import upgrade
-from judging.models import Application, Submission, utcnow
+from judging.models import Application, Submission, User, utcnow
+from judging.services.applications import delete_account
 from tests.conftest import login
 from tests.integration.scratch_db import scratch_postgres
 from tests.integration.test_candidate_helpers import contest, form_for, pdf_text, post_form, start
@@ -231,3 +232,24 @@ def test_the_import_refuses_bad_submission_entries_with_their_place(client, make
         ("applications[0].submissions[1].submitted_at", "required"),
         ("applications[0].submissions[2].receipt_number", "duplicate"),
     }
+
+
+def test_a_deleted_account_leaves_no_contact_or_file_name_in_the_kept_submissions(
+    client, make, db, organizer
+):
+    c, application = submitted_then_resubmitted(client, make, db, organizer)
+    history = [s.content for s in application.submissions]
+    assert {h["contact"]["email"] for h in history} == {"lea@example.com"}
+    assert any(
+        item.get("file", {}) and item["file"]["filename"] == "deck.pdf" for item in history[0]["answers"]
+    )
+    c.edition.winners_public_at = c.edition.applications_close + timedelta(days=1)
+    db.commit()
+    owner = db.scalar(select(User).where(User.email == "lea@serre.example"))
+    delete_account(db, owner, now=c.edition.applications_close + timedelta(days=400))
+    db.commit()
+    db.expire_all()
+    kept = db.scalars(select(Submission).where(Submission.application_id == application.id)).all()
+    stored = json.dumps([s.content for s in kept], ensure_ascii=False)
+    assert len(kept) == 2 and FIRST_TITLE in stored
+    assert "lea@example.com" not in stored and "Léa Tremblay" not in stored and "deck.pdf" not in stored
