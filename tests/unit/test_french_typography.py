@@ -29,9 +29,10 @@ def typography_faults(text: str) -> list[str]:
         if glued_to_next or (start > 0 and text[start - 1] in SPACES) or start == 0:
             continue
         faults.append(text[max(0, start - 15) : end + 5])
-    for match in re.finditer(r"«(.|$)|(^|.)»", text):
+    # exactly one no-break space inside « »: none, an ordinary one or two are all faults
+    for match in re.finditer(r"«(\s*)|(\s*)»", text):
         inner = match.group(1) if match.group(0).startswith("«") else match.group(2)
-        if inner == "" or inner not in SPACES:
+        if len(inner) != 1 or inner not in SPACES:
             faults.append(text[max(0, match.start() - 10) : match.end() + 10])
     return faults
 
@@ -57,6 +58,7 @@ def test_the_rule_itself():
     assert len(typography_faults("Rappel\u00a0: « titre »")) == 2
     assert typography_faults("Rappel\u00a0: «\u00a0titre\u00a0»\u00a0!") == []
     assert typography_faults("à 23:59, https://x.org, criterion:impact, %(n)s") == []
+    assert typography_faults("«\u00a0\u00a0titre\u00a0»") != []  # one space, not two
 
 
 def test_every_french_string_has_its_non_breaking_spaces():
