@@ -187,6 +187,13 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode(), dict(error.headers)
 
+    def healthy(self) -> bool:
+        """``/healthz`` answers 200 (connection refused and TLS not ready yet are "not yet")."""
+        try:
+            return self.open("/healthz")[0] == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
     def csrf(self, path: str) -> str:
         status, page, _ = self.open(path)
         assert status == 200, page
@@ -209,7 +216,7 @@ def test_the_deploy_guide_runs_as_written(machine, smtp_server):
     _gunicorn(box, app_port)
     https = _nginx(box, app_port)
     browser = Browser(https)
-    _wait_for(lambda: browser.open("/healthz")[0] == 200, "healthz through nginx")
+    _wait_for(browser.healthy, "healthz through nginx")
     status, body, headers = browser.open("/healthz")
     assert json.loads(body) == {"status": "ok"}
     assert "Booting worker" in box.log("gunicorn") and box.log("gunicorn").count("Booting worker") == 2
@@ -258,7 +265,7 @@ def test_the_caddy_site_serves_the_app_over_https(machine):
         "gunicorn",
     )
     browser = Browser(_caddy(box, app_port))
-    _wait_for(lambda: browser.open("/healthz")[0] == 200, "healthz through Caddy")
+    _wait_for(browser.healthy, "healthz through Caddy")
     status, page, _ = browser.open("/auth/login")
     assert status == 200 and "Se connecter" in page
     assert {cookie.name: cookie.secure for cookie in browser.cookies} == {"session": True}
