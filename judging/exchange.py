@@ -723,9 +723,8 @@ class _Validator:
         prize_code = d.get("prize")
         prize = self.prize_ref(d, "prize", path)
         round_code = self.round_ref(d, "round", path, prize_code, prize)
-        entries = self.items(d, "jurors", path, required=True)
-        if isinstance(d.get("jurors"), list) and not entries:
-            self.error(_join(path, "jurors"), "empty", _l("A jury needs at least one juror."))
+        # "Any list may be empty or left out" (the spec): a jury not chosen yet has no juror
+        entries = self.items(d, "jurors", path)
         members: set[str] = set()
         seen: dict[str, str] = {}
         for _i, jpath, juror in entries:
@@ -1231,7 +1230,7 @@ def import_edition_report(
     for j in lists["juries"]:
         rnd = rounds[(j["prize"], j["round"])]
         chairs = {email.lower() for email in j.get("chairs") or []}
-        for email in j["jurors"]:
+        for email in j.get("jurors") or []:
             pending.append(
                 JuryMembership(round=rnd, user=users[email.lower()], is_chair=email.lower() in chairs)
             )

@@ -489,3 +489,17 @@ def test_abstained_or_recused_scorecards_with_scores_import_and_their_scores_nev
         criteria=[CriterionSpec(**c) for c in criteria], scores=doc["scorecards"][0]["scores"]
     )
     assert row["raw_mean"] == pytest.approx(float(submitted))
+
+
+def test_a_jury_whose_list_of_jurors_is_empty_or_left_out_imports(db):
+    """The spec: "Any list may be empty or left out". A jury not chosen yet stores no member."""
+    doc = spec_document()
+    doc["scorecards"] = [s for s in doc["scorecards"] if s["prize"] != "innovation"]
+    doc["juries"][0]["jurors"], doc["juries"][0]["chairs"] = [], []
+    del doc["juries"][1]["jurors"]
+    assert [str(e.path) for e in validate(doc)] == []
+    edition = import_edition(db, copy.deepcopy(doc))
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(JuryMembership)) == 0
+    # a jury without a member is not written back (nothing stored says it was listed)
+    assert export_edition(db, edition)["juries"] == []
