@@ -309,7 +309,7 @@ def postgres_or_none(database_url):
 
 def test_an_archive_from_an_older_version_restores_and_is_upgraded(make_app, tmp_path, postgres_or_none):
     postgres = postgres_or_none
-    from tests.integration.test_upgrade_keeps_data import assert_rows_intact, database_at_0001
+    from tests.scenarios import assert_rows_intact, database_at_0001
 
     last_year = f"sqlite:///{tmp_path / 'last-year.sqlite'}"
     written = database_at_0001(last_year)

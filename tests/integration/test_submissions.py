@@ -24,7 +24,7 @@ from judging.services.applications import delete_account
 from tests.conftest import login
 from tests.integration.scratch_db import scratch_postgres
 from tests.integration.test_candidate_helpers import contest, form_for, pdf_text, post_form, start
-from tests.integration.test_upgrade_keeps_data import database_at_0001
+from tests.scenarios import database_at_0001
 
 FIRST_TITLE = "Serre urbaine connectée"
 SECOND_TITLE = "Serre urbaine avec budget"
