@@ -1020,7 +1020,7 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
             kinds = prize["kinds"][1 if english else 0]
             domains = prize["domains"][1 if english else 0]
             project = f"{kinds[rng.randrange(len(kinds))]} {domains[rng.randrange(len(domains))]}"
-            title = f"{brand} : {project}" if not english else f"{brand}: {project}"
+            title = f"{brand}\u00a0: {project}" if not english else f"{brand}: {project}"
             if status == "draft":
                 moment = _moment(rng, OPENS + timedelta(days=30), ANCHOR)
             else:

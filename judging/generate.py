@@ -445,7 +445,7 @@ def generate_edition(
             kinds = prize["kinds"][1 if english else 0]
             domains = prize["domains"][1 if english else 0]
             project = f"{rng.choice(kinds)} {rng.choice(domains)}"
-            title = f"{brand}: {project}" if english else f"{brand} : {project}"
+            title = f"{brand}: {project}" if english else f"{brand}\u00a0: {project}"
             created = _moment(rng, opens + timedelta(days=1), now - timedelta(days=10))
             submitted_at = _moment(rng, created, now - timedelta(days=6)) if status != "draft" else None
             sequence += 1
