@@ -79,7 +79,8 @@ PRIZES: list[dict[str, Any]] = [
             "Rewards a new digital product, service or process that meets a real need.",
         ),
         "eligibility": _t(
-            "Entreprises, OBNL, organismes publics; projet lancé ou mis à l'essai il y a moins de trois ans.",
+            "Entreprises, OBNL, organismes publics\u00a0; "
+            "projet lancé ou mis à l'essai il y a moins de trois ans.",
             "Companies, non-profits and public bodies; project launched or piloted in the last three years.",
         ),
         "sponsor": "Banque Boréalis",
@@ -680,7 +681,7 @@ COMMENTS = {
     "fr": [
         "Projet solide, impact bien démontré.",
         "Bonne idée, mais le modèle d'affaires reste flou.",
-        "Équipe convaincante; la faisabilité technique m'inquiète un peu.",
+        "Équipe convaincante\u00a0; la faisabilité technique m'inquiète un peu.",
         "Très pertinent pour le public visé.",
         "Dossier incomplet sur les résultats obtenus.",
         "Approche originale, à suivre.",
