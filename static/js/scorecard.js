@@ -147,6 +147,17 @@
       return out;
     }
     function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
+    // The same scorecard written differently: "7.5" typed, "7,5" as the French page shows it once saved.
+    function sameMeaning(a, b) {
+      var names = Object.keys(a).concat(Object.keys(b));
+      return names.every(function (name) {
+        var x = a[name] === undefined ? "" : a[name], y = b[name] === undefined ? "" : b[name];
+        if (name.indexOf("score-") !== 0) { return x === y; }
+        var p = parse(x), q = parse(y);
+        if (p === null || q === null) { return squeeze(x) === squeeze(y); }
+        return cmp(p, q) === 0;
+      });
+    }
 
     function showErrors(errors) {
       form.querySelectorAll("input[data-code]").forEach(function (input) {
@@ -233,7 +244,9 @@
     function restore() {
       var kept = keeper.read();
       if (!kept) { return; }
-      if (same(kept.values, values())) { keeper.forget(); return; }
+      // Saved meanwhile (the page shows it, perhaps written differently): nothing to put back. Putting
+      // it back would also put back the version it was typed on, and the next save would be refused.
+      if (sameMeaning(kept.values, values())) { keeper.forget(); return; }
       fields().forEach(function (el) { if (el.name in kept.values) { el.value = kept.values[el.name]; } });
       if (versionInput && kept.version) { versionInput.value = kept.version; }
       refresh(form);

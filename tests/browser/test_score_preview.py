@@ -113,3 +113,25 @@ def test_a_score_the_server_would_refuse_never_counts_in_the_preview(page, live_
         page.click("#save-draft")
     expect(page.locator("#score-c-errors")).not_to_be_empty()
     assert stored_total(live_db, scene["card"]) == "—"  # nothing was saved
+
+
+def test_a_score_typed_with_a_dot_saves_then_changes_without_a_false_stale_refusal(
+    page, live_server, live_db, scene
+):
+    """A French page shows a saved 7.5 as « 7,5 »: the copy kept on the device while saving ("7.5") is
+    the same scorecard, so it is not put back over the saved page with its old version (the next
+    save was refused as "changed in another tab")."""
+    log_in(page, live_server.url, scene["juror"].email, PASSWORD)
+    page.goto(live_server.url + scene["path"])
+    type_scores(page, ("4", "7.5", " 1 "))
+    with page.expect_navigation():
+        page.click("#save-draft")
+    expect(page.locator("#score-b")).to_have_value("7,5")
+    page.fill("#score-a", "5")
+    with page.expect_navigation():
+        page.click("#save-draft")
+    assert page.locator(".alert-danger").all_text_contents() == []
+    assert stored_total(live_db, scene["card"]) == page.locator("#total").text_content()
+    live_db.expire_all()
+    assert live_db.get(Assignment, scene["card"].id).status == "draft"
+    expect(page.locator("#score-a")).to_have_value("5")
