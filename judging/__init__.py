@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from .clock import ArrivalStamp
+    from .clock import ArrivalStamp, timezone_name
 
     # outermost: the time a request reached the server, which deadlines are judged against
     trust_proxy = bool(app.config["PROXY_HOPS"])
@@ -72,7 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(
         app,
         locale_selector=select_locale,
-        timezone_selector=lambda: "America/Montreal",
+        timezone_selector=timezone_name,  # the edition's zone when a page is about one
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     bootstrap.init_app(app)

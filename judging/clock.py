@@ -24,8 +24,9 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 
 RECEIVED_AT = "judging.received_at"
 #: The longest a proxy's stamp may precede the application's own (a forged or broken header
@@ -36,8 +37,39 @@ _server_stamp = threading.local()
 
 
 def now() -> datetime:
-    """The current time (aware UTC). Tests replace this function to control time."""
+    """The current time (aware UTC): the one clock. Tests replace this function to control time
+    (``monkeypatch.setattr("judging.clock.now", ...)``); every module calls ``clock.now()``."""
     return datetime.now(UTC)
+
+
+#: The zone dates are read and shown in when no edition is in context.
+DEFAULT_TIMEZONE = "America/Montreal"
+
+
+def use_timezone(name: str | None) -> None:
+    """Dates of the current request (pages, forms) are read and shown in ``name``: the zone of the
+    edition the page is about (``Edition.timezone``). None goes back to the default."""
+    if not has_app_context():
+        return
+    g.timezone_name = name
+    babel_state = g.get("_flask_babel")
+    if babel_state is not None:  # Flask-Babel caches the zone per request: forget it
+        babel_state.babel_tzinfo = None
+
+
+def timezone_name() -> str:
+    """The zone of the edition in context, else the configured default (Montréal)."""
+    if has_app_context():
+        return g.get("timezone_name") or current_app.config.get("BABEL_DEFAULT_TIMEZONE") or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE
+
+
+def zone(name: str | None = None) -> ZoneInfo:
+    """``name`` (or the zone in context) as a ZoneInfo; an unknown name falls back to Montréal."""
+    try:
+        return ZoneInfo(name or timezone_name())
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def parse_request_start(value: str | None) -> datetime | None:

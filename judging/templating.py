@@ -1,16 +1,22 @@
-"""Jinja filters and globals: bilingual text, Montréal dates, the language switch."""
+"""Jinja filters and globals: bilingual text, dates in the edition's time zone, the language switch."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from babel import dates
+from babel import dates, numbers
 from flask import Flask, request
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import select
 
+from . import clock
+from .db import session
+from .labels import ROLE_LABELS, code_label, country_name, tie_break_label
+from .models import Application, Edition, Prize, Round
 from .models.base import localized
 
 
@@ -40,7 +46,17 @@ def local_time(value: datetime) -> str:
 
 
 def _montreal(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(get_timezone())
+    """``value`` in the zone of the edition in context (``clock.use_timezone``), Montréal otherwise."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(clock.zone())
+
+
+def zone_name(local: datetime, locale: str) -> str:
+    """The zone's short name (« HNE », "EST"); its long name where the language has no short one
+    (« heure normale d’Europe centrale », not « +0100 »)."""
+    short = dates.format_datetime(local, "zzz", tzinfo=local.tzinfo, locale=locale)
+    if short[:1] in "+-" or short.startswith(("GMT", "UTC")) and short not in ("GMT", "UTC"):
+        return dates.format_datetime(local, "zzzz", tzinfo=local.tzinfo, locale=locale)
+    return short
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
@@ -62,22 +78,83 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
             "%(date)s at %(time)s (%(zone)s)",
             date=dates.format_date(local, fmt, locale=locale),
             time=local_time(value),
-            zone=dates.format_datetime(local, "zzz", tzinfo=local.tzinfo, locale=locale),
+            zone=zone_name(local, locale),
         )
     return dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
 
 
-ROLE_LABELS = {"candidate": _l("candidate"), "juror": _l("juror"), "organizer": _l("organizer")}
+def decimal_text(value: Any, places: int | None = None, *, grouping: bool = True) -> str:
+    """A number as people write it in the current language: « 7,5 », « 1 234,5 » (fr), "7.5" (en).
+
+    ``places`` fixes the decimals (halves rounded up, as scorecard totals are: 49,50); without it,
+    up to four, trailing zeros dropped. ``grouping=False`` for a value put back in an input.
+    Every decimal shown to people goes through here (the Jinja filter ``number``); exports keep
+    the exact value.
+    """
+    if value is None or value == "":
+        return "—"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else ".####")
+    language = current_locale()
+    return numbers.format_decimal(number, pattern, locale=BABEL_LOCALES.get(language, language))
+
+
+def rounded_number(value: Any, places: int = 2) -> Markup:
+    """Two decimals for a table, the exact value in a ``title`` (shown on hover and read on demand)."""
+    if value is None:
+        return Markup("—")
+    return Markup('<span title="{}">{}</span>').format(decimal_text(value), decimal_text(value, places))
+
+
+def with_colon(label: Any) -> str:
+    """« Lauréat : » in French (a non-breaking space before the colon), "Winner:" in English."""
+    return _("%(label)s:", label=label)
 
 
 def roles_label(roles: Any) -> str:
     return ", ".join(str(ROLE_LABELS.get(role, role)) for role in sorted(roles))
 
 
+def _edition_timezone_query(view_args: dict[str, Any], blueprint: str | None) -> Any:
+    """The query of the time zone of the edition a URL is about (None when it names none)."""
+    zone = select(Edition.timezone)
+    if "edition_id" in view_args:
+        return zone.where(Edition.id == view_args["edition_id"])
+    if "application_id" in view_args:
+        return zone.join(Application, Application.edition_id == Edition.id).where(
+            Application.id == view_args["application_id"]
+        )
+    if "round_id" in view_args:
+        return zone.join(Prize).join(Round).where(Round.id == view_args["round_id"])
+    if "prize_id" in view_args:
+        return zone.join(Prize).where(Prize.id == view_args["prize_id"])
+    if "code" in view_args and blueprint == "public":
+        return zone.where(Edition.code == view_args["code"])
+    return None
+
+
+def use_edition_timezone() -> None:
+    """Before each request: dates are shown and read in the zone of the edition the URL names
+    (``Edition.timezone``), Montréal for pages about no edition."""
+    query = _edition_timezone_query(request.view_args or {}, request.blueprint)
+    clock.use_timezone(session.scalar(query) if query is not None else None)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.globals["roles_label"] = roles_label
+    app.jinja_env.globals["code_label"] = code_label
+    app.jinja_env.globals["country_name"] = country_name
+    app.jinja_env.globals["tie_break_label"] = tie_break_label
+    app.jinja_env.globals["page_timezone"] = clock.timezone_name
+    app.jinja_env.filters["number"] = decimal_text
+    app.jinja_env.filters["colon"] = with_colon
+    app.jinja_env.globals["rounded_number"] = rounded_number
+
+    app.before_request(use_edition_timezone)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

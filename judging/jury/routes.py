@@ -32,6 +32,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..concurrency import commit_with_replay, lost_race
 from ..db import session as db
 from ..domain import phases as phase_rules
+from ..labels import translated
 from ..models import (
     Application,
     Assignment,
@@ -48,7 +49,7 @@ from ..presenters import JUROR, application_label, application_view
 from ..services import jury as jury_service
 from ..services import scoring, uploads
 from ..services.scoring import ScoreError, ScoringClosed, StaleScorecard
-from ..templating import current_locale, local_datetime, tr
+from ..templating import current_locale, decimal_text, local_datetime, tr
 from .forms import (
     AbstainForm,
     LiveScoreForm,
@@ -70,16 +71,11 @@ def _helpers() -> dict[str, Any]:
 
 
 def status_label(status: str) -> str:
-    """The status in the reader's language (translated once per request: a dashboard lists hundreds)."""
+    """The scorecard's status in the reader's language (translated once per request: a dashboard lists
+    hundreds)."""
     labels = g.get("_jury_status_labels")
     if labels is None:
-        labels = g._jury_status_labels = {
-            "assigned": _("To score"),
-            "draft": _("Draft"),
-            "submitted": _("Submitted"),
-            "abstained": _("Abstained"),
-            "recused": _("Conflict declared"),
-        }
+        labels = g._jury_status_labels = translated("scorecard")
     return labels.get(status, status)
 
 
@@ -155,7 +151,7 @@ def dashboard():
 
 def _stored_raw(card: Assignment) -> dict[str, str]:
     values = scoring.card_values(card)
-    return {code: scoring.plain(value) for code, value in values.items()}
+    return {code: decimal_text(value, grouping=False) for code, value in values.items()}  # 7,5 in French
 
 
 def _render_scorecard(
@@ -254,7 +250,7 @@ def _saved_notes(card: Assignment, error: StaleScorecard) -> dict[str, str]:
 
 def _decimal(plain_value: str) -> str:
     """``7.5`` → ``7,5`` in French (the way jurors type it)."""
-    return plain_value.replace(".", ",") if current_locale() == "fr" else plain_value
+    return decimal_text(plain_value, grouping=False)
 
 
 def _stale_text(card: Assignment, error: StaleScorecard, notes: dict[str, str], *, autosave: bool) -> str:

@@ -9,9 +9,7 @@ Writes are POST only and call one function of ``services.screening``, then commi
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
 from .. import queries_applications as q
 from ..db import session as db
 from ..documents.exports import write_csv, write_xlsx
@@ -38,7 +37,6 @@ from ..templating import tr
 from .application_forms import EligibilityForm, ExtensionForm, ReopenForm
 from .routes import bp
 
-MONTREAL = ZoneInfo("America/Montreal")
 APPLICATIONS_URL = "/editions/<int:edition_id>/applications"
 APPLICATION_URL = APPLICATIONS_URL + "/<int:application_id>"
 FILTER_NAMES = {
@@ -95,7 +93,7 @@ def format_answer(question: Question, value: Any, attachment: Attachment | None 
 
 
 def montreal_iso(value: Any) -> str:
-    return value.astimezone(MONTREAL).isoformat(timespec="seconds") if value is not None else ""
+    return value.astimezone(clock.zone()).isoformat(timespec="seconds") if value is not None else ""
 
 
 def safe_url(value: str | None) -> str | None:
@@ -225,7 +223,7 @@ def applications_export(edition_id: int, fmt: str):
     filters = q.ApplicationFilters.from_args(request.args, {p.id for p in prizes})
     columns, rows = export_table(edition, filters, prizes)
     code = re.sub(r"[^A-Za-z0-9_-]+", "-", edition.code).strip("-") or str(edition.id)
-    stem = f"applications-{code}-{datetime.now(MONTREAL).date().isoformat()}"
+    stem = f"applications-{code}-{clock.now().astimezone(clock.zone()).date().isoformat()}"
     if fmt == "csv":
         data, mimetype = write_csv(rows, columns), "text/csv"  # Werkzeug adds "; charset=utf-8"
     else:

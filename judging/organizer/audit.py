@@ -1,8 +1,9 @@
 """The audit trail of an edition: every change, filterable, paginated and exportable (organizers only).
 
 Filters come from the query string: prize, round, person (who acted), action and a date
-range in Montréal time (both ends included). The page shows 50 events at a time; the
-CSV and XLSX exports hold every matching event, with formula-looking cells neutralised.
+range in the edition's time zone (both ends included). Each event reads as sentences
+(:mod:`judging.organizer.audit_text`), never as an action code or raw JSON. The page shows 50
+events at a time; the CSV and XLSX exports hold every matching event, with formula-looking cells neutralised.
 A fixed number of SQL queries whatever the number of events.
 """
 
@@ -24,6 +25,7 @@ from ..models import AuditEvent, Edition, Prize, Round, User
 from ..permissions import organizer_required
 from ..services.editions import local_to_utc, utc_to_local
 from ..templating import tr
+from . import audit_text
 from .results_forms import AuditFilterForm
 from .routes import _edition, bp
 
@@ -91,6 +93,7 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
         else []
     )
     prize_code = {p.id: p.code for p in prizes}
+    prize_names = {p.id: tr(p.name) or p.code for p in prizes}
     actors = db.execute(
         select(User.id, User.name, User.email)
         .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.edition_id == edition.id).distinct()))
@@ -103,7 +106,7 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     form.prize.choices = [(0, _("All prizes")), *((p.id, tr(p.name)) for p in prizes)]
     form.round.choices = [
         (0, _("All rounds")),
-        *((r.id, f"{prize_code.get(r.prize_id, '')} · {tr(r.name) or r.code}") for r in rounds),
+        *((r.id, f"{prize_names.get(r.prize_id, '')} · {tr(r.name) or r.code}") for r in rounds),
     ]
     form.person.choices = [
         (0, _("Everyone")),
@@ -112,7 +115,16 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     form.action.choices = [("", _("All actions")), *((a, action_label(a)) for a in actions)]
     conditions: list[Any] = [AuditEvent.edition_id == edition.id]
     if not form.validate():
-        return form, [], {"prizes": prize_code, "rounds": {r.id: r for r in rounds}, "valid": False}
+        return (
+            form,
+            [],
+            {
+                "prizes": prize_code,
+                "prize_names": prize_names,
+                "rounds": {r.id: r for r in rounds},
+                "valid": False,
+            },
+        )
     if form.prize.data:
         conditions.append(AuditEvent.prize_id == form.prize.data)
     if form.round.data:
@@ -126,7 +138,16 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     if form.date_to.data:
         end = local_to_utc(datetime.combine(form.date_to.data + timedelta(days=1), time.min))
         conditions.append(AuditEvent.at < end)
-    return form, conditions, {"prizes": prize_code, "rounds": {r.id: r for r in rounds}, "valid": True}
+    return (
+        form,
+        conditions,
+        {
+            "prizes": prize_code,
+            "prize_names": prize_names,
+            "rounds": {r.id: r for r in rounds},
+            "valid": True,
+        },
+    )
 
 
 def _query(conditions: list[Any]) -> Select:
@@ -173,10 +194,12 @@ def audit_trail(edition_id: int):
         total=total,
         page=page,
         pages=pages,
-        prize_codes=context["prizes"],
+        prize_names=context["prize_names"],
         rounds=context["rounds"],
         action_label=action_label,
-        as_json=_as_json,
+        names=audit_text.object_names(db, events),
+        sentences=audit_text.sentences,
+        changes=audit_text.changes,
         page_url=lambda n: url_for(
             "organizer.audit_trail", edition_id=edition.id, **_query_args(form, page=n)
         ),
@@ -197,7 +220,9 @@ def audit_export(edition_id: int, fmt: str):
         abort(400)
     rounds = context["rounds"]
     rows = []
-    for event in db.scalars(_query(conditions).limit(EXPORT_LIMIT)):
+    events = list(db.scalars(_query(conditions).limit(EXPORT_LIMIT)))
+    names = audit_text.object_names(db, events)
+    for event in events:
         rnd = rounds.get(event.round_id) if event.round_id else None
         rows.append(
             {
@@ -206,6 +231,7 @@ def audit_export(edition_id: int, fmt: str):
                 "email": event.actor.email if event.actor else "",
                 "action": event.action,
                 "label": action_label(event.action),
+                "sentence": " ".join(audit_text.sentences(event, names)),
                 "object": f"{event.object_type} {event.object_id or ''}".strip(),
                 "prize": context["prizes"].get(event.prize_id, "") if event.prize_id else "",
                 "round": rnd.code if rnd is not None else "",
@@ -226,6 +252,7 @@ def audit_export(edition_id: int, fmt: str):
         ("reason", _("Reason")),
         ("before", _("Before")),
         ("after", _("After")),
+        ("sentence", _("What happened")),
     ]
     if fmt == "csv":
         body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"

@@ -14,9 +14,12 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
+from ..concurrency import commit_with_replay
 from ..db import session as db
 from ..documents import ceremony as documents
 from ..documents.report_pdf import report_context, report_pdf
@@ -24,7 +27,7 @@ from ..forms import add_errors
 from ..models import Assignment, Edition, Prize
 from ..permissions import organizer_required
 from ..services import ceremony as ceremony_service
-from ..services import notifications
+from ..services import mail_templates, notifications
 from ..services.ceremony import CeremonyError, PrizeArrangement
 from ..services.decisions import without_publication_consent
 from ..services.notifications import NotificationError
@@ -35,14 +38,10 @@ from .ceremony_forms import (
     CommentForm,
     DocumentOptionsForm,
     EmptyForm,
-    MailTemplateForm,
     PublicTimesForm,
     ReleaseForm,
-    ResetTemplateForm,
     ScheduleForm,
-    remember_template,
 )
-from .edits import commit_edit, status_of
 from .routes import _edition, bp
 
 CEREMONY_URL = "/editions/<int:edition_id>/ceremony"
@@ -50,16 +49,6 @@ CEREMONY_URL = "/editions/<int:edition_id>/ceremony"
 
 def _actor() -> Any:
     return current_user._get_current_object()
-
-
-def mail_labels() -> dict[str, str]:
-    return {
-        "outcome_finalist": _("Finalists"),
-        "outcome_not_selected": _("Not selected"),
-        "outcome_winner": _("Winners"),
-        "outcome_mention": _("Honourable mentions"),
-        "comments_released": _("Comments of the jury"),
-    }
 
 
 def document_labels() -> dict[str, str]:
@@ -100,7 +89,7 @@ def _render_ceremony(
         kind_labels=document_labels(),
         options=DocumentOptionsForm(),
         reveal_form=EmptyForm(formdata=None),
-        winners_public=ceremony_service.is_public(edition.winners_public_at, ceremony_service.now()),
+        winners_public=ceremony_service.is_public(edition.winners_public_at, clock.now()),
         prize_names={p.id: p.name(current_locale()) for p in readiness},
         unconsented=without_publication_consent(db, [p.id for p in readiness]),
     ), status
@@ -268,12 +257,8 @@ def _render_notifications(edition: Edition, form: ScheduleForm, *, problem: Any 
         edition=edition,
         form=form,
         summary=notifications.summary(db, edition),
-        labels=mail_labels(),
-        keys=notifications.KEYS,
-        overridden={
-            (t.key, t.language)
-            for t in notifications.edition_overrides(db, edition, notifications.KEYS).values()
-        },
+        kinds=mail_templates.KINDS,
+        overridden=set(mail_templates.overrides(db, edition.id, mail_templates.KEYS)),
         cancel_form=EmptyForm(formdata=None),
         problem=problem,
     ), status
@@ -281,8 +266,7 @@ def _render_notifications(edition: Edition, form: ScheduleForm, *, problem: Any 
 
 def _schedule_form(**kwargs: Any) -> ScheduleForm:
     form = ScheduleForm(**kwargs)
-    labels = mail_labels()
-    form.keys.choices = [(key, labels[key]) for key in notifications.OUTCOME_KEYS]
+    form.keys.choices = [(key, mail_templates.KINDS[key].label) for key in mail_templates.OUTCOME_KEYS]
     return form
 
 
@@ -296,16 +280,18 @@ def ceremony_notifications(edition_id: int):
     form = _schedule_form()
     if not form.validate_on_submit():
         return _render_notifications(edition, form, status=422)
-    try:
-        counts = notifications.schedule(
-            db, edition, keys=form.keys.data, send_after=form.send_after.data, actor=_actor()
+    try:  # two organizers scheduling at once: the second replays and finds everyone told
+        counts = commit_with_replay(
+            db,
+            lambda: notifications.schedule(
+                db, edition, keys=form.keys.data, send_after=form.send_after.data, actor=_actor()
+            ),
         )
-        db.commit()
     except NotificationError as error:
         db.rollback()
         add_errors(form, error.errors)
         return _render_notifications(edition, form, problem=error.message, status=422)
-    flash(_("%(count)s mail(s) scheduled.", count=sum(counts.values())), "success")
+    flash(ngettext("%(num)d mail scheduled.", "%(num)d mails scheduled.", sum(counts.values())), "success")
     return redirect(url_for("organizer.ceremony_notifications", edition_id=edition.id))
 
 
@@ -317,111 +303,10 @@ def ceremony_notifications_cancel(edition_id: int):
         abort(400)
     count = notifications.cancel_scheduled(db, edition, actor=_actor())
     db.commit()
-    flash(_("%(count)s scheduled mail(s) cancelled.", count=count), "success")
+    flash(
+        ngettext("%(num)d scheduled mail cancelled.", "%(num)d scheduled mails cancelled.", count), "success"
+    )
     return redirect(url_for("organizer.ceremony_notifications", edition_id=edition.id))
-
-
-@bp.route(CEREMONY_URL + "/notifications/<key>/<language>", methods=["GET", "POST"])
-@organizer_required
-def ceremony_mail_template(edition_id: int, key: str, language: str):
-    edition = _edition(edition_id)
-    if key not in notifications.KEYS or language not in notifications.LANGUAGES:
-        abort(404)
-    template = notifications.find_template(db, edition, key, language)
-    problem = None
-    status = 200
-    if request.method == "GET":
-        form = remember_template(MailTemplateForm(formdata=None), template)
-        if template is not None:
-            form.subject.data, form.body.data = template.subject, template.body
-        subject, body, problems = notifications.preview(
-            edition, key=key, language=language, subject=form.subject.data, body=form.body.data
-        )
-    else:
-        form = MailTemplateForm()
-        action = request.form.get("action", "save")
-        subject, body, problems = notifications.preview(
-            edition, key=key, language=language, subject=form.subject.data or "", body=form.body.data or ""
-        )
-        if action == "preview":
-            form.validate_on_submit()  # show the field messages, save nothing
-            if problems:
-                form.body.errors = [*form.body.errors, *problems]
-                status = 422
-        elif form.validate_on_submit():
-            try:
-                saved = commit_edit(
-                    form,
-                    lambda: notifications.save_template(
-                        db,
-                        edition,
-                        key=key,
-                        language=language,
-                        subject=form.subject.data,
-                        body=form.body.data,
-                        actor=_actor(),
-                        **form.seen(),
-                    ),
-                )
-            except NotificationError as error:
-                problem = error.message
-                add_errors(form, error.errors)
-                status = 422
-            else:
-                if saved:
-                    flash(_("Mail template saved."), "success")
-                    return redirect(
-                        url_for(
-                            "organizer.ceremony_mail_template",
-                            edition_id=edition.id,
-                            key=key,
-                            language=language,
-                        )
-                    )
-                template = notifications.find_template(db, edition, key, language)
-                status = status_of(form)
-        else:
-            status = 422
-    return render_template(
-        "organizer/ceremony_mail.html",
-        edition=edition,
-        key=key,
-        language=language,
-        form=form,
-        template=template,
-        problem=problem,
-        variables=notifications.VARIABLES[key],
-        labels=mail_labels(),
-        keys=notifications.KEYS,
-        preview_subject=subject,
-        preview_body=body,
-        preview_problems=problems,
-        reset_form=remember_template(ResetTemplateForm(formdata=None), template),
-    ), status
-
-
-@bp.post(CEREMONY_URL + "/notifications/<key>/<language>/reset")
-@organizer_required
-def ceremony_mail_template_reset(edition_id: int, key: str, language: str):
-    edition = _edition(edition_id)
-    if key not in notifications.KEYS or language not in notifications.LANGUAGES:
-        abort(404)
-    form = ResetTemplateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done = commit_edit(
-        form,
-        lambda: notifications.reset_template(
-            db, edition, key=key, language=language, actor=_actor(), **form.seen()
-        ),
-    )
-    if form.stale is not None:
-        flash(str(form.stale.message), "warning")
-    elif done:
-        flash(_("The default text is back."), "success")
-    return redirect(
-        url_for("organizer.ceremony_mail_template", edition_id=edition.id, key=key, language=language)
-    )
 
 
 # --- comments to candidates ---------------------------------------------------------------------------------
@@ -449,9 +334,11 @@ def ceremony_comments(edition_id: int):
             else:
                 flash(
                     _(
-                        "%(count)s comment(s) released; %(mails)s candidate(s) will be mailed.",
-                        count=count,
-                        mails=mails,
+                        "%(released)s; %(mailed)s.",
+                        released=ngettext("%(num)d comment released", "%(num)d comments released", count),
+                        mailed=ngettext(
+                            "%(num)d candidate will be mailed", "%(num)d candidates will be mailed", mails
+                        ),
                     ),
                     "success",
                 )
@@ -465,7 +352,7 @@ def ceremony_comments(edition_id: int):
         rows=rows,
         form=form,
         problem=problem,
-        can_release=notifications.results_final(edition, notifications.now()),
+        can_release=notifications.results_final(edition, clock.now()),
     ), status
 
 

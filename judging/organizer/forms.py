@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from wtforms.widgets import TextInput
 
 from ..forms import MontrealDateTimeField
+from ..labels import METHOD_LABELS, QUESTION_TYPE_LABELS
 from ..models import METHODS, QUESTION_TYPES
 from ..services.editions import (
     CODE_MAX,
@@ -31,14 +32,6 @@ from ..services.editions import (
 from ..services.publication import DEFAULT_CONSENT_TEXT
 from .edits import VersionedForm
 
-METHOD_LABELS = {
-    "mean": _l("Mean"),
-    "median": _l("Median"),
-    "trimmed": _l("Trimmed mean"),
-    "zscore": _l("Per-juror z-score"),
-    "additive": _l("Juror-offset model (additive)"),
-    "schulze": _l("Schulze (rankings)"),
-}
 METHOD_HELP = {
     "mean": _l("The average of the jurors' scorecard totals (0–100)."),
     "median": _l("The middle scorecard total: one very generous or very severe juror moves it little."),
@@ -55,23 +48,6 @@ METHOD_HELP = {
         "Each juror's totals become a ranking; the rankings are combined with the Schulze method. "
         "The score is the number of applications a row beats."
     ),
-}
-QUESTION_TYPE_LABELS = {
-    "text": _l("Short text"),
-    "long-text": _l("Long text (with a word limit)"),
-    "choice": _l("Single choice"),
-    "yes-no": _l("Yes / no"),
-    "url": _l("Web address (URL)"),
-    "file": _l("File"),
-}
-PHASE_LABELS = {
-    "setup": _l("Setup"),
-    "open": _l("Open to applications"),
-    "screening": _l("Screening"),
-    "judging": _l("Judging"),
-    "deliberation": _l("Deliberation"),
-    "decided": _l("Decided"),
-    "announced": _l("Announced"),
 }
 
 CODE_MESSAGE = _l("Use lowercase letters, digits and dashes only, for example “innovation-2026”.")

@@ -13,21 +13,22 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..db import session as db
+from ..labels import PHASE_LABELS, translated
 from ..models import Assignment, AuditEvent, Conflict, JuryMembership, User
 from ..permissions import organizer_required
 from ..presenters import ORGANIZER, application_label
 from ..services import jury as jury_service
 from ..services import scoring
 from ..services.jury import JuryError, NeedsConfirmation
-from ..templating import tr
+from ..templating import current_locale, tr
 from ..web_input import ascii_int, int_arg
 from .applications import _page_links
-from .forms import PHASE_LABELS
 from .jury_forms import (
     AddAssignmentForm,
     AddMemberForm,
@@ -44,14 +45,7 @@ JURY_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_i
 
 
 def source_labels() -> dict[str, str]:
-    return {
-        "declared": _("declared by the juror"),
-        "organization": _("same organization"),
-        "email-domain": _("same email domain"),
-        "applicant": _("the juror is the applicant or the contact"),
-        "imported": _("imported"),
-        "organizer": _("recorded by an organizer"),
-    }
+    return translated("conflict_source")
 
 
 def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
@@ -64,10 +58,18 @@ def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
             causes.append(_("%(n)s in conflict", n=item["conflicted"]))
         if item["wrong_language"]:
             language = _("French") if item.get("language") == "fr" else _("English")
-            causes.append(_("%(n)s do not read %(language)s", n=item["wrong_language"], language=language))
-        text = _(
-            "only %(eligible)s eligible jurors for %(needed)s places",
-            eligible=item["eligible"],
+            causes.append(
+                ngettext(
+                    "%(num)d does not read %(language)s",
+                    "%(num)d do not read %(language)s",
+                    item["wrong_language"],
+                    language=language,
+                )
+            )
+        text = ngettext(
+            "only %(num)d eligible juror for %(needed)s places",
+            "only %(num)d eligible jurors for %(needed)s places",
+            item["eligible"],
             needed=needed,
         )
         if causes:
@@ -346,7 +348,14 @@ def jury_detect(edition_id: int, prize_id: int, round_id: int):
     created = jury_service.detect(db, rnd, actor=_actor())
     db.commit()
     if created:
-        flash(_("%(n)s new conflicts of interest found.", n=len(created)), "warning")
+        flash(
+            ngettext(
+                "%(num)d new conflict of interest found.",
+                "%(num)d new conflicts of interest found.",
+                len(created),
+            ),
+            "warning",
+        )
     else:
         flash(_("No new conflict of interest found."), "success")
     return redirect(_back(edition, prize, rnd, "conflicts"))
@@ -429,7 +438,11 @@ def jury_auto_assign(edition_id: int, prize_id: int, round_id: int):
         )
     else:
         flash(
-            _("%(created)s assignments made; every application has its jurors.", created=run.created),
+            ngettext(
+                "%(num)d assignment made; every application has its jurors.",
+                "%(num)d assignments made; every application has its jurors.",
+                run.created,
+            ),
             "success",
         )
     return redirect(_jury_url(edition, prize, rnd, "assignment", **_view().args(), run=run.event_id))
@@ -535,7 +548,7 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
         form=form,
         problem=problem,
         label=application_label(card.application, viewer=ORGANIZER, round=rnd),
-        total=scoring.format_total(scoring.card_total(card)),
+        total=scoring.format_total(scoring.card_total(card), current_locale()),
         cancel_url=_back(edition, prize, rnd, f"application-{card.application_id}"),
         round_name=tr(rnd.name) or rnd.code,
     ), (422 if problem else 200)
@@ -556,7 +569,14 @@ def jury_remind(edition_id: int, prize_id: int, round_id: int):
     except JuryError as error:
         return _refused(edition, prize, rnd, error)
     if reminded:
-        flash(_("Reminder sent to %(n)s jurors with unfinished work.", n=len(reminded)), "success")
+        flash(
+            ngettext(
+                "Reminder sent to %(num)d juror with unfinished work.",
+                "Reminder sent to %(num)d jurors with unfinished work.",
+                len(reminded),
+            ),
+            "success",
+        )
     else:
         flash(_("Every juror has finished: no reminder sent."), "success")
     return redirect(_back(edition, prize, rnd, "members"))

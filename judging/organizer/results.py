@@ -21,12 +21,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..collation import sort_key
 from ..db import session as db
 from ..documents.charts import leniency_chart
 from ..documents.exports import write_csv, write_xlsx
 from ..domain import phases as rules
 from ..forms import add_errors, parse_montreal_time
 from ..jury.routes import bp as jury_bp
+from ..labels import METHOD_LABELS, PHASE_LABELS, translated
 from ..models import (
     METHODS,
     Application,
@@ -43,7 +45,6 @@ from ..models import (
 from ..permissions import get_or_404, juror_required, organizer_required
 from ..presenters import JUROR, ORGANIZER, application_label
 from ..services import decisions as decisions_service
-from ..services import mail_templates
 from ..services import phases as phases_service
 from ..services import results as results_service
 from ..services.decisions import DecisionError
@@ -52,9 +53,7 @@ from ..services.phases import PhaseError
 from ..templating import current_locale
 from ..web_input import ascii_int, int_arg, int_list
 from . import audit as _audit  # noqa: F401 (adds the audit trail pages to the blueprint)
-from .ceremony_forms import MailTemplateForm, ResetTemplateForm, remember_template
 from .edits import commit_edit, status_of
-from .forms import METHOD_LABELS, PHASE_LABELS
 from .results_forms import (
     EmptyForm,
     MentionForm,
@@ -97,19 +96,11 @@ def _prize_rounds(prize: Prize) -> list[Round]:
 
 
 def outcome_labels() -> dict[str, str]:
-    return {
-        "finalist": _("Finalist"),
-        "winner": _("Winner"),
-        "mention": _("Honourable mention"),
-        "not-selected": _("Not selected"),
-    }
+    return translated("outcome")
 
 
 def flag_labels() -> dict[str, str]:
-    return {
-        "deviation": _("far from the other jurors (more than 20 points on average)"),
-        "correlation": _("orders the applications against the other jurors"),
-    }
+    return translated("flag")
 
 
 # --- the edition's results index -----------------------------------------------------------------------
@@ -139,7 +130,6 @@ def results_index(edition_id: int):
         frozen=frozen,
         PHASE_LABELS=PHASE_LABELS,
         METHOD_LABELS=METHOD_LABELS,
-        mail_keys=decisions_service.MAIL_KEYS,
     )
 
 
@@ -657,7 +647,7 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
         ("tied", _("Tied")),
         ("application", _("Application")),
         ("title", _("Title")),
-        ("score", _("Score (%(method)s)", method=rnd.method)),
+        ("score", _("Score (%(method)s)", method=METHOD_LABELS.get(rnd.method, rnd.method))),
         ("raw_mean", _("Raw mean")),
         ("median", _("Median")),
         ("stdev", _("Spread (sd)")),
@@ -712,8 +702,9 @@ def _deliberation(edition: Edition | None, prize: Prize, rnd: Round, *, viewer: 
     by_app: dict[str, list[results_service.Card]] = {}
     for card in report.computation.inputs.cards:
         by_app.setdefault(card.ref, []).append(card)
+    by_name = sort_key(current_locale())
     for cards in by_app.values():
-        cards.sort(key=lambda c: (c.name.lower(), c.email))
+        cards.sort(key=lambda c: (by_name(c.name), c.email))
     return render_template(
         "organizer/results_deliberation.html",
         edition=edition,
@@ -885,89 +876,3 @@ def round_method(edition_id: int, prize_id: int, round_id: int):
     return redirect(
         url_for("organizer.round_phase", edition_id=edition.id, prize_id=prize.id, round_id=rnd.id)
     )
-
-
-# --- mail templates of the finalist announcement ----------------------------------------------------------
-
-
-def mail_key_labels() -> dict[str, str]:
-    return {"finalist_selected": _("Finalist selected"), "not_selected": _("Not selected")}
-
-
-@bp.route("/editions/<int:edition_id>/results/mail/<key>/<language>", methods=["GET", "POST"])
-@organizer_required
-def results_mail(edition_id: int, key: str, language: str):
-    edition = _edition(edition_id)
-    if key not in decisions_service.MAIL_KEYS or language not in ("fr", "en"):
-        abort(404)
-    template = mail_templates.find(db, edition.id, key, language)
-    form = MailTemplateForm() if request.method == "POST" else MailTemplateForm(formdata=None)
-    remember_template(form, template)
-    problem = None
-    status = 200
-    if request.method == "GET" and template is not None:
-        form.subject.data, form.body.data = template.subject, template.body
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                saved = commit_edit(
-                    form,
-                    lambda: decisions_service.save_mail_template(
-                        db,
-                        edition,
-                        key=key,
-                        language=language,
-                        subject=form.subject.data,
-                        body=form.body.data,
-                        actor=_actor(),
-                        **form.seen(),
-                    ),
-                )
-            except DecisionError as error:
-                problem = error.message
-                add_errors(form, error.errors)
-                status = 422
-            else:
-                if saved:
-                    flash(_("Mail template saved."), "success")
-                    return redirect(
-                        url_for("organizer.results_mail", edition_id=edition.id, key=key, language=language)
-                    )
-                template = mail_templates.find(db, edition.id, key, language)
-                status = status_of(form)
-        else:
-            status = 422
-    return render_template(
-        "organizer/results_mail.html",
-        edition=edition,
-        key=key,
-        language=language,
-        form=form,
-        template=template,
-        problem=problem,
-        variables=decisions_service.MAIL_VARIABLES,
-        key_labels=mail_key_labels(),
-        reset_form=remember_template(ResetTemplateForm(formdata=None), template),
-    ), status
-
-
-@bp.post("/editions/<int:edition_id>/results/mail/<key>/<language>/reset")
-@organizer_required
-def results_mail_reset(edition_id: int, key: str, language: str):
-    edition = _edition(edition_id)
-    if key not in decisions_service.MAIL_KEYS or language not in ("fr", "en"):
-        abort(404)
-    form = ResetTemplateForm()
-    if not form.validate_on_submit():
-        abort(400)
-    done = commit_edit(
-        form,
-        lambda: decisions_service.reset_mail_template(
-            db, edition, key=key, language=language, actor=_actor(), **form.seen()
-        ),
-    )
-    if form.stale is not None:
-        flash(str(form.stale.message), "warning")
-    elif done:
-        flash(_("The default text is back."), "success")
-    return redirect(url_for("organizer.results_mail", edition_id=edition.id, key=key, language=language))

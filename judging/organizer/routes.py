@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import queries
 from ..clock import now
 from ..db import session as db
+from ..labels import METHOD_LABELS, PHASE_LABELS, QUESTION_TYPE_LABELS
 from ..models import Criterion, Edition, Prize, Question, Round
 from ..permissions import get_or_404, organizer_required
 from ..services import cockpit
@@ -33,9 +34,6 @@ from ..web_input import int_arg
 from .edits import commit_edit, status_of
 from .forms import (
     METHOD_HELP,
-    METHOD_LABELS,
-    PHASE_LABELS,
-    QUESTION_TYPE_LABELS,
     ConfirmForm,
     CopySetupForm,
     CriterionForm,

@@ -10,22 +10,16 @@ is absent. Each page runs a fixed number of SQL queries whatever the number of p
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..db import session as db
-from ..models import Edition, utcnow
+from ..models import Edition
 from ..permissions import is_organizer
 from ..services.ceremony import is_public, public_results
 from .routes import bp
-
-
-def now() -> datetime:
-    """The current time (tests replace this function to travel in time)."""
-    return utcnow()
 
 
 def _page(code: str, stage: str):
@@ -33,7 +27,7 @@ def _page(code: str, stage: str):
     if edition is None:
         abort(404)
     opens_at = edition.finalists_public_at if stage == "finalists" else edition.winners_public_at
-    public = is_public(opens_at, now())
+    public = is_public(opens_at, clock.now())
     preview = not public and is_organizer(current_user)
     if not public and not preview:
         abort(404)
@@ -44,8 +38,8 @@ def _page(code: str, stage: str):
         prizes=prizes,
         preview=preview,
         opens_at=opens_at,
-        winners_public=is_public(edition.winners_public_at, now()),
-        finalists_public=is_public(edition.finalists_public_at, now()),
+        winners_public=is_public(edition.winners_public_at, clock.now()),
+        finalists_public=is_public(edition.finalists_public_at, clock.now()),
     )
     headers = {"Cache-Control": "private, no-store"} if preview else {}
     return response, 200, headers

@@ -50,6 +50,7 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
     from ..services.ceremony import is_public
 
     now = clock.now()
+    clock.use_timezone(edition.timezone if edition else None)  # the home page names no edition
     is_open = bool(edition and edition.applications_open <= now < edition.applications_close)
     return render_template(
         "public/home.html",

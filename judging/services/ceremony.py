@@ -9,7 +9,11 @@ prize it should show is not ready: nothing of an unfrozen round reaches a PDF, t
 screen or a public page. The public finalists page only needs the finalist decisions to
 be frozen (:func:`public_results` with ``stage="finalists"``).
 
-The plan is loaded in a fixed number of queries (five) whatever the number of prizes
+**Frozen means frozen**: a frozen round's finalists, winner and mentions, with their names
+and citations, are read from its snapshot (:mod:`judging.services.snapshots`), not from the
+live decision rows; only the publication consent is read live.
+
+The plan is loaded in a fixed number of queries (six) whatever the number of prizes
 and applications:
 
 - the order of the prizes (``Prize.position``), their sponsor, the presenter who hands
@@ -37,6 +41,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import (
     Application,
     Decision,
@@ -44,12 +49,11 @@ from ..models import (
     Organization,
     PitchSlot,
     Prize,
-    ResultSnapshot,
     Round,
     User,
     localized,
-    utcnow,
 )
+from . import snapshots
 from .audit import record
 from .publication import publishable
 
@@ -60,11 +64,6 @@ CEREMONY_OUTCOMES = ("finalist", "winner", "mention")
 SCRIPT_MAX = 4000
 NAME_MAX = {"sponsor": 300, "presenter_name": 200, "presenter_title": 200, "presenter_organization": 300}
 MINUTES_MAX = 240
-
-
-def now() -> datetime:
-    """The current time (tests replace this function to travel in time)."""
-    return utcnow()
 
 
 class CeremonyError(Exception):
@@ -223,37 +222,138 @@ class CeremonyPlan:
         return [f"{p.code} {fp[:12]}" for p in self.prizes for fp in p.fingerprints]
 
 
-def _person(application: Application, applicant: User | None) -> str:
-    if application.contact_name:
-        return application.contact_name
-    if applicant is not None and applicant.name:
-        return applicant.name
-    return ""
-
-
-def _organization(application: Application, organization: Organization | None) -> str:
-    if application.org_name:
-        return application.org_name
-    return organization.name if organization is not None else ""
-
-
 def _laureate(
     application: Application, applicant: User | None, organization: Organization | None, citation: Any = None
 ) -> Laureate:
     return Laureate(
         application_id=application.id,
         ref=application.ref,
-        person=_person(application, applicant),
-        organization=_organization(application, organization),
+        person=snapshots.person_name(application, applicant),
+        organization=snapshots.organization_name(application, organization),
         title=application.title or "",
         city=application.city or "",
-        citation=both(citation) if citation else {},
+        citation=snapshots.citation_texts(citation),
         publishable=publishable(application),
     )
 
 
+def _frozen_laureate(frozen: snapshots.FrozenDecision, consent: Mapping[int, bool | None]) -> Laureate:
+    """A laureate as its round's snapshot froze it; only the publication consent is read live."""
+    return Laureate(
+        application_id=frozen.application_id,
+        ref=frozen.ref,
+        person=frozen.person,
+        organization=frozen.organization,
+        title=frozen.title,
+        city=frozen.city,
+        citation=frozen.citation if frozen.outcome != "finalist" else {},
+        publishable=consent.get(frozen.application_id) is True,
+    )
+
+
+#: (prize id, effective round id, outcome, laureate): one decision a ceremony shows.
+_Entry = tuple[int, "int | None", str, Laureate]
+
+
+def _live_entries(
+    db: Session, prize_ids: list[int], last_round: Mapping[int, int | None], frozen: Mapping[int, Any]
+) -> list[_Entry]:
+    """The decisions of rounds without a frozen decision list, from the live rows (one query)."""
+    rows = db.execute(
+        select(Decision, Application, User, Organization)
+        .join(Application, Application.id == Decision.application_id)
+        .outerjoin(User, User.id == Application.applicant_id)
+        .outerjoin(Organization, Organization.id == Application.organization_id)
+        .where(Decision.prize_id.in_(prize_ids), Decision.outcome.in_(CEREMONY_OUTCOMES))
+        .order_by(Decision.id)
+    ).all()
+    entries: list[_Entry] = []
+    for decision, application, applicant, organization in rows:
+        effective = snapshots.effective_round_id(decision, last_round.get(decision.prize_id))
+        if effective in frozen:
+            continue  # frozen means frozen: the snapshot says what this round decided
+        citation = decision.citation if decision.outcome in ("winner", "mention") else None
+        entries.append(
+            (
+                decision.prize_id,
+                effective,
+                decision.outcome,
+                _laureate(application, applicant, organization, citation),
+            )
+        )
+    return entries
+
+
+def _frozen_entries(
+    db: Session, frozen: Mapping[int, list[snapshots.FrozenDecision]], prize_of_round: Mapping[int, int]
+) -> list[_Entry]:
+    """The decisions the snapshots froze, with each application's current consent (one query)."""
+    ids = {d.application_id for decisions in frozen.values() for d in decisions}
+    consent: dict[int, bool | None] = {}
+    if ids:
+        consent = dict(
+            db.execute(
+                select(Application.id, Application.publication_consent).where(Application.id.in_(ids))
+            ).all()
+        )
+    return [
+        (prize_of_round[round_id], round_id, d.outcome, _frozen_laureate(d, consent))
+        for round_id, decisions in frozen.items()
+        for d in decisions
+        if d.outcome in CEREMONY_OUTCOMES
+    ]
+
+
+def _ceremony_prize(prize: Prize) -> CeremonyPrize:
+    return CeremonyPrize(
+        id=prize.id,
+        code=prize.code,
+        position=prize.position,
+        names=both(prize.name),
+        sponsor=prize.sponsor or "",
+        presenter_name=prize.presenter_name or "",
+        presenter_title=prize.presenter_title or "",
+        presenter_organization=prize.presenter_organization or "",
+        scripts={
+            lang: (prize.ceremony_script or {}).get(lang, "")
+            if isinstance(prize.ceremony_script, dict)
+            else (prize.ceremony_script or "")
+            for lang in LANGUAGES
+        },
+        minutes=prize.ceremony_minutes,
+    )
+
+
+def _fill(
+    item: CeremonyPrize, entries: list[_Entry], frozen: Mapping[int, str], pitch: Mapping[int, int]
+) -> None:
+    """The prize's finalists (in pitch order), winner and mentions, and whether all of it is frozen."""
+    finalist_rounds: set[int | None] = set()
+    all_rounds: set[int | None] = set()
+    finalists: list[Laureate] = []
+    for _prize_id, effective, outcome, laureate in entries:
+        all_rounds.add(effective)
+        if outcome == "finalist":
+            finalist_rounds.add(effective)
+            finalists.append(laureate)
+        elif outcome == "winner":
+            item.winner = laureate
+        else:
+            item.mentions.append(laureate)
+    finalists.sort(key=lambda f: (pitch.get(f.application_id, 10**6), f.ref))
+    item.finalists = finalists
+    item.finalists_ready = bool(finalists) and all(r in frozen for r in finalist_rounds)
+    item.ready = item.winner is not None and all(r in frozen for r in all_rounds)
+    item.fingerprints = sorted({frozen[r] for r in all_rounds if r in frozen})
+
+
 def load_prizes(db: Session, edition: Edition) -> list[CeremonyPrize]:
-    """Every prize of the edition with its decisions and readiness: five queries, whatever the size."""
+    """Every prize of the edition with its decisions and readiness, in six queries whatever the size.
+
+    A frozen round's finalists, winner and mentions, with their names and citations, come from its
+    snapshot (:mod:`judging.services.snapshots`), never from the live rows; only the publication
+    consent is read live. Rounds not frozen (and snapshots older than that rule) read the live rows.
+    """
     prizes = db.scalars(
         select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
     ).all()
@@ -263,26 +363,13 @@ def load_prizes(db: Session, edition: Edition) -> list[CeremonyPrize]:
     rounds = db.scalars(
         select(Round).where(Round.prize_id.in_(prize_ids)).order_by(Round.position, Round.id)
     ).all()
-    rounds_of: dict[int, list[Round]] = defaultdict(list)
+    last_round: dict[int, int | None] = {}
     for rnd in rounds:
-        rounds_of[rnd.prize_id].append(rnd)
+        last_round[rnd.prize_id] = rnd.id  # ordered: the last one wins
     round_ids = [r.id for r in rounds]
-    frozen: dict[int, str] = {}
-    if round_ids:
-        for round_id, fingerprint in db.execute(
-            select(ResultSnapshot.round_id, ResultSnapshot.fingerprint)
-            .where(ResultSnapshot.round_id.in_(round_ids), ResultSnapshot.invalidated_at.is_(None))
-            .order_by(ResultSnapshot.id)
-        ).all():
-            frozen[round_id] = fingerprint
-    rows = db.execute(
-        select(Decision, Application, User, Organization)
-        .join(Application, Application.id == Decision.application_id)
-        .outerjoin(User, User.id == Application.applicant_id)
-        .outerjoin(Organization, Organization.id == Application.organization_id)
-        .where(Decision.prize_id.in_(prize_ids), Decision.outcome.in_(CEREMONY_OUTCOMES))
-        .order_by(Decision.id)
-    ).all()
+    frozen, frozen_decisions = snapshots.frozen_rounds(db, round_ids)
+    entries = _live_entries(db, prize_ids, last_round, frozen_decisions)
+    entries += _frozen_entries(db, frozen_decisions, {r.id: r.prize_id for r in rounds})
     pitch: dict[int, int] = {}
     if round_ids:
         # the pitch order of the last round that has one
@@ -292,56 +379,26 @@ def load_prizes(db: Session, edition: Edition) -> list[CeremonyPrize]:
             )
         ).all():
             pitch[application_id] = position
-
-    decisions_of: dict[int, list[tuple[Decision, Laureate]]] = defaultdict(list)
-    for decision, application, applicant, organization in rows:
-        citation = decision.citation if decision.outcome in ("winner", "mention") else None
-        decisions_of[decision.prize_id].append(
-            (decision, _laureate(application, applicant, organization, citation))
-        )
-
+    entries_of: dict[int, list[_Entry]] = defaultdict(list)
+    for entry in entries:
+        entries_of[entry[0]].append(entry)
     out: list[CeremonyPrize] = []
     for prize in prizes:
-        prize_rounds = rounds_of[prize.id]
-        last = prize_rounds[-1].id if prize_rounds else None
-        item = CeremonyPrize(
-            id=prize.id,
-            code=prize.code,
-            position=prize.position,
-            names=both(prize.name),
-            sponsor=prize.sponsor or "",
-            presenter_name=prize.presenter_name or "",
-            presenter_title=prize.presenter_title or "",
-            presenter_organization=prize.presenter_organization or "",
-            scripts={
-                lang: (prize.ceremony_script or {}).get(lang, "")
-                if isinstance(prize.ceremony_script, dict)
-                else (prize.ceremony_script or "")
-                for lang in LANGUAGES
-            },
-            minutes=prize.ceremony_minutes,
-        )
-        finalist_rounds: set[int | None] = set()
-        all_rounds: set[int | None] = set()
-        finalists: list[Laureate] = []
-        for decision, laureate in decisions_of[prize.id]:
-            effective = decision.round_id or last
-            all_rounds.add(effective)
-            if decision.outcome == "finalist":
-                finalist_rounds.add(effective)
-                finalists.append(laureate)
-            elif decision.outcome == "winner":
-                item.winner = laureate
-            else:
-                item.mentions.append(laureate)
-        finalists.sort(key=lambda f: (pitch.get(f.application_id, 10**6), f.ref))
-        item.finalists = finalists
-        item.finalists_ready = bool(finalists) and all(r in frozen for r in finalist_rounds)
-        item.ready = item.winner is not None and all(r in frozen for r in all_rounds)
-        item.fingerprints = sorted({frozen[r] for r in all_rounds if r in frozen})
+        item = _ceremony_prize(prize)
+        _fill(item, entries_of[prize.id], frozen, pitch)
         out.append(item)
     schedule(out, edition.ceremony_at)
     return out
+
+
+def laureate_counts(prizes: Iterable[CeremonyPrize]) -> dict[str, int]:
+    """How many finalists, winners and mentions ``prizes`` show (frozen rounds: as their snapshots say)."""
+    prizes = list(prizes)
+    return {
+        "finalists": sum(len(p.finalists) for p in prizes),
+        "winners": sum(1 for p in prizes if p.winner is not None),
+        "mentions": sum(len(p.mentions) for p in prizes),
+    }
 
 
 def schedule(prizes: Sequence[CeremonyPrize], start: datetime | None) -> None:
@@ -592,7 +649,7 @@ def reveal_winners(db: Session, edition: Edition, *, actor: User | None) -> date
     Refused when a prize's results are not frozen (the page would lack it) and when the
     winners are already public.
     """
-    moment = now()
+    moment = clock.now()
     if edition.winners_public_at is not None and edition.winners_public_at <= moment:
         raise CeremonyError(_l("The winners are already public."))
     prizes = load_prizes(db, edition)

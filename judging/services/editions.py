@@ -21,6 +21,7 @@ from sqlalchemy import DateTime, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
+from .. import clock
 from ..domain.phases import can_change_tie_break
 from ..models import (
     METHODS,
@@ -42,7 +43,6 @@ from ..models.editions import TIE_BREAK_SIMPLE
 from . import versions
 from .audit import record, snapshot
 
-MONTREAL = ZoneInfo("America/Montreal")
 CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_MAX = 60
 #: Phases in which judging has started: the method and the rubric's scale are locked.
@@ -217,25 +217,27 @@ class _Errors:
 # --- Montréal wall-clock time <-> aware UTC -------------------------------------------------------
 
 
-def local_to_utc(value: datetime, tz: ZoneInfo = MONTREAL) -> datetime:
-    """A wall-clock time in Montréal (naive, as a ``datetime-local`` input gives it) as aware UTC.
+def local_to_utc(value: datetime, tz: ZoneInfo | None = None) -> datetime:
+    """A wall-clock time in ``tz`` (default: the zone of the edition in context, else Montréal; naive,
+    as a ``datetime-local`` input gives it) as aware UTC.
 
     An already aware value is only converted. In the autumn hour that happens twice,
     the first (daylight-saving) occurrence is meant.
     """
     if value.tzinfo is not None:
         return value.astimezone(UTC)
-    return value.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    return value.replace(tzinfo=tz or clock.zone(), fold=0).astimezone(UTC)
 
 
-def utc_to_local(value: datetime, tz: ZoneInfo = MONTREAL) -> datetime:
-    """An aware datetime as naive Montréal wall-clock time (what a ``datetime-local`` input shows)."""
+def utc_to_local(value: datetime, tz: ZoneInfo | None = None) -> datetime:
+    """An aware datetime as naive wall-clock time in ``tz`` (default as :func:`local_to_utc`): what a
+    ``datetime-local`` input shows."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(tz).replace(tzinfo=None)
+    return value.astimezone(tz or clock.zone()).replace(tzinfo=None)
 
 
-def local_time_exists(value: datetime, tz: ZoneInfo = MONTREAL) -> bool:
+def local_time_exists(value: datetime, tz: ZoneInfo | None = None) -> bool:
     """False for a wall-clock time skipped by the spring change to daylight-saving time."""
     return utc_to_local(local_to_utc(value, tz), tz) == value.replace(tzinfo=None)
 
@@ -527,7 +529,7 @@ def create_edition(
         "publication_consent_text": publication_consent_text,
     }
     _validate_edition(db, fields, None)
-    edition = Edition(timezone="America/Montreal", **fields)
+    edition = Edition(timezone=clock.DEFAULT_TIMEZONE, **fields)
     db.add(edition)
     db.flush()
     record(
@@ -1144,7 +1146,7 @@ def copy_setup(
         "publication_consent_text": publication_consent_text,
     }
     _validate_edition(db, fields, None)
-    edition = Edition(timezone=source.timezone or "America/Montreal", **fields)
+    edition = Edition(timezone=source.timezone or clock.DEFAULT_TIMEZONE, **fields)
     db.add(edition)
     counts = {"prizes": 0, "rounds": 0, "criteria": 0, "questions": 0}
     for prize in setup_of_edition(db, source.id):

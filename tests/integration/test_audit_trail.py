@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 
 import pytest
 
@@ -128,8 +129,10 @@ def test_before_and_after_are_shown(app, organizer_client, trail):
         f"/organizer/editions/{trail['edition'].id}/audit",
         query_string={"action": "scorecard.submitted", "round": trail["pre"].id},
     ).get_data(as_text=True)
-    assert "&#34;scores&#34;: {&#34;c1&#34;: &#34;7&#34;}" in html
-    assert "&#34;scores&#34;: {&#34;c1&#34;: &#34;8&#34;}" in html
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    # before → after in words (no JSON): the scores the juror gave
+    assert "les notes : c1 : 7 → c1 : 8" in text
+    assert "&#34;" not in html and '{"' not in html
 
 
 def test_pages_of_fifty(app, db, organizer_client, trail):

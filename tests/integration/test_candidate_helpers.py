@@ -1,8 +1,8 @@
 """Helpers shared by the candidate tests (this module holds no test).
 
 ``contest`` builds an open edition with one prize and one question of each type; ``form_for``
-gives the POST data of a complete application; ``Clock`` makes ``services.applications.clock`` and
-the requests' arrival stamp (``judging.clock.now``) return a chosen instant.
+gives the POST data of a complete application; ``Clock`` makes the one clock
+(``judging.clock.now``) return a chosen instant.
 """
 
 from __future__ import annotations
@@ -174,15 +174,13 @@ def uploaded_files(app) -> list[Path]:
 
 
 class Clock:
-    """``clock.set(moment)`` makes the services' ``clock()`` return ``moment``, and the time requests
-    are stamped with when they reach the application (``judging.clock.now``)."""
+    """``clock.set(moment)`` makes the one clock (``judging.clock.now``) return ``moment``: the services,
+    the pages and the time requests are stamped with when they reach the application all follow it."""
 
     def __init__(self, monkeypatch) -> None:
         self.moment: datetime | None = None
         from judging import clock
-        from judging.services import applications
 
-        monkeypatch.setattr(applications, "clock", self)
         monkeypatch.setattr(clock, "now", self)
 
     def __call__(self) -> datetime:

@@ -11,11 +11,10 @@ from sqlalchemy import event, select
 
 from judging.db import get_engine
 from judging.models import AuditEvent, Prize
-from judging.public import results_pages
 from judging.services import ceremony
 from tests.conftest import login
 from tests.factories import aware
-from tests.integration.test_ceremony_support import (
+from tests.scenarios import (
     PRIZES,
     ceremony_edition,
     in_order,
@@ -273,8 +272,8 @@ def test_reveal_screen_is_refused_while_a_prize_is_not_frozen(app, db, make, org
 def test_explicit_reveal_makes_the_winners_public_now(app, db, make, organizer_client, monkeypatch):
     built = ceremony_edition(make, db, secret=False)
     moment = aware(2025, 10, 16, 23, 50)
-    monkeypatch.setattr(ceremony, "now", lambda: moment)
-    monkeypatch.setattr(results_pages, "now", lambda: moment)
+    monkeypatch.setattr("judging.clock.now", lambda: moment)
+    monkeypatch.setattr("judging.clock.now", lambda: moment)
     response = organizer_client.post(url(built, "/reveal-winners"))
     assert response.status_code == 302
     db.expire_all()
@@ -289,7 +288,7 @@ def test_explicit_reveal_makes_the_winners_public_now(app, db, make, organizer_c
 
 def test_explicit_reveal_is_refused_while_a_prize_is_not_frozen(app, db, make, organizer_client, monkeypatch):
     built = ceremony_edition(make, db)
-    monkeypatch.setattr(ceremony, "now", lambda: aware(2025, 10, 16, 23, 50))
+    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 16, 23, 50))
     response = organizer_client.post(url(built, "/reveal-winners"), follow_redirects=True)
     assert "Prix Confidentiel Zorglub" in text_of(response)
     db.expire_all()

@@ -192,7 +192,7 @@ def test_filters_are_counted_in_sql_and_list_the_right_applications(organizer_cl
     assert "Cy → INN-004" in warning and "show=conflict" in warning
     # a row's badges: what is missing, the conflict, each status
     row = html.split(f'id="application-{half.id}"')[1].split("</tr>")[0]
-    assert "1 missing" in row and "to score" in row and "abstained" in row
+    assert "1 missing" in row and "To score" in row and "Abstained" in row
     row = html.split(f'id="application-{conflicted.id}"')[1].split("</tr>")[0]
     assert ">conflict<" in row
     # a scorecard holding scores is removed through the confirmation page, keeping the view

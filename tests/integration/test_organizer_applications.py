@@ -243,7 +243,7 @@ def test_list_shows_counts_per_prize_and_translated_labels(organizer_client, con
     english(organizer_client)
     html = organizer_client.get(base_url(contest["edition"])).get_data(as_text=True)
     assert "5 applications" in html
-    assert "Québec (outside Montréal)" in html
+    assert "Québec, outside Montréal" in html
     assert "Non-profit organization" in html
     assert '<span class="badge text-bg-secondary status-draft">Draft</span>' in html
 
@@ -384,7 +384,7 @@ def test_history_lists_screening_events(organizer_client, contest):
     html = organizer_client.get(app_url(application)).get_data(as_text=True)
     history = html.split('id="history"')[1].split("</table>")[0]
     assert "Marked ineligible" in history
-    assert "Submitted → Ineligible" in history
+    assert "Submitted → Not eligible" in history
     assert "Registered outside Canada." in history
     assert "Olive Organisatrice" in history
 
@@ -813,7 +813,7 @@ def test_csv_export_neutralises_formulas_and_translates_headers(organizer_client
         "Submitted",
         "'" + EVIL,
         "'+1 (514) 555-0100",
-        "Startup",
+        "Start-up",
         "Montréal",
         "CA",
         "'@SUM(A1:A9)",

@@ -461,7 +461,10 @@ def test_round_with_criteria_and_tie_break_chain(organizer_client, make, db):
     assert feasibility.name == {"fr": "Faisabilité", "en": ""}
 
     page = text(organizer_client.get(prize_url(prize)))
-    assert "criterion:impact, median, first-places" in page
+    # the chain in words, the criterion by its name (not "criterion:impact, median, first-places")
+    words = "la meilleure note en «\u00a0Impact\u00a0», la médiane la plus haute, le plus de premières places"
+    assert words in page
+    assert "criterion:impact" not in page
     assert "Faisabilité" in page
     assert "2,5" in page  # French decimal comma (the default language)
     assert "1E+1" not in page

@@ -8,10 +8,9 @@ import html
 import pytest
 
 from judging.models import Decision
-from judging.public import results_pages
 from tests.conftest import login
 from tests.factories import aware
-from tests.integration.test_ceremony_support import (
+from tests.scenarios import (
     PRIZES,
     ceremony_edition,
     in_order,
@@ -30,7 +29,7 @@ def clock(monkeypatch):
     """Set the public pages' "now"."""
 
     def set_to(moment):
-        monkeypatch.setattr(results_pages, "now", lambda: moment)
+        monkeypatch.setattr("judging.clock.now", lambda: moment)
 
     return set_to
 

@@ -16,14 +16,12 @@ from sqlalchemy import select
 from judging.documents import ceremony as documents
 from judging.documents.report_pdf import report_pdf
 from judging.models import Application, AuditEvent, ResultSnapshot
-from judging.public import results_pages
 from judging.services import ceremony
 from tests.conftest import login
 from tests.factories import aware
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import contest, form_for, post_form, start
-from tests.integration.test_ceremony_support import ceremony_edition, pdf_text, person_name, squash
-from tests.integration.test_results_support import five_by_four, results_url
+from tests.scenarios import ceremony_edition, five_by_four, pdf_text, person_name, results_url, squash
 
 alice = helpers.alice  # fixture
 AFTER_WINNERS = aware(2025, 10, 17, 1, 0)
@@ -32,7 +30,7 @@ NBSP = "\u00a0"
 
 @pytest.fixture
 def after_winners(monkeypatch):
-    monkeypatch.setattr(results_pages, "now", lambda: AFTER_WINNERS)
+    monkeypatch.setattr("judging.clock.now", lambda: AFTER_WINNERS)
 
 
 def text(response) -> str:
@@ -333,7 +331,7 @@ def test_the_organizer_sees_each_answer_on_the_application_page(app, db, make, c
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_simultaneous_withdrawals_make_one(app, db, make, candidate, round_):
-    from tests.integration.test_candidate_concurrency import race
+    from tests.scenarios import race
 
     built = ceremony_edition(make, db, secret=False)
     finalist = built.finalists[0][2]

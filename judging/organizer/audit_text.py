@@ -1,0 +1,274 @@
+"""The audit trail in words: one sentence per event, in the reader's language, and a readable
+before/after (« Odile Bernier-Sauvé a changé la pondération de « Originalité » de 25 à 30 »).
+
+One table keyed by action (:data:`SENTENCES`); an action it does not know still reads as a
+sentence built from its object (« … a modifié la question « Site web » »), never as its code.
+Values go through the label registry (statuses, phases, methods, regions…), dates through the one
+date formatter, bilingual names through ``tr``: no raw JSON reaches the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..labels import code_label
+from ..models import Application, AuditEvent
+from ..templating import current_locale, local_datetime, tr
+
+#: What each kind of object is called (with its article, as the sentences use it).
+OBJECTS = {
+    "edition": _l("the edition"),
+    "prize": _l("the prize"),
+    "round": _l("the round"),
+    "criterion": _l("the criterion"),
+    "question": _l("the question"),
+    "application": _l("the application"),
+    "scorecard": _l("the scorecard"),
+    "assignment": _l("the scorecard"),
+    "conflict": _l("the conflict"),
+    "mail_template": _l("the mail template"),
+    "user": _l("the account"),
+    "comment": _l("the comment"),
+    "decision": _l("the decision"),
+}
+
+#: The same, as the complement of a field (« la pondération du critère … », « … de l’édition »).
+OBJECTS_OF = {
+    "edition": _l("of the edition"),
+    "prize": _l("of the prize"),
+    "round": _l("of the round"),
+    "criterion": _l("of the criterion"),
+    "question": _l("of the question"),
+    "application": _l("of the application"),
+    "scorecard": _l("of the scorecard"),
+    "assignment": _l("of the scorecard"),
+    "mail_template": _l("of the mail template"),
+    "user": _l("of the account"),
+}
+
+#: What each audited field is called (with its article).
+FIELDS = {
+    "code": _l("the code"),
+    "name": _l("the name"),
+    "label": _l("the label"),
+    "help": _l("the help text"),
+    "guidance": _l("the guidance"),
+    "description": _l("the description"),
+    "eligibility": _l("the eligibility rules"),
+    "weight": _l("the weight"),
+    "min_value": _l("the minimum"),
+    "max_value": _l("the maximum"),
+    "required": _l("whether it is required"),
+    "position": _l("the position"),
+    "method": _l("the method"),
+    "tie_break": _l("the tie-break chain"),
+    "phase": _l("the phase"),
+    "blind": _l("blind judging"),
+    "jurors_per_application": _l("the number of jurors per application"),
+    "judging_closes_at": _l("the end of judging"),
+    "applications_open": _l("the opening of applications"),
+    "applications_close": _l("the application deadline"),
+    "ceremony_at": _l("the date of the ceremony"),
+    "timezone": _l("the time zone"),
+    "finalists": _l("the number of finalists"),
+    "status": _l("the status"),
+    "type": _l("the type"),
+    "max_words": _l("the word limit"),
+    "options": _l("the options"),
+    "identifying": _l("whether it identifies the candidate"),
+    "sponsor": _l("the sponsor"),
+    "subject": _l("the subject"),
+    "body": _l("the text"),
+    "total": _l("the total"),
+    "scores": _l("the scores"),
+}
+
+#: The registry's kind for the fields that hold a code.
+CODED_FIELDS = {
+    "status": "status",
+    "phase": "phase",
+    "method": "method",
+    "type": "question_type",
+    "region": "region",
+    "org_type": "org_type",
+    "language": "language",
+    "source": "conflict_source",
+    "outcome": "outcome",
+}
+
+#: One sentence per action. ``%(who)s`` is the person, ``%(object)s`` the object with its name.
+SENTENCES = {
+    "edition.created": _l("%(who)s created %(object)s."),
+    "edition.copied": _l("%(who)s created %(object)s by copying another edition."),
+    "edition.imported": _l("%(who)s imported %(object)s."),
+    "edition.generated": _l("%(who)s generated %(object)s."),
+    "edition.deleted": _l("%(who)s deleted %(object)s."),
+    "prize.created": _l("%(who)s added %(object)s."),
+    "prize.deleted": _l("%(who)s deleted %(object)s."),
+    "round.created": _l("%(who)s added %(object)s."),
+    "round.deleted": _l("%(who)s deleted %(object)s."),
+    "round.reopened": _l("%(who)s reopened %(object)s."),
+    "criterion.created": _l("%(who)s added %(object)s."),
+    "criterion.deleted": _l("%(who)s deleted %(object)s."),
+    "criterion.moved": _l("%(who)s moved %(object)s."),
+    "question.created": _l("%(who)s added %(object)s."),
+    "question.deleted": _l("%(who)s deleted %(object)s."),
+    "question.moved": _l("%(who)s moved %(object)s."),
+    "application.created": _l("%(who)s started %(object)s."),
+    "application.draft_saved": _l("%(who)s saved a draft of %(object)s."),
+    "application.submitted": _l("%(who)s submitted %(object)s."),
+    "application.resubmitted": _l("%(who)s submitted %(object)s again."),
+    "application.withdrawn": _l("%(who)s withdrew %(object)s."),
+    "application.eligible": _l("%(who)s marked %(object)s eligible."),
+    "application.ineligible": _l("%(who)s marked %(object)s not eligible."),
+    "application.extended": _l("%(who)s extended the deadline of %(object)s."),
+    "application.reopened": _l("%(who)s reopened %(object)s for edits."),
+    "application.publication_consent": _l("%(who)s answered the publication consent of %(object)s."),
+    "scorecard.submitted": _l("%(who)s submitted %(object)s."),
+    "scorecard.changed": _l("%(who)s changed %(object)s after submitting it."),
+    "scorecard.draft_saved": _l("%(who)s saved a draft of %(object)s."),
+    "scorecard.abstained": _l("%(who)s abstained on %(object)s."),
+    "scorecard.resumed": _l("%(who)s undid the abstention on %(object)s."),
+    "scorecard.recused": _l("%(who)s declared a conflict on %(object)s."),
+    "scorecard.assigned": _l("%(who)s assigned %(object)s."),
+    "scorecard.removed": _l("%(who)s removed %(object)s."),
+    "conflict.declared": _l("%(who)s declared a conflict of interest."),
+    "conflict.recorded": _l("%(who)s recorded a conflict of interest."),
+    "conflict.lifted": _l("%(who)s lifted a conflict of interest."),
+    "finalists.selected": _l("%(who)s selected the finalists."),
+    "finalist.overridden": _l("%(who)s overrode a finalist choice."),
+    "finalists.announced": _l("%(who)s announced the finalists."),
+    "results.frozen": _l("%(who)s froze the results."),
+    "winner.recorded": _l("%(who)s recorded the winner."),
+    "mention.added": _l("%(who)s added an honourable mention."),
+    "mention.removed": _l("%(who)s removed an honourable mention."),
+    "pitch_order.set": _l("%(who)s set the pitch order."),
+    "mail_template.saved": _l("%(who)s saved %(object)s."),
+    "mail_template.reset": _l("%(who)s reset %(object)s to its default text."),
+    "jury.member_added": _l("%(who)s added a juror to the jury."),
+    "jury.member_removed": _l("%(who)s removed a juror from the jury."),
+    "jury.auto_assigned": _l("%(who)s assigned the applications to the jurors automatically."),
+    "ceremony.arranged": _l("%(who)s arranged the ceremony."),
+    "ceremony.public_times": _l("%(who)s set when the results become public."),
+    "ceremony.winners_revealed": _l("%(who)s revealed the winners."),
+}
+
+
+def who(event: AuditEvent) -> str:
+    return event.actor.display_name if event.actor else _("The platform")
+
+
+def _name(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None) -> str:
+    """The object's own name from the event's snapshot (bilingual names in the reader's language),
+    else from ``names`` (``(object_type, id) → name``, looked up for the whole page at once)."""
+    for snapshot in (event.after or {}, event.before or {}):
+        if isinstance(snapshot, dict):
+            for key in ("name", "label", "title", "ref"):
+                value = snapshot.get(key)
+                text = tr(value) if isinstance(value, dict) else (value if isinstance(value, str) else "")
+                if text:
+                    return text
+    return (names or {}).get((event.object_type or "", event.object_id or 0), "")
+
+
+def object_words(
+    event: AuditEvent, *, of: bool = False, names: Mapping[tuple[str, int], str] | None = None
+) -> str:
+    """« le critère « Originalité » » (``of``: « du critère « Originalité » »); the kind alone when
+    the snapshot names nothing."""
+    kind = (event.object_type or event.action.split(".", 1)[0]).lower()
+    noun = str(OBJECTS_OF.get(kind, _("of an item"))) if of else str(OBJECTS.get(kind, _("an item")))
+    name = _name(event, names)
+    return _("%(noun)s “%(name)s”", noun=noun, name=name) if name else noun
+
+
+def value_words(field: str, value: Any, kind: str = "") -> str:
+    """A stored value as people read it: labels for codes, dates formatted, yes/no, names."""
+    if value is None or value == "" or value == []:
+        return _("nothing")
+    if field in CODED_FIELDS and isinstance(value, str):
+        scorecard = field == "status" and kind in ("assignment", "scorecard")  # a scorecard's own statuses
+        return code_label("scorecard" if scorecard else CODED_FIELDS[field], value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dict):
+        if set(value) <= {"fr", "en"}:
+            return tr(value)
+        return ", ".join(
+            _("%(field)s: %(after)s", field=key, after=value_words(key, item)) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return ", ".join(value_words(field, item) for item in value)
+    if isinstance(value, int | float | Decimal):
+        return format_decimal(value, locale=current_locale())
+    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            return local_datetime(datetime.fromisoformat(value), "long")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def changes(event: AuditEvent) -> list[dict[str, str]]:
+    """The fields that differ between before and after: field, before and after in words."""
+    before, after = event.before or {}, event.after or {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return []
+    kind = (event.object_type or event.action.split(".", 1)[0]).lower()
+    rows = []
+    for field in [key for key in after if key in before] + [key for key in after if key not in before]:
+        if before.get(field) == after.get(field) or field in ("version", "position"):
+            continue
+        if field == "code" and field not in before:  # a new object is named by its name, not its code
+            continue
+        rows.append(
+            {
+                "field": str(FIELDS.get(field, field.replace("_", " "))),
+                "before": value_words(field, before.get(field), kind) if field in before else "",
+                "after": value_words(field, after.get(field), kind),
+            }
+        )
+    return rows
+
+
+def sentences(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None) -> list[str]:
+    """What happened, in sentences: one per changed field for an edit, one for any other action."""
+    person, thing = who(event), object_words(event, names=names)
+    if event.action.endswith(".updated"):
+        found = [
+            _(
+                "%(who)s changed %(field)s %(of_object)s from %(before)s to %(after)s.",
+                who=person,
+                field=row["field"],
+                of_object=object_words(event, of=True, names=names),
+                before=row["before"],
+                after=row["after"],
+            )
+            for row in changes(event)
+            if row["before"]
+        ]
+        return found or [_("%(who)s edited %(object)s without changing anything.", who=person, object=thing)]
+    sentence = SENTENCES.get(event.action)
+    if sentence is not None:
+        return [str(sentence) % {"who": person, "object": thing}]
+    return [_("%(who)s changed %(object)s.", who=person, object=thing)]
+
+
+def object_names(db: Any, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
+    """Names of the applications the events are about (their snapshots hold only what changed):
+    one query for the page, « REF · title »."""
+    ids = {event.object_id for event in events if event.object_type == "application" and event.object_id}
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(Application.id, Application.ref, Application.title).where(Application.id.in_(ids))
+    )
+    return {("application", id_): f"{ref} · {title}" if title else ref for id_, ref, title in rows}

@@ -1,0 +1,76 @@
+"""The audit trail reads as sentences in the reader's language, with a readable before/after.
+
+A scripted sequence of changes (a criterion added then reweighted and renamed, a round's method
+changed, an edition's deadline moved, an application marked not eligible) is written through the
+services as organizers make it; the audit page then shows one sentence per change, with names,
+labels and formatted dates, and no action code (``criterion.updated``) nor raw JSON (``{``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from html import unescape
+
+from judging.services import editions as setup
+from judging.services.audit import record
+from tests.conftest import login
+
+
+def page_text(response) -> str:
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    table = body[body.index('id="audit-table"') : body.index("</table>")]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", table)).split())
+
+
+def test_the_audit_page_tells_what_happened_in_sentences(app, db, make, client):
+    odile = make.user(name="Odile Bernier-Sauvé", roles=["organizer"])
+    edition = make.edition(applications_close=datetime(2026, 12, 15, 23, 59, tzinfo=UTC))
+    prize = make.prize(edition, name={"fr": "Prix de l’innovation", "en": "Innovation Award"})
+    rnd = make.round(
+        prize, criteria=0, phase="setup", code="preselection", name={"fr": "Présélection", "en": "Shortlist"}
+    )
+    application = make.application(prize, title="Serre urbaine", status="submitted")
+    criterion = setup.create_criterion(
+        db,
+        rnd,
+        actor=odile,
+        code="originalite",
+        name={"fr": "Originalité", "en": "Originality"},
+        weight=Decimal(25),
+    )
+    setup.update_criterion(db, criterion, actor=odile, weight=Decimal(30))
+    setup.update_round(db, rnd, actor=odile, method="median")
+    setup.update_edition(
+        db, edition, actor=odile, applications_close=datetime(2026, 12, 20, 4, 59, tzinfo=UTC)
+    )
+    record(
+        db,
+        actor=odile,
+        action="application.ineligible",
+        obj=application,
+        before={"status": "submitted"},
+        after={"status": "ineligible"},
+        reason="Hors territoire",
+    )
+    db.commit()
+    login(client, odile)
+
+    text = page_text(client.get(f"/organizer/editions/{edition.id}/audit"))
+
+    assert "Odile Bernier-Sauvé a ajouté le critère « Originalité »." in text
+    assert "Odile Bernier-Sauvé a changé la pondération du critère « Originalité » de 25 à 30." in text
+    assert "Odile Bernier-Sauvé a changé la méthode du tour « Présélection » de Moyenne à Médiane." in text
+    assert "Odile Bernier-Sauvé a changé la date limite de candidature de l’édition « " in text
+    assert "de 15 décembre 2026 à 18 h 59 (HNE) à 19 décembre 2026 à 23 h 59 (HNE)." in text
+    assert (
+        f"Odile Bernier-Sauvé a marqué la candidature « {application.ref} · Serre urbaine » non admissible."
+        in text
+    )
+    assert "statut : Soumise → Non admissible" in text
+    assert "Prix de l’innovation · Présélection" in text
+    for code in ("criterion.", "round.", "edition.", "application.", "ineligible", "median", "preselection"):
+        assert code not in text
+    assert "{" not in text
