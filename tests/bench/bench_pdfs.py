@@ -7,7 +7,7 @@ A script, not a test. Run::
 It works in a throw-away SQLite database (the PDFs read a few hundred rows: the database is not
 what costs). The demo edition (``judging demo``) is still judging, so its results are not frozen
 and the ceremony documents (made from frozen results only) would be empty for it: they are timed
-on the edition the ceremony tests build (``tests/integration/test_ceremony_support.py``: four
+on the edition the ceremony tests build (``tests/scenarios.py``, ``ceremony_edition``: four
 prizes with frozen results, finalists, winners and mentions: the demo's shape). The first call of
 each document includes WeasyPrint's start (import, fonts): "cold"; then the median of
 ``--repeat`` calls: "warm". CPU seconds beside wall time (the machine is shared).
