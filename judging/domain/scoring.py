@@ -425,18 +425,22 @@ def _exact_cards(
     out: list[tuple[dict[str, Fraction], Fraction] | None] = []
     for row in rows:
         scores: dict[str, Fraction] = {}
+        refused = False
         for c, value in enumerate(row):
             if value is None:
                 continue
-            if (c, value) not in normalised:
+            key = (c, value)
+            if key not in normalised:
                 try:
-                    normalised[c, value] = rubric.normalised({codes[c]: Fraction(value, denominator)})[
-                        codes[c]
-                    ]
+                    normalised[key] = rubric.normalised({codes[c]: Fraction(value, denominator)})[codes[c]]
                 except ValueError:
-                    normalised[c, value] = None
-            scores[codes[c]] = normalised[c, value]  # type: ignore[assignment]
-        total = None if None in scores.values() else rubric.total_from_normalised(scores)
+                    normalised[key] = None
+            share = normalised[key]
+            if share is None:
+                refused = True
+                break
+            scores[codes[c]] = share
+        total = None if refused else rubric.total_from_normalised(scores)
         out.append(None if total is None else (scores, total))
     return out
 
