@@ -178,6 +178,14 @@ def tie_break_label(entries: list[str] | None, criteria: Any = ()) -> str:
     return ", ".join(words)
 
 
+def round_name(rnd: Any) -> str:
+    """A round as people call it: its name in the reader's language, else « Tour 2 » (never its code)."""
+    name = localized(rnd.name, str(get_locale() or "fr")) if rnd is not None else ""
+    if name or rnd is None:
+        return name
+    return str(_l("Round %(number)s", number=(rnd.position or 0) + 1))
+
+
 #: Audit actions about an application, as its history shows them (unknown actions show their code).
 APPLICATION_ACTION_LABELS = {
     "application.created": _l("Application started"),

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from . import clock
 from .db import session
-from .labels import ROLE_LABELS, code_label, country_name, tie_break_label
+from .labels import ROLE_LABELS, code_label, country_name, round_name, tie_break_label
 from .models import Application, Edition, Prize, Round
 from .models.base import localized
 
@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["code_label"] = code_label
     app.jinja_env.globals["country_name"] = country_name
     app.jinja_env.globals["tie_break_label"] = tie_break_label
+    app.jinja_env.globals["round_name"] = round_name
     app.jinja_env.globals["page_timezone"] = clock.timezone_name
     app.jinja_env.filters["number"] = decimal_text
     app.jinja_env.filters["colon"] = with_colon

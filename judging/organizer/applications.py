@@ -30,12 +30,13 @@ from ..labels import (
     label,
 )
 from ..models import Application, Attachment, Edition, Prize, Question
-from ..permissions import get_or_404, organizer_required
+from ..paging import page_links
+from ..permissions import organizer_required
 from ..services import screening, uploads
 from ..services.screening import ScreeningError
 from ..templating import tr
 from .application_forms import EligibilityForm, ExtensionForm, ReopenForm
-from .routes import bp
+from .routes import bp, load_edition
 
 APPLICATIONS_URL = "/editions/<int:edition_id>/applications"
 APPLICATION_URL = APPLICATIONS_URL + "/<int:application_id>"
@@ -50,12 +51,8 @@ FILTER_NAMES = {
 # --- loading (missing or under another edition → 404) -------------------------------------------------
 
 
-def _edition(edition_id: int) -> Edition:
-    return get_or_404(Edition, edition_id)
-
-
 def _application(edition_id: int, application_id: int) -> tuple[Edition, Application]:
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     application = db.scalars(q.application_for_organizer(application_id)).first()
     if application is None or application.edition_id != edition.id:
         abort(404)
@@ -109,21 +106,10 @@ def _prizes(edition: Edition) -> list[Prize]:
     return list(db.scalars(q.prizes_for_list(edition.id)).all())
 
 
-def _page_links(page: int, pages: int) -> list[int | None]:
-    """Page numbers to show: the first, the last and two around the current one (None = a gap)."""
-    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    links: list[int | None] = []
-    for number in wanted:
-        if links and links[-1] is not None and number - links[-1] > 1:
-            links.append(None)
-        links.append(number)
-    return links
-
-
 @bp.get(APPLICATIONS_URL)
 @organizer_required
 def applications(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     prizes = _prizes(edition)
     filters = q.ApplicationFilters.from_args(request.args, {p.id for p in prizes})
     counts = {prize_id: count for prize_id, count in db.execute(q.counts_per_prize(edition.id, filters))}
@@ -143,7 +129,7 @@ def applications(edition_id: int):
         rows=rows,
         page=page,
         pages=pages,
-        page_links=_page_links(page, pages),
+        page_links=page_links(page, pages),
         per_page=q.PER_PAGE,
         STATUS_LABELS=STATUS_LABELS,
         REGION_LABELS=REGION_LABELS,
@@ -216,7 +202,7 @@ def export_table(
 @bp.get(APPLICATIONS_URL + "/export.<fmt>")
 @organizer_required
 def applications_export(edition_id: int, fmt: str):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
     prizes = _prizes(edition)

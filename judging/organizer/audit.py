@@ -22,12 +22,13 @@ from sqlalchemy.orm import selectinload
 from ..db import session as db
 from ..documents.exports import write_csv, write_xlsx
 from ..models import AuditEvent, Edition, Prize, Round, User
+from ..paging import Pager
 from ..permissions import organizer_required
 from ..services.editions import local_to_utc, utc_to_local
 from ..templating import tr
 from . import audit_text
 from .results_forms import AuditFilterForm
-from .routes import _edition, bp
+from .routes import bp, load_edition
 
 PER_PAGE = 50
 EXPORT_LIMIT = 100_000
@@ -175,17 +176,17 @@ def _query_args(form: AuditFilterForm, **extra: Any) -> dict[str, Any]:
 @bp.get("/editions/<int:edition_id>/audit")
 @organizer_required
 def audit_trail(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     form, conditions, context = _filters(edition)
     events: list[AuditEvent] = []
     total = 0
     page = (form.page.data or 1) if context["valid"] else 1
     if context["valid"]:
         total = db.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
-        pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-        page = min(page, pages)
-        events = list(db.scalars(_query(conditions).limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+        pager = Pager.of(total, PER_PAGE, page)
+        page = pager.page
+        events = list(db.scalars(_query(conditions).limit(PER_PAGE).offset(pager.offset)))
+    pages = Pager.of(total, PER_PAGE, page).pages
     return render_template(
         "organizer/audit.html",
         edition=edition,
@@ -212,7 +213,7 @@ def audit_trail(edition_id: int):
 @bp.get("/editions/<int:edition_id>/audit/export.<fmt>")
 @organizer_required
 def audit_export(edition_id: int, fmt: str):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
     form, conditions, context = _filters(edition)

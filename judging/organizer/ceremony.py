@@ -42,7 +42,7 @@ from .ceremony_forms import (
     ReleaseForm,
     ScheduleForm,
 )
-from .routes import _edition, bp
+from .routes import bp, load_edition
 
 CEREMONY_URL = "/editions/<int:edition_id>/ceremony"
 
@@ -98,7 +98,7 @@ def _render_ceremony(
 @bp.route(CEREMONY_URL, methods=["GET", "POST"])
 @organizer_required
 def ceremony(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     prizes = _prizes(edition)
     if request.method == "POST" and request.form.get("action") == "times":
         form = ArrangementForm(formdata=None, data={"prizes": ceremony_service.arrangement_defaults(prizes)})
@@ -170,7 +170,7 @@ def ceremony(edition_id: int):
 @bp.get(CEREMONY_URL + "/documents/<kind>.pdf")
 @organizer_required
 def ceremony_document(edition_id: int, kind: str):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if kind not in documents.KINDS:
         abort(404)
     options = DocumentOptionsForm(request.args)
@@ -201,7 +201,7 @@ def ceremony_document(edition_id: int, kind: str):
 @bp.get(CEREMONY_URL + "/reveal")
 @organizer_required
 def ceremony_reveal(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     language = request.args.get("language") or current_locale()
     if language not in ceremony_service.DOCUMENT_LANGUAGES:
         language = current_locale()
@@ -234,7 +234,7 @@ def ceremony_reveal(edition_id: int):
 @bp.post(CEREMONY_URL + "/reveal-winners")
 @organizer_required
 def ceremony_reveal_winners(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -273,7 +273,7 @@ def _schedule_form(**kwargs: Any) -> ScheduleForm:
 @bp.route(CEREMONY_URL + "/notifications", methods=["GET", "POST"])
 @organizer_required
 def ceremony_notifications(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if request.method == "GET":
         form = _schedule_form(formdata=None)
         return _render_notifications(edition, form)
@@ -298,7 +298,7 @@ def ceremony_notifications(edition_id: int):
 @bp.post(CEREMONY_URL + "/notifications/cancel")
 @organizer_required
 def ceremony_notifications_cancel(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     count = notifications.cancel_scheduled(db, edition, actor=_actor())
@@ -315,7 +315,7 @@ def ceremony_notifications_cancel(edition_id: int):
 @bp.route(CEREMONY_URL + "/comments", methods=["GET", "POST"])
 @organizer_required
 def ceremony_comments(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     problem = None
     status = 200
     form = ReleaseForm() if request.method == "POST" else ReleaseForm(formdata=None)
@@ -359,7 +359,7 @@ def ceremony_comments(edition_id: int):
 @bp.route(CEREMONY_URL + "/comments/<int:assignment_id>", methods=["GET", "POST"])
 @organizer_required
 def ceremony_comment_edit(edition_id: int, assignment_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     card = db.get(Assignment, assignment_id)
     if (
         card is None
@@ -401,7 +401,7 @@ def ceremony_comment_edit(edition_id: int, assignment_id: int):
 @bp.get("/editions/<int:edition_id>/report")
 @organizer_required
 def edition_report(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     locale = current_locale()
     return render_template(
         "organizer/report.html", options=DocumentOptionsForm(), **report_context(db, edition, locale=locale)
@@ -411,7 +411,7 @@ def edition_report(edition_id: int):
 @bp.get("/editions/<int:edition_id>/report.pdf")
 @organizer_required
 def edition_report_pdf(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     language = request.args.get("language") or current_locale()
     paper = request.args.get("paper") or "letter"
     if language not in notifications.LANGUAGES or paper not in ("letter", "a4"):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from ..db import session as db
 from ..labels import PHASE_LABELS, translated
 from ..models import Assignment, AuditEvent, Conflict, JuryMembership, User
+from ..paging import page_links
 from ..permissions import organizer_required
 from ..presenters import ORGANIZER, application_label
 from ..services import jury as jury_service
@@ -28,7 +29,6 @@ from ..services import scoring
 from ..services.jury import JuryError, NeedsConfirmation
 from ..templating import current_locale, tr
 from ..web_input import ascii_int, int_arg
-from .applications import _page_links
 from .jury_forms import (
     AddAssignmentForm,
     AddMemberForm,
@@ -39,7 +39,7 @@ from .jury_forms import (
     LiftConflictForm,
     RecordConflictForm,
 )
-from .routes import _round, bp
+from .routes import bp, load_round
 
 JURY_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>/jury"
 
@@ -240,8 +240,8 @@ def _render(
         view=view,
         here=here,
         page_url=page_url,
-        page_links=_page_links(page.page, page.pages),
-        conflict_links=_page_links(page.conflicts_page, page.conflicts_pages),
+        page_links=page_links(page.page, page.pages),
+        conflict_links=page_links(page.conflicts_page, page.conflicts_pages),
         filters=[
             ("all", _("All applications")),
             ("short", _("Short of jurors")),
@@ -288,7 +288,7 @@ def _refused(edition, prize, rnd, error: JuryError, **forms: Any):
 @bp.get(JURY_URL)
 @organizer_required
 def jury(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     return _render(edition, prize, rnd)
 
 
@@ -298,7 +298,7 @@ def jury(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{JURY_URL}/members")
 @organizer_required
 def jury_add_member(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = AddMemberForm()
     form.user_id.choices = [(u.id, u.email) for u in jury_service.juror_candidates(db, rnd)]
     if not form.validate_on_submit():
@@ -316,7 +316,7 @@ def jury_add_member(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{JURY_URL}/members/<int:user_id>/remove")
 @organizer_required
 def jury_remove_member(edition_id: int, prize_id: int, round_id: int, user_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     membership = db.scalar(
         select(JuryMembership)
         .where(JuryMembership.round_id == rnd.id, JuryMembership.user_id == user_id)
@@ -342,7 +342,7 @@ def jury_remove_member(edition_id: int, prize_id: int, round_id: int, user_id: i
 @bp.post(f"{JURY_URL}/conflicts/detect")
 @organizer_required
 def jury_detect(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     created = jury_service.detect(db, rnd, actor=_actor())
@@ -364,7 +364,7 @@ def jury_detect(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{JURY_URL}/conflicts")
 @organizer_required
 def jury_record_conflict(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     page_jury = [m.user for m in jury_service.members(db, rnd)]
     form = RecordConflictForm()
     form.user_id.choices = [(u.id, u.email) for u in page_jury]
@@ -389,7 +389,7 @@ def jury_record_conflict(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{JURY_URL}/conflicts/<int:conflict_id>/lift")
 @organizer_required
 def jury_lift(edition_id: int, prize_id: int, round_id: int, conflict_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     conflict = db.scalar(
         select(Conflict)
         .where(Conflict.id == conflict_id)
@@ -416,7 +416,7 @@ def jury_lift(edition_id: int, prize_id: int, round_id: int, conflict_id: int):
 @bp.post(f"{JURY_URL}/assign")
 @organizer_required
 def jury_auto_assign(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = AutoAssignForm()
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, assign_form=form, status=422)
@@ -452,7 +452,7 @@ def jury_auto_assign(edition_id: int, prize_id: int, round_id: int):
 @organizer_required
 def jury_add_assignment(edition_id: int, prize_id: int, round_id: int, application_id: int):
     """The Add button of a row: the juror chosen in the manual-assignment form, for this application."""
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = AddAssignmentForm()
     chosen = AssignByRefForm()  # shown again as posted (the juror stays chosen)
     if not form.validate_on_submit():
@@ -475,7 +475,7 @@ def jury_add_assignment(edition_id: int, prize_id: int, round_id: int, applicati
 @organizer_required
 def jury_assign_by_ref(edition_id: int, prize_id: int, round_id: int):
     """A juror for the application whose reference is typed; then the table shows that application."""
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = AssignByRefForm()
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, ref_form=form, status=422)
@@ -500,7 +500,7 @@ def jury_assign_by_ref(edition_id: int, prize_id: int, round_id: int):
 @bp.route(f"{JURY_URL}/scorecards/<int:assignment_id>/remove", methods=["GET", "POST"])
 @organizer_required
 def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assignment_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     card = db.scalar(
         select(Assignment)
         .where(Assignment.id == assignment_id)
@@ -560,7 +560,7 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
 @bp.post(f"{JURY_URL}/reminders")
 @organizer_required
 def jury_remind(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:

@@ -16,8 +16,9 @@ from flask_login import current_user
 
 from ..db import session as db
 from ..labels import label
+from ..loading import load_or_404
 from ..models import OutgoingMail
-from ..permissions import get_or_404, organizer_required
+from ..permissions import organizer_required
 from ..services import outbox as service
 from .routes import bp
 
@@ -66,7 +67,7 @@ def outbox():
 @bp.post("/outbox/<int:mail_id>/retry")
 @organizer_required
 def outbox_retry(mail_id: int):
-    mail = get_or_404(OutgoingMail, mail_id)
+    mail = load_or_404(OutgoingMail, mail_id)
     try:
         service.retry(db, mail, actor=current_user._get_current_object())
     except service.OutboxError as refused:
@@ -100,7 +101,7 @@ def outbox_retry_all():
 @bp.post("/outbox/<int:mail_id>/cancel")
 @organizer_required
 def outbox_cancel(mail_id: int):
-    mail = get_or_404(OutgoingMail, mail_id)
+    mail = load_or_404(OutgoingMail, mail_id)
     try:
         service.cancel(db, mail, actor=current_user._get_current_object())
     except service.OutboxError as refused:

@@ -10,8 +10,9 @@ from sqlalchemy.orm import subqueryload
 
 from ..auth.forms import InviteForm
 from ..db import session as db
+from ..loading import load_or_404
 from ..models import User, UserRole
-from ..permissions import get_or_404, organizer_required
+from ..permissions import organizer_required
 from ..services import accounts
 from ..services.accounts import AccountError
 from .routes import bp
@@ -53,7 +54,7 @@ def people():
 @organizer_required
 def end_sessions(user_id: int):
     """Log a person out of every browser and device (a lost laptop, a shared computer); audited."""
-    person = get_or_404(User, user_id)
+    person = load_or_404(User, user_id)
     accounts.end_sessions(db, person, actor=current_user._get_current_object())
     db.commit()
     flash(_("%(name)s is logged out of every device.", name=person.display_name), "success")

@@ -29,6 +29,7 @@ from ..domain import phases as rules
 from ..forms import add_errors, parse_montreal_time
 from ..jury.routes import bp as jury_bp
 from ..labels import METHOD_LABELS, PHASE_LABELS, translated
+from ..loading import load_or_404
 from ..models import (
     METHODS,
     Application,
@@ -42,7 +43,8 @@ from ..models import (
     Round,
     User,
 )
-from ..permissions import get_or_404, juror_required, organizer_required
+from ..paging import page_links
+from ..permissions import juror_required, organizer_required
 from ..presenters import JUROR, ORGANIZER, application_label
 from ..services import decisions as decisions_service
 from ..services import phases as phases_service
@@ -62,7 +64,7 @@ from .results_forms import (
     SelectionForm,
     WinnerForm,
 )
-from .routes import _edition, _round, bp
+from .routes import bp, load_edition, load_round
 
 ROUND_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -109,7 +111,7 @@ def flag_labels() -> dict[str, str]:
 @bp.get("/editions/<int:edition_id>/results")
 @organizer_required
 def results_index(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     structure = results_service.edition_rounds(db, edition)
     round_ids = [rnd.id for _prize, rounds in structure for rnd in rounds]
     frozen = (
@@ -155,17 +157,6 @@ def _selection_state(report: results_service.RoundReport, decisions: dict[int, D
     return {"proposal": proposal, "checked": checked, "reasons": reasons, "tie_reason": tie_reason}
 
 
-def _page_links(page: int, pages: int) -> list[int | None]:
-    """Page numbers to show: the first, the last and two around the current one (None = a gap)."""
-    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    links: list[int | None] = []
-    for number in wanted:
-        if links and links[-1] is not None and number - links[-1] > 1:
-            links.append(None)
-        links.append(number)
-    return links
-
-
 def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]) -> dict[str, Any]:
     """One page of the ranking and of the finalist form (``?page=N``, RANKING_PAGE_SIZE rows).
 
@@ -190,7 +181,7 @@ def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]
         "page": page,
         "pages": pages,
         "start": start,
-        "page_links": _page_links(page, pages),
+        "page_links": page_links(page, pages),
         "first_row": start + 1 if rows else 0,
         "last_row": min(stop, rows),
         "rows": rows,
@@ -400,7 +391,7 @@ def _final_context(
 @bp.get(f"{ROUND_URL}/results")
 @organizer_required
 def round_results(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     return _render(edition, prize, rnd)
 
 
@@ -418,7 +409,7 @@ def _check_csrf() -> None:
 @bp.post(f"{ROUND_URL}/results/finalists")
 @organizer_required
 def results_select(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = SelectionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -448,7 +439,7 @@ def results_select(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/announce")
 @organizer_required
 def results_announce(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     _check_csrf()
     try:
         decisions_service.announce_finalists(db, rnd, actor=_actor())
@@ -462,7 +453,7 @@ def results_announce(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/pitch-order")
 @organizer_required
 def results_pitch_order(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     _check_csrf()
     candidates = decisions_service.pitch_candidates(db, rnd)
     typed: dict[int, dict[str, str]] = {}
@@ -505,7 +496,7 @@ def results_pitch_order(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/winner")
 @organizer_required
 def results_winner(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = WinnerForm()
     form.application_id.choices = [  # ids and refs only, not whole applications
         (app_id, ref)
@@ -540,7 +531,7 @@ def results_winner(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/mentions")
 @organizer_required
 def results_mention_add(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = MentionForm()
     form.application_id.choices = [  # ids and refs only, not whole applications
         (app_id, ref)
@@ -573,10 +564,10 @@ def results_mention_add(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/mentions/<int:decision_id>/remove")
 @organizer_required
 def results_mention_remove(edition_id: int, prize_id: int, round_id: int, decision_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     _check_csrf()
-    decision = get_or_404(Decision, decision_id)
-    if decision.prize_id != prize.id or decision.outcome != "mention":
+    decision = load_or_404(Decision, decision_id, parent=prize)
+    if decision.outcome != "mention":
         abort(404)
     try:
         decisions_service.remove_mention(db, rnd, decision, actor=_actor())
@@ -590,7 +581,7 @@ def results_mention_remove(edition_id: int, prize_id: int, round_id: int, decisi
 @bp.post(f"{ROUND_URL}/results/freeze")
 @organizer_required
 def results_freeze(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     _check_csrf()
     try:
         decisions_service.freeze_final(db, rnd, actor=_actor())
@@ -604,7 +595,7 @@ def results_freeze(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/results/announce-final")
 @organizer_required
 def results_announce_final(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     _check_csrf()
     try:
         decisions_service.announce_final(db, rnd, actor=_actor())
@@ -633,7 +624,7 @@ def _download(rows: list[dict[str, Any]], columns: list[tuple[str, Any]], fmt: s
 @bp.get(f"{ROUND_URL}/results/export.<fmt>")
 @organizer_required
 def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
     report = results_service.round_report(db, rnd, prize, _prize_rounds(prize))
@@ -664,7 +655,7 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
 @bp.get(f"{ROUND_URL}/scorecards/export.<fmt>")
 @organizer_required
 def scorecards_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
     criteria, rows = results_service.scorecard_rows(db, rnd)
@@ -728,7 +719,7 @@ def _deliberation(edition: Edition | None, prize: Prize, rnd: Round, *, viewer: 
 @bp.get(f"{ROUND_URL}/deliberation")
 @organizer_required
 def round_deliberation(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     return _deliberation(edition, prize, rnd, viewer=ORGANIZER)
 
 
@@ -736,7 +727,7 @@ def round_deliberation(edition_id: int, prize_id: int, round_id: int):
 @juror_required
 def chair_deliberation(round_id: int):
     """The jury chair's deliberation view: every final score, once judging is closed. Others: 404."""
-    rnd = get_or_404(Round, round_id)
+    rnd = load_or_404(Round, round_id)
     is_chair = db.scalar(
         select(JuryMembership.id).where(
             JuryMembership.round_id == rnd.id,
@@ -814,7 +805,7 @@ def _render_phase(
 @bp.route(f"{ROUND_URL}/phase", methods=["GET", "POST"])
 @organizer_required
 def round_phase(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if request.method == "GET":
         return _render_phase(edition, prize, rnd)
     form = PhaseForm()
@@ -848,7 +839,7 @@ def round_phase(edition_id: int, prize_id: int, round_id: int):
 @bp.post(f"{ROUND_URL}/phase/method")
 @organizer_required
 def round_method(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = MethodForm()
     form.method.choices = [(m, METHOD_LABELS[m]) for m in METHODS]
     if not form.validate_on_submit():

@@ -1,6 +1,6 @@
 """Organizer area: editions, prizes, rounds, rubric criteria and questions.
 
-Every route is for organizers only. Objects come from the URL through ``get_or_404``
+Every route is for organizers only. Objects come from the URL through ``load_or_404``
 and must belong to the parent named in the same URL (else 404). Writes are POST
 only; each calls one service of ``services.editions`` and commits once.
 """
@@ -24,8 +24,9 @@ from .. import queries
 from ..clock import now
 from ..db import session as db
 from ..labels import METHOD_LABELS, PHASE_LABELS, QUESTION_TYPE_LABELS
+from ..loading import load_or_404
 from ..models import Criterion, Edition, Prize, Question, Round
-from ..permissions import get_or_404, organizer_required
+from ..permissions import organizer_required
 from ..services import cockpit
 from ..services import editions as setup
 from ..services.editions import JUDGING_STARTED, SetupError
@@ -100,42 +101,30 @@ def stored_value(name: str, value: Any) -> str:
 # --- loading (missing or under the wrong parent → 404) ---------------------------------------------
 
 
-def _edition(edition_id: int) -> Edition:
-    return get_or_404(Edition, edition_id)
+def load_edition(edition_id: int) -> Edition:
+    return load_or_404(Edition, edition_id)
 
 
-def _prize(edition_id: int, prize_id: int) -> tuple[Edition, Prize]:
-    edition = _edition(edition_id)
-    prize = get_or_404(Prize, prize_id)
-    if prize.edition_id != edition.id:
-        abort(404)
-    return edition, prize
+def load_prize(edition_id: int, prize_id: int) -> tuple[Edition, Prize]:
+    edition = load_edition(edition_id)
+    return edition, load_or_404(Prize, prize_id, parent=edition)
 
 
-def _round(edition_id: int, prize_id: int, round_id: int) -> tuple[Edition, Prize, Round]:
-    edition, prize = _prize(edition_id, prize_id)
-    rnd = get_or_404(Round, round_id)
-    if rnd.prize_id != prize.id:
-        abort(404)
-    return edition, prize, rnd
+def load_round(edition_id: int, prize_id: int, round_id: int) -> tuple[Edition, Prize, Round]:
+    edition, prize = load_prize(edition_id, prize_id)
+    return edition, prize, load_or_404(Round, round_id, parent=prize)
 
 
-def _criterion(
+def load_criterion(
     edition_id: int, prize_id: int, round_id: int, criterion_id: int
 ) -> tuple[Edition, Prize, Round, Criterion]:
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
-    criterion = get_or_404(Criterion, criterion_id)
-    if criterion.round_id != rnd.id:
-        abort(404)
-    return edition, prize, rnd, criterion
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
+    return edition, prize, rnd, load_or_404(Criterion, criterion_id, parent=rnd)
 
 
-def _question(edition_id: int, prize_id: int, question_id: int) -> tuple[Edition, Prize, Question]:
-    edition, prize = _prize(edition_id, prize_id)
-    question = get_or_404(Question, question_id)
-    if question.prize_id != prize.id:
-        abort(404)
-    return edition, prize, question
+def load_question(edition_id: int, prize_id: int, question_id: int) -> tuple[Edition, Prize, Question]:
+    edition, prize = load_prize(edition_id, prize_id)
+    return edition, prize, load_or_404(Question, question_id, parent=prize)
 
 
 # --- saving ------------------------------------------------------------------------------------------
@@ -270,7 +259,7 @@ def edition_copy():
 @organizer_required
 def edition_view(edition_id: int):
     """The edition's cockpit (timeline, where each prize stands, next actions), then its setup."""
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     prizes = setup.setup_of_edition(db, edition.id)
     board = cockpit.cockpit(db, edition, prizes, now())
     return render_template(
@@ -281,7 +270,7 @@ def edition_view(edition_id: int):
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def edition_edit(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     form = EditionForm.from_edition(edition)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_edition(db, edition, actor=_actor(), **form.values(), **form.seen())
@@ -294,7 +283,7 @@ def edition_edit(edition_id: int):
 @bp.route("/editions/<int:edition_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def edition_delete(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     form = DeleteForm()
     error = None
     if request.method == "POST":
@@ -321,7 +310,7 @@ def edition_delete(edition_id: int):
 @bp.route("/editions/<int:edition_id>/prizes/new", methods=["GET", "POST"])
 @organizer_required
 def prize_new(edition_id: int):
-    edition = _edition(edition_id)
+    edition = load_edition(edition_id)
     form = PrizeForm()
     if request.method == "GET":
         highest = db.scalar(select(func.max(Prize.position)).where(Prize.edition_id == edition.id))
@@ -337,7 +326,7 @@ def prize_new(edition_id: int):
 @bp.get("/editions/<int:edition_id>/prizes/<int:prize_id>")
 @organizer_required
 def prize_view(edition_id: int, prize_id: int):
-    edition, prize = _prize(edition_id, prize_id)
+    edition, prize = load_prize(edition_id, prize_id)
     rounds = db.scalars(
         select(Round)
         .where(Round.prize_id == prize.id)
@@ -360,7 +349,7 @@ def prize_view(edition_id: int, prize_id: int):
 @bp.route("/editions/<int:edition_id>/prizes/<int:prize_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def prize_edit(edition_id: int, prize_id: int):
-    edition, prize = _prize(edition_id, prize_id)
+    edition, prize = load_prize(edition_id, prize_id)
     form = PrizeForm() if request.method == "POST" else PrizeForm.from_prize(prize)
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_prize(db, prize, actor=_actor(), **form.values(), **form.seen())
@@ -374,7 +363,7 @@ def prize_edit(edition_id: int, prize_id: int):
 @bp.route("/editions/<int:edition_id>/prizes/<int:prize_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def prize_delete(edition_id: int, prize_id: int):
-    edition, prize = _prize(edition_id, prize_id)
+    edition, prize = load_prize(edition_id, prize_id)
     form = DeleteForm()
     error = None
     if request.method == "POST":
@@ -414,7 +403,7 @@ def _criterion_codes(rnd: Round | None) -> list[str]:
 @bp.route("/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/new", methods=["GET", "POST"])
 @organizer_required
 def round_new(edition_id: int, prize_id: int):
-    edition, prize = _prize(edition_id, prize_id)
+    edition, prize = load_prize(edition_id, prize_id)
     form = RoundForm()
     if request.method == "GET":
         form.code.data = _suggested_round_code(prize)
@@ -433,7 +422,7 @@ def round_new(edition_id: int, prize_id: int):
 )
 @organizer_required
 def round_edit(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = RoundForm.from_round(rnd)  # on POST too: a date left as shown keeps its seconds
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_round(db, rnd, actor=_actor(), **form.values(), **form.seen())
@@ -455,7 +444,7 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
 )
 @organizer_required
 def round_delete(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = DeleteForm()
     error = None
     if request.method == "POST":
@@ -484,7 +473,7 @@ ROUND_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_
 @bp.route(f"{ROUND_URL}/criteria/new", methods=["GET", "POST"])
 @organizer_required
 def criterion_new(edition_id: int, prize_id: int, round_id: int):
-    edition, prize, rnd = _round(edition_id, prize_id, round_id)
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = CriterionForm()
     if form.validate_on_submit():
         criterion = _save(form, lambda: setup.create_criterion(db, rnd, actor=_actor(), **form.values()))
@@ -499,7 +488,7 @@ def criterion_new(edition_id: int, prize_id: int, round_id: int):
 @bp.route(f"{ROUND_URL}/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def criterion_edit(edition_id: int, prize_id: int, round_id: int, criterion_id: int):
-    edition, prize, rnd, criterion = _criterion(edition_id, prize_id, round_id, criterion_id)
+    edition, prize, rnd, criterion = load_criterion(edition_id, prize_id, round_id, criterion_id)
     form = CriterionForm() if request.method == "POST" else CriterionForm.from_criterion(criterion)
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_criterion(db, criterion, actor=_actor(), **form.values(), **form.seen())
@@ -519,7 +508,7 @@ def criterion_edit(edition_id: int, prize_id: int, round_id: int, criterion_id: 
 @bp.route(f"{ROUND_URL}/criteria/<int:criterion_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def criterion_delete(edition_id: int, prize_id: int, round_id: int, criterion_id: int):
-    edition, prize, rnd, criterion = _criterion(edition_id, prize_id, round_id, criterion_id)
+    edition, prize, rnd, criterion = load_criterion(edition_id, prize_id, round_id, criterion_id)
     form = DeleteForm()
     error = None
     if request.method == "POST":
@@ -543,7 +532,7 @@ def criterion_delete(edition_id: int, prize_id: int, round_id: int, criterion_id
 @bp.post(f"{ROUND_URL}/criteria/<int:criterion_id>/move")
 @organizer_required
 def criterion_move(edition_id: int, prize_id: int, round_id: int, criterion_id: int):
-    edition, prize, rnd, criterion = _criterion(edition_id, prize_id, round_id, criterion_id)
+    edition, prize, rnd, criterion = load_criterion(edition_id, prize_id, round_id, criterion_id)
     direction = request.form.get("direction")
     if not ConfirmForm().validate_on_submit() or direction not in ("up", "down"):
         abort(400)
@@ -560,7 +549,7 @@ PRIZE_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>"
 @bp.route(f"{PRIZE_URL}/questions/new", methods=["GET", "POST"])
 @organizer_required
 def question_new(edition_id: int, prize_id: int):
-    edition, prize = _prize(edition_id, prize_id)
+    edition, prize = load_prize(edition_id, prize_id)
     form = QuestionForm()
     if form.validate_on_submit():
         question = _save(form, lambda: setup.create_question(db, prize, actor=_actor(), **form.values()))
@@ -575,7 +564,7 @@ def question_new(edition_id: int, prize_id: int):
 @bp.route(f"{PRIZE_URL}/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @organizer_required
 def question_edit(edition_id: int, prize_id: int, question_id: int):
-    edition, prize, question = _question(edition_id, prize_id, question_id)
+    edition, prize, question = load_question(edition_id, prize_id, question_id)
     form = QuestionForm() if request.method == "POST" else QuestionForm.from_question(question)
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_question(db, question, actor=_actor(), **form.values(), **form.seen())
@@ -590,7 +579,7 @@ def question_edit(edition_id: int, prize_id: int, question_id: int):
 @bp.route(f"{PRIZE_URL}/questions/<int:question_id>/delete", methods=["GET", "POST"])
 @organizer_required
 def question_delete(edition_id: int, prize_id: int, question_id: int):
-    edition, prize, question = _question(edition_id, prize_id, question_id)
+    edition, prize, question = load_question(edition_id, prize_id, question_id)
     form = DeleteForm()
     error = None
     if request.method == "POST":
@@ -614,7 +603,7 @@ def question_delete(edition_id: int, prize_id: int, question_id: int):
 @bp.post(f"{PRIZE_URL}/questions/<int:question_id>/move")
 @organizer_required
 def question_move(edition_id: int, prize_id: int, question_id: int):
-    edition, prize, question = _question(edition_id, prize_id, question_id)
+    edition, prize, question = load_question(edition_id, prize_id, question_id)
     direction = request.form.get("direction")
     if not ConfirmForm().validate_on_submit() or direction not in ("up", "down"):
         abort(400)
