@@ -142,6 +142,14 @@ def use_edition_timezone() -> None:
     clock.use_timezone(session.scalar(query) if query is not None else None)
 
 
+def zone_hint() -> str:
+    """The help under a date field: « Heure de Montréal. », or the edition's zone when it has another."""
+    name = clock.timezone_name()
+    if name == clock.DEFAULT_TIMEZONE:
+        return _("Montréal time.")
+    return _("Time in the %(zone)s time zone.", zone=name)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["datetime"] = local_datetime
@@ -150,6 +158,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["country_name"] = country_name
     app.jinja_env.globals["tie_break_label"] = tie_break_label
     app.jinja_env.globals["round_name"] = round_name
+    app.jinja_env.globals["zone_hint"] = zone_hint
     app.jinja_env.globals["page_timezone"] = clock.timezone_name
     app.jinja_env.filters["number"] = decimal_text
     app.jinja_env.filters["colon"] = with_colon

@@ -56,6 +56,7 @@ def test_the_organizer_reads_and_writes_the_edition_s_wall_clock_time(db, client
     assert re.search(r'name="applications_close"[^>]*value="2026-12-15T23:59"', form) or re.search(
         r'value="2026-12-15T23:59"[^>]*name="applications_close"', form
     )
+    assert "Heure du fuseau Europe/Paris." in unescape(form) and "Heure de Montréal." not in unescape(form)
     assert "Les heures sont dans le fuseau horaire Europe/Paris." in text(
         client.get(f"/organizer/editions/{paris.id}")
     )
