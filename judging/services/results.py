@@ -44,6 +44,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from ..collation import sort_key
 from ..domain import scoring
 from ..domain.scoring import (
     CriterionSpec,
@@ -1144,7 +1145,8 @@ def _juror_totals(
             if total is not None:
                 email, name = inputs.jurors[int(inputs.juror_ids[i])]
                 out.append((name or email, email, total))
-        return sorted(out, key=lambda t: (t[0].lower(), t[1]))
+        by_name = sort_key()
+        return sorted(out, key=lambda t: (by_name(t[0]), t[1]))
 
     return of
 
@@ -1205,7 +1207,7 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
     offsets = comp.result.juror_offsets if comp.result else {}
     jurors = sorted(
         ((names.get(str(email), str(email)), str(email), offsets.get(email)) for email in offsets),
-        key=lambda j: (j[0].lower(), j[1]),
+        key=lambda j: (sort_key()(j[0]), j[1]),
     )
     return RoundReport(
         round=rnd,

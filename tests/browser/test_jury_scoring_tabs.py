@@ -153,6 +153,6 @@ def test_a_reload_while_offline_keeps_the_typed_score(browser, live_server, live
         expect(page.locator("#autosave-status")).to_have_text("Enregistré")
         page.reload()
         page.wait_for_load_state("load")
-        expect(page.locator("#score-c2")).to_have_value("4.5")
+        expect(page.locator("#score-c2")).to_have_value("4,5")  # stored 4.5, read back as the juror typed it
     finally:
         context.close()

@@ -122,8 +122,8 @@ def test_infeasible_assignment_is_explained_on_the_page(organizer_client, make, 
     )
     html = response.get_data(as_text=True)
     assert "4 assignments made; 2 applications cannot get enough jurors (see below)." in html
-    assert "INN-002: 1 missing — only 1 eligible jurors for 2 places (1 in conflict)" in html
-    assert "INN-003: 1 missing — only 1 eligible jurors for 2 places (1 do not read English)" in html
+    assert "INN-002: 1 missing — only 1 eligible juror for 2 places (1 in conflict)" in html
+    assert "INN-003: 1 missing — only 1 eligible juror for 2 places (1 does not read English)" in html
     assert "INN-001" not in html.split("cannot get enough jurors:")[1].split("</ul>")[0]
     made = pairs(db, rnd)
     assert made == {
@@ -427,6 +427,6 @@ def test_reminders_one_mail_per_juror_with_unfinished_work(organizer_client, mak
     english_body = smtp_server.body(english_mail)
     assert "Hello Ella English," in english_body
     assert "You have submitted 1 of your 2 scorecards (Innovation Award, preselection)." in english_body
-    assert english_mail["Subject"] == "Reminder: 1 applications left to score (Innovation Award)"
+    assert english_mail["Subject"] == "Reminder: 1 application left to score (Innovation Award)"
     assert english_body.count("INN-00") == 1
     assert db.scalar(select(OutgoingMail.id).where(OutgoingMail.to_address == "dan@example.org")) is None

@@ -10,8 +10,7 @@ from sqlalchemy import event
 
 from judging.db import get_engine
 from tests.conftest import login
-from tests.integration.test_results_cli import shape_edition
-from tests.integration.test_results_support import five_by_four, page_rows, results_json, results_url
+from tests.scenarios import five_by_four, page_rows, results_json, results_url, shape_edition
 
 
 @pytest.fixture
@@ -72,7 +71,7 @@ def test_cut_line_ties_and_drill_down(app, db, make, organizer_client):
     assert 'id="tie-at-cut"' in html
     assert html.count("table-warning") >= 2
     # each juror's total on drill-down
-    assert "Juror J1: 90" in html and "Juror J2: 80" in html
+    assert "Juror J1\u00a0: 90" in html and "Juror J2\u00a0: 80" in html  # French typography
 
 
 def test_sensitivity_panel_shows_that_standardisation_changes_the_finalists(
