@@ -27,7 +27,7 @@ from ..presenters import ORGANIZER, application_label
 from ..services import jury as jury_service
 from ..services import scoring
 from ..services.jury import JuryError, NeedsConfirmation
-from ..templating import current_locale, tr
+from ..templating import current_locale
 from ..web_input import ascii_int, int_arg
 from .jury_forms import (
     AddAssignmentForm,
@@ -550,7 +550,6 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
         label=application_label(card.application, viewer=ORGANIZER, round=rnd),
         total=scoring.format_total(scoring.card_total(card), current_locale()),
         cancel_url=_back(edition, prize, rnd, f"application-{card.application_id}"),
-        round_name=tr(rnd.name) or rnd.code,
     ), (422 if problem else 200)
 
 
