@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import dates, numbers
 from flask import Flask, request
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -108,9 +108,15 @@ def rounded_number(value: Any, places: int = 2) -> Markup:
     return Markup('<span title="{}">{}</span>').format(decimal_text(value), decimal_text(value, places))
 
 
-def with_colon(label: Any) -> str:
-    """« Lauréat : » in French (a non-breaking space before the colon), "Winner:" in English."""
-    return _("%(label)s:", label=label)
+def with_colon(label: Any, language: str | None = None) -> str:
+    """« Lauréat : » in French (a non-breaking space before the colon), "Winner:" in English.
+
+    ``language`` for a document written in another language than the page's (the press release).
+    """
+    if language is None:
+        return _("%(label)s:", label=label)
+    with force_locale(language):
+        return _("%(label)s:", label=label)
 
 
 def roles_label(roles: Any) -> str:

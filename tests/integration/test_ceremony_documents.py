@@ -170,3 +170,11 @@ def test_html_in_a_citation_is_printed_as_text(app, db, make):
         text = squash(pdf_text(documents.ceremony_pdf(plan, "envelopes")))
     assert "&lt;b&gt;Gras&lt;/b&gt; &amp; &lt;script&gt;" in html and "<b>Gras" not in html
     assert "<b>Gras</b> & <script>alert(1)</script>" in text
+
+
+def test_the_bilingual_press_sheet_writes_each_language_s_colon(app, db, make):
+    built = ceremony_edition(make, db)
+    with app.test_request_context():
+        text = squash(_pdf(db, built, "press", language="bilingual"))
+    assert "Finalistes :" in text and "Finalists:" in text  # French typography in the French half only
+    assert "Finalistes:" not in text and "Finalists :" not in text
