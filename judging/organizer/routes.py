@@ -262,9 +262,7 @@ def edition_view(edition_id: int):
     edition = load_edition(edition_id)
     prizes = setup.setup_of_edition(db, edition.id)
     board = cockpit.cockpit(db, edition, prizes, now())
-    return render_template(
-        "organizer/edition.html", edition=edition, prizes=prizes, cockpit=board, round_name=cockpit.round_name
-    )
+    return render_template("organizer/edition.html", edition=edition, prizes=prizes, cockpit=board)
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])

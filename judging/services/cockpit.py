@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..labels import round_name
 from ..models import Application, Assignment, Edition, Prize, Round
 from ..templating import tr
 from .outbox import given_up_count
@@ -129,11 +130,6 @@ def season_timeline(edition: Edition, prizes: list[Prize], now: datetime) -> lis
         starts, ends = dates[key]
         stages.append(Stage(key, STAGE_LABELS[key], starts, ends, state))
     return stages
-
-
-def round_name(rnd: Round) -> str:
-    """The round's name in the reader's language; its position when it has none (never its code)."""
-    return tr(rnd.name) or str(_l("Round %(number)d", number=rnd.prize.rounds.index(rnd) + 1))
 
 
 def submitted_per_prize(db: Session, edition_id: int) -> dict[int, int]:
