@@ -79,7 +79,7 @@ def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
         parts.append(
             _("the eligible jurors already have the maximum load of %(max)s", max=settings.get("max_load"))
         )
-    return "; ".join(parts) or _("not enough jurors")
+    return _("; ").join(parts) or _("not enough jurors")
 
 
 SHORTFALLS_SHOWN = 50

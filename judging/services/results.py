@@ -965,7 +965,7 @@ def disconnected_message(error: DisconnectedGraph) -> str:
         "but this round splits into %(count)s separate groups (%(groups)s). Have a juror score "
         "applications of several groups, or choose another method.",
         count=len(error.components),
-        groups="; ".join(parts),
+        groups=_("; ").join(parts),
     )
 
 
