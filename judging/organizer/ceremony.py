@@ -414,7 +414,7 @@ def edition_report_pdf(edition_id: int):
     edition = load_edition(edition_id)
     language = request.args.get("language") or current_locale()
     paper = request.args.get("paper") or "letter"
-    if language not in notifications.LANGUAGES or paper not in ("letter", "a4"):
+    if language not in mail_templates.LANGUAGES or paper not in ("letter", "a4"):
         abort(400)
     data = report_pdf(db, edition, locale=language, paper=paper)
     return Response(

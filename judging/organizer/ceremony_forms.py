@@ -21,7 +21,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..models import MailTemplate
 from ..services import mail_templates
 from ..services.ceremony import MINUTES_MAX, NAME_MAX, SCRIPT_MAX
-from ..services.notifications import BODY_MAX, COMMENT_MAX, SUBJECT_MAX
+from ..services.mail_templates import BODY_MAX, SUBJECT_MAX
+from ..services.notifications import COMMENT_MAX
 from .edits import VersionedForm
 from .forms import MontrealDateTimeField
 
@@ -95,7 +96,7 @@ class ResetTemplateForm(VersionedForm, FlaskForm):
 
 
 class MailTemplateForm(VersionedForm, FlaskForm):
-    """An edition's text of one mail (announcements and notifications share it)."""
+    """An edition's text of one mail of the registry (``mail_templates.KINDS``), in one language."""
 
     subject = StringField(
         _l("Subject"), validators=[InputRequired(message=_l("Write the subject.")), _max(SUBJECT_MAX)]

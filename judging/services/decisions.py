@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,16 +38,14 @@ from ..models import (
     Application,
     Decision,
     Edition,
-    MailTemplate,
     PitchSlot,
     Prize,
     ResultSnapshot,
     Round,
     User,
-    localized,
     utcnow,
 )
-from . import mail, mail_templates
+from . import outcome_mails, snapshots
 from . import results as results_service
 from .audit import record
 from .phases import REASON_MAX, clean_reason, set_phase
@@ -54,9 +53,6 @@ from .publication import not_publishable
 
 CITATION_MAX = 2000
 SELECTION_OUTCOMES = ("finalist", "not-selected")
-MAIL_KEYS = ("finalist_selected", "not_selected")
-#: Variables an edited finalist / not-selected mail may use.
-MAIL_VARIABLES = ("name", "ref", "title", "prize", "edition", "link")
 
 
 class DecisionError(Exception):
@@ -110,7 +106,7 @@ def _freeze(
         round_id=rnd.id,
         method=comp.method,
         fingerprint=comp.fingerprint,
-        payload=results_service.round_document(comp),
+        payload=snapshots.build_payload(db, rnd, comp),
         frozen_by_id=actor.id if actor is not None else None,
     )
     db.add(snapshot)
@@ -226,12 +222,14 @@ def check_selection(
     if proposal.tie is not None and not clean_reason(tie_reason):
         check.add(
             "tie",
-            _l(
-                "%(refs)s are tied at rank %(rank)s across the cut (%(places)s place(s) left): choose "
+            lazy_ngettext(
+                "%(refs)s are tied at rank %(rank)s across the cut (%(num)d place left): choose "
                 "among them and write how the tie was settled.",
+                "%(refs)s are tied at rank %(rank)s across the cut (%(num)d places left): choose "
+                "among them and write how the tie was settled.",
+                proposal.tie.places,
                 refs=", ".join(proposal.tie.applications),
                 rank=proposal.tie.rank,
-                places=proposal.tie.places,
             ),
         )
     return check
@@ -429,117 +427,34 @@ def announce_finalists(db: Session, rnd: Round, *, actor: User) -> ResultSnapsho
 # --- mail ---------------------------------------------------------------------------------------------
 
 
-def _recipient(application: Application) -> tuple[str | None, str, str]:
-    """(email, language, name) for a candidate: the applicant's account first, else the contact."""
-    applicant = application.applicant
-    if applicant is not None:
-        language = applicant.language or application.language or "fr"
-        return applicant.email, language, applicant.display_name
-    return application.contact_email, application.language or "fr", application.contact_name or ""
-
-
-def template_problems(subject: str, body: str) -> list[Any]:
-    """Messages for an edited announcement mail: syntax errors and unknown variables."""
-    return mail_templates.template_problems(subject, body, allowed=MAIL_VARIABLES)
-
-
-def render_override(template: MailTemplate, context: Mapping[str, Any]) -> str | None:
-    """``Subject: ...`` and the body of an edited template, rendered in a sandbox; None if it fails."""
-    return mail_templates.render_override(template.subject, template.body, context)
-
-
-def _mail_overrides(db: Session, edition_id: int) -> dict[tuple[str, str], MailTemplate]:
-    return mail_templates.overrides(db, edition_id, MAIL_KEYS)
-
-
 def _mail_candidates(
     db: Session, rnd: Round, applications: Sequence[Application], decisions: Mapping[int, Decision]
 ) -> int:
-    from .accounts import external_url
+    """Tell each candidate of the round their outcome, in their language; returns how many were mailed.
 
+    The finalist and not-selected mails are those of the ceremony's scheduled sending (one text per
+    edition, :mod:`judging.services.outcome_mails`): nobody already told this outcome of this round
+    is mailed again, whichever moment told them.
+    """
     prize = db.get(Prize, rnd.prize_id)
     edition = db.get(Edition, prize.edition_id)
-    overrides = _mail_overrides(db, edition.id)
-    link = external_url("candidate.dashboard")
-    queued = 0
-    for application in applications:
-        to, language, name = _recipient(application)
-        if not to:
-            continue
-        outcome = decisions[application.id].outcome
-        key = "finalist_selected" if outcome == "finalist" else "not_selected"
-        context = {
-            "name": name,
-            "ref": application.ref,
-            "title": application.title or "",
-            "prize": localized(prize.name, language),
-            "edition": localized(edition.name, language),
-            "link": link,
-        }
-        override = overrides.get((key, language))
-        mail.queue(
-            db,
-            to=to,
-            template=key,
-            language=language,
-            override=render_override(override, context) if override is not None else None,
-            application=application,
-            prize=prize,
-            edition=edition,
-            **{k: v for k, v in context.items() if k not in ("prize", "edition")},
-            prize_name=context["prize"],
-            edition_name=context["edition"],
-        )
-        queued += 1
-    return queued
-
-
-def save_mail_template(
-    db: Session,
-    edition: Edition,
-    *,
-    key: str,
-    language: str,
-    subject: str,
-    body: str,
-    actor: User,
-    expected_version: int | None = None,
-    shown: str | None = None,
-) -> MailTemplate:
-    """Store the edition's edited version of a finalist / not-selected mail (checked first, not stale)."""
-    if key not in MAIL_KEYS or language not in mail_templates.LANGUAGES:
-        raise DecisionError(_l("Unknown mail template."))
-    try:
-        return mail_templates.save(
-            db,
+    link = outcome_mails.candidate_link()
+    people = [
+        outcome_mails.recipient(
             edition,
-            key=key,
-            language=language,
-            subject=subject,
-            body=body,
-            allowed=MAIL_VARIABLES,
-            actor=actor,
-            expected_version=expected_version,
-            shown=shown,
+            prize,
+            application,
+            decisions[application.id],
+            round_id=rnd.id,
+            link=link,
+            applicant=application.applicant,
         )
-    except mail_templates.TemplateRefused as refused:
-        raise DecisionError(_l("The template was not saved."), refused.errors) from refused
-
-
-def reset_mail_template(
-    db: Session,
-    edition: Edition,
-    *,
-    key: str,
-    language: str,
-    actor: User,
-    expected_version: int | None = None,
-    shown: str | None = None,
-) -> bool:
-    """Go back to the default text; True when an edited version was removed (not when changed since shown)."""
-    return mail_templates.reset(
-        db, edition, key=key, language=language, actor=actor, expected_version=expected_version, shown=shown
+        for application in applications
+    ]
+    sent = outcome_mails.send(
+        db, edition, [p for p in people if p is not None], source=outcome_mails.ANNOUNCED
     )
+    return len(sent)
 
 
 # --- publication consent before announcing --------------------------------------------------------------

@@ -1,23 +1,34 @@
-"""Organizer-edited mail templates (one per edition, key and language), shared by every mail kind.
+"""The one registry of the mails organizers may edit, per edition and language, and their editing.
 
-An edited template is Jinja rendered in a sandbox with a fixed list of variables per mail
-kind; anything else is refused when saving. The file templates under ``templates/mail/`` are
-the defaults. Services that send a kind of mail (announcements in ``decisions``, outcome and
-comment mails in ``notifications``) call these functions with their own variables.
+:data:`KINDS` lists every editable mail: its key, its label, where it is sent and the variables
+its text may use. The default text of each is ``templates/mail/<key>.txt`` (French and English
+through the catalogs). An edition may replace it, per language, with its own subject and body
+(a :class:`~judging.models.MailTemplate` row): Jinja rendered in a sandbox with only the kind's
+variables; anything else is refused when saving (:func:`template_problems`). :func:`preview`
+shows a mail as it will leave, with sample values.
+
+Every mail of a kind goes through :func:`queue`, whoever sends it: the finalist announcement
+(``decisions``), the scheduled outcome mails and the jury's comments (``notifications``), so
+one edited text changes them all. The one editor is ``judging/organizer/mail_editor.py``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditEvent, Edition, MailTemplate, User
-from . import versions
+from ..models import AuditEvent, Edition, MailTemplate, OutgoingMail, User, localized
+from ..templating import local_datetime
+from . import mail, versions
 from .audit import record
 
 LANGUAGES = ("fr", "en")
@@ -28,6 +39,77 @@ BODY_MAX = 20000
 EDITED_TEMPLATE = versions.EditedKind(
     what=_l("this mail template"), labels={"subject": _l("subject"), "body": _l("message")}
 )
+
+_COMMON = ("name", "ref", "title", "prize", "edition", "ceremony_date", "link")
+
+
+@dataclass(frozen=True)
+class MailKind:
+    """One editable mail: ``outcome`` is the decision it tells (None: not an outcome mail)."""
+
+    key: str
+    label: Any
+    sent: Any
+    variables: tuple[str, ...]
+    outcome: str | None = None
+
+
+#: Every mail an organizer may edit, in the editor's order (variables documented in docs/ceremony.md).
+KINDS: dict[str, MailKind] = {
+    kind.key: kind
+    for kind in (
+        MailKind(
+            "outcome_finalist",
+            _l("Finalists"),
+            _l("When the finalists are announced, and by a scheduled sending to finalists not told yet."),
+            _COMMON,
+            "finalist",
+        ),
+        MailKind(
+            "outcome_not_selected",
+            _l("Not selected"),
+            _l("When the finalists are announced, and by a scheduled sending to candidates not told yet."),
+            _COMMON,
+            "not-selected",
+        ),
+        MailKind(
+            "outcome_winner",
+            _l("Winners"),
+            _l("By a scheduled sending (Ceremony → Mail to candidates)."),
+            (*_COMMON, "citation"),
+            "winner",
+        ),
+        MailKind(
+            "outcome_mention",
+            _l("Honourable mentions"),
+            _l("By a scheduled sending (Ceremony → Mail to candidates)."),
+            (*_COMMON, "citation"),
+            "mention",
+        ),
+        MailKind(
+            "comments_released",
+            _l("Comments of the jury"),
+            _l("When an organizer releases the jury's comments after the ceremony."),
+            (*_COMMON, "comments"),
+        ),
+    )
+}
+KEYS = tuple(KINDS)
+#: Outcome mail key → the decision outcome it tells.
+OUTCOME_KEYS = {kind.key: kind.outcome for kind in KINDS.values() if kind.outcome}
+#: Keys of the announcement's own texts before one registry existed → the key that took their place.
+RENAMED = {"finalist_selected": "outcome_finalist", "not_selected": "outcome_not_selected"}
+
+
+class UnknownMail(LookupError):
+    """A key or language that is not in the registry."""
+
+
+def kind_of(key: str, language: str | None = None) -> MailKind:
+    """The registry's entry of ``key`` (and ``language``, when given, must be one we write in)."""
+    if key not in KINDS or (language is not None and language not in LANGUAGES):
+        raise UnknownMail(key)
+    return KINDS[key]
 
 
 class TemplateRefused(Exception):
@@ -109,6 +191,95 @@ def overrides(db: Session, edition_id: int, keys: Iterable[str]) -> dict[tuple[s
     return {(t.key, t.language): t for t in rows}
 
 
+# --- rendering and sending ------------------------------------------------------------------------------
+
+
+def render_mail(
+    key: str, language: str, context: Mapping[str, Any], override: str | None = None
+) -> tuple[str, str]:
+    """(subject, body) of mail ``key`` exactly as :func:`judging.services.mail.queue` renders it."""
+    with force_locale(language):
+        rendered = render_template(f"mail/{key}.txt", language=language, override=override, **context)
+    first, _, body = rendered.lstrip().partition("\n")
+    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def queue(
+    db: Session,
+    edition_id: int,
+    *,
+    key: str,
+    to: str,
+    language: str,
+    context: Mapping[str, Any],
+    send_after: datetime | None = None,
+    edited: Mapping[tuple[str, str], MailTemplate] | None = None,
+    message_id: str | None = None,
+) -> OutgoingMail:
+    """Queue mail ``key`` to ``to``: the edition's own text in ``language`` when it has one, else the default.
+
+    ``edited`` is :func:`overrides` read once for many mails; ``message_id`` replaces the outbox's
+    random Message-ID (outcome mails carry a marker in theirs: see ``outcome_mails``). An edited
+    text that cannot be rendered leaves with the default text (:func:`render_override`).
+    """
+    kind_of(key)
+    if edited is None:
+        edited = overrides(db, edition_id, [key])
+    template = edited.get((key, language))
+    override = render_override(template.subject, template.body, context) if template else None
+    queued = mail.queue(
+        db, to=to, template=key, language=language, send_after=send_after, override=override, **context
+    )
+    if message_id is not None:
+        queued.message_id = message_id  # written with the next flush, before anything is sent
+    return queued
+
+
+_SAMPLES: dict[str, dict[str, Any]] = {
+    "name": {"fr": "Camille Exemple", "en": "Camille Exemple"},
+    "ref": {"fr": "INN-001", "en": "INN-001"},
+    "title": {"fr": "Projet Exemple", "en": "Sample Project"},
+    "prize": {"fr": "Prix de l'innovation", "en": "Innovation Award"},
+    "link": {"fr": "https://example.org/candidate/", "en": "https://example.org/candidate/"},
+    "citation": {"fr": "Pour un projet audacieux et utile.", "en": "For a bold and useful project."},
+    "comments": {
+        "fr": ["Un dossier clair et convaincant.", "Précisez le modèle d'affaires."],
+        "en": ["A clear and convincing application.", "Say more about the business model."],
+    },
+}
+
+
+def sample_context(edition: Edition, key: str, language: str) -> dict[str, Any]:
+    """Fictional values of the kind's variables to preview a text with (the edition's own name and date)."""
+    with force_locale(language):
+        ceremony = local_datetime(edition.ceremony_at, "long")
+    values = {name: by_language[language] for name, by_language in _SAMPLES.items()}
+    values |= {"edition": localized(edition.name, language), "ceremony_date": ceremony}
+    return {name: values[name] for name in kind_of(key).variables}
+
+
+def preview(
+    edition: Edition, *, key: str, language: str, subject: str | None = None, body: str | None = None
+) -> tuple[str, str, list[Any]]:
+    """(subject, body, problems) of a mail with sample values: the organizer's draft, else the default."""
+    kind = kind_of(key, language)
+    context = sample_context(edition, key, language)
+    override = None
+    problems: list[Any] = []
+    if subject is not None and body is not None and (subject.strip() or body.strip()):
+        problems = template_problems(subject, body, allowed=kind.variables)
+        if problems:
+            return "", "", problems
+        override = render_override(subject, body, context)
+        if override is None:
+            return "", "", [_l("The template cannot be rendered with the sample values.")]
+    rendered_subject, rendered_body = render_mail(key, language, context, override)
+    return rendered_subject, rendered_body, problems
+
+
+# --- editing ---------------------------------------------------------------------------------------------
+
+
 def shown_of(template: MailTemplate | None) -> tuple[int, dict[str, Any]]:
     """The version and values an editor page shows: version 0 and no text for the default text."""
     if template is None:
@@ -168,7 +339,6 @@ def save(
     language: str,
     subject: str,
     body: str,
-    allowed: Sequence[str],
     actor: User | None,
     expected_version: int | None = None,
     shown: str | None = None,
@@ -176,8 +346,10 @@ def save(
     """Store the edition's text of mail ``key`` in ``language``; checked first, nothing saved on error.
 
     ``expected_version`` is the version the editor showed (0: the default text): a text changed
-    since is not overwritten (:class:`~judging.services.versions.StaleEditError`).
+    since is not overwritten (:class:`~judging.services.versions.StaleEditError`). An unknown key
+    or language raises :class:`UnknownMail`.
     """
+    allowed = kind_of(key, language).variables
     subject = (subject or "").strip()
     body = (body or "").strip()
     template = find(db, edition.id, key, language)
@@ -239,6 +411,7 @@ def reset(
 
     Refused (:class:`~judging.services.versions.StaleEditError`) when the text changed since shown.
     """
+    kind_of(key, language)
     template = find(db, edition.id, key, language)
     if template is None:  # already the default text, whoever reset it
         return False

@@ -1,17 +1,15 @@
-"""Outcome mails (finalists, not selected, winners, mentions) and the release of jurors' comments.
+"""Scheduled outcome mails (finalists, not selected, winners, mentions) and the jurors' comments.
 
-**Templates.** Each mail has a default text in ``templates/mail/<key>.txt`` (French and
-English through the catalogs). Organizers may replace it, per edition and language, with
-their own subject and body (a :class:`~judging.models.MailTemplate` row). Their text is a
-Jinja template rendered in a sandbox (:class:`jinja2.sandbox.SandboxedEnvironment`) with
-only the variables of :data:`VARIABLES`; anything else is refused when saving
-(:func:`template_problems`). :func:`preview` shows a mail as it will leave, with sample values.
+**Texts.** Every mail here is a kind of the one registry, :mod:`judging.services.mail_templates`
+(default texts, edited texts, variables, preview); the one editor is the organizer's mail page.
 
-**Scheduling.** :func:`schedule` queues one mail per candidate in the outbox with
-``send_after`` (``judging send-mail`` sends what is due). Only decisions of frozen rounds
-are mailed (see :mod:`judging.services.ceremony`); each person gets the mail in their own
-language; a candidate already mailed (or scheduled) for the same key is not mailed twice.
-:func:`cancel_scheduled` takes back what has not left yet.
+**Scheduling.** :func:`schedule` queues one mail per frozen decision in the outbox with
+``send_after`` (``judging send-mail`` sends what is due), in each person's language, through
+:func:`judging.services.outcome_mails.send`: a candidate already told that outcome (at the
+finalist announcement, or by an earlier sending not cancelled) is not mailed twice; who was told
+is read from the outbox (see :mod:`judging.services.outcome_mails`). :func:`summary` says, per
+mail, who was told at the announcement, what waits and what left; :func:`cancel_scheduled` takes
+back the scheduled mail that has not left yet.
 
 **Comments to candidates.** Jurors may write a comment meant for the candidate
 (``Assignment.comment_to_candidate``; never ``Assignment.comment``, which is private).
@@ -32,60 +30,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..models import (
     Application,
     Assignment,
-    AuditEvent,
     Decision,
     Edition,
-    MailTemplate,
     OutgoingMail,
     Prize,
     ResultSnapshot,
     Round,
     User,
-    localized,
-    utcnow,
 )
-from ..templating import local_datetime
-from . import mail, mail_templates
+from . import mail_templates, outcome_mails
 from .audit import record
+from .outcome_mails import ANNOUNCED, SCHEDULED, Fact, Recipient, Told
 
-LANGUAGES = ("fr", "en")
-OUTCOME_KEYS = {
-    "outcome_finalist": "finalist",
-    "outcome_not_selected": "not-selected",
-    "outcome_winner": "winner",
-    "outcome_mention": "mention",
-}
+OUTCOME_KEYS = mail_templates.OUTCOME_KEYS
 COMMENTS_KEY = "comments_released"
-KEYS = (*OUTCOME_KEYS, COMMENTS_KEY)
-
-_COMMON = ("name", "ref", "title", "prize", "edition", "ceremony_date", "link")
-#: The variables each organizer template may use (documented in docs/ceremony.md).
-VARIABLES: dict[str, tuple[str, ...]] = {
-    "outcome_finalist": _COMMON,
-    "outcome_not_selected": _COMMON,
-    "outcome_winner": (*_COMMON, "citation"),
-    "outcome_mention": (*_COMMON, "citation"),
-    COMMENTS_KEY: (*_COMMON, "comments"),
-}
-
-SUBJECT_MAX = mail_templates.SUBJECT_MAX
-BODY_MAX = mail_templates.BODY_MAX
 COMMENT_MAX = 5000
-SCHEDULED = "notifications.scheduled"
-
-
-def now() -> datetime:
-    """The current time (tests replace this function to travel in time)."""
-    return utcnow()
+SCHEDULED_ACTION = "notifications.scheduled"
 
 
 class NotificationError(Exception):
@@ -97,141 +65,7 @@ class NotificationError(Exception):
         self.errors = errors or {}
 
 
-def _check_key(key: str, language: str | None = None) -> None:
-    if key not in KEYS or (language is not None and language not in LANGUAGES):
-        raise NotificationError(_l("Unknown mail template."))
-
-
-# --- organizer templates --------------------------------------------------------------------------------
-
-
-def template_problems(key: str, subject: str, body: str) -> list[Any]:
-    """Why an organizer's template cannot be used: a syntax error, or a variable not in :data:`VARIABLES`."""
-    return mail_templates.template_problems(subject, body, allowed=VARIABLES[key])
-
-
-def find_template(db: Session, edition: Edition, key: str, language: str) -> MailTemplate | None:
-    return mail_templates.find(db, edition.id, key, language)
-
-
-def save_template(
-    db: Session,
-    edition: Edition,
-    *,
-    key: str,
-    language: str,
-    subject: str,
-    body: str,
-    actor: User | None,
-    expected_version: int | None = None,
-    shown: str | None = None,
-) -> MailTemplate:
-    """Store the edition's text of mail ``key`` in ``language`` (checked first; nothing saved on error).
-
-    A text changed since the editor showed it (``expected_version``, ``shown``) is not overwritten.
-    """
-    _check_key(key, language)
-    try:
-        return mail_templates.save(
-            db,
-            edition,
-            key=key,
-            language=language,
-            subject=subject,
-            body=body,
-            allowed=VARIABLES[key],
-            actor=actor,
-            expected_version=expected_version,
-            shown=shown,
-        )
-    except mail_templates.TemplateRefused as refused:
-        raise NotificationError(_l("The template was not saved."), refused.errors) from refused
-
-
-def reset_template(
-    db: Session,
-    edition: Edition,
-    *,
-    key: str,
-    language: str,
-    actor: User | None,
-    expected_version: int | None = None,
-    shown: str | None = None,
-) -> bool:
-    """Go back to the default text; True when the edition's own text was removed."""
-    _check_key(key, language)
-    return mail_templates.reset(
-        db, edition, key=key, language=language, actor=actor, expected_version=expected_version, shown=shown
-    )
-
-
-render_override = mail_templates.render_override
-
-
-def render_mail(
-    key: str, language: str, context: Mapping[str, Any], override: str | None = None
-) -> tuple[str, str]:
-    """(subject, body) of mail ``key`` exactly as :func:`judging.services.mail.queue` renders it."""
-    with force_locale(language):
-        rendered = render_template(f"mail/{key}.txt", language=language, override=override, **context)
-    first, _, body = rendered.lstrip().partition("\n")
-    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
-
-
-def sample_context(edition: Edition, key: str, language: str) -> dict[str, Any]:
-    """Fictional values to preview a template with."""
-    with force_locale(language):
-        ceremony = local_datetime(edition.ceremony_at, "long")
-    values: dict[str, Any] = {
-        "name": "Camille Exemple",
-        "ref": "INN-001",
-        "title": "Projet Exemple" if language == "fr" else "Sample Project",
-        "prize": "Prix de l'innovation" if language == "fr" else "Innovation Award",
-        "edition": localized(edition.name, language),
-        "ceremony_date": ceremony,
-        "link": "https://example.org/candidate/",
-    }
-    if key in ("outcome_winner", "outcome_mention"):
-        values["citation"] = (
-            "Pour un projet audacieux et utile." if language == "fr" else "For a bold and useful project."
-        )
-    if key == COMMENTS_KEY:
-        values["comments"] = (
-            ["Un dossier clair et convaincant.", "Précisez le modèle d'affaires."]
-            if language == "fr"
-            else ["A clear and convincing application.", "Say more about the business model."]
-        )
-    return {k: v for k, v in values.items() if k in VARIABLES[key]}
-
-
-def preview(
-    edition: Edition, *, key: str, language: str, subject: str | None = None, body: str | None = None
-) -> tuple[str, str, list[Any]]:
-    """(subject, body, problems) of a mail with sample values: the organizer's draft, else the default."""
-    _check_key(key, language)
-    context = sample_context(edition, key, language)
-    override = None
-    problems: list[Any] = []
-    if subject is not None and body is not None and (subject.strip() or body.strip()):
-        problems = template_problems(key, subject, body)
-        if problems:
-            return "", "", problems
-        override = render_override(subject, body, context)
-        if override is None:
-            return "", "", [_l("The template cannot be rendered with the sample values.")]
-    rendered_subject, rendered_body = render_mail(key, language, context, override)
-    return rendered_subject, rendered_body, problems
-
-
 # --- who gets which mail -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    application_id: int
-    to: str
-    language: str
-    context: dict[str, Any]
 
 
 def _frozen_effective_rounds(db: Session, prize_ids: Sequence[int]) -> tuple[dict[int, int | None], set[int]]:
@@ -263,33 +97,6 @@ def _frozen_effective_rounds(db: Session, prize_ids: Sequence[int]) -> tuple[dic
     return last, frozen
 
 
-def _address(application: Application, applicant: User | None) -> tuple[str | None, str, str]:
-    """(email, language, name): the applicant's account first, else the application's contact."""
-    if applicant is not None:
-        return (
-            applicant.email,
-            applicant.language or application.language or "fr",
-            (application.contact_name or applicant.display_name),
-        )
-    return application.contact_email, application.language or "fr", application.contact_name or ""
-
-
-def _link() -> str:
-    from .accounts import external_url
-
-    try:
-        return external_url("candidate.dashboard")
-    except RuntimeError:  # outside a request without SERVER_NAME or PUBLIC_URL
-        return ""
-
-
-def _ceremony_date(edition: Edition, language: str) -> str:
-    if edition.ceremony_at is None:
-        return ""
-    with force_locale(language):
-        return local_datetime(edition.ceremony_at, "long")  # « 16 octobre 2025 à 19 h 00 (HAE) »
-
-
 def recipients(db: Session, edition: Edition, key: str) -> list[Recipient]:
     """Who gets mail ``key``: one per frozen decision of that outcome (four queries)."""
     if key not in OUTCOME_KEYS:
@@ -308,107 +115,28 @@ def recipients(db: Session, edition: Edition, key: str) -> list[Recipient]:
         if by_id
         else []
     )
-    link = _link()
+    link = outcome_mails.candidate_link()
     out = []
     for decision, application, applicant in rows:
-        if (decision.round_id or last.get(decision.prize_id)) not in frozen:
+        round_id = decision.round_id or last.get(decision.prize_id)
+        if round_id not in frozen:
             continue
-        to, language, name = _address(application, applicant)
-        if not to:
-            continue
-        language = language if language in LANGUAGES else "fr"
-        prize = by_id[decision.prize_id]
-        context = {
-            "name": name,
-            "ref": application.ref,
-            "title": application.title or "",
-            "prize": localized(prize.name, language),
-            "edition": localized(edition.name, language),
-            "ceremony_date": _ceremony_date(edition, language),
-            "link": link,
-        }
-        if "citation" in VARIABLES[key]:
-            context["citation"] = localized(decision.citation, language) if decision.citation else ""
-        out.append(Recipient(application_id=application.id, to=to, language=language, context=context))
+        person = outcome_mails.recipient(
+            edition,
+            by_id[decision.prize_id],
+            application,
+            decision,
+            round_id=round_id,
+            link=link,
+            applicant=applicant,
+        )
+        if person is not None:
+            out.append(person)
     return out
 
 
-def _scheduled_events(db: Session, edition: Edition) -> list[AuditEvent]:
-    return list(
-        db.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.edition_id == edition.id, AuditEvent.action == SCHEDULED)
-            .order_by(AuditEvent.id)
-        )
-    )
-
-
-def _already_mailed(db: Session, edition: Edition) -> dict[str, set[int]]:
-    """Applications per key whose mail is scheduled or sent (a cancelled mail no longer counts)."""
-    events = _scheduled_events(db, edition)
-    mail_ids = [m for e in events for m in (e.after or {}).get("mails", [])]
-    # a mail cancelled on the outbox page (``cancelled_at``) no longer counts either
-    live = select(OutgoingMail.id).where(OutgoingMail.id.in_(mail_ids), OutgoingMail.cancelled_at.is_(None))
-    existing = set(db.scalars(live)) if mail_ids else set()
-    done: dict[str, set[int]] = defaultdict(set)
-    for event in events:
-        after = event.after or {}
-        for application_id, mail_id in zip(
-            after.get("applications", []), after.get("mails", []), strict=False
-        ):
-            if mail_id in existing:
-                done[after.get("key", "")].add(application_id)
-    for key, application_id in _mailed_at_announcement(db, edition):
-        done[key].add(application_id)
-    return done
-
-
-def _mailed_at_announcement(db: Session, edition: Edition) -> list[tuple[str, int]]:
-    """(key, application) pairs already told their finalist / not-selected outcome when the
-    finalists were announced (``decisions.announce_finalists`` mails them): two queries."""
-    announced_rounds = list(
-        db.scalars(
-            select(AuditEvent.round_id).where(
-                AuditEvent.edition_id == edition.id,
-                AuditEvent.action == "finalists.announced",
-                AuditEvent.round_id.is_not(None),
-            )
-        )
-    )
-    if not announced_rounds:
-        return []
-    key_of = {outcome: key for key, outcome in OUTCOME_KEYS.items()}
-    rows = db.execute(
-        select(Decision.outcome, Decision.application_id).where(
-            Decision.round_id.in_(announced_rounds), Decision.outcome.in_(("finalist", "not-selected"))
-        )
-    ).all()
-    return [(key_of[outcome], application_id) for outcome, application_id in rows]
-
-
-def _queue(
-    db: Session,
-    *,
-    to: str,
-    key: str,
-    language: str,
-    send_after: datetime,
-    override: str | None,
-    context: Mapping[str, Any],
-) -> OutgoingMail:
-    # a scheduled mail waits in the outbox: the sender takes it when ``send_after`` has come
-    return mail.queue(
-        db, to=to, template=key, language=language, send_after=send_after, override=override, **context
-    )
-
-
-def edition_overrides(
-    db: Session, edition: Edition, keys: Iterable[str]
-) -> dict[tuple[str, str], MailTemplate]:
-    rows = db.scalars(
-        select(MailTemplate).where(MailTemplate.edition_id == edition.id, MailTemplate.key.in_(list(keys)))
-    ).all()
-    return {(t.key, t.language): t for t in rows}
+def _recipients_by_key(db: Session, edition: Edition) -> dict[str, list[Recipient]]:
+    return {key: recipients(db, edition, key) for key in OUTCOME_KEYS}
 
 
 def schedule(
@@ -417,107 +145,94 @@ def schedule(
     """Queue the outcome mails ``keys`` to leave at ``send_after`` (aware). Returns the count per key.
 
     Each candidate gets the mail in their language, from the edition's own text when there is
-    one. Candidates already mailed for a key (scheduled or sent, not cancelled) are skipped.
+    one. Candidates already told that outcome (at the announcement, or by an earlier sending not
+    cancelled) are skipped.
     """
     if not keys:
         raise NotificationError(
             _l("Choose at least one mail to send."), {"keys": [_l("Choose at least one mail.")]}
         )
-    for key in keys:
-        if key not in OUTCOME_KEYS:
-            raise NotificationError(_l("Unknown mail template."))
+    if any(key not in OUTCOME_KEYS for key in keys):
+        raise NotificationError(_l("Unknown mail template."))
     if send_after.tzinfo is None:
         raise NotificationError(_l("Give the time with its time zone."))
-    done = _already_mailed(db, edition)
-    overrides = edition_overrides(db, edition, keys)
     counts: dict[str, int] = {}
     for key in keys:
-        applications: list[int] = []
-        mails: list[int] = []
-        for person in recipients(db, edition, key):
-            if person.application_id in done[key]:
-                continue
-            template = overrides.get((key, person.language))
-            override = render_override(template.subject, template.body, person.context) if template else None
-            queued = _queue(
-                db,
-                to=person.to,
-                key=key,
-                language=person.language,
-                send_after=send_after,
-                override=override,
-                context=person.context,
-            )
-            applications.append(person.application_id)
-            mails.append(queued.id)
-            done[key].add(person.application_id)
-        counts[key] = len(mails)
-        if mails:
+        queued = outcome_mails.send(
+            db, edition, recipients(db, edition, key), source=SCHEDULED, send_after=send_after
+        )
+        counts[key] = len(queued)
+        if queued:
             record(
                 db,
                 actor=actor,
-                action=SCHEDULED,
+                action=SCHEDULED_ACTION,
                 obj=edition,
-                after={"key": key, "send_after": send_after, "applications": applications, "mails": mails},
+                after={
+                    "key": key,
+                    "send_after": send_after,
+                    "applications": [person.application_id for person, _mail in queued],
+                    "mails": [outgoing.id for _person, outgoing in queued],
+                },
             )
     return counts
 
 
 def cancel_scheduled(db: Session, edition: Edition, *, actor: User | None) -> int:
-    """Take back the scheduled outcome mails that have not left yet. Returns how many."""
-    events = _scheduled_events(db, edition)
-    mail_ids = [m for e in events for m in (e.after or {}).get("mails", [])]
-    if not mail_ids:
-        return 0
-    pending = list(
-        db.scalars(
-            select(OutgoingMail.id).where(OutgoingMail.id.in_(mail_ids), OutgoingMail.sent_at.is_(None))
-        )
+    """Take back the scheduled outcome mails that have not left yet (marked cancelled). Returns how many.
+
+    Mail of the finalist announcement is left alone (the outbox page cancels any single mail).
+    """
+    told = outcome_mails.told(
+        db, edition, [p for group in _recipients_by_key(db, edition).values() for p in group]
     )
+    pending = sorted(t.mail_id for t in told.values() if t.source == SCHEDULED and t.sent_at is None)
     if not pending:
         return 0
-    db.execute(delete(OutgoingMail).where(OutgoingMail.id.in_(pending)))
-    db.flush()
+    cancelled = db.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id.in_(pending), OutgoingMail.sent_at.is_(None), OutgoingMail.cancelled_at.is_(None)
+        )
+        .values(cancelled_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # a mail that left meanwhile is not cancelled
     record(db, actor=actor, action="notifications.cancelled", obj=edition, after={"mails": pending})
-    return len(pending)
+    return cancelled
 
 
 @dataclass
 class KeySummary:
+    """One outcome mail on the ceremony's mail page: its candidates, and how many were told how."""
+
     key: str
     recipients: int
-    scheduled: int
-    sent: int
+    announced: int  # told at the finalist announcement (sent or on its way)
+    scheduled: int  # scheduled here, not left yet
+    sent: int  # scheduled here, left
+    untold: int  # not mailed yet: what scheduling now would add
     next_at: datetime | None
 
 
-def summary(db: Session, edition: Edition) -> list[KeySummary]:
-    """Per outcome mail: how many candidates it concerns, how many mails wait, how many left."""
-    events = _scheduled_events(db, edition)
-    mail_ids = [m for e in events for m in (e.after or {}).get("mails", [])]
-    rows = (
-        db.execute(
-            select(
-                OutgoingMail.id, OutgoingMail.template, OutgoingMail.sent_at, OutgoingMail.send_after
-            ).where(OutgoingMail.id.in_(mail_ids), OutgoingMail.cancelled_at.is_(None))
-        ).all()
-        if mail_ids
-        else []
+def _key_summary(key: str, people: list[Recipient], told: Mapping[Fact, Told]) -> KeySummary:
+    facts = [told.get(person.fact) for person in people]
+    waiting = [t for t in facts if t is not None and t.source == SCHEDULED and t.sent_at is None]
+    return KeySummary(
+        key=key,
+        recipients=len(people),
+        announced=sum(1 for t in facts if t is not None and t.source == ANNOUNCED),
+        scheduled=len(waiting),
+        sent=sum(1 for t in facts if t is not None and t.source == SCHEDULED and t.sent_at is not None),
+        untold=sum(1 for t in facts if t is None),
+        next_at=min((t.send_after for t in waiting if not t.gave_up), default=None),
     )
-    out = []
-    for key in OUTCOME_KEYS:
-        mine = [r for r in rows if r.template == key]
-        waiting = [r for r in mine if r.sent_at is None]
-        out.append(
-            KeySummary(
-                key=key,
-                recipients=len(recipients(db, edition, key)),
-                scheduled=len(waiting),
-                sent=len(mine) - len(waiting),
-                next_at=min((r.send_after for r in waiting), default=None),
-            )
-        )
-    return out
+
+
+def summary(db: Session, edition: Edition) -> list[KeySummary]:
+    """Per outcome mail: its candidates, who was told at the announcement, what waits, what left."""
+    people = _recipients_by_key(db, edition)
+    told = outcome_mails.told(db, edition, [p for group in people.values() for p in group])
+    return [_key_summary(key, group, told) for key, group in people.items()]
 
 
 # --- comments to candidates -----------------------------------------------------------------------------
@@ -631,7 +346,7 @@ def release_comments(
     Refused before the ceremony, for a comment whose round is not frozen, and for one that
     is not part of the edition. Comments already released are left as they are.
     """
-    moment = now()
+    moment = clock.now()
     if not results_final(edition, moment):
         raise NotificationError(_l("Comments are released after the ceremony."))
     wanted = set(assignment_ids)
@@ -682,34 +397,27 @@ def _mail_comments(
         .where(Application.id.in_(list(comments)))
         .order_by(Application.ref)
     ).all()
-    overrides = edition_overrides(db, edition, [COMMENTS_KEY])
-    link = _link()
+    edited = mail_templates.overrides(db, edition.id, [COMMENTS_KEY])
+    link = outcome_mails.candidate_link()
     sent = 0
     for application, applicant, prize in rows:
-        to, language, name = _address(application, applicant)
+        to, language, name = outcome_mails.address(application, applicant)
         if not to:
             continue
-        language = language if language in LANGUAGES else "fr"
-        context = {
-            "name": name,
-            "ref": application.ref,
-            "title": application.title or "",
-            "prize": localized(prize.name, language),
-            "edition": localized(edition.name, language),
-            "ceremony_date": _ceremony_date(edition, language),
-            "link": link,
-            "comments": list(comments[application.id]),
-        }
-        template = overrides.get((COMMENTS_KEY, language))
-        override = render_override(template.subject, template.body, context) if template else None
-        _queue(
+        language = language if language in mail_templates.LANGUAGES else "fr"
+        context = outcome_mails.candidate_context(
+            edition, prize, application, name=name, language=language, link=link
+        )
+        context["comments"] = list(comments[application.id])
+        mail_templates.queue(
             db,
-            to=to,
+            edition.id,
             key=COMMENTS_KEY,
+            to=to,
             language=language,
-            send_after=send_after,
-            override=override,
             context=context,
+            send_after=send_after,
+            edited=edited,
         )
         sent += 1
     return sent

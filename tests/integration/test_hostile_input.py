@@ -414,7 +414,7 @@ def test_the_budget_counts_every_loop_iteration():
 def test_the_editor_preview_says_the_template_cannot_be_rendered(app, db, world):
     client = app.test_client()
     login(client, world["users"]["organizer"])
-    url = f"/organizer/editions/{world['ids']['edition_id']}/ceremony/notifications/outcome_finalist/fr"
+    url = f"/organizer/editions/{world['ids']['edition_id']}/mail/outcome_finalist/fr"
     response = client.post(
         url, data={"subject": "Bravo", "body": "{{ name * 2000000 }}", "action": "preview"}
     )

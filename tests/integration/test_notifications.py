@@ -4,6 +4,7 @@ to a real SMTP server; jurors' comments released to candidates (never the privat
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from judging.models import Assignment, AuditEvent, MailTemplate, OutgoingMail, u
 from judging.services import notifications
 from tests.conftest import deliver_outbox
 from tests.factories import aware
-from tests.integration.test_ceremony_support import SECRET, ceremony_edition, person_name
+from tests.scenarios import SECRET, ceremony_edition, person_name
 
 
 @pytest.fixture
@@ -23,6 +24,17 @@ def app_config(mail_app_config):
 
 def url(built, suffix=""):
     return f"/organizer/editions/{built.edition.id}/ceremony{suffix}"
+
+
+def mail_url(built, key, language):
+    """The one editor of the edition's mails."""
+    return f"/organizer/editions/{built.edition.id}/mail/{key}/{language}"
+
+
+def summary_row(page: str, key: str) -> list[str]:
+    """The cells of mail ``key``'s row of the sending table, up to the next sending time."""
+    row = re.search(rf'<tr data-key="{key}">(.*?)</tr>', page, re.S).group(1)
+    return re.findall(r"<td[^>]*>(.*?)</td>", row)[:6]
 
 
 def body_of(sink, message) -> str:
@@ -47,7 +59,7 @@ def test_edited_templates_scheduled_then_sent_in_each_language(
         ("en", "Well done {{ name }}: {{ prize }}", "Your project {{ title }} wins.\n{{ citation }}"),
     ):
         response = organizer_client.post(
-            url(built, f"/notifications/outcome_winner/{language}"),
+            mail_url(built, "outcome_winner", language),
             data={"subject": subject, "body": body, "action": "save"},
         )
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -81,7 +93,8 @@ def test_edited_templates_scheduled_then_sent_in_each_language(
     english_finalist = built.finalists[0][2]  # k == 1: an English application
     assert english_finalist.language == "en"
     [finalist_mail] = smtp_server.to(english_finalist.contact_email)
-    assert finalist_mail["Subject"] == "You are a finalist of the Innovation Award – MTL Tech Awards"
+    subject = f"Your application {english_finalist.ref} is a finalist – MTL Tech Awards"
+    assert finalist_mail["Subject"] == subject
     assert finalist_mail["Content-Language"] == "en"
     # scheduling again mails nobody twice
     organizer_client.post(
@@ -98,7 +111,7 @@ def test_an_english_winner_gets_the_english_template(app, db, make, organizer_cl
     built.winners[1].language = "en"
     db.commit()
     organizer_client.post(
-        url(built, "/notifications/outcome_winner/en"),
+        mail_url(built, "outcome_winner", "en"),
         data={"subject": "Winner: {{ prize }}", "body": "{{ name }}, {{ citation }}"},
     )
     organizer_client.post(
@@ -123,25 +136,26 @@ def test_cancel_what_has_not_left(app, db, make, organizer_client):
     )
     assert len(db.scalars(select(OutgoingMail)).all()) == 4
     summary = html.unescape(organizer_client.get(url(built, "/notifications")).get_data(as_text=True))
-    # candidates, waiting, sent
-    assert (
-        '<tr data-key="outcome_not_selected"><td>Non retenue</td><td class="text-end">4</td>'
-        '<td class="text-end">4</td><td class="text-end">0</td>'
-    ) in summary
+    # candidates, told at the announcement, waiting, sent, not told yet
+    assert summary_row(summary, "outcome_not_selected") == ["Non retenue", "4", "0", "4", "0", "0"]
     organizer_client.post(url(built, "/notifications/cancel"))
-    assert db.scalars(select(OutgoingMail)).all() == []
+    db.expire_all()
+    cancelled = db.scalars(select(OutgoingMail)).all()
+    assert len(cancelled) == 4 and all(m.cancelled_at is not None and m.sent_at is None for m in cancelled)
+    summary = html.unescape(organizer_client.get(url(built, "/notifications")).get_data(as_text=True))
+    assert summary_row(summary, "outcome_not_selected") == ["Non retenue", "4", "0", "0", "0", "4"]
     # cancelled mail can be scheduled again
     organizer_client.post(
         url(built, "/notifications"),
         data={"keys": ["outcome_not_selected"], "send_after": "2099-06-01T09:00"},
     )
-    assert len(db.scalars(select(OutgoingMail)).all()) == 4
+    assert len(db.scalars(select(OutgoingMail).where(OutgoingMail.cancelled_at.is_(None))).all()) == 4
 
 
 def test_template_checks_and_preview(app, db, make, organizer_client):
     built = ceremony_edition(make, db, secret=False)
-    path = url(built, "/notifications/outcome_mention/fr")
-    page = html.unescape(organizer_client.get(path).get_data(as_text=True))
+    path = mail_url(built, "outcome_mention", "fr")
+    page = html.unescape(organizer_client.get(path).get_data(as_text=True)).replace("\u00a0", " ")
     assert "{{ citation }}" in page and "Félicitations ! Le jury du Prix de l'innovation" in page
     refused = organizer_client.post(path, data={"subject": "Hello {{ password }}", "body": "x"})
     assert refused.status_code == 422 and "password" in html.unescape(refused.get_data(as_text=True))
@@ -210,7 +224,7 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     app, db, make, organizer_client, smtp_server, commented, monkeypatch, juror
 ):
     built, target, kind, signed, draft, secret = commented
-    monkeypatch.setattr(notifications, "now", lambda: aware(2025, 10, 16, 22))  # before the ceremony
+    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 16, 22))  # before the ceremony
     page = html.unescape(organizer_client.get(url(built, "/comments")).get_data(as_text=True))
     assert "Très beau projet, continuez !" in page and "Bon travail. — Hortense Bélair" in page
     assert "PRIVÉ" not in page and "Brouillon jamais soumis" not in page
@@ -226,7 +240,7 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     assert db.get(Assignment, kind.id).comment_released_at is None
 
     moment = aware(2025, 10, 17, 3)
-    monkeypatch.setattr(notifications, "now", lambda: moment)
+    monkeypatch.setattr("judging.clock.now", lambda: moment)
     refused = organizer_client.post(url(built, "/comments"), data={"assignment": [str(secret.id)]})
     assert refused.status_code == 422
     response = organizer_client.post(url(built, "/comments"), data={"assignment": [str(kind.id)]})
@@ -276,7 +290,7 @@ def test_comments_page_is_for_this_edition_only(app, db, make, organizer_client,
     built, target, kind, signed, draft, secret = commented
     other = make.edition(code="other")
     db.commit()
-    monkeypatch.setattr(notifications, "now", lambda: aware(2025, 10, 17, 3))
+    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 17, 3))
     assert (
         organizer_client.get(f"/organizer/editions/{other.id}/ceremony/comments/{kind.id}").status_code == 404
     )

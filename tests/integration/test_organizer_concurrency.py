@@ -343,10 +343,10 @@ def test_an_edition_name_saved_meanwhile_is_not_reverted(two, make, db):
 @pytest.mark.parametrize(
     "url",
     [
-        "/organizer/editions/{id}/ceremony/notifications/outcome_winner/fr",
-        "/organizer/editions/{id}/results/mail/finalist_selected/fr",
+        "/organizer/editions/{id}/mail/outcome_winner/fr",
+        "/organizer/editions/{id}/mail/outcome_finalist/fr",
     ],
-    ids=["notification", "announcement"],
+    ids=["winner", "finalist"],
 )
 def test_a_mail_template_written_meanwhile_is_not_overwritten(two, make, db, url):
     edition = make.edition()
@@ -461,7 +461,7 @@ def test_a_write_between_the_check_and_the_update_is_caught_and_refused(app, two
 def test_going_back_to_the_default_text_from_a_stale_page_keeps_the_newer_text(two, make, db):
     edition = make.edition()
     db.commit()
-    url = f"/organizer/editions/{edition.id}/results/mail/not_selected/fr"
+    url = f"/organizer/editions/{edition.id}/mail/outcome_not_selected/fr"
     first = form_of(two[1].get(url)) | {"subject": "Premier objet", "body": "Bonjour {{ name }}."}
     assert two[1].post(url, data=first).status_code == 302
     my_page = two[0].get(url)  # shows the first text, with its "default text" button

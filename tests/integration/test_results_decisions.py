@@ -18,7 +18,7 @@ from judging.models import (
 from judging.services import decisions as decisions_service
 from judging.services import results as results_service
 from tests.conftest import deliver_outbox, login
-from tests.integration.test_results_support import five_by_four, page_rows, results_json, results_url
+from tests.scenarios import five_by_four, page_rows, results_json, results_url
 
 TIE_AT_CUT = {"J1": {"A": 90, "B": 70, "C": 70, "D": 10}, "J2": {"A": 80, "B": 60, "C": 60, "D": 20}}
 
@@ -176,7 +176,9 @@ def test_announce_freezes_decides_and_mails_each_candidate_in_their_language(
         snapshot.fingerprint == live["fingerprint"] == results_service.round_computation(db, rnd).fingerprint
     )
     assert len(snapshot.fingerprint) == 64
-    assert snapshot.payload == live
+    # the results document, plus (additive) the decisions the public outputs read back
+    assert {k: v for k, v in snapshot.payload.items() if k not in ("decisions", "snapshot_format")} == live
+    assert {d["outcome"] for d in snapshot.payload["decisions"]} == {"finalist", "not-selected"}
     assert snapshot.method == "mean" and snapshot.invalidated_at is None
     assert db.get(Round, rnd.id).phase == "announced"
     assert decisions_service.round_is_frozen(db, db.get(Round, rnd.id)) is True
@@ -229,7 +231,7 @@ def test_announce_with_an_unsettled_tie_is_refused(app, db, make, english, smtp_
 
 def test_the_mail_template_edited_by_the_organizer_is_used(app, db, make, english, smtp_server):
     edition, prize, rnd, apps, _ = five_by_four(make, db)
-    url = f"/organizer/editions/{edition.id}/results/mail/finalist_selected/fr"
+    url = f"/organizer/editions/{edition.id}/mail/outcome_finalist/fr"
     response = english.post(
         url, data={"subject": "Bravo {{ ref }} !", "body": "Bonjour {{ name }}, {{ unknown }}"}
     )
