@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..db import session as db
 from ..documents.exports import write_csv, write_xlsx
 from ..models import AuditEvent, Edition, Prize, Round, User
@@ -242,7 +243,7 @@ def audit_export(edition_id: int, fmt: str):
             }
         )
     columns = [
-        ("at", _("When (Montréal time)")),
+        ("at", _("When (%(zone)s)", zone=clock.timezone_name())),
         ("actor", _("Who")),
         ("email", _("Email")),
         ("action", _("Action code")),
