@@ -6,6 +6,8 @@ counts are those counts over the applications received, rounded to 4 decimals wi
 :func:`judging.services.report.share`, written as percentages in the reader's language.
 Finalists, winners and mentions are listed by name only for prizes whose results are
 frozen (:mod:`judging.services.ceremony`); the others say that their results are not final.
+A frozen round's laureates, and their numbers, are those its snapshot froze
+(:mod:`judging.services.snapshots`), whatever the live rows say since.
 The report is a public document: a laureate without publication consent is shown as
 "Finalist (name withheld)" (:func:`judging.services.ceremony.withhold_names`), still counted.
 
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..labels import ORG_TYPE_LABELS, REGION_LABELS, label
 from ..models import Edition, localized
-from ..services.ceremony import CeremonyPrize, load_prizes, withhold_names
+from ..services.ceremony import CeremonyPrize, laureate_counts, load_prizes, withhold_names
 from ..services.report import edition_stats, previous_edition, received_count, share
 from .pdf import render_pdf
 from .report_charts import BAR_ALT, bar_chart
@@ -86,11 +88,12 @@ def _rows(counts: dict[str, int], labels: dict[str, Any], received: int) -> list
 
 def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, Any]:
     """Everything the report shows, in ``locale`` (call inside ``force_locale(locale)``)."""
-    stats = edition_stats(db, edition)
+    prizes = withhold_names(load_prizes(db, edition))  # a public document: names only with consent
+    # the laureates counted as shown: a frozen round's from its snapshot, not from the live rows
+    stats = edition_stats(db, edition) | laureate_counts(prizes)
     previous = previous_edition(db, edition)
     previous_received = received_count(db, previous.id) if previous is not None else None
     received = stats["applications"]
-    prizes = withhold_names(load_prizes(db, edition))  # a public document: names only with consent
     by_code = {p.code: p for p in prizes}
     prize_lines = [
         PrizeLine(
@@ -119,25 +122,27 @@ def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, A
         "prizes": bar_chart(
             [(line.name, line.applications, f"{number(line.applications)}") for line in prize_lines],
             title=_("Applications received per prize"),
-            description=", ".join(f"{line.name}: {number(line.applications)}" for line in prize_lines),
+            description=", ".join(
+                f"{_('%(label)s:', label=line.name)} {number(line.applications)}" for line in prize_lines
+            ),
             css_class="report-chart chart-prizes",
         ),
         "regions": bar_chart(
             [(row.label, row.count, row.shown) for row in regions],
             title=_("Origin of the applicants"),
-            description=", ".join(f"{row.label}: {row.shown}" for row in regions),
+            description=", ".join(f"{_('%(label)s:', label=row.label)} {row.shown}" for row in regions),
             css_class="report-chart chart-regions",
         ),
         "types": bar_chart(
             [(row.label, row.count, row.shown) for row in types],
             title=_("Types of organization"),
-            description=", ".join(f"{row.label}: {row.shown}" for row in types),
+            description=", ".join(f"{_('%(label)s:', label=row.label)} {row.shown}" for row in types),
             css_class="report-chart chart-types",
         ),
         "women": bar_chart(
             [(row.label, row.share or 0, percent(row.share)) for row in women_rows],
             title=_("Share of applications led by women"),
-            description=", ".join(f"{row.label}: {row.shown}" for row in women_rows),
+            description=", ".join(f"{_('%(label)s:', label=row.label)} {row.shown}" for row in women_rows),
             css_class="report-chart chart-women",
             maximum=1,
             colour=BAR_ALT,
