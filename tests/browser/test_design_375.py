@@ -1,4 +1,4 @@
-"""At 375 px (a phone), no page of the demo scrolls sideways, in French and in English.
+"""At 375 px (a phone) and 1280 px, no page of the demo scrolls sideways, in French and in English.
 
 The demo is loaded, each role logs in, and every page it can open by a GET whose address needs only
 the demo's edition, first prize, its preselection and one application (taken from the app's URL map,
@@ -16,7 +16,6 @@ from tests.browser.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
-WIDTH = 375
 # Downloads, live screens and pages that only answer a POST's follow-up are not pages to read on a phone.
 SKIPPED = (".pdf", ".csv", ".xlsx", ".json", "/export", "/files/", "/reveal", "/live", "/receipt")
 ROLE_PREFIXES = {
@@ -84,8 +83,9 @@ def demo_pages(live_app, live_db):
     return {role: (emails.get(role), sorted(set(found))) for role, found in urls.items()}
 
 
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("locale", ["fr-CA", "en-CA"])
-def test_no_page_of_the_demo_scrolls_sideways_at_375_px(browser, live_server, demo_pages, locale):
+def test_no_page_of_the_demo_scrolls_sideways(browser, live_server, demo_pages, locale, width):
     from judging import demo
 
     too_wide: dict[str, dict] = {}
@@ -93,8 +93,8 @@ def test_no_page_of_the_demo_scrolls_sideways_at_375_px(browser, live_server, de
     swept: dict[str, int] = dict.fromkeys(demo_pages, 0)
     for role, (email, urls) in demo_pages.items():
         context = browser.new_context(
-            viewport={"width": WIDTH, "height": 740},
-            is_mobile=True,
+            viewport={"width": width, "height": 740},
+            is_mobile=width < 768,
             locale=locale,
             timezone_id="America/Montreal",
         )
@@ -105,7 +105,8 @@ def test_no_page_of_the_demo_scrolls_sideways_at_375_px(browser, live_server, de
         page.goto(live_server.url + "/")
         language = "fr" if locale.startswith("fr") else "en"
         if page.get_attribute("html", "lang") != language:
-            page.click(".navbar-toggler")  # the menu is folded at 375 px
+            if width < 768:
+                page.click(".navbar-toggler")  # the menu is folded on a phone
             page.click("#switch-language")
             page.wait_for_load_state()
         assert page.get_attribute("html", "lang") == language
@@ -115,7 +116,7 @@ def test_no_page_of_the_demo_scrolls_sideways_at_375_px(browser, live_server, de
                 continue
             swept[role] += 1
             result = page.evaluate(OVERFLOW)
-            if result["scroll"] > WIDTH:
+            if result["scroll"] > width:
                 too_wide[f"{role} {url}"] = result
             missing = page.evaluate(UNREACHABLE_REGIONS)
             if missing:
