@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from judging.models import AuditEvent, MailTemplate, OutgoingMail, utcnow
 from judging.services import outcome_mails
 from tests.conftest import deliver_outbox, login
+from tests.factories import aware
 from tests.scenarios import five_by_four, results_url
 
 FRENCH = {
@@ -219,16 +220,24 @@ def test_only_one_editor_and_the_old_addresses_lead_to_it(app, db, make, organiz
     assert client.post(editor(edition, "outcome_finalist", "fr"), data=FRENCH).status_code == 403
 
 
-def test_the_default_finalist_mail_in_each_language(app, db, make, organizer_client, smtp_server):
+def test_the_announcement_mail_says_the_ceremony_date_in_each_language(
+    app, db, make, organizer_client, smtp_server
+):
+    """The announcement's default finalist text is the registry's: it has the ceremony's date (it had not)."""
     edition, prize, rnd, apps, _ = five_by_four(make, db, language_of={"B": "en"})
+    edition.ceremony_at = aware(2026, 11, 20, 0)  # 19:00 in Montréal, the evening before
+    db.commit()
     select_and_announce(organizer_client, edition, prize, rnd, apps, "AB")
     deliver_outbox(app)
     [french] = smtp_server.to(apps["A"].contact_email)
     [english] = smtp_server.to(apps["B"].contact_email)
     assert french["Subject"] == "Votre candidature A est finaliste – MTL Tech Awards"
     assert english["Subject"] == "Your application B is a finalist – MTL Tech Awards"
-    assert "L’équipe organisatrice vous écrira bientôt au sujet de la finale" in smtp_server.body(french)
-    assert "The organizers will write to you soon about the final" in smtp_server.body(english)
+    french_body, english_body = smtp_server.body(french), smtp_server.body(english)
+    assert "L’équipe organisatrice vous écrira bientôt au sujet de la finale" in french_body
+    assert "The organizers will write to you soon about the final" in english_body
+    assert "lors de la cérémonie de remise des prix le 19 novembre 2026 à 19 h 00" in french_body
+    assert "at the awards ceremony on November 19, 2026 at 7:00" in english_body
 
 
 def test_two_organizers_scheduling_at_the_same_moment_queue_each_mail_once(app, db, make, organizer):
