@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from .. import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -18,7 +20,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current time (aware UTC) from the one clock, ``judging.clock.now`` (tests patch that one)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
