@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from html import unescape
 
+from flask_babel import refresh
+
 from judging.services import editions as setup
 from judging.services.audit import record
 from tests.conftest import login
@@ -74,3 +76,12 @@ def test_the_audit_page_tells_what_happened_in_sentences(app, db, make, client):
     for code in ("criterion.", "round.", "edition.", "application.", "ineligible", "median", "preselection"):
         assert code not in text
     assert "{" not in text
+
+    # the same trail in English for an English reader
+    with client.session_transaction() as flask_session:
+        flask_session["lang"] = "en"
+    refresh()
+    english = page_text(client.get(f"/organizer/editions/{edition.id}/audit"))
+    assert "Odile Bernier-Sauvé changed the weight of the criterion “Originality” from 25 to 30." in english
+    assert "Odile Bernier-Sauvé changed the method of the round “Shortlist” from Mean to Median." in english
+    assert "the status: Submitted → Not eligible" in english
