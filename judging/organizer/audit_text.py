@@ -20,8 +20,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..labels import code_label
-from ..models import Application, AuditEvent
+from ..models import Application, Assignment, AuditEvent, Criterion, User
 from ..templating import current_locale, local_datetime, tr
+
+#: Names looked up for a page (:func:`object_names`): ``(kind, id)`` or ``("criterion", round_id, code)``.
+Names = Mapping[Any, str]
 
 #: What each kind of object is called (with its article, as the sentences use it).
 OBJECTS = {
@@ -166,7 +169,7 @@ def who(event: AuditEvent) -> str:
     return event.actor.display_name if event.actor else _("The platform")
 
 
-def _name(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None) -> str:
+def _name(event: AuditEvent, names: Names | None = None) -> str:
     """The object's own name from the event's snapshot (bilingual names in the reader's language),
     else from ``names`` (``(object_type, id) → name``, looked up for the whole page at once)."""
     for snapshot in (event.after or {}, event.before or {}):
@@ -179,9 +182,7 @@ def _name(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None)
     return (names or {}).get((event.object_type or "", event.object_id or 0), "")
 
 
-def object_words(
-    event: AuditEvent, *, of: bool = False, names: Mapping[tuple[str, int], str] | None = None
-) -> str:
+def object_words(event: AuditEvent, *, of: bool = False, names: Names | None = None) -> str:
     """« le critère « Originalité » » (``of``: « du critère « Originalité » »); the kind alone when
     the snapshot names nothing."""
     kind = (event.object_type or event.action.split(".", 1)[0]).lower()
@@ -217,9 +218,13 @@ def value_words(field: str, value: Any, kind: str = "") -> str:
     return str(value)
 
 
-def changes(event: AuditEvent) -> list[dict[str, str]]:
-    """The fields that differ between before and after: field, before and after in words."""
-    before, after = event.before or {}, event.after or {}
+def changes(event: AuditEvent, names: Names | None = None) -> list[dict[str, str]]:
+    """The fields that differ between before and after: field, before and after in words (scores
+    by criterion name, from ``names[("criterion", round_id, code)]``)."""
+    before, after = (
+        _named_scores(event.before or {}, event, names),
+        _named_scores(event.after or {}, event, names),
+    )
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
     kind = (event.object_type or event.action.split(".", 1)[0]).lower()
@@ -239,7 +244,16 @@ def changes(event: AuditEvent) -> list[dict[str, str]]:
     return rows
 
 
-def sentences(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = None) -> list[str]:
+def _named_scores(snapshot: Any, event: AuditEvent, names: Names | None) -> Any:
+    """The snapshot with its ``scores`` keyed by criterion name instead of criterion code."""
+    scores = snapshot.get("scores") if isinstance(snapshot, dict) else None
+    if not isinstance(scores, dict) or not names:
+        return snapshot
+    named = {names.get(("criterion", event.round_id or 0, code), code): v for code, v in scores.items()}
+    return {**snapshot, "scores": named}
+
+
+def sentences(event: AuditEvent, names: Names | None = None) -> list[str]:
     """What happened, in sentences: one per changed field for an edit, one for any other action."""
     person, thing = who(event), object_words(event, names=names)
     if event.action.endswith(".updated"):
@@ -252,7 +266,7 @@ def sentences(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = N
                 before=row["before"],
                 after=row["after"],
             )
-            for row in changes(event)
+            for row in changes(event, names)
             if row["before"]
         ]
         return found or [_("%(who)s edited %(object)s without changing anything.", who=person, object=thing)]
@@ -262,13 +276,30 @@ def sentences(event: AuditEvent, names: Mapping[tuple[str, int], str] | None = N
     return [_("%(who)s changed %(object)s.", who=person, object=thing)]
 
 
-def object_names(db: Any, events: list[AuditEvent]) -> dict[tuple[str, int], str]:
-    """Names of the applications the events are about (their snapshots hold only what changed):
-    one query for the page, « REF · title »."""
-    ids = {event.object_id for event in events if event.object_type == "application" and event.object_id}
-    if not ids:
-        return {}
-    rows = db.execute(
-        select(Application.id, Application.ref, Application.title).where(Application.id.in_(ids))
-    )
-    return {("application", id_): f"{ref} · {title}" if title else ref for id_, ref, title in rows}
+def object_names(db: Any, events: list[AuditEvent]) -> dict[Any, str]:
+    """What the events' snapshots do not name, looked up for the whole page (a fixed number of
+    queries): applications (« REF · title »), scorecards (« REF · juror ») and the criteria of the
+    events' rounds (``("criterion", round_id, code)`` → name)."""
+    names: dict[Any, str] = {}
+    ids = {e.object_id for e in events if e.object_type == "application" and e.object_id}
+    if ids:
+        query = select(Application.id, Application.ref, Application.title).where(Application.id.in_(ids))
+        names |= {
+            ("application", i): f"{ref} · {title}" if title else ref for i, ref, title in db.execute(query)
+        }
+    ids = {e.object_id for e in events if e.object_type == "assignment" and e.object_id}
+    if ids:
+        query = (
+            select(Assignment.id, Application.ref, User.name, User.email)
+            .join(Application, Application.id == Assignment.application_id)
+            .join(User, User.id == Assignment.juror_id)
+            .where(Assignment.id.in_(ids))
+        )
+        names |= {("assignment", i): f"{ref} · {name or email}" for i, ref, name, email in db.execute(query)}
+    round_ids = {e.round_id for e in events if e.round_id}
+    if round_ids:
+        query = select(Criterion.round_id, Criterion.code, Criterion.name).where(
+            Criterion.round_id.in_(round_ids)
+        )
+        names |= {("criterion", r, code): tr(name) or code for r, code, name in db.execute(query)}
+    return names

@@ -131,7 +131,7 @@ def test_before_and_after_are_shown(app, organizer_client, trail):
     ).get_data(as_text=True)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     # before → after in words (no JSON): the scores the juror gave
-    assert "les notes : c1 : 7 → c1 : 8" in text
+    assert "les notes : Critère c1 : 7 → Critère c1 : 8" in text  # criteria by name, not code
     assert "&#34;" not in html and '{"' not in html
 
 
