@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload, load_only, raiseload, selectinload
 
+from ..collation import sort_key
 from ..domain import assignment as solver
 from ..domain import conflicts as detection
 from ..models import (
@@ -302,15 +303,15 @@ def round_applications(db: Session, rnd: Round) -> list[Application]:
 
 
 def members(db: Session, rnd: Round) -> list[JuryMembership]:
-    return list(
-        db.scalars(
-            select(JuryMembership)
-            .join(User, JuryMembership.user_id == User.id)
-            .where(JuryMembership.round_id == rnd.id)
-            .options(joinedload(JuryMembership.user).lazyload(User.role_rows))
-            .order_by(func.lower(User.name), User.email)
-        )
+    """The round's jurors by name as a dictionary orders them (« Émile » before « Zoé »)."""
+    rows = db.scalars(
+        select(JuryMembership)
+        .join(User, JuryMembership.user_id == User.id)
+        .where(JuryMembership.round_id == rnd.id)
+        .options(joinedload(JuryMembership.user).lazyload(User.role_rows))
     )
+    by_name = sort_key()
+    return sorted(rows, key=lambda m: (by_name(m.user.name or m.user.email), m.user.email))
 
 
 def _candidates_query(rnd: Round, *columns: Any):
@@ -1129,6 +1130,9 @@ def coverage_rows(
         cards[application_id].append(
             CardView(card_id, juror_id, application_id, status, bool(scored), name or email)
         )
+    by_name = sort_key()
+    for row in cards.values():
+        row.sort(key=lambda card: by_name(card.juror_name))  # stable: same names keep the juror order
     conflicted_of: dict[int, set[int]] = defaultdict(set)
     for juror_id, application_id in conflicted_pairs(
         db, prize_id=rnd.prize_id, jurors=jury, application_ids=ids, applicants=applicant_ids
