@@ -239,3 +239,15 @@ def test_verify_from_an_export_file(app, db, make, organizer, runner, tmp_path):
     [line] = [line for line in outcome.output.splitlines() if "final" in line]
     assert "differs" in line, outcome.output
     assert outcome.output.count("same") == 1, outcome.output
+
+
+def test_verify_refuses_an_export_of_another_edition(app, db, make, organizer, runner, tmp_path):
+    edition, prize, final, apps = decided_prize(app, make, db, organizer)
+    document = export_edition(db, edition)
+    document["edition"]["code"] = "another-2026"
+    exported = tmp_path / "other.json"
+    exported.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    outcome = verify(runner, edition.code, "--from", str(exported))
+    assert outcome.exit_code == 1
+    assert "'another-2026', not 'ed-5x4'" in outcome.output
+    assert "same" not in outcome.output and "differs" not in outcome.output
