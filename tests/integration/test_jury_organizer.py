@@ -426,7 +426,7 @@ def test_reminders_one_mail_per_juror_with_unfinished_work(organizer_client, mak
     [english_mail] = smtp_server.to("ella@example.org")
     english_body = smtp_server.body(english_mail)
     assert "Hello Ella English," in english_body
-    assert "You have submitted 1 of your 2 scorecards (Innovation Award, preselection)." in english_body
+    assert "You have submitted 1 of your 2 scorecards (Innovation Award, Round 1)." in english_body
     assert english_mail["Subject"] == "Reminder: 1 application left to score (Innovation Award)"
     assert english_body.count("INN-00") == 1
     assert db.scalar(select(OutgoingMail.id).where(OutgoingMail.to_address == "dan@example.org")) is None
