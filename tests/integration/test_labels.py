@@ -21,11 +21,16 @@ CASES = [
     ("org_type", "startup", "Jeune pousse (start-up)"),
     ("org_type", "sme", "Petite ou moyenne entreprise (PME)"),
     ("org_type", "public", "Organisme public ou parapublic"),
+    ("org_type", "large", "Grande entreprise"),
+    ("org_type", "nonprofit", "Organisme sans but lucratif"),
+    ("org_type", "academic", "Université, cégep ou centre de recherche"),
+    ("region", "montreal", "Montréal"),
     ("region", "quebec", "Québec, hors Montréal"),
     ("region", "canada", "Canada, hors Québec"),
     ("region", "international", "Hors Canada"),
     ("status", "ineligible", "Non admissible"),
     ("status", "withdrawn", "Retirée"),
+    ("status", "submitted", "Soumise"),
 ]
 
 
