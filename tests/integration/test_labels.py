@@ -76,3 +76,28 @@ def test_the_country_is_named_not_coded_on_both_pages(scene):
     assert "Canada, Toronto" in candidate_sees
     assert "Toronto, Canada" in organizer_sees
     assert not any(re.search(r"\bCA\b", text) for text in candidate_sees | organizer_sees)
+
+
+SCORECARD_CASES = [("assigned", "À évaluer"), ("abstained", "Abstention"), ("recused", "Conflit déclaré")]
+
+
+@pytest.mark.parametrize(("status", "words"), SCORECARD_CASES, ids=[s for s, _ in SCORECARD_CASES])
+def test_a_scorecard_status_reads_the_same_for_the_juror_and_the_organizer(
+    app, db, make, organizer, status, words
+):
+    juror = make.user(roles=["juror"])
+    prize = make.prize()
+    rnd = make.round(prize)
+    make.jury(rnd, juror)
+    make.scorecard(rnd, juror, make.application(prize), status=status)
+    db.commit()
+    juror_client, organizer_client = app.test_client(), app.test_client()
+    login(juror_client, juror)
+    login(organizer_client, organizer)
+    dashboard = juror_client.get("/jury/")
+    jury_page = organizer_client.get(
+        f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/{rnd.id}/jury"
+    )
+    assert dashboard.status_code == 200 and jury_page.status_code == 200
+    assert words in texts(dashboard.get_data(as_text=True))
+    assert words in texts(jury_page.get_data(as_text=True))
