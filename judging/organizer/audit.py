@@ -67,12 +67,51 @@ ACTION_LABELS = {
     "jury.member_added": _l("Juror added to a jury"),
     "jury.member_removed": _l("Juror removed from a jury"),
     "jury.auto_assigned": _l("Automatic assignment"),
+    "edition.created": _l("Edition created"),
+    "edition.updated": _l("Edition edited"),
+    "edition.deleted": _l("Edition deleted"),
+    "edition.copied": _l("Edition copied"),
+    "edition.imported": _l("Edition imported"),
+    "edition.generated": _l("Edition generated"),
+    "prize.created": _l("Prize added"),
+    "prize.updated": _l("Prize edited"),
+    "prize.deleted": _l("Prize deleted"),
+    "round.created": _l("Round added"),
+    "round.updated": _l("Round edited"),
+    "round.deleted": _l("Round deleted"),
+    "criterion.created": _l("Criterion added"),
+    "criterion.updated": _l("Criterion edited"),
+    "criterion.deleted": _l("Criterion deleted"),
+    "criterion.moved": _l("Criterion moved"),
+    "question.created": _l("Question added"),
+    "question.updated": _l("Question edited"),
+    "question.deleted": _l("Question deleted"),
+    "question.moved": _l("Question moved"),
+    "application.created": _l("Application started"),
+    "application.draft_deleted": _l("Draft application deleted"),
+    "application.publication_consent": _l("Publication consent answered"),
+    "application.resubmitted": _l("Application submitted again"),
+    "ceremony.arranged": _l("Ceremony arranged"),
+    "ceremony.public_times": _l("Publication times set"),
+    "ceremony.winners_revealed": _l("Winners revealed"),
+    "comment.edited": _l("Comment edited"),
+    "comments.released": _l("Comments released to candidates"),
+    "jury.conflicts_detected": _l("Conflicts detected"),
+    "jury.reminders_sent": _l("Reminders sent to jurors"),
+    "mail.cancelled": _l("Mail cancelled"),
+    "mail.retried": _l("Mail sent again"),
+    "notifications.cancelled": _l("Scheduled mail cancelled"),
+    "organizer.mail_template_reset": _l("Mail template reset"),
 }
 
 
 def action_label(action: str) -> str:
+    """The action's name in the filter and the exports; an action without one is « Autre changement
+    (prize) » by its object's kind, never its code."""
     label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    if label is not None:
+        return str(label)
+    return _("Other change (%(object)s)", object=audit_text.object_kind(action))
 
 
 def _as_json(value: Any) -> str:

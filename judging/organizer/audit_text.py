@@ -165,6 +165,12 @@ SENTENCES = {
 }
 
 
+def object_kind(action: str) -> str:
+    """The kind of object an action is about, in words (« le prix »)."""
+    kind = action.split(".", 1)[0]
+    return str(OBJECTS.get(kind, _("an item")))
+
+
 def who(event: AuditEvent) -> str:
     return event.actor.display_name if event.actor else _("The platform")
 

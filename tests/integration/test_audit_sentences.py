@@ -76,6 +76,17 @@ def test_the_audit_page_tells_what_happened_in_sentences(app, db, make, client):
     for code in ("criterion.", "round.", "edition.", "application.", "ineligible", "median", "preselection"):
         assert code not in text
     assert "{" not in text
+    # the action filter names the actions too
+    page = client.get(f"/organizer/editions/{edition.id}/audit").get_data(as_text=True)
+    select_html = page[page.index('name="action"') : page.index("</select>", page.index('name="action"'))]
+    options = [unescape(o).strip() for o in re.findall(r"<option[^>]*>([^<]*)</option>", select_html)]
+    assert {
+        "Critère ajouté",
+        "Critère modifié",
+        "Tour modifié",
+        "Édition modifiée",
+    } <= set(options), options
+    assert all("." not in option for option in options), options
 
     # the same trail in English for an English reader
     with client.session_transaction() as flask_session:
