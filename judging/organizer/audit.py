@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..db import session as db
 from ..documents.exports import write_csv, write_xlsx
+from ..labels import round_name
 from ..models import AuditEvent, Edition, Prize, Round, User
 from ..paging import Pager
 from ..permissions import organizer_required
@@ -147,7 +148,7 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     form.prize.choices = [(0, _("All prizes")), *((p.id, tr(p.name)) for p in prizes)]
     form.round.choices = [
         (0, _("All rounds")),
-        *((r.id, f"{prize_names.get(r.prize_id, '')} · {tr(r.name) or r.code}") for r in rounds),
+        *((r.id, f"{prize_names.get(r.prize_id, '')} · {round_name(r)}") for r in rounds),
     ]
     form.person.choices = [
         (0, _("Everyone")),
