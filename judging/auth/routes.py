@@ -146,7 +146,7 @@ def login():
             login_user(user, remember=form.remember.data)
             db.commit()
             return redirect(safe_next(request.args.get("next"), home_for(user)))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, next=_next_path())
 
 
 @bp.post("/logout")
@@ -182,6 +182,7 @@ def register():
                 name=form.name.data,
                 password=form.password.data,
                 language=form.language.data,
+                next_path=_next_path(),
             )
         except AccountError as error:
             db.rollback()
@@ -190,8 +191,15 @@ def register():
             db.commit()
             _count_attempt()
             session["lang"] = form.language.data
-            return render_template("auth/check_mail.html", email=accounts.normalize_email(form.email.data))
-    return render_template("auth/register.html", form=form)
+            return render_template(
+                "auth/check_mail.html", email=accounts.normalize_email(form.email.data), next=_next_path()
+            )
+    return render_template("auth/register.html", form=form, next=_next_path())
+
+
+def _next_path() -> str | None:
+    """Where the person was going (``?next=``), when it is a same-site path; else None."""
+    return safe_next(request.args.get("next"), "") or None
 
 
 @bp.get("/confirm/<token>")
@@ -202,9 +210,10 @@ def confirm(token: str):
         return _token_failure(error)
     db.commit()
     flash(_("Your email address is confirmed. You can log in."), "success")
+    going_to = _next_path()
     if current_user.is_authenticated:
-        return redirect(home_for(current_user))
-    return redirect(url_for("auth.login"))
+        return redirect(going_to or home_for(current_user))
+    return redirect(url_for("auth.login", next=going_to))
 
 
 @bp.route("/confirm", methods=["GET", "POST"])

@@ -200,11 +200,15 @@ def external_url(endpoint: str, **values: Any) -> str:
 # Use cases ----------------------------------------------------------------------------------------
 
 
-def register_candidate(db: Session, *, email: str, name: str, password: str, language: str) -> User | None:
+def register_candidate(
+    db: Session, *, email: str, name: str, password: str, language: str, next_path: str | None = None
+) -> User | None:
     """Create a candidate account and mail a confirmation link; None when the email is taken.
 
     A taken email gets the same answer as a new one (no account probing) and the same hashing
-    work; its owner is told by mail that someone tried to register with it.
+    work; its owner is told by mail that someone tried to register with it. ``next_path`` (a
+    same-site path, already checked by the route) rides on the confirmation link, so the person
+    lands where they were going (a prize's application page) once confirmed and logged in.
     """
     email = normalize_email(email)
     problem = password_problem(password, email=email)
@@ -220,7 +224,7 @@ def register_candidate(db: Session, *, email: str, name: str, password: str, lan
     db.add(user)
     db.flush()
     record(db, actor=user, action="user.registered", obj=user, after={"email": email, "roles": ["candidate"]})
-    send_confirmation(db, user)
+    send_confirmation(db, user, next_path=next_path)
     return user
 
 
@@ -237,8 +241,9 @@ def _warn_owner_of_taken_email(db: Session, owner: User) -> None:
     record(db, actor=None, action="user.registration_with_taken_email", obj=owner)
 
 
-def send_confirmation(db: Session, user: User) -> None:
-    link = external_url("auth.confirm", token=make_token(user, "confirm"))
+def send_confirmation(db: Session, user: User, *, next_path: str | None = None) -> None:
+    extra = {"next": next_path} if next_path else {}
+    link = external_url("auth.confirm", token=make_token(user, "confirm"), **extra)
     mail.queue(db, to=user.email, template="confirm", language=user.language, user=user, link=link)
 
 

@@ -1,0 +1,94 @@
+"""Issue 15, the small things a person trips on (items 9 to 13), through the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from judging.models import User
+from tests.conftest import deliver_outbox, login
+
+
+@pytest.fixture
+def app_config(mail_app_config):
+    return mail_app_config
+
+
+def _link_in(body: str) -> str:
+    match = re.search(r"https?://\S+", body)
+    assert match, body
+    return match.group(0).split("localhost", 1)[-1]
+
+
+def _page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# Item 9: from a prize's "Apply" button, through registration and the mailed link, back to the prize
+
+
+def test_registering_from_a_prize_returns_to_that_prize_after_confirmation(
+    app, client, db, make, smtp_server
+):
+    prize = make.prize()
+    db.commit()
+    apply_path = f"/candidate/prizes/{prize.id}/apply"
+
+    to_login = client.get(apply_path)
+    assert to_login.status_code == 302
+    login_page = client.get(to_login.headers["Location"])
+    register_href = re.search(r'href="([^"]+)" id="register-link"', _page(login_page)).group(1)
+    assert "next=" in register_href
+
+    data = {
+        "name": "Léa Tremblay",
+        "email": "lea@example.com",
+        "password": "Bonjour-Montreal-42",
+        "confirm": "Bonjour-Montreal-42",
+        "language": "fr",
+    }
+    assert client.post(register_href.replace("&amp;", "&"), data=data).status_code == 200
+    deliver_outbox(app)
+    [message] = smtp_server.to("lea@example.com")
+    confirmed = client.get(_link_in(smtp_server.body(message)))
+    assert confirmed.status_code == 302
+    logged_in = client.post(
+        confirmed.headers["Location"], data={"email": "lea@example.com", "password": "Bonjour-Montreal-42"}
+    )
+    assert logged_in.headers["Location"] == apply_path
+    assert prize.name["fr"] in _page(client.get(apply_path))
+
+
+def test_a_confirmation_link_never_leads_off_site(app, client, db, make):
+    from judging.services.accounts import make_token
+
+    user = make.user(email="m@example.org", confirmed=False)
+    db.commit()
+    with app.test_request_context():
+        token = make_token(user, "confirm")
+    response = client.get(f"/auth/confirm/{token}?next=https://evil.example/x")
+    assert "evil" not in response.headers["Location"]
+    assert db.scalars(select(User).where(User.email == "m@example.org")).one().email_confirmed_at is not None
+
+
+@pytest.mark.parametrize("roles", [("juror",), ("organizer",)])
+def test_jurors_and_organizers_see_no_apply_button_that_ends_in_403(client, db, make, roles):
+    prize = make.prize()
+    person = make.user(roles=roles)
+    db.commit()
+    login(client, person)
+    page = _page(client.get("/candidate/prizes"))
+    assert prize.name["fr"] in page
+    assert f"/candidate/prizes/{prize.id}/apply" not in page
+
+
+def test_visitors_and_candidates_still_see_the_apply_button(client, db, make):
+    prize = make.prize()
+    db.commit()
+    assert f"/candidate/prizes/{prize.id}/apply" in _page(client.get("/candidate/prizes"))
+    candidate = make.user()
+    db.commit()
+    login(client, candidate)
+    assert f"/candidate/prizes/{prize.id}/apply" in _page(client.get("/candidate/prizes"))
