@@ -3,18 +3,32 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..services.accounts import email_problem
+
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+
+
+def _valid_email(_form, field) -> None:
+    """The address rule every account path shares (``accounts.email_problem``)."""
+    problem = email_problem(field.data)
+    if problem:
+        raise StopValidation(str(problem))
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 def _email_field(label=None):
     return EmailField(
         label or _l("Email address"),
+        filters=[_strip],
         validators=[
             InputRequired(message=_l("Enter your email address.")),
-            Email(message=_l("Enter a valid email address.")),
+            _valid_email,
             Length(max=320),
         ],
         render_kw={"autocomplete": "email"},

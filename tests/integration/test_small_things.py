@@ -92,3 +92,32 @@ def test_visitors_and_candidates_still_see_the_apply_button(client, db, make):
     db.commit()
     login(client, candidate)
     assert f"/candidate/prizes/{prize.id}/apply" in _page(client.get("/candidate/prizes"))
+
+
+# Item 10: one rule for addresses, in `judging create-organizer` and on the login form
+
+
+@pytest.mark.parametrize(
+    "address", ["boss@mtl.test", "boss@intranet.local", "boss.@example.org", "boss@localhost"]
+)
+def test_create_organizer_refuses_what_the_login_form_refuses(runner, client, db, address):
+    login_page = client.post("/auth/login", data={"email": address, "password": "Organise-2026!"})
+    assert "Entrez une adresse courriel valide." in _page(login_page)
+
+    result = runner.invoke(
+        args=["create-organizer", "--email", address, "--name", "Bea", "--password", "Organise-2026!"]
+    )
+    assert result.exit_code == 1
+    assert "Entrez une adresse courriel valide." in result.output
+    assert db.scalars(select(User)).all() == []
+
+
+def test_an_organizer_created_from_the_command_logs_in_with_the_address_as_typed(runner, client, db):
+    typed = "  Bea.Boss@Example.org "
+    result = runner.invoke(
+        args=["create-organizer", "--email", typed, "--name", "Bea", "--password", "Organise-2026!"]
+    )
+    assert result.exit_code == 0, result.output
+    response = client.post("/auth/login", data={"email": typed, "password": "Organise-2026!"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/organizer/")
