@@ -107,3 +107,20 @@ class MontrealDateTimeField(Field):
             return
         typed = parse_montreal_time(text)
         self.data = self.object_data if same_minute(typed, self.object_data) else typed
+
+
+class OwnIds:
+    """A form shown beside others on one page: every field's id starts with ``id_prefix``.
+
+    Two forms on a page often have a field of the same name (``reason``, ``application_ref``); with
+    the default ids both get ``id="reason"`` and the second label points at the first form's field.
+    Only the ids change: the names posted stay as they are.
+    """
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for form_field in self:  # type: ignore[attr-defined]
+            form_field.id = f"{self.id_prefix}-{form_field.name}"
+            form_field.label.field_id = form_field.id

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import MontrealDateTimeField
+from ..forms import MontrealDateTimeField, OwnIds
 from ..services.screening import REASON_MAX
 from ..web_input import ascii_int
 
@@ -37,7 +37,8 @@ def reason_field(label: Any, *, description: Any = None) -> TextAreaField:
     )
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(OwnIds, FlaskForm):
+    id_prefix = "decide"
     decision = RadioField(
         _l("Decision"),
         choices=[("eligible", _l("Eligible")), ("ineligible", _l("Ineligible"))],
@@ -51,7 +52,8 @@ class EligibilityForm(FlaskForm):
     version = VersionField()
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(OwnIds, FlaskForm):
+    id_prefix = "extend"
     until = MontrealDateTimeField(
         _l("New deadline (Montréal time)"), validators=[InputRequired(message=_l("Enter the new deadline."))]
     )
@@ -59,7 +61,8 @@ class ExtensionForm(FlaskForm):
     version = VersionField()
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(OwnIds, FlaskForm):
+    id_prefix = "reopen"
     reason = reason_field(_l("Reason sent to the candidate"))
     extend_to = MontrealDateTimeField(
         _l("New deadline (Montréal time)"),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..forms import OwnIds
 from ..web_input import ascii_int
 
 REASON_MAX = 2000
@@ -43,7 +44,9 @@ def application_ref_field() -> StringField:
     )
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(OwnIds, FlaskForm):
+    id_prefix = "member"
+
     user_id = SelectField(_l("Juror"), coerce=int, validators=[InputRequired(message=_l("Choose a juror."))])
 
 
@@ -60,7 +63,9 @@ class LiftConflictForm(FlaskForm):
     )
 
 
-class RecordConflictForm(FlaskForm):
+class RecordConflictForm(OwnIds, FlaskForm):
+    id_prefix = "conflict"
+
     user_id = SelectField(_l("Juror"), coerce=int, validators=[InputRequired(message=_l("Choose a juror."))])
     application_ref = application_ref_field()
     reason = TextAreaField(
@@ -70,7 +75,9 @@ class RecordConflictForm(FlaskForm):
     )
 
 
-class AutoAssignForm(FlaskForm):
+class AutoAssignForm(OwnIds, FlaskForm):
+    id_prefix = "auto"
+
     require_language = BooleanField(_l("Only jurors who read the application's language"))
     max_load = IntegerField(
         _l("At most this many applications per juror (optional)"),
@@ -88,8 +95,10 @@ class AddAssignmentForm(FlaskForm):
     juror_id = juror_field()
 
 
-class AssignByRefForm(FlaskForm):
+class AssignByRefForm(OwnIds, FlaskForm):
     """A juror for the application whose reference is typed."""
+
+    id_prefix = "by-ref"
 
     juror_id = juror_field()
     application_ref = application_ref_field()

@@ -121,3 +121,45 @@ def test_an_organizer_created_from_the_command_logs_in_with_the_address_as_typed
     response = client.post("/auth/login", data={"email": typed, "password": "Organise-2026!"})
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/organizer/")
+
+
+# Item 11: every field has its own label and id
+
+
+def _labels_and_ids(html: str) -> tuple[list[str], list[str]]:
+    ids = re.findall(r'<(?:input|textarea|select)[^>]*\sid="([^"]+)"', html)
+    return re.findall(r'<label[^>]*\sfor="([^"]+)"', html), ids
+
+
+def _assert_every_label_has_its_own_field(html: str) -> None:
+    labels, ids = _labels_and_ids(html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert len(labels) == len(set(labels)), sorted(i for i in labels if labels.count(i) > 1)
+    assert set(labels) <= set(ids)
+
+
+def test_the_screening_boxes_of_an_application_page_each_have_their_own_field(organizer_client, make, db):
+    application = make.application(make.prize(), ref="INN-030")
+    db.commit()
+    url = f"/organizer/editions/{application.edition_id}/applications/{application.id}"
+    html = _page(organizer_client.get(url))
+    _assert_every_label_has_its_own_field(html)
+    for reason in ("decide-reason", "extend-reason", "reopen-reason"):
+        assert f'<label class="form-label" for="{reason}">' in html
+    # the names posted are unchanged: a refused reopening shows what was typed in its own box
+    refused = _page(
+        organizer_client.post(url + "/reopen", data={"reason": "Ajoutez le budget.", "extend_to": "x"})
+    )
+    assert re.search(r'<textarea[^>]*id="reopen-reason"[^>]*>\s*Ajoutez le budget.</textarea>', refused)
+
+
+def test_the_manual_assignment_reference_box_has_its_own_label(organizer_client, make, db):
+    prize = make.prize()
+    rnd = make.round(prize, jurors_per_application=2)
+    make.jury(rnd, make.user(name="Nadia Noor", roles=["juror"]), make.user(name="Omar Roy", roles=["juror"]))
+    make.application(prize, ref="INN-010")
+    db.commit()
+    url = f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/{rnd.id}/jury"
+    html = _page(organizer_client.get(url))
+    _assert_every_label_has_its_own_field(html)
+    assert 'for="by-ref-application_ref"' in html and 'for="conflict-application_ref"' in html
