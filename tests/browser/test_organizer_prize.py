@@ -90,7 +90,8 @@ def test_organizer_creates_a_prize_with_a_round_and_two_criteria(page, live_serv
 
     rubric = page.locator("ol.criteria .criterion-name")
     assert rubric.all_inner_texts() == ["Impact", "Faisabilité"]
-    assert "criterion:impact, median" in page.content()
+    shown = " ".join(page.locator("body").inner_text().split())  # the chain in words, not codes
+    assert "la meilleure note en « Impact », la médiane la plus haute" in shown
 
     live_db.expire_all()
     weights = live_db.execute(select(Criterion.code, Criterion.weight).order_by(Criterion.position)).all()
