@@ -111,8 +111,15 @@ def export_command(edition_code: str, output: Path | None) -> None:
 @click.option(
     "--reset", is_flag=True, help="Load the demo edition afresh, replacing the one in the database."
 )
+@click.option(
+    "--at",
+    "at",
+    type=click.Choice(["open", "screening", "judging", "finalists", "final", "ceremony"]),
+    default=None,
+    help="Load the demo edition afresh as it stands at this point of the season (default: open, kept).",
+)
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool, reset: bool) -> None:
+def demo_command(host: str, port: int, no_serve: bool, reset: bool, at: str | None) -> None:
     """Create the database, load the demo edition (once) and serve the app."""
     from . import demo
     from .config import serve_locally
@@ -123,9 +130,11 @@ def demo_command(host: str, port: int, no_serve: bool, reset: bool) -> None:
     except Exception as error:  # the command must explain, not dump a traceback
         fail(f"Database upgrade failed: {error}")
     existed = demo.find_demo(session) is not None
-    demo.load_demo(session, replace=reset)
+    demo.load_demo(session, replace=reset, at=at)
     session.commit()
-    state = "reloaded" if existed and reset else "already loaded" if existed else "loaded"
+    state = "reloaded" if existed and (reset or at) else "already loaded" if existed else "loaded"
+    if at:
+        state += f" at {at}"
     click.echo(f"Demo edition {demo.EDITION_CODE} {state} ({current_app.config['DATABASE_URL']}).")
     click.echo(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
     for role, email in demo.DEMO_LOGINS.items():

@@ -13,13 +13,14 @@ addresses use the reserved ``.example`` domain. See docs/demo.md.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -912,8 +913,12 @@ def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def demo_document(seed: int = 2023) -> dict[str, Any]:
-    """The demo edition as a ``judging-edition/1`` document; the same seed gives the same document."""
+def demo_document(seed: int = 2023, *, complete: bool = False) -> dict[str, Any]:
+    """The demo edition as a ``judging-edition/1`` document; the same seed gives the same document.
+
+    ``complete``: every preselection scorecard is submitted (but the abstention and the recusal),
+    as when judging has closed.
+    """
     rng = random.Random(seed)
     names = _Names(rng)
     # Brands of the fixed organizations are reserved so generated ones cannot repeat them.
@@ -1097,6 +1102,9 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
         )
 
     conflicts = _conflicts(rng, applications, jurors_by_prize, juror_org)
+    for application in applications:
+        if application["contact"] == CANDIDATE_EMAIL and application["status"] == "submitted":
+            application["submissions"] = [_receipt(application)]
     scorecards = _scorecards(
         rng,
         applications,
@@ -1104,6 +1112,7 @@ def demo_document(seed: int = 2023) -> dict[str, Any]:
         conflicts,
         app_quality,
         {p["email"]: p["language"] for p in people},
+        complete=complete,
     )
 
     return {
@@ -1194,6 +1203,18 @@ def _conflicts(
     return conflicts
 
 
+def _receipt(application: dict[str, Any]) -> dict[str, Any]:
+    """The receipt of the demo candidate's submission (its number in the ``new_receipt_number``
+    form, a fixed suffix so the document stays the same for the same seed)."""
+    suffix = hashlib.sha256(application["ref"].encode()).hexdigest()[:4].upper()
+    return {
+        "submitted_at": application["submitted_at"],
+        "receipt_number": f"MTL-{CLOSES.year}-{application['ref']}-{suffix}",
+        "language": application["language"],
+        "context": {},
+    }
+
+
 def _score(rng: random.Random, low: int, high: int, quality: float, leniency: float) -> int:
     middle, spread = (low + high) / 2, (high - low) / 4
     value = middle + spread * (0.9 * quality + leniency + rng.gauss(0, 0.6))
@@ -1207,8 +1228,11 @@ def _scorecards(
     conflicts: list[dict[str, Any]],
     quality: dict[str, float],
     language: dict[str, str],
+    *,
+    complete: bool = False,
 ) -> list[dict[str, Any]]:
-    """Three jurors per received application, never one in conflict, loads balanced; ~60 % submitted."""
+    """Three jurors per received application, never one in conflict, loads balanced; ~60 % submitted
+    (all but the abstention and the recusal when ``complete``)."""
     blocked = {(c["juror"], c["application"]) for c in conflicts}
     leniency = {email: rng.gauss(0, 0.5) for emails in jurors_by_prize.values() for email in emails}
     by_code = {p["code"]: p for p in PRIZES}
@@ -1248,6 +1272,10 @@ def _scorecards(
     abstained["status"], recused["status"] = "abstained", "recused"
     abstained["abstain_reason"] = "Hors de mon domaine d'expertise."
     recused["abstain_reason"] = "Je viens d'apprendre que je connais l'équipe fondatrice."
+    if complete:
+        for card in scorecards:
+            if card["status"] in ("assigned", "draft"):
+                card["status"] = "submitted"
 
     for card in scorecards:
         received = datetime.fromisoformat(card.pop("_received"))
@@ -1278,15 +1306,23 @@ def find_demo(db: Session) -> Edition | None:
     return db.scalar(select(Edition).where(Edition.code == EDITION_CODE))
 
 
-def load_demo(db: Session, *, replace: bool = False, seed: int = 2023) -> Edition:
+def load_demo(db: Session, *, replace: bool = False, seed: int = 2023, at: str | None = None) -> Edition:
     """Import the demo edition (unless it is there already) and make the three demo logins usable.
 
+    ``at`` (one of ``SEASON``) loads the edition afresh as it stands at that point of the season
+    (see :func:`advance_demo`); None keeps an existing demo and loads a new one at ``open``.
     Flushes, never commits. The logins get ``DEMO_PASSWORD`` only when they have
     no password yet, so a password changed during a demo survives a reload.
     """
-    edition = find_demo(db)
-    if edition is None or replace:
-        edition = import_edition(db, demo_document(seed), replace=replace)
+    if at is not None and at not in SEASON:
+        raise ValueError(f"Unknown point of the season {at!r}; expected one of {', '.join(SEASON)}.")
+    edition, fresh = find_demo(db), False
+    if edition is None or replace or at is not None:
+        document = demo_document(seed, complete=SEASON.index(at or "open") >= SEASON.index("judging"))
+        if at not in (None, "open"):
+            document["edition"]["applications_close"] = _iso(ANCHOR)  # the call closed on the demo's "today"
+        edition = import_edition(db, document, replace=edition is not None)
+        fresh = True
     emails = [email.lower() for email in DEMO_LOGINS.values()]
     method = current_app.config["PASSWORD_HASH_METHOD"]
     for user in db.scalars(select(User).where(func.lower(User.email).in_(emails))):
@@ -1295,4 +1331,147 @@ def load_demo(db: Session, *, replace: bool = False, seed: int = 2023) -> Editio
         if user.email_confirmed_at is None:
             user.email_confirmed_at = utcnow()
     db.flush()
+    if fresh and at not in (None, "open"):
+        if has_request_context():
+            advance_demo(db, edition, at)
+        else:  # the CLI: the announcement mails are rendered with templates that read the request
+            with current_app.test_request_context():
+                advance_demo(db, edition, at)
     return edition
+
+
+# The season ------------------------------------------------------------------------------------------
+
+#: The points of the season ``judging demo --at`` can load, in order.
+SEASON = ("open", "screening", "judging", "finalists", "final", "ceremony")
+#: The finals are pitched on the demo's "today" + 10 days, one every 20 minutes from 9:00.
+PITCH_DAY = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)
+PITCH_GAP = timedelta(minutes=20)
+
+
+def advance_demo(db: Session, edition: Edition, at: str) -> None:
+    """Bring the freshly imported demo to ``at`` through the organizers' own operations.
+
+    ``open`` and ``screening`` change no round (the document already closes the call for
+    ``screening``); ``judging`` closes the preselections (every scorecard is in); ``finalists``
+    selects and announces three finalists per prize (snapshots, mails, audit as the real flow
+    makes them), publishes the finalists and opens the finals with their pitch order;
+    ``final`` scores the finals and records each winner; ``ceremony`` freezes the finals and
+    reveals the winners at the ceremony, after which the finals are marked announced.
+    """
+    from .models import Prize
+
+    organizer = db.scalar(select(User).where(func.lower(User.email) == ORGANIZER_EMAIL))
+    prizes = list(db.scalars(select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position)))
+    reached = SEASON.index(at)
+    steps = {
+        "judging": _close_judging,
+        "finalists": _announce_finalists,
+        "final": _judge_final,
+        "ceremony": _freeze_finals,
+    }
+    for point, step in steps.items():
+        if reached >= SEASON.index(point):
+            for prize in prizes:
+                step(db, prize, organizer)
+    if reached >= SEASON.index("finalists"):
+        from .services import ceremony
+
+        ceremony.set_public_times(
+            db, edition, finalists_public_at=ANCHOR, winners_public_at=None, actor=organizer
+        )
+    if reached >= SEASON.index("ceremony"):
+        from .services import ceremony
+
+        ceremony.reveal_winners(db, edition, actor=organizer)
+        for prize in prizes:
+            _after_ceremony(db, prize, organizer)
+    db.flush()
+
+
+def _round(prize: Any, code: str) -> Any:
+    return next(r for r in prize.rounds if r.code == code)
+
+
+def _close_judging(db: Session, prize: Any, organizer: User) -> None:
+    from .services import phases
+
+    phases.transition(db, _round(prize, "preselection"), "deliberation", actor=organizer)
+
+
+def _announce_finalists(db: Session, prize: Any, organizer: User) -> None:
+    """The proposal at the cut, a tie across it settled by taking the first tied, then announced."""
+    from .services import decisions, phases
+
+    rnd = _round(prize, "preselection")
+    comp, cut, _final = decisions._live(db, rnd)
+    applications = decisions.candidates_of_round(db, rnd, comp)
+    proposal = decisions.propose(comp.result, cut, [a.ref for a in applications])
+    chosen = list(proposal.sure_in)
+    tie_reason = None
+    if proposal.tie is not None:
+        chosen += list(proposal.tie.applications)[: proposal.tie.places]
+        tie_reason = "Départagé par le jury en délibération (démo)."
+    ids = {a.ref: a.id for a in applications}
+    decisions.select_finalists(
+        db, rnd, actor=organizer, chosen=[ids[ref] for ref in chosen], tie_reason=tie_reason
+    )
+    decisions.announce_finalists(db, rnd, actor=organizer)
+    final = _round(prize, "final")
+    phases.transition(db, final, "judging", actor=organizer)
+    finalists = decisions.pitch_candidates(db, final)
+    order = [(app.id, PITCH_DAY + PITCH_GAP * i) for i, app in enumerate(finalists)]
+    decisions.set_pitch_order(db, final, actor=organizer, entries=order)
+    _assign_final(db, final, organizer)
+
+
+def _assign_final(db: Session, final: Any, organizer: User) -> None:
+    """Every juror of the final's jury on every finalist (but a conflict), as the organizer would."""
+    from .models import JuryMembership
+    from .services import decisions, jury
+
+    members = db.scalars(select(JuryMembership).where(JuryMembership.round_id == final.id)).all()
+    for member in members:
+        for application in decisions.pitch_candidates(db, final):
+            if not jury.is_in_conflict(db, member.user_id, application.id):
+                jury.add_assignment(
+                    db, final, juror_id=member.user_id, application_id=application.id, actor=organizer
+                )
+
+
+def _judge_final(db: Session, prize: Any, organizer: User) -> None:
+    """Each juror scores the finalists in pitch order, highest first (no tie: the first pitch wins),
+    then judging closes and the winner is recorded with its citation."""
+    from .models import Assignment, Criterion
+    from .services import decisions, phases, scoring
+
+    final = _round(prize, "final")
+    finalists = decisions.pitch_candidates(db, final)
+    place = {application.id: index for index, application in enumerate(finalists)}
+    criteria = db.scalars(select(Criterion).where(Criterion.round_id == final.id)).all()
+    cards = db.scalars(select(Assignment).where(Assignment.round_id == final.id).order_by(Assignment.id))
+    for card in cards:
+        lower = 2 * place[card.application_id] + card.juror_id % 2
+        scores = {c.code: str(max(int(c.min_value), int(c.max_value) - 1 - lower)) for c in criteria}
+        scoring.save(db, card, actor=db.get(User, card.juror_id), scores=scores, submit=True)
+    phases.transition(db, final, "deliberation", actor=organizer)
+    decisions.record_winner(
+        db,
+        final,
+        actor=organizer,
+        application=finalists[0],
+        citation_fr="Pour un projet qui a convaincu le jury à l'unanimité.",
+        citation_en="For a project that won the jury over unanimously.",
+    )
+
+
+def _freeze_finals(db: Session, prize: Any, organizer: User) -> None:
+    from .services import decisions
+
+    decisions.freeze_final(db, _round(prize, "final"), actor=organizer)
+
+
+def _after_ceremony(db: Session, prize: Any, organizer: User) -> None:
+    from .services import decisions
+
+    decisions.announce_final(db, _round(prize, "final"), actor=organizer)
