@@ -50,6 +50,7 @@ from ..services import jury as jury_service
 from ..services import scoring, uploads
 from ..services.scoring import ScoreError, ScoringClosed, StaleScorecard
 from ..templating import current_locale, decimal_text, local_datetime, tr
+from ..web_input import int_arg
 from .forms import (
     AbstainForm,
     LiveScoreForm,
@@ -573,10 +574,17 @@ def _render_live(
     saved_for: dict[int, dict[str, str]] | None = None,
     problem: Any = None,
     status: int = 200,
+    just_scored: int | None = None,
 ):
     """The live page; after a refusal, one pitch keeps what was typed (``raw_for``), its errors, and
-    after a stale save the stored values beside it (``saved_for``)."""
+    after a stale save the stored values beside it (``saved_for``). ``just_scored``: the application
+    whose score was just submitted, confirmed inside its own pitch. Each pitch shows its time."""
     cards = _live_cards(rnd)
+    pitch_times = dict(
+        db.execute(
+            select(PitchSlot.application_id, PitchSlot.starts_at).where(PitchSlot.round_id == rnd.id)
+        ).all()
+    )
     raw_for = raw_for or {}
     errors_for = errors_for or {}
     saved_for = saved_for or {}
@@ -590,6 +598,8 @@ def _render_live(
                 "raw": raw_for.get(card.id, _stored_raw(card)),
                 "errors": errors_for.get(card.id, {}),
                 "saved": saved_for.get(card.id, {}),
+                "starts_at": pitch_times.get(card.application_id),
+                "just_scored": card.application_id == just_scored and card.status == "submitted",
                 "total": scoring.format_total(scoring.card_total(card), locale)
                 if card.id not in errors_for
                 else "—",
@@ -631,7 +641,7 @@ def _live_round_or_404(round_id: int) -> Round:
 @bp.get("/rounds/<int:round_id>/live")
 @juror_required
 def live(round_id: int):
-    return _render_live(_live_round_or_404(round_id))
+    return _render_live(_live_round_or_404(round_id), just_scored=int_arg("scored"))
 
 
 @bp.post("/rounds/<int:round_id>/live/<int:application_id>")
@@ -673,5 +683,7 @@ def live_score(round_id: int, application_id: int):
     except ScoringClosed as error:
         db.rollback()
         return _render_live(_live_round_or_404(round_id), problem=error.message, status=409)
-    flash(_("Score for %(ref)s submitted.", ref=card.application.ref), "success")
-    return redirect(url_for("jury.live", round_id=rnd.id, _anchor=f"pitch-{application_id}"))
+    # the confirmation is shown in the pitch just scored, where the page scrolls back to (the anchor)
+    return redirect(
+        url_for("jury.live", round_id=rnd.id, scored=application_id, _anchor=f"pitch-{application_id}")
+    )

@@ -163,3 +163,62 @@ def test_the_manual_assignment_reference_box_has_its_own_label(organizer_client,
     html = _page(organizer_client.get(url))
     _assert_every_label_has_its_own_field(html)
     assert 'for="by-ref-application_ref"' in html and 'for="conflict-application_ref"' in html
+
+
+# Item 12: the live final
+
+
+def _spaces(text: str) -> str:
+    """Every kind of space as an ordinary one (the formatter's choice of space is not tested here)."""
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def _section(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_live_final_confirms_inside_the_pitch_just_scored_and_shows_pitch_times(client, db, make):
+    from datetime import UTC, datetime
+
+    from judging.models import PitchSlot
+
+    juror = make.user(name="Jeanne Juré", roles=["juror"])
+    prize = make.prize()
+    final = make.round(prize, code="final", criteria=0, jurors_per_application=3)
+    make.criterion(final, code="pitch", weight=1, min_value=0, max_value=10)
+    first, second = make.application(prize, ref="FIN-1"), make.application(prize, ref="FIN-2")
+    make.jury(final, juror)
+    for application in (first, second):
+        make.scorecard(final, juror, application, status="assigned")
+    # 19 h 05 and 19 h 15 in Montréal (EST, UTC−5)
+    db.add(
+        PitchSlot(
+            round_id=final.id,
+            application_id=first.id,
+            position=0,
+            starts_at=datetime(2026, 12, 10, 0, 5, tzinfo=UTC),
+        )
+    )
+    db.add(
+        PitchSlot(
+            round_id=final.id,
+            application_id=second.id,
+            position=1,
+            starts_at=datetime(2026, 12, 10, 0, 15, tzinfo=UTC),
+        )
+    )
+    db.commit()
+    login(client, juror)
+    live = f"/jury/rounds/{final.id}/live"
+    html = _page(client.get(live))
+    assert "Présentation à 19 h 05" in _spaces(_section(html, f"pitch-{first.id}"))
+    assert "Présentation à 19 h 15" in _spaces(_section(html, f"pitch-{second.id}"))
+
+    response = client.post(f"{live}/{second.id}", data={"score-pitch": "8"})
+    assert response.headers["Location"].endswith(f"#pitch-{second.id}")
+    html = _page(client.get(response.headers["Location"]))
+    confirmation = f"Note de FIN-2 · {second.title} soumise."
+    assert confirmation in _section(html, f"pitch-{second.id}")
+    assert html.count(confirmation) == 1  # there, not (also) at the top of the page
+    assert "Note de" not in _section(html, f"pitch-{first.id}")
