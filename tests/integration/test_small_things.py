@@ -222,3 +222,24 @@ def test_the_live_final_confirms_inside_the_pitch_just_scored_and_shows_pitch_ti
     assert confirmation in _section(html, f"pitch-{second.id}")
     assert html.count(confirmation) == 1  # there, not (also) at the top of the page
     assert "Note de" not in _section(html, f"pitch-{first.id}")
+
+
+def test_a_declared_conflict_leaves_the_jurors_list_as_the_message_says(client, db, make):
+    juror = make.user(name="Jeanne Juré", roles=["juror"])
+    prize = make.prize()
+    rnd = make.round(prize, criteria=1)
+    make.jury(rnd, juror)
+    kept, left = make.application(prize, ref="INN-001"), make.application(prize, ref="INN-002")
+    for application in (kept, left):
+        make.scorecard(rnd, juror, application, status="assigned")
+    db.commit()
+    login(client, juror)
+    response = client.post(
+        f"/jury/rounds/{rnd.id}/applications/{left.id}/recuse", data={"recuse-reason": "Ma sœur l’a fondée"}
+    )
+    dashboard = _page(client.get(response.headers["Location"]))
+    assert "le dossier quitte votre liste" in dashboard
+    to_score = dashboard[dashboard.index('class="list-group list-group-numbered scorecards"') :]
+    to_score = to_score[: to_score.index("</ol>")]
+    assert "INN-001" in to_score and "INN-002" not in to_score
+    assert "Conflit déclaré" in dashboard  # still said, apart from the list
