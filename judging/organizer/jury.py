@@ -56,6 +56,8 @@ def shortfall_reason(item: dict[str, Any], settings: dict[str, Any]) -> str:
         causes = []
         if item["conflicted"]:
             causes.append(_("%(n)s in conflict", n=item["conflicted"]))
+        if item.get("abstained"):  # a run stored before abstentions were told apart has none
+            causes.append(ngettext("%(num)d abstention", "%(num)d abstentions", item["abstained"]))
         if item["wrong_language"]:
             language = _("French") if item.get("language") == "fr" else _("English")
             causes.append(

@@ -15,7 +15,7 @@ so no lifting can ever remove it.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -650,6 +650,7 @@ def auto_assign(
     juror_ids = {user.id for user in jury}
     blocked = conflicted_pairs(db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids)
     existing: set[tuple[int, int]] = set()
+    set_aside: set[tuple[int, int]] = set()  # an abstention (no conflict): a place lost, told apart
     for juror_id, application_id, status in db.execute(
         select(Assignment.juror_id, Assignment.application_id, Assignment.status).where(
             Assignment.round_id == rnd.id
@@ -661,6 +662,8 @@ def auto_assign(
         if status in COUNTING_STATUSES and pair not in blocked:
             existing.add(pair)
         else:
+            if status == "abstained" and pair not in blocked:
+                set_aside.add(pair)
             blocked.add(pair)  # never propose a pair that has a scorecard row already
     result = solver.assign(
         applications=[solver.AppInfo(id=app.id, language=app.language) for app in applications],
@@ -680,6 +683,7 @@ def auto_assign(
     db.flush()
     refs = {app.id: app.ref for app in applications}
     languages = {app.id: app.language for app in applications}
+    abstained = Counter(application_id for _juror_id, application_id in set_aside)
     shortfalls = [
         {
             "application_id": item.application_id,
@@ -687,7 +691,8 @@ def auto_assign(
             "language": languages[item.application_id],
             "missing": item.missing,
             "eligible": item.eligible,
-            "conflicted": item.conflicted,
+            "conflicted": item.conflicted - abstained[item.application_id],
+            "abstained": abstained[item.application_id],
             "wrong_language": item.wrong_language,
             "cap_reached": item.cap_reached,
         }

@@ -243,3 +243,34 @@ def test_a_declared_conflict_leaves_the_jurors_list_as_the_message_says(client, 
     to_score = to_score[: to_score.index("</ol>")]
     assert "INN-001" in to_score and "INN-002" not in to_score
     assert "Conflit déclaré" in dashboard  # still said, apart from the list
+
+
+def _english(client) -> None:
+    with client.session_transaction() as flask_session:
+        flask_session["lang"] = "en"
+
+
+def test_the_shortage_reason_counts_conflicts_and_abstentions_apart(organizer_client, make, db):
+    prize = make.prize()
+    rnd = make.round(prize, jurors_per_application=3)
+    abstaining, conflicted, free = (make.user(name=n, roles=["juror"]) for n in ("Alice", "Bruno", "Chloé"))
+    make.jury(rnd, abstaining, conflicted, free)
+    application = make.application(prize, ref="INN-002")
+    make.scorecard(rnd, abstaining, application, status="abstained")
+    make.conflict(conflicted, application, source="organization", reason="same organization")
+    db.commit()
+    _english(organizer_client)
+    url = f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/{rnd.id}/jury/assign"
+    html = _page(organizer_client.post(url, data={}, follow_redirects=True))
+    assert "INN-002: 2 missing — only 1 eligible juror for 3 places (1 in conflict, 1 abstention)" in html
+
+
+def test_an_empty_jury_page_does_not_say_every_juror_is_already_on_it(organizer_client, make, db):
+    prize = make.prize()
+    rnd = make.round(prize)
+    db.commit()
+    _english(organizer_client)
+    url = f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/{rnd.id}/jury"
+    html = _page(organizer_client.get(url))
+    assert "Every juror is already on this jury." not in html
+    assert "No juror to add yet: invite the jurors first, then add them to this jury." in html
