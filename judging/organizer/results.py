@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -52,7 +52,7 @@ from ..services import results as results_service
 from ..services.decisions import DecisionError
 from ..services.editions import format_tie_break, parse_tie_break, utc_to_local
 from ..services.phases import PhaseError
-from ..templating import current_locale
+from ..templating import current_locale, decimal_text
 from ..web_input import ascii_int, int_arg, int_list
 from . import audit as _audit  # noqa: F401 (adds the audit trail pages to the blueprint)
 from .edits import commit_edit, status_of
@@ -103,6 +103,49 @@ def outcome_labels() -> dict[str, str]:
 
 def flag_labels() -> dict[str, str]:
     return translated("flag")
+
+
+def flag_texts(flag: Any) -> list[str]:
+    """Why a juror is flagged, each reason with the figure behind it (« … : 27,3 points on average »)."""
+    labels = flag_labels()
+    texts = []
+    for reason in flag.reasons:
+        if reason == "deviation" and flag.mean_abs_deviation is not None:
+            figure = ngettext(
+                "%(points)s points from the others on average, over %(num)d shared application",
+                "%(points)s points from the others on average, over %(num)d shared applications",
+                flag.compared,
+                points=decimal_text(flag.mean_abs_deviation, 1),
+            )
+        elif reason == "correlation" and flag.correlation is not None:
+            figure = ngettext(
+                "correlation %(r)s with the others, over %(num)d shared application",
+                "correlation %(r)s with the others, over %(num)d shared applications",
+                flag.compared,
+                r=decimal_text(flag.correlation, 2),
+            )
+        else:
+            texts.append(labels.get(reason, reason))
+            continue
+        texts.append(_("%(reason)s: %(figure)s", reason=labels.get(reason, reason), figure=figure))
+    return texts
+
+
+def settled_tie(report: Any, decisions: dict[int, Decision]) -> dict[str, Any] | None:
+    """The tie at the cut as it was settled by the stored selection, or None while it is not.
+
+    The reason written for the tie is stored on each tied application's decision; the finalists
+    among the tied applications are the ones the organizers kept.
+    """
+    if report.tie is None or not decisions:
+        return None
+    id_of = {line.ref: line.application_id for line in report.lines}
+    tied = [(ref, decisions.get(id_of.get(ref))) for ref in report.tie.applications]
+    tied = [(ref, decision) for ref, decision in tied if decision is not None]
+    reason = next((decision.reason for _ref, decision in tied if decision.reason), None)
+    if not reason:
+        return None
+    return {"reason": reason, "kept": [ref for ref, decision in tied if decision.outcome == "finalist"]}
 
 
 # --- the edition's results index -----------------------------------------------------------------------
@@ -293,10 +336,8 @@ def _render(
         method_label=METHOD_LABELS.get(rnd.method, rnd.method),
         METHOD_LABELS=METHOD_LABELS,
         outcome_labels=outcome_labels(),
-        flagged={
-            str(flag.juror): [flag_labels().get(reason, reason) for reason in flag.reasons]
-            for flag in report.flags
-        },
+        flagged={str(flag.juror): flag_texts(flag) for flag in report.flags},
+        tie_settled=settled_tie(report, decisions),
         exact=results_service.number,
         can_select=rules.can_select_finalists(rnd.phase) and active is None and not report.final,
         can_announce=rules.can_announce(rnd.phase) and active is None and not report.final,

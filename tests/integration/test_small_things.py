@@ -274,3 +274,52 @@ def test_an_empty_jury_page_does_not_say_every_juror_is_already_on_it(organizer_
     html = _page(organizer_client.get(url))
     assert "Every juror is already on this jury." not in html
     assert "No juror to add yet: invite the jurors first, then add them to this jury." in html
+
+
+# Item 13: results and the final say what happened
+
+
+def _results_url(edition, prize, rnd, suffix: str = "results") -> str:
+    return f"/organizer/editions/{edition.id}/prizes/{prize.id}/rounds/{rnd.id}/{suffix}"
+
+
+def test_a_tie_at_the_cut_once_settled_says_how_instead_of_asking_again(organizer_client, make, db):
+    from tests.scenarios import five_by_four
+
+    # B and C tie for the second and last finalist place
+    matrix = {"J1": {"A": 90, "B": 70, "C": 70, "D": 10}, "J2": {"A": 80, "B": 60, "C": 60, "D": 20}}
+    edition, prize, rnd, apps, _jurors = five_by_four(make, db, matrix=matrix, code="tie-2026")
+    _english(organizer_client)
+    url = _results_url(edition, prize, rnd)
+    assert 'id="tie-at-cut"' in _page(organizer_client.get(url))
+    data = {
+        "finalist": [str(apps["A"].id), str(apps["C"].id)],
+        "tie_reason": "Drawn by lot before witnesses.",
+    }
+    assert organizer_client.post(url + "/finalists", data=data).status_code == 302
+    html = _page(organizer_client.get(url))
+    assert 'id="tie-at-cut"' not in html
+    assert "Settle the tie explicitly" not in html
+    settled = html[html.index('id="tie-settled"') :]
+    assert "B, C were tied at rank 2 across the cut. Kept as finalists: C." in settled
+    assert "How the tie was settled: Drawn by lot before witnesses." in settled
+
+
+def test_a_leniency_flag_shows_the_figure_behind_it(organizer_client, make, db):
+    from tests.scenarios import five_by_four
+
+    # H scores 49, 51 and 42.5 points under the others on the three applications: 47.5 on average
+    matrix = {
+        "J1": {"A": 90, "B": 80, "C": 85},
+        "J2": {"A": 88, "B": 82, "C": 80},
+        "H": {"A": 40, "B": 30, "C": 40},
+    }
+    edition, prize, rnd, *_ = five_by_four(make, db, matrix=matrix, code="flag-2026")
+    _english(organizer_client)
+    html = _page(organizer_client.get(_results_url(edition, prize, rnd)))
+    row = html[html.index('data-juror="h@jury.example"') :]
+    row = row[: row.index("</tr>")]
+    assert (
+        "far from the other jurors (more than 20 points on average): "
+        "47.5 points from the others on average, over 3 shared applications" in row
+    )
