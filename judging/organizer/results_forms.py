@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import YearInRange
+from ..forms import OwnIds, YearInRange
 from ..services.editions import format_tie_break
 from .edits import VersionedForm
 
@@ -61,7 +61,9 @@ class MethodForm(VersionedForm, FlaskForm):
         return {"method": rnd.method, "tie_break": format_tie_break(rnd.tie_break)}
 
 
-class WinnerForm(FlaskForm):
+class WinnerForm(OwnIds, FlaskForm):
+    id_prefix = "winner"
+
     application_id = SelectField(
         _l("Winner"), coerce=int, validators=[InputRequired(message=_l("Choose the winner."))]
     )
@@ -82,7 +84,11 @@ class WinnerForm(FlaskForm):
     )
 
 
-class MentionForm(FlaskForm):
+class MentionForm(OwnIds, FlaskForm):
+    """A mention, on the same page as the winner form: its labels point at its own fields."""
+
+    id_prefix = "mention"
+
     application_id = SelectField(
         _l("Application"), coerce=int, validators=[InputRequired(message=_l("Choose an application."))]
     )

@@ -323,3 +323,31 @@ def test_a_leniency_flag_shows_the_figure_behind_it(organizer_client, make, db):
         "far from the other jurors (more than 20 points on average): "
         "47.5 points from the others on average, over 3 shared applications" in row
     )
+
+
+def test_the_phase_page_does_not_say_judging_is_open_once_in_deliberation(organizer_client, make, db):
+    prize = make.prize()
+    rnd = make.round(prize, phase="deliberation")
+    db.commit()
+    _english(organizer_client)
+    html = _page(organizer_client.get(_results_url(prize.edition, prize, rnd, "phase")))
+    assert "Judging has opened" not in html
+    assert "Judging is over (phase “Deliberation”)" in html
+
+
+def test_the_mention_forms_labels_point_at_its_own_fields(organizer_client, make, db):
+    from judging.models import Decision
+    from tests.scenarios import five_by_four
+
+    matrix = {"J1": {"A": 90, "B": 70}, "J2": {"A": 80, "B": 85}}
+    edition, prize, rnd, apps, _ = five_by_four(make, db, method="schulze", matrix=matrix, code="final-2026")
+    rnd.code = "final"
+    for application in apps.values():
+        db.add(Decision(prize_id=prize.id, application_id=application.id, outcome="finalist"))
+    db.commit()
+    html = _page(organizer_client.get(_results_url(edition, prize, rnd)))
+    mention = html[html.index('id="mention-form"') :]
+    mention = mention[: mention.index("</form>")]
+    _assert_every_label_has_its_own_field(html)
+    for name in ("application_id", "citation_fr", "citation_en"):
+        assert f'for="mention-{name}"' in mention and f'id="mention-{name}"' in mention
