@@ -34,6 +34,7 @@ from .jury_forms import (
     AddMemberForm,
     AssignByRefForm,
     AutoAssignForm,
+    ChairForm,
     ConfirmRemovalForm,
     EmptyForm,
     LiftConflictForm,
@@ -208,6 +209,9 @@ def _render(
     view = TableView(show=view.show, q=view.q, page=page.page, cpage=page.conflicts_page)
     jury = [m.user for m in page.memberships]
     names = {user.id: user.display_name for user in jury}
+    chair_id = next((m.user_id for m in page.memberships if m.is_chair), None)
+    chair_form = ChairForm(formdata=None, user_id=chair_id, shown_chair=str(chair_id or ""))
+    chair_form.user_id.choices = [("", _("No chair"))] + [(u.id, u.display_name) for u in jury]
     member_form = member_form or AddMemberForm(formdata=None)
     member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
     record_form = record_form or RecordConflictForm(formdata=None)
@@ -256,6 +260,8 @@ def _render(
         assign_form=assign_form or AutoAssignForm(formdata=None),
         ref_form=ref_form,
         lift_form=LiftConflictForm(formdata=None),
+        chair_form=chair_form,
+        chair_id=chair_id,
         empty_form=EmptyForm(formdata=None),
         lift_errors=lift_errors or {},
         add_errors=add_errors,
@@ -312,6 +318,31 @@ def jury_add_member(edition_id: int, prize_id: int, round_id: int):
     except JuryError as error:
         return _refused(edition, prize, rnd, error)
     flash(_("%(name)s joins the jury.", name=user.display_name), "success")
+    return redirect(_back(edition, prize, rnd, "members"))
+
+
+@bp.post(f"{JURY_URL}/chair")
+@organizer_required
+def jury_chair(edition_id: int, prize_id: int, round_id: int):
+    """Name the jury chair (or nobody); a chair named by someone else meanwhile is not replaced."""
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
+    form = ChairForm()
+    if not form.validate_on_submit():
+        abort(400)
+    chosen = form.user_id.data
+    try:
+        changed = jury_service.name_chair(
+            db, rnd, chosen, shown_chair=ascii_int(form.shown_chair.data or "", minimum=1), actor=_actor()
+        )
+        db.commit()
+    except JuryError as error:
+        return _refused(edition, prize, rnd, error)
+    if not changed:
+        flash(_("Nothing changed: this is already the jury chair."), "info")
+    elif chosen is None:
+        flash(_("This jury has no chair now."), "success")
+    else:
+        flash(_("%(name)s chairs the jury.", name=db.get(User, chosen).display_name), "success")
     return redirect(_back(edition, prize, rnd, "members"))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..forms import OwnIds
@@ -110,3 +110,12 @@ class ConfirmRemovalForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Its CSRF token guards the buttons that post without fields (detect, remind, remove)."""
+
+
+class ChairForm(OwnIds, FlaskForm):
+    """The jury chair (who sees every score in deliberation), among the members; empty: nobody."""
+
+    id_prefix = "chair"
+
+    user_id = SelectField(_l("Jury chair"), coerce=optional_int, validate_choice=False)
+    shown_chair = HiddenField()

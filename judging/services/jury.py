@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload, load_only, raiseload, selectinload
 
 from ..collation import sort_key
@@ -368,6 +368,62 @@ def add_member(db: Session, rnd: Round, user: User, *, actor: User) -> JuryMembe
     db.flush()
     record(db, actor=actor, action="jury.member_added", obj=membership, after={"user_id": user.id})
     return membership
+
+
+def chair_of(db: Session, rnd: Round) -> int | None:
+    """The user id of the round's jury chair, or None."""
+    return db.scalar(
+        select(JuryMembership.user_id).where(
+            JuryMembership.round_id == rnd.id, JuryMembership.is_chair.is_(True)
+        )
+    )
+
+
+def name_chair(db: Session, rnd: Round, user_id: int | None, *, shown_chair: int | None, actor: User) -> bool:
+    """Make ``user_id`` (a member; None: nobody) the jury chair; False when it already was.
+
+    ``shown_chair`` is the chair the organizer's page showed: a chair named by someone else since
+    is never silently replaced (refused with who it is now). One UPDATE sets every membership of
+    the round, so a round never has two chairs, whoever writes at the same moment.
+    """
+    current = chair_of(db, rnd)
+    if current != shown_chair:
+        now = db.get(User, current) if current else None
+        raise JuryError(
+            _l(
+                "Someone changed the jury chair meanwhile: it is now %(name)s. Nothing was changed.",
+                name=now.display_name,
+            )
+            if now
+            else _l("Someone changed the jury chair meanwhile: there is no chair now. Nothing was changed.")
+        )
+    if current == user_id:
+        return False
+    if (
+        user_id is not None
+        and db.scalar(
+            select(JuryMembership.id).where(
+                JuryMembership.round_id == rnd.id, JuryMembership.user_id == user_id
+            )
+        )
+        is None
+    ):
+        raise JuryError(_l("The chair must be a member of this jury."), "user")
+    db.execute(
+        update(JuryMembership)
+        .where(JuryMembership.round_id == rnd.id)
+        .values(is_chair=(JuryMembership.user_id == user_id) if user_id is not None else False)
+        .execution_options(synchronize_session="fetch")
+    )
+    record(
+        db,
+        actor=actor,
+        action="jury.chair_named",
+        obj=rnd,
+        before={"chair": current},
+        after={"chair": user_id},
+    )
+    return True
 
 
 def remove_member(db: Session, membership: JuryMembership, *, actor: User) -> None:

@@ -351,3 +351,52 @@ def test_the_mention_forms_labels_point_at_its_own_fields(organizer_client, make
     _assert_every_label_has_its_own_field(html)
     for name in ("application_id", "citation_fr", "citation_en"):
         assert f'for="mention-{name}"' in mention and f'id="mention-{name}"' in mention
+
+
+def _jury_url(prize, rnd) -> str:
+    return f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/{rnd.id}/jury"
+
+
+def test_the_jury_chair_is_named_and_shown_on_the_jury_page(organizer_client, make, db):
+    from judging.models import AuditEvent, JuryMembership
+
+    prize = make.prize()
+    rnd = make.round(prize)
+    nadia, omar = make.user(name="Nadia Noor", roles=["juror"]), make.user(name="Omar Roy", roles=["juror"])
+    make.jury(rnd, nadia, omar)
+    db.commit()
+    url = _jury_url(prize, rnd)
+    assert "Présidence du jury\u00a0: <strong>personne pour l’instant</strong>" in _page(
+        organizer_client.get(url)
+    )
+    response = organizer_client.post(url + "/chair", data={"user_id": str(omar.id), "shown_chair": ""})
+    assert response.status_code == 302
+    html = _page(organizer_client.get(url))
+    assert "Présidence du jury\u00a0: <strong>Omar Roy</strong>" in html
+    row = html[html.index(f'id="juror-{omar.id}"') :]
+    assert "chair-badge" in row[: row.index("</tr>")]
+    chairs = db.scalars(select(JuryMembership.user_id).where(JuryMembership.is_chair.is_(True))).all()
+    assert chairs == [omar.id]
+    assert db.scalars(select(AuditEvent.action).where(AuditEvent.action == "jury.chair_named")).all()
+
+
+def test_a_chair_named_meanwhile_by_someone_else_is_not_replaced(organizer_client, make, db):
+    from judging.models import JuryMembership
+
+    prize = make.prize()
+    rnd = make.round(prize)
+    nadia, omar = make.user(name="Nadia Noor", roles=["juror"]), make.user(name="Omar Roy", roles=["juror"])
+    make.jury(rnd, nadia, omar)
+    db.commit()
+    url = _jury_url(prize, rnd)
+    # two organizers opened the page while there was no chair; the first names Omar
+    assert (
+        organizer_client.post(url + "/chair", data={"user_id": str(omar.id), "shown_chair": ""}).status_code
+        == 302
+    )
+    late = organizer_client.post(url + "/chair", data={"user_id": str(nadia.id), "shown_chair": ""})
+    assert late.status_code == 422
+    assert "c’est maintenant Omar Roy" in _page(late)
+    db.expire_all()
+    chairs = db.scalars(select(JuryMembership.user_id).where(JuryMembership.is_chair.is_(True))).all()
+    assert chairs == [omar.id]
