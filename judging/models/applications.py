@@ -62,6 +62,9 @@ class Application(Timestamped, Base):
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     contact_email: Mapped[str | None] = mapped_column(String(320))
     contact_name: Mapped[str | None] = mapped_column(String(200))
+    #: how the ceremony outputs address the person if they win: "feminine" (« Lauréate »),
+    #: "masculine" (« Lauréat »), or None: the inclusive form (« Lauréat·e »); set by organizers
+    form_of_address: Mapped[str | None] = mapped_column(String(12))
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )

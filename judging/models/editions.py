@@ -61,7 +61,10 @@ class Prize(Versioned, Timestamped, Base):
     eligibility: Mapped[Any | None] = mapped_column(I18nText)
     sponsor: Mapped[str | None] = mapped_column(String(300))
     presenter_name: Mapped[str | None] = mapped_column(String(200))
+    #: the presenter's title in French (``presenter_title``) and in English (``presenter_title_en``,
+    #: the French one when empty)
     presenter_title: Mapped[str | None] = mapped_column(String(200))
+    presenter_title_en: Mapped[str | None] = mapped_column(String(200))
     presenter_organization: Mapped[str | None] = mapped_column(String(300))
     finalists: Mapped[int] = mapped_column(default=3)
     position: Mapped[int] = mapped_column(default=0)
