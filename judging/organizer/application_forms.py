@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import MontrealDateTimeField, OwnIds
@@ -70,3 +70,23 @@ class ReopenForm(OwnIds, FlaskForm):
         description=_l("Required when the deadline has passed, so that the candidate can submit again."),
     )
     version = VersionField()
+
+
+ADDRESS_CHOICES = [
+    ("", _l("Inclusive (French: « Lauréat·e »)")),
+    ("feminine", _l("Feminine (French: « Lauréate »)")),
+    ("masculine", _l("Masculine (French: « Lauréat »)")),
+]
+
+
+class AddressForm(OwnIds, FlaskForm):
+    """How the certificates, envelopes and the public winners page title the person if they win.
+
+    ``shown`` is the form of address the page showed: one set meanwhile by someone else is never
+    silently replaced.
+    """
+
+    id_prefix = "address"
+
+    address = SelectField(_l("Form of address"), choices=ADDRESS_CHOICES, validate_choice=True)
+    shown = HiddenField()

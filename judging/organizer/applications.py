@@ -33,9 +33,10 @@ from ..models import Application, Attachment, Edition, Prize, Question
 from ..paging import page_links
 from ..permissions import organizer_required
 from ..services import screening, uploads
+from ..services.audit import record
 from ..services.screening import ScreeningError
 from ..templating import tr
-from .application_forms import EligibilityForm, ExtensionForm, ReopenForm
+from .application_forms import ADDRESS_CHOICES, AddressForm, EligibilityForm, ExtensionForm, ReopenForm
 from .routes import bp, load_edition
 
 APPLICATIONS_URL = "/editions/<int:edition_id>/applications"
@@ -232,6 +233,7 @@ def _render_application(
     eligibility: EligibilityForm | None = None,
     extension: ExtensionForm | None = None,
     reopen: ReopenForm | None = None,
+    address: AddressForm | None = None,
     status: int = 200,
 ):
     version = application.version
@@ -244,6 +246,9 @@ def _render_application(
         extension = ExtensionForm(formdata=None, version=version, until=application.deadline_extended_to)
     if reopen is None:
         reopen = ReopenForm(formdata=None, version=version)
+    if address is None:
+        stored = application.form_of_address or ""
+        address = AddressForm(formdata=None, address=stored, shown=stored)
     answers = {answer.question_id: answer.value for answer in application.answers}
     files = {file.question_id: file for file in application.attachments}
     questions = sorted(application.prize.questions, key=lambda item: (item.position, item.id))
@@ -268,6 +273,7 @@ def _render_application(
             eligibility=eligibility,
             extension=extension,
             reopen=reopen,
+            address=address,
             website=safe_url(application.website),
             STATUS_LABELS=STATUS_LABELS,
             REGION_LABELS=REGION_LABELS,
@@ -419,3 +425,47 @@ def application_reopen(edition_id: int, application_id: int):
             flash(f"{done} {_told(outcome)}", "success")
             return _back(edition, application)
     return _render_application(edition, application, reopen=form)
+
+
+@bp.post(APPLICATION_URL + "/address")
+@organizer_required
+def application_address(edition_id: int, application_id: int):
+    """The person's form of address on the ceremony outputs; one set meanwhile is not replaced."""
+    edition, application = _application(edition_id, application_id)
+    form = AddressForm()
+    if not form.validate_on_submit():
+        return _render_application(edition, application, address=form, status=422)
+    stored = application.form_of_address or ""
+    if stored != (form.shown.data or ""):
+        form.shown.data = stored
+        form.form_errors.append(
+            _(
+                "Someone set the form of address meanwhile: it is now “%(now)s”. Nothing was changed.",
+                now=dict(ADDRESS_CHOICES)[stored],
+            )
+        )
+        return _render_application(edition, application, address=form, status=409)
+    chosen = form.address.data or None
+    if chosen == application.form_of_address:
+        flash(_("Nothing changed: this form of address was already recorded."), "info")
+        return _back(edition, application)
+    record(
+        db,
+        actor=_actor(),
+        action="application.address_set",
+        obj=application,
+        before={"form_of_address": application.form_of_address},
+        after={"form_of_address": chosen},
+    )
+    application.form_of_address = chosen  # UPDATE ... WHERE version: a concurrent change is refused
+    try:
+        db.commit()
+    except StaleDataError:
+        db.rollback()
+        form.form_errors.append(
+            _("This application was changed at the same moment by someone else. Check it again and retry.")
+        )
+        fresh = _application(edition_id, application_id)[1]
+        return _render_application(edition, fresh, address=form, status=409)
+    flash(_("Form of address saved."), "success")
+    return _back(edition, application)

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import has_request_context
-from flask_babel import force_locale, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -78,6 +78,33 @@ class CeremonyError(Exception):
         self.errors = errors or {}
 
 
+# --- forms of address ---------------------------------------------------------------------------------
+
+#: How a winner is titled (``Application.form_of_address``): one English word, three French ones.
+FORMS_OF_ADDRESS = ("feminine", "masculine")
+INCLUSIVE = "inclusive"
+WINNER_TITLES = {
+    "feminine": lazy_pgettext("feminine", "Winner"),
+    "masculine": lazy_pgettext("masculine", "Winner"),
+    INCLUSIVE: lazy_pgettext("inclusive", "Winner"),
+}
+WINNER_OF = {
+    "feminine": lazy_pgettext("feminine", "Winner of the %(prize)s"),
+    "masculine": lazy_pgettext("masculine", "Winner of the %(prize)s"),
+    INCLUSIVE: lazy_pgettext("inclusive", "Winner of the %(prize)s"),
+}
+
+
+def address_word(words: Mapping[str, Any], address: str | None, language: str | None = None) -> str:
+    """The word of ``words`` for a form of address (unknown or None: the inclusive one), in
+    ``language`` (else the current one)."""
+    word = words.get(address or INCLUSIVE, words[INCLUSIVE])
+    if language is None:
+        return str(word)
+    with force_locale(language):
+        return str(word)
+
+
 # --- the plan -----------------------------------------------------------------------------------------
 
 
@@ -101,6 +128,16 @@ class Laureate:
     publishable: bool = True
     #: True in a public output when the names may not be shown ("Finalist (name withheld)")
     withheld: bool = False
+    #: "feminine", "masculine" or None (the inclusive form): how the outputs title the person
+    address: str | None = None
+
+    def winner_title(self, language: str) -> str:
+        """« Lauréate », « Lauréat » or « Lauréat·e » (French), "Winner" (English)."""
+        return address_word(WINNER_TITLES, self.address, language)
+
+    def winner_of(self, language: str, prize: str) -> str:
+        """« Lauréate du Prix … » on a certificate, in the person's form of address."""
+        return address_word(WINNER_OF, self.address, language) % {"prize": prize}
 
     def citation_in(self, language: str) -> str:
         return self.citation.get(language, "")
@@ -114,7 +151,15 @@ class Laureate:
         if self.publishable:
             return self
         return replace(
-            self, ref="", person="", organization="", title="", city="", citation={}, withheld=True
+            self,
+            ref="",
+            person="",
+            organization="",
+            title="",
+            city="",
+            citation={},
+            address=None,  # nothing said of the person: the inclusive title
+            withheld=True,
         )
 
     @property
@@ -234,6 +279,7 @@ def _laureate(
         city=application.city or "",
         citation=snapshots.citation_texts(citation),
         publishable=publishable(application),
+        address=application.form_of_address,
     )
 
 
@@ -248,6 +294,7 @@ def _frozen_laureate(frozen: snapshots.FrozenDecision, consent: Mapping[int, boo
         city=frozen.city,
         citation=frozen.citation if frozen.outcome != "finalist" else {},
         publishable=consent.get(frozen.application_id) is True,
+        address=frozen.address,
     )
 
 

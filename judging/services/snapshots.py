@@ -6,7 +6,8 @@ Its ``payload`` is the round's part of the results document (``judging results -
 ranking with ranks and tie flags, reliability, offsets, the fingerprint) plus, since format 2,
 the round's **decisions** as they stood at the freeze: for each finalist, winner, mention and
 not-selected application its reference, outcome, reason, rank and tie flag in the ranking,
-and for those a ceremony names, the names and the citation the outputs print.
+and for those a ceremony names, the names, the citation and the form of address the outputs print
+(the address was added later: an older snapshot without it reads as the inclusive form).
 
 **Frozen means frozen**: the public finalists and winners pages, the reveal screen, the ceremony
 PDFs and the edition report read the decisions of a frozen round from here
@@ -57,6 +58,9 @@ class FrozenDecision:
     title: str = ""
     city: str = ""
     citation: dict[str, str] = field(default_factory=dict)
+    #: the person's form of address (``Application.form_of_address``); None: the inclusive form,
+    #: also for a snapshot frozen before the address was kept
+    address: str | None = None
 
 
 def person_name(application: Application, applicant: User | None) -> str:
@@ -108,6 +112,7 @@ def _decision_entry(
             "title": application.title or "",
             "city": application.city or "",
             "citation": citation_texts(decision.citation) if decision.outcome != "finalist" else {},
+            "address": application.form_of_address,
         }
     return entry
 
@@ -156,6 +161,7 @@ def _frozen_decision(entry: dict[str, Any]) -> FrozenDecision:
         title=entry.get("title") or "",
         city=entry.get("city") or "",
         citation=dict(entry.get("citation") or {}),
+        address=entry.get("address"),  # absent from snapshots frozen before forms of address
     )
 
 

@@ -123,9 +123,9 @@ def test_certificates_for_winners_mentions_and_finalists(app, db, make):
     built = ceremony_edition(make, db)
     with app.test_request_context():
         sheets = [squash(p) for p in pages(_pdf(db, built, "certificates"))]
-    # per prize: the winner, one mention, the two other finalists
+    # per prize: the winner (« Lauréat·e »: no form of address set), one mention, the two other finalists
     assert len(sheets) == 16
-    assert person_name(0, 0) in sheets[0] and "Lauréat du Prix de l'innovation" in sheets[0]
+    assert person_name(0, 0) in sheets[0] and "Lauréat·e du Prix de l'innovation" in sheets[0]
     assert "Pour l'audace de innovation" in sheets[0]
     assert person_name(0, 3) in sheets[1] and "Mention d’honneur du Prix de l'innovation" in sheets[1]
     assert "Mention pour innovation" in sheets[1]
@@ -133,7 +133,7 @@ def test_certificates_for_winners_mentions_and_finalists(app, db, make):
     assert person_name(0, 1) in sheets[3] and "Finaliste du Prix de l'innovation" in sheets[3]
     assert (
         person_name(3, 0) in sheets[12]
-        and "Lauréat du Prix Découvrabilité culturelle francophone" in sheets[12]
+        and "Lauréat·e du Prix Découvrabilité culturelle francophone" in sheets[12]
     )
     # a winner gets only the winner's certificate
     assert sum(person_name(0, 0) in sheet for sheet in sheets) == 1

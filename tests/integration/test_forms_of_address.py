@@ -1,0 +1,140 @@
+"""Issue 15 item 7: titles that fit the person (« Lauréate », « Lauréat », « Lauréat·e », "Winner").
+
+The organizer sets the form of address on a winner's application page; the certificates, the
+envelopes and the public winners page use it, from the frozen snapshot of the final.
+"""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from judging.documents import ceremony as documents
+from judging.models import Application, ResultSnapshot
+from judging.services import ceremony, snapshots
+from tests.conftest import login
+from tests.scenarios import ceremony_edition, person_name
+
+AFTER_WINNERS = ceremony_edition.__globals__["aware"](2025, 10, 17, 1, 0)  # winners_public_at
+
+
+def _address_url(application) -> str:
+    return f"/organizer/editions/{application.edition_id}/applications/{application.id}/address"
+
+
+def _set(client, application, address: str, shown: str = ""):
+    return client.post(_address_url(application), data={"address": address, "shown": shown})
+
+
+def _freeze_with_decisions(db, built) -> None:
+    """Freeze each prize's final as an announcement does: the payload keeps the decisions (format 2)."""
+    for rnd in built.rounds:
+        db.add(
+            ResultSnapshot(
+                round_id=rnd.id,
+                method="mean",
+                fingerprint=f"{rnd.id:02d}" + "cd" * 31,
+                payload={
+                    "code": "final",
+                    "ranking": [],
+                    "snapshot_format": snapshots.PAYLOAD_FORMAT,
+                    "decisions": snapshots.round_decisions(db, rnd, []),
+                },
+            )
+        )
+    db.commit()
+
+
+def _html(app, db, built, kind: str, language: str = "fr") -> str:
+    with app.test_request_context():
+        plan = ceremony.ceremony_plan(db, built.edition, language=language)
+        return unescape(documents.ceremony_html(plan, kind))
+
+
+@pytest.fixture
+def built(make, db, organizer_client):
+    """The ceremony edition, its finals not frozen yet; the first winner is a woman, the second a man."""
+    built = ceremony_edition(make, db, secret=False, freeze=False)
+    assert _set(organizer_client, built.winners[0], "feminine").status_code == 302
+    assert _set(organizer_client, built.winners[1], "masculine").status_code == 302
+    _freeze_with_decisions(db, built)
+    return built
+
+
+def test_certificates_title_each_winner_as_the_organizer_set(app, db, built):
+    html = _html(app, db, built, "certificates")
+    assert "Lauréate du Prix de l'innovation" in html
+    assert "Lauréat du Prix Femmes en Tech" in html
+    # not set: the inclusive default
+    assert "Lauréat·e du Prix en littératie numérique jeunesse" in html
+    assert "Lauréat du Prix de l'innovation" not in html
+    english = _html(app, db, built, "certificates", language="en")
+    assert "Winner of the Innovation Award" in english and "Lauréat" not in english
+
+
+def test_envelopes_title_the_winner(app, db, built):
+    html = _html(app, db, built, "envelopes", language="bilingual")
+    first = html[html.index('id="envelope-1"') : html.index('id="envelope-2"')]
+    assert '<span lang="fr">Lauréate</span> · <span lang="en">Winner</span>' in first
+    third = html[html.index('id="envelope-3"') : html.index('id="envelope-4"')]
+    assert '<span lang="fr">Lauréat·e</span>' in third
+
+
+def test_the_public_winners_page_titles_each_winner(app, db, built, monkeypatch):
+    monkeypatch.setattr("judging.clock.now", lambda: AFTER_WINNERS)
+    page = app.test_client().get(f"/editions/{built.edition.code}/winners").get_data(as_text=True)
+    cards = {code: page[page.index(f'id="card-{code}"') :][:3000] for code in ("innovation", "femmes-tech")}
+    assert ">Lauréate</h3>" in cards["innovation"]
+    assert ">Lauréat</h3>" in cards["femmes-tech"]
+    assert person_name(0, 0) in cards["innovation"]
+
+
+def test_a_change_after_the_freeze_changes_nothing_printed(app, db, built, organizer_client):
+    assert _set(organizer_client, built.winners[0], "masculine", shown="feminine").status_code == 302
+    db.expire_all()
+    assert db.get(Application, built.winners[0].id).form_of_address == "masculine"
+    assert "Lauréate du Prix de l'innovation" in _html(app, db, built, "certificates")
+
+
+def test_a_snapshot_frozen_before_forms_of_address_reads_as_inclusive(app, db, built):
+    for snapshot in db.scalars(select(ResultSnapshot)):
+        payload = dict(snapshot.payload)
+        payload["decisions"] = [
+            {key: value for key, value in entry.items() if key != "address"} for entry in payload["decisions"]
+        ]
+        snapshot.payload = payload
+    db.commit()
+    html = _html(app, db, built, "certificates")
+    assert "Lauréat·e du Prix de l'innovation" in html and "Lauréate" not in html
+
+
+def test_a_form_of_address_set_meanwhile_is_not_replaced(db, make, organizer_client):
+    application = make.application(make.prize())
+    db.commit()
+    # two organizers opened the page while none was set; the first one chooses « Lauréate »
+    assert _set(organizer_client, application, "feminine").status_code == 302
+    late = _set(organizer_client, application, "masculine")
+    assert late.status_code == 409
+    assert "c’est maintenant «\u00a0Féminine («\u00a0Lauréate\u00a0»)\u00a0»" in late.get_data(as_text=True)
+    db.expire_all()
+    assert db.get(Application, application.id).form_of_address == "feminine"
+
+
+def test_only_known_forms_of_address_are_kept(db, make, organizer_client):
+    application = make.application(make.prize())
+    db.commit()
+    response = _set(organizer_client, application, "<script>")
+    assert response.status_code == 422
+    db.expire_all()
+    assert db.get(Application, application.id).form_of_address is None
+
+
+def test_the_setting_needs_an_organizer(db, make, client, juror):
+    application = make.application(make.prize())
+    db.commit()
+    login(client, juror)
+    assert _set(client, application, "feminine").status_code == 403
+    db.expire_all()
+    assert db.get(Application, application.id).form_of_address is None
