@@ -49,7 +49,7 @@ CONFLICTS = 8
 
 ZONE = ZoneInfo(TIMEZONE)
 OPENS = datetime(2026, 5, 1, 9, 0, tzinfo=ZONE)
-CLOSES = datetime(2026, 12, 15, 23, 59, 59, tzinfo=ZONE)
+CLOSES = datetime(2026, 12, 15, 23, 59, tzinfo=ZONE)  # as an organizer sets it: to the minute
 CEREMONY = datetime(2027, 1, 20, 18, 0, tzinfo=ZONE)
 ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=ZONE)
 DOMAIN = "demo.mtl-tech-awards.example"
