@@ -184,3 +184,34 @@ def test_every_page_at_every_point_of_the_season(browser, live_app, live_db, liv
             context.close()
     assert swept >= 30, swept
     assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())
+
+
+def test_the_checks_catch_what_they_look_for(browser, live_app, live_db, live_server):
+    """Each check fails on a page that shows what it looks for (so a clean sweep means something)."""
+    from judging import demo
+
+    demo.load_demo(live_db)
+    live_db.commit()
+    context, page = open_as(browser, live_server.url, "visitor", "fr-CA", 375)
+    page.goto(live_server.url + "/")
+    assert _findings(page, "/", 375, "fr", _demo_codes()) == {}
+    page.evaluate(
+        """() => {
+      const p = document.createElement('p');
+      p.textContent = 'Reçu à 23:59 -05:00, modifié le 2026-12-06 à 2 h 34 min 09 s ; {"phase": "judging"} '
+        + 'femmes-en-tech soumise (submitted).';
+      document.querySelector('main').append(p);
+      const img = document.createElement('img');
+      img.src = '/static/none.png';
+      document.querySelector('main').append(img);
+      const wide = document.createElement('div');
+      wide.style.width = '900px';
+      wide.textContent = 'large';
+      document.querySelector('main').append(wide);
+    }"""
+    )
+    found = _findings(page, "/", 375, "fr", _demo_codes())
+    context.close()
+    assert set(found) == {"scroll", "offset", "seconds", "json", "code", "axe"}, found
+    assert [v["id"] for v in found["axe"]] == ["image-alt"]
+    assert len(found["code"]) == 3  # femmes-en-tech, judging, submitted
