@@ -1401,10 +1401,11 @@ def _close_judging(db: Session, prize: Any, organizer: User) -> None:
 
 def _announce_finalists(db: Session, prize: Any, organizer: User) -> None:
     """The proposal at the cut, a tie across it settled by taking the first tied, then announced."""
-    from .services import decisions, phases
+    from .services import decisions, phases, results
 
     rnd = _round(prize, "preselection")
-    comp, cut, _final = decisions._live(db, rnd)
+    comp = results.round_computation(db, rnd)
+    cut = results.cut_size(rnd, prize, list(prize.rounds))
     applications = decisions.candidates_of_round(db, rnd, comp)
     proposal = decisions.propose(comp.result, cut, [a.ref for a in applications])
     chosen = list(proposal.sure_in)
