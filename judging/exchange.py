@@ -491,6 +491,7 @@ class _Validator:
             where = _join(path, "presenter")
             self.string(presenter, "name", where, required=True, max_len=200, nonempty=True)
             self.string(presenter, "title", where, max_len=200)
+            self.string(presenter, "title_en", where, max_len=200)
             self.string(presenter, "organization", where, max_len=300)
         self.integer(d, "finalists", path, minimum=0)
         round_codes: dict[str, str] = {}
@@ -1136,6 +1137,7 @@ def import_edition_report(
             sponsor=p.get("sponsor"),
             presenter_name=presenter.get("name"),
             presenter_title=presenter.get("title"),
+            presenter_title_en=presenter.get("title_en"),
             presenter_organization=presenter.get("organization"),
             finalists=p["finalists"] if p.get("finalists") is not None else 3,
             position=position,
@@ -1465,6 +1467,7 @@ def export_edition(db: Session, edition: Edition) -> dict[str, Any]:
         presenter: dict[str, Any] = {}
         _put(presenter, "name", p.presenter_name)
         _put(presenter, "title", p.presenter_title)
+        _put(presenter, "title_en", p.presenter_title_en)
         _put(presenter, "organization", p.presenter_organization)
         if presenter:
             item["presenter"] = presenter

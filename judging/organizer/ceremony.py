@@ -141,6 +141,7 @@ def ceremony(edition_id: int):
                 sponsor=values.sponsor.data,
                 presenter_name=values.presenter_name.data,
                 presenter_title=values.presenter_title.data,
+                presenter_title_en=values.presenter_title_en.data,
                 presenter_organization=values.presenter_organization.data,
                 script_fr=values.script_fr.data,
                 script_en=values.script_en.data,

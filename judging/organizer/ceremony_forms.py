@@ -54,7 +54,10 @@ class PrizeArrangementForm(Form):
         _l("Presenter's name"), validators=[Optional(), _max(NAME_MAX["presenter_name"])]
     )
     presenter_title = StringField(
-        _l("Presenter's title"), validators=[Optional(), _max(NAME_MAX["presenter_title"])]
+        _l("Presenter's title (French)"), validators=[Optional(), _max(NAME_MAX["presenter_title"])]
+    )
+    presenter_title_en = StringField(
+        _l("Presenter's title (English)"), validators=[Optional(), _max(NAME_MAX["presenter_title_en"])]
     )
     presenter_organization = StringField(
         _l("Presenter's organization"), validators=[Optional(), _max(NAME_MAX["presenter_organization"])]

@@ -274,7 +274,8 @@ class PrizeForm(VersionedForm, BilingualMixin, FlaskForm):
     eligibility_en = text_en(_l("Eligibility (English)"), max_length=10000, area=True)
     sponsor = plain_text(_l("Sponsor (presented by)"), 300)
     presenter_name = plain_text(_l("Presenter's name"), 200)
-    presenter_title = plain_text(_l("Presenter's title"), 200)
+    presenter_title = plain_text(_l("Presenter's title (French)"), 200)
+    presenter_title_en = plain_text(_l("Presenter's title (English)"), 200)
     presenter_organization = plain_text(_l("Presenter's organization"), 300)
     finalists = whole_number(_l("Number of finalists"), minimum=0, maximum=1000, default=3)
     position = whole_number(_l("Display order"), minimum=0, maximum=100000, default=0)
@@ -291,6 +292,7 @@ class PrizeForm(VersionedForm, BilingualMixin, FlaskForm):
                 "sponsor",
                 "presenter_name",
                 "presenter_title",
+                "presenter_title_en",
                 "presenter_organization",
                 "finalists",
                 "position",
@@ -318,6 +320,7 @@ class PrizeForm(VersionedForm, BilingualMixin, FlaskForm):
             "sponsor": text(self.sponsor),
             "presenter_name": text(self.presenter_name),
             "presenter_title": text(self.presenter_title),
+            "presenter_title_en": text(self.presenter_title_en),
             "presenter_organization": text(self.presenter_organization),
             "finalists": self.finalists.data,
             "position": self.position.data,

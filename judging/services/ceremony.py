@@ -62,7 +62,13 @@ LANGUAGES = ("fr", "en")
 DOCUMENT_LANGUAGES = ("fr", "en", "bilingual")
 CEREMONY_OUTCOMES = ("finalist", "winner", "mention")
 SCRIPT_MAX = 4000
-NAME_MAX = {"sponsor": 300, "presenter_name": 200, "presenter_title": 200, "presenter_organization": 300}
+NAME_MAX = {
+    "sponsor": 300,
+    "presenter_name": 200,
+    "presenter_title": 200,
+    "presenter_title_en": 200,
+    "presenter_organization": 300,
+}
 MINUTES_MAX = 240
 
 
@@ -187,16 +193,29 @@ class CeremonyPrize:
     ready: bool = False
     finalists_ready: bool = False
     fingerprints: list[str] = field(default_factory=list)
+    #: the presenter's title in English (``presenter_title`` is the French one, used when empty)
+    presenter_title_en: str = ""
 
     def name(self, language: str) -> str:
         return self.names.get(language) or self.names.get("fr", "")
 
+    def presenter_title_in(self, language: str) -> str:
+        if language == "en" and self.presenter_title_en:
+            return self.presenter_title_en
+        return self.presenter_title
+
+    def presenter_in(self, language: str) -> str:
+        """ "Name, title, organization" of the presenter, the title in ``language``."""
+        return ", ".join(
+            p
+            for p in (self.presenter_name, self.presenter_title_in(language), self.presenter_organization)
+            if p
+        )
+
     @property
     def presenter(self) -> str:
-        """ "Name, title, organization" of the presenter."""
-        return ", ".join(
-            p for p in (self.presenter_name, self.presenter_title, self.presenter_organization) if p
-        )
+        """The presenter in French (see :meth:`presenter_in`)."""
+        return self.presenter_in("fr")
 
     @property
     def ends_at(self) -> datetime | None:
@@ -221,13 +240,13 @@ class CeremonyPrize:
                     "The %(prize)s, presented by %(sponsor)s. To hand it over, please welcome %(presenter)s.",
                     prize=self.name(language),
                     sponsor=self.sponsor,
-                    presenter=self.presenter,
+                    presenter=self.presenter_in(language),
                 )
             if self.presenter_name:
                 return gettext(
                     "The %(prize)s. To hand it over, please welcome %(presenter)s.",
                     prize=self.name(language),
-                    presenter=self.presenter,
+                    presenter=self.presenter_in(language),
                 )
             return gettext("The %(prize)s.", prize=self.name(language))
 
@@ -360,6 +379,7 @@ def _ceremony_prize(prize: Prize) -> CeremonyPrize:
         sponsor=prize.sponsor or "",
         presenter_name=prize.presenter_name or "",
         presenter_title=prize.presenter_title or "",
+        presenter_title_en=prize.presenter_title_en or "",
         presenter_organization=prize.presenter_organization or "",
         scripts={
             lang: (prize.ceremony_script or {}).get(lang, "")
@@ -576,6 +596,7 @@ class PrizeArrangement:
     sponsor: str | None = None
     presenter_name: str | None = None
     presenter_title: str | None = None
+    presenter_title_en: str | None = None
     presenter_organization: str | None = None
     script_fr: str | None = None
     script_en: str | None = None
@@ -587,6 +608,7 @@ ARRANGED_FIELDS = (
     "sponsor",
     "presenter_name",
     "presenter_title",
+    "presenter_title_en",
     "presenter_organization",
     "ceremony_script",
     "ceremony_minutes",
@@ -745,6 +767,7 @@ def arrangement_defaults(prizes: Sequence[Prize]) -> list[Mapping[str, Any]]:
                 "sponsor": prize.sponsor or "",
                 "presenter_name": prize.presenter_name or "",
                 "presenter_title": prize.presenter_title or "",
+                "presenter_title_en": prize.presenter_title_en or "",
                 "presenter_organization": prize.presenter_organization or "",
                 "script_fr": script.get("fr", "") if script else (prize.ceremony_script or ""),
                 "script_en": script.get("en", "") if script else "",

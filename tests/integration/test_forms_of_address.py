@@ -6,6 +6,7 @@ envelopes and the public winners page use it, from the frozen snapshot of the fi
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -138,3 +139,43 @@ def test_the_setting_needs_an_organizer(db, make, client, juror):
     assert _set(client, application, "feminine").status_code == 403
     db.expire_all()
     assert db.get(Application, application.id).form_of_address is None
+
+
+# Presenters' titles in French and in English
+
+
+def test_a_presenters_title_is_written_in_each_language(app, db, make):
+    from judging.models import Prize
+
+    built = ceremony_edition(make, db, secret=False)
+    prize = db.get(Prize, built.prizes[0].id)
+    prize.presenter_title, prize.presenter_title_en = "Vice-présidente", "Vice-President"
+    db.commit()
+    french = _html(app, db, built, "run-of-show", language="fr")
+    english = _html(app, db, built, "run-of-show", language="en")
+    assert "Amélie Hautecoeur, Vice-présidente, Banque Fictive du Québec" in french
+    assert "Amélie Hautecoeur, Vice-President, Banque Fictive du Québec" in english
+    assert "Vice-présidente" not in english
+    # a prize without an English title keeps its only one in English
+    assert "Béatrice Ouellon, Directrice, Réseau Elles Numériques" in english
+
+
+def test_the_prize_form_saves_the_english_title(db, make, organizer_client):
+    from judging.models import Prize
+
+    prize = make.prize(presenter_name="Amélie Hautecoeur", presenter_title="Vice-présidente")
+    db.commit()
+    url = f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/edit"
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert 'name="presenter_title_en"' in page
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+    fields |= {
+        "presenter_title_en": "Vice-President",
+        "name_fr": prize.name["fr"],
+        "name_en": prize.name["en"],
+    }
+    response = organizer_client.post(url, data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.expire_all()
+    stored = db.get(Prize, prize.id)
+    assert (stored.presenter_title, stored.presenter_title_en) == ("Vice-présidente", "Vice-President")
