@@ -35,15 +35,15 @@ def _belongs(url: str, role: str) -> bool:
     return url.startswith(ROLE_PREFIXES[role])
 
 
-def demo_urls(app, db, edition) -> dict[str, list[str]]:
-    """``{role: [url, ...]}`` for the loaded demo ``edition``."""
+def demo_urls(app, db, edition, round_code: str = "preselection") -> dict[str, list[str]]:
+    """``{role: [url, ...]}`` for the loaded demo ``edition``, its first prize's round ``round_code``."""
     from flask import url_for
 
     from judging import demo
     from judging.models import Application, Assignment, Prize, Round, User
 
     prize = db.scalars(select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position)).first()
-    rnd = prize.rounds[0]
+    rnd = next(r for r in prize.rounds if r.code == round_code)
     juror = db.scalar(select(User).where(User.email == demo.JUROR_EMAIL))
     candidate = db.scalar(select(User).where(User.email == demo.CANDIDATE_EMAIL))
     own = db.scalars(
@@ -52,7 +52,10 @@ def demo_urls(app, db, edition) -> dict[str, list[str]]:
         .order_by(Application.status.desc())  # the submitted one first
     ).first()
     card = db.scalars(
-        select(Assignment).join(Round).where(Assignment.juror_id == juror.id, Round.prize_id == prize.id)
+        select(Assignment)
+        .join(Round)
+        .where(Assignment.juror_id == juror.id, Round.prize_id == prize.id)
+        .order_by((Assignment.round_id == rnd.id).desc(), Assignment.id)  # the round's own card first
     ).first()
     ids = {"edition_id": edition.id, "code": edition.code, "prize_id": prize.id, "round_id": rnd.id}
     urls: dict[str, list[str]] = {role: [] for role in ROLE_PREFIXES}

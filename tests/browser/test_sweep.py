@@ -2,7 +2,8 @@
 
 For each point of the season (``judging demo --at``, through the same ``load_demo`` the command
 calls), each role (visitor, candidate, juror, organizer) opens its pages (``demo_pages.demo_urls``:
-every GET page the demo's ids can fill) in French and English, at 1280 and 375 px, and each page
+every GET page the demo's ids can fill; the first prize's preselection until the finalists are
+announced, its final from then on) in French and English, at 1280 and 375 px, and each page
 must show a person no raw time-zone offset or "UTC", no seconds in a time (receipts excepted), no
 JSON, no internal code (the demo's prize, round, criterion and question codes; on French pages,
 also the status and phase codes, which are English words that an English page may use as prose),
@@ -162,7 +163,9 @@ def test_every_page_at_every_point_of_the_season(browser, live_app, live_db, liv
 
     edition = demo.load_demo(live_db, at=at)
     live_db.commit()
-    pages = demo_urls(live_app, live_db, edition)
+    # once the finals are open, their pages (pitch order, Schulze results, winner) are the round's
+    late = demo.SEASON.index(at) >= demo.SEASON.index("finalists")
+    pages = demo_urls(live_app, live_db, edition, "final" if late else "preselection")
     codes = _demo_codes()
     shift = demo.SEASON.index(at)
     problems: dict[str, dict] = {}
