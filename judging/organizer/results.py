@@ -131,6 +131,23 @@ def flag_texts(flag: Any) -> list[str]:
     return texts
 
 
+def ranks_side_by_side(report: Any, refs: list[str]) -> list[tuple[str, dict[str, int]]]:
+    """For each other method that could rank the round: its label and the rank it gives each of
+    ``refs`` (the applications of the ranking's current page), for the side-by-side table."""
+    wanted = set(refs)
+    columns = []
+    for method, ranking in report.other_rankings.items():
+        if not getattr(ranking, "ok", False):
+            continue  # the sensitivity list already says why it cannot rank the round
+        ranks = {
+            ref: int(rank)
+            for ref, rank in zip(ranking.applications, ranking.ranks, strict=True)
+            if ref in wanted
+        }
+        columns.append((METHOD_LABELS.get(method, method), ranks))
+    return columns
+
+
 def settled_tie(report: Any, decisions: dict[int, Decision]) -> dict[str, Any] | None:
     """The tie at the cut as it was settled by the stored selection, or None while it is not.
 
@@ -338,6 +355,7 @@ def _render(
         outcome_labels=outcome_labels(),
         flagged={str(flag.juror): flag_texts(flag) for flag in report.flags},
         tie_settled=settled_tie(report, decisions),
+        side_by_side=ranks_side_by_side(report, [line.ref for line in window["lines"]]),
         exact=results_service.number,
         can_select=rules.can_select_finalists(rnd.phase) and active is None and not report.final,
         can_announce=rules.can_announce(rnd.phase) and active is None and not report.final,

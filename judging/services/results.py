@@ -1124,6 +1124,8 @@ class RoundReport:
     jurors: list[tuple[str, str, float | None]]  # (name, email, offset), by name
     flags: list[Any]
     juror_names: dict[str, str]
+    #: every other compared method's ranking (the side-by-side table of the results page)
+    other_rankings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def result(self) -> RoundResult | None:
@@ -1223,6 +1225,7 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
         jurors=jurors,
         flags=list(comp.result.juror_flags) if comp.result else [],
         juror_names=names,
+        other_rankings=dict(others),
     )
 
 

@@ -400,3 +400,29 @@ def test_a_chair_named_meanwhile_by_someone_else_is_not_replaced(organizer_clien
     db.expire_all()
     chairs = db.scalars(select(JuryMembership.user_id).where(JuryMembership.is_chair.is_(True))).all()
     assert chairs == [omar.id]
+
+
+def test_the_results_page_shows_the_full_ranking_under_every_other_method_side_by_side(
+    organizer_client, make, db
+):
+    from judging.services import results as results_service
+    from tests.scenarios import five_by_four
+
+    edition, prize, rnd, *_ = five_by_four(make, db, code="side-2026")
+    _english(organizer_client)
+    html = _page(organizer_client.get(_results_url(edition, prize, rnd)))
+    table = html[html.index('id="side-by-side"') :]
+    table = table[: table.index("</table>")]
+    inputs = results_service.load_inputs(db, [rnd])[rnd.id]
+    expected = {}
+    for method in results_service.COMPARED_METHODS:
+        result = results_service.compute(inputs, method=method).result
+        if result is not None:
+            expected[method] = {str(row.application): row.rank for row in result.rows}
+    own = expected.pop(rnd.method)
+    assert any(ranks != own for ranks in expected.values())  # the methods do not all agree here
+    rows = re.findall(r'<tr data-application="([^"]+)">(.*?)</tr>', table, re.S)
+    assert sorted(ref for ref, _ in rows) == sorted(own)
+    for ref, cells in rows:
+        shown = [int(n) for n in re.findall(r'<td class="text-end[^"]*">(\d+)</td>', cells)]
+        assert shown == [own[ref], *(ranks[ref] for ranks in expected.values())]
