@@ -12,7 +12,8 @@ must not scroll sideways, and axe-core must find no serious or critical violatio
 Sampling, to keep the sweep under 4 minutes: at each point of the season every page of every
 role is read once, in one of the four language × width combinations, rotating (page i of a role
 in combination (i + phase) mod 4), so over the six points each page is read in every combination
-at least once. ``test_design_375.py`` separately reads every page in every combination for the
+(a round's pages, swept for the preselection at three points and for the final at three, in three
+of the four at least). ``test_design_375.py`` separately reads every page in every combination for the
 horizontal scroll.
 """
 
