@@ -103,6 +103,23 @@ ACTION_LABELS = {
     "mail.retried": _l("Mail sent again"),
     "notifications.cancelled": _l("Scheduled mail cancelled"),
     "organizer.mail_template_reset": _l("Mail template reset"),
+    "application.address_set": _l("Form of address set"),
+    "application.extended": _l("Deadline extended"),
+    "application.reopened": _l("Application reopened"),
+    "application.draft_saved": _l("Application draft saved"),
+    "jury.chair_named": _l("Jury chair named"),
+    "user.data_exported": _l("Personal data downloaded"),
+    "user.deleted": _l("Account deleted"),
+    "user.email_confirmed": _l("Email address confirmed"),
+    "user.invitation_accepted": _l("Invitation accepted"),
+    "user.invited": _l("Person invited"),
+    "user.organizer_created": _l("Organizer account created"),
+    "user.password_reset": _l("Password reset"),
+    "user.password_reset_requested": _l("Password reset asked"),
+    "user.profile_updated": _l("Profile updated"),
+    "user.registered": _l("Account created"),
+    "user.registration_with_taken_email": _l("Registration with a taken address"),
+    "user.sessions_ended": _l("Sessions ended"),
 }
 
 
