@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clock import request_received_at
 from ..domain.scoring import CriterionSpec, round_half_up, scorecard_total
 from ..models import Assignment, AuditEvent, Conflict, Criterion, CriterionScore, User, utcnow
 from . import jury, mail
@@ -163,7 +164,7 @@ def ensure_can_change(db: Session, actor: User, card: Assignment, now: datetime 
         raise ScoringClosed(_l("This scorecard is not yours."))
     if card.status == "recused" or jury.is_in_conflict(db, actor.id, card.application_id):
         raise ScoringClosed(_l("You have a conflict of interest with this application: you cannot score it."))
-    reason = jury.judging_closed_reason(card.round, now)
+    reason = jury.judging_closed_reason(card.round, now or request_received_at())
     if reason is not None:
         raise ScoringClosed(reason)
 
@@ -290,7 +291,7 @@ def save(
     Every change touches the scorecard row, so its version moves and two writers of the same
     version cannot both commit (the loser gets ``StaleDataError``; the route replays).
     """
-    now = now or utcnow()
+    now = now or request_received_at()  # a click made before judging closed counts, like a candidate's
     ensure_can_change(db, actor, card, now)
     if card.status == "abstained":
         raise ScoringClosed(_l("You abstained on this application: choose “Score it after all” first."))
