@@ -64,22 +64,32 @@ def outbox():
     )
 
 
-@bp.post("/outbox/<int:mail_id>/retry")
-@organizer_required
-def outbox_retry(mail_id: int):
+def _act_on_mail(mail_id: int, action, done_message: str):
+    """Retry or cancel one mail: flash the refusal (nothing changed) or ``done_message``, back to the list."""
     mail = load_or_404(OutgoingMail, mail_id)
     try:
-        service.retry(db, mail, actor=current_user._get_current_object())
+        action(db, mail, actor=current_user._get_current_object())
     except service.OutboxError as refused:
         db.rollback()
         flash(str(refused), "warning")
         return redirect(url_for("organizer.outbox"))
     db.commit()
-    flash(
-        _("The mail to %(to)s will be sent again at the sender's next pass.", to=mail.to_address),
-        "success",
-    )
+    flash(done_message % {"to": mail.to_address}, "success")
     return redirect(url_for("organizer.outbox"))
+
+
+@bp.post("/outbox/<int:mail_id>/retry")
+@organizer_required
+def outbox_retry(mail_id: int):
+    return _act_on_mail(
+        mail_id, service.retry, _("The mail to %(to)s will be sent again at the sender's next pass.")
+    )
+
+
+@bp.post("/outbox/<int:mail_id>/cancel")
+@organizer_required
+def outbox_cancel(mail_id: int):
+    return _act_on_mail(mail_id, service.cancel, _("The mail to %(to)s is cancelled: it will not be sent."))
 
 
 @bp.post("/outbox/retry-given-up")
@@ -95,19 +105,4 @@ def outbox_retry_all():
         ),
         "success",
     )
-    return redirect(url_for("organizer.outbox"))
-
-
-@bp.post("/outbox/<int:mail_id>/cancel")
-@organizer_required
-def outbox_cancel(mail_id: int):
-    mail = load_or_404(OutgoingMail, mail_id)
-    try:
-        service.cancel(db, mail, actor=current_user._get_current_object())
-    except service.OutboxError as refused:
-        db.rollback()
-        flash(str(refused), "warning")
-        return redirect(url_for("organizer.outbox"))
-    db.commit()
-    flash(_("The mail to %(to)s is cancelled: it will not be sent.", to=mail.to_address), "success")
     return redirect(url_for("organizer.outbox"))
