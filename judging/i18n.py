@@ -32,6 +32,8 @@ def extract() -> None:
         "_l",
         "-k",
         "lazy_gettext",
+        "-k",
+        "lazy_pgettext:1c,2",  # words that depend on the person (« Lauréate », « Lauréat »)
         "--no-location",
         "--sort-output",
         "--omit-header",
