@@ -33,6 +33,8 @@ def extract() -> None:
         "-k",
         "lazy_gettext",
         "-k",
+        "lazy_ngettext:1,2",
+        "-k",
         "lazy_pgettext:1c,2",  # words that depend on the person (« Lauréate », « Lauréat »)
         "--no-location",
         "--sort-output",
@@ -72,4 +74,9 @@ def untranslated(locale: str = "fr") -> list[str]:
     po_path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as handle:
         catalog = read_po(handle, locale=locale)
-    return [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
+    return [str(m.id) for m in catalog if m.id and (m.fuzzy or not is_complete(m.string))]
+
+
+def is_complete(string: str | tuple[str, ...]) -> bool:
+    """A translation with every form written (a plural entry has one string per form)."""
+    return all(string) if isinstance(string, tuple) else bool(string)

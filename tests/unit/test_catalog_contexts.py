@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
-from judging import create_app
+from judging import create_app, i18n
 from judging.services.ceremony import INCLUSIVE, WINNER_OF, WINNER_TITLES
 
 
@@ -19,3 +19,9 @@ def test_the_forms_of_address_are_in_the_french_catalog(tmp_path):
         prizes = {key: str(word) % {"prize": "Prix Femmes en Tech"} for key, word in WINNER_OF.items()}
     assert titles == {"feminine": "Lauréate", "masculine": "Lauréat", INCLUSIVE: "Lauréat·e"}
     assert prizes[INCLUSIVE] == "Lauréat·e du Prix Femmes en Tech"
+
+
+def test_a_plural_entry_with_an_empty_form_counts_as_untranslated():
+    assert i18n.is_complete(("une place", "")) is False
+    assert i18n.is_complete(("une place", "%(num)d places")) is True
+    assert i18n.is_complete("") is False
