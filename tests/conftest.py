@@ -107,16 +107,21 @@ def make(db):
     return factories.Factory(db)
 
 
+_FIRST_LOGIN = threading.Lock()
+
+
 def login(client, user) -> None:
     """Log ``user`` in on ``client`` the way Flask-Login does (no password round trip).
 
     The session carries the user's session token (``User.get_id``): the first login creates it,
-    and it is committed so that the user loader (in any thread) accepts it.
+    and it is committed so that the user loader (in any thread) accepts it. Race tests log one
+    user in from several threads at once: only one of them may create and commit the token.
     """
-    had_token = bool(user.session_token)
-    session_id = user.get_id()
-    if not had_token:
-        object_session(user).commit()
+    with _FIRST_LOGIN:
+        had_token = bool(user.session_token)
+        session_id = user.get_id()
+        if not had_token:
+            object_session(user).commit()
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = session_id
         flask_session["_fresh"] = True
