@@ -2,7 +2,7 @@
 
 The repository keeps those folders at its top level; a wheel must carry them, so ``build_py``
 copies them to ``judging/_bundled/`` in the build (never in the checkout) and compiles the
-translation catalogs. ``judging.paths`` finds them there in an installed package, and at the top
+translation catalogs. ``judging.core.paths`` finds them there in an installed package, and at the top
 of the checkout in an editable install (where nothing is copied). Everything else is in
 ``pyproject.toml``.
 """

@@ -10,11 +10,11 @@ from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
-from . import db
-from .config import load_config, settle_public_url
-from .extensions import babel, bootstrap, csrf, limiter, login_manager
-from .paths import resource_folder
-from .web_input import CleanRequest, escape_lazy_messages
+from judging import db
+from judging.config import load_config, settle_public_url
+from judging.core.paths import resource_folder
+from judging.core.web_input import CleanRequest, escape_lazy_messages
+from judging.extensions import babel, bootstrap, csrf, limiter, login_manager
 
 ROOT = Path(__file__).resolve().parent.parent  # the checkout (development commands only)
 SUPPORTED_LOCALES = ("fr", "en")
@@ -62,7 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from .clock import ArrivalStamp, timezone_name
+    from judging.core.clock import ArrivalStamp, timezone_name
 
     # outermost: the time a request reached the server, which deadlines are judged against
     trust_proxy = bool(app.config["PROXY_HOPS"])
@@ -84,49 +84,48 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from werkzeug.exceptions import SecurityError
 
-    from .auth import login_messages, untrusted_host
+    from judging.accounts.web import login_messages, untrusted_host
 
     login_messages(login_manager)
     app.register_error_handler(SecurityError, untrusted_host)  # a Host outside TRUSTED_HOSTS
 
-    from .models import User
-    from .services.accounts import user_for_session
+    from judging.accounts.models import User
+    from judging.accounts.operations import user_for_session
 
     @login_manager.user_loader
     def _load_user(session_id: str) -> User | None:
         """The session's user while its session token is the user's current one (see ``User.get_id``)."""
         return user_for_session(db.session, session_id)
 
-    from . import templating
+    from judging.core import templating
 
     templating.init_app(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_security_headers(app)
 
-    from .cli import register_commands
+    from judging.cli import register_commands
 
     register_commands(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .auth.routes import bp as auth_bp
-    from .candidate.routes import bp as candidate_bp
-    from .health import bp as health_bp
-    from .jury.routes import bp as jury_bp
-    from .organizer import applications as _applications  # noqa: F401 (application pages, same blueprint)
-    from .organizer import (
-        ceremony,  # noqa: F401 (ceremony, notifications, comments and report pages)
-        jury,  # noqa: F401 (adds the jury pages to the organizer blueprint)
-        mail_editor,  # noqa: F401 (the one editor of an edition's mails)
-        outbox,  # noqa: F401 (waiting and failed mail)
-        people,  # noqa: F401 (adds the people pages to the organizer blueprint)
-        results,  # noqa: F401 (results, decisions, phases, audit pages)
-    )
-    from .organizer.routes import bp as organizer_bp
-    from .public import results_pages  # noqa: F401 (public finalists and winners pages)
-    from .public.routes import bp as public_bp
+    from judging.accounts import organizer_views as _people  # noqa: F401 (routes on the organizer blueprint)
+    from judging.accounts.views import bp as auth_bp
+    from judging.applications import organizer_views as _applications  # noqa: F401
+    from judging.applications.views import bp as candidate_bp
+    from judging.audit import views as _audit  # noqa: F401
+    from judging.ceremony import views as _ceremony  # noqa: F401
+    from judging.core.health import bp as health_bp
+    from judging.editions.public_views import bp as public_bp
+    from judging.editions.views import bp as organizer_bp
+    from judging.jury import organizer_views as _jury  # noqa: F401
+    from judging.jury.views import bp as jury_bp
+    from judging.mail import editor as _mail_editor  # noqa: F401
+    from judging.mail import views as _outbox  # noqa: F401
+    from judging.results import public_views as _results_pages  # noqa: F401 (public finalists, winners)
+    from judging.results import views as _results  # noqa: F401
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -137,7 +136,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from . import errors
+    from judging.core import errors
 
     errors.init_app(app)  # a translated page or JSON for every error; 503 when the database is away
 

@@ -17,9 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import object_session
 
 from judging import create_app
+from judging.core.migrate import upgrade
+from judging.core.models import Base
 from judging.db import make_engine
-from judging.migrate import upgrade
-from judging.models import Base
 from tests import factories
 
 
@@ -224,7 +224,7 @@ def deliver_outbox(app):
     Returns the pass's ``SendReport``. Runs in its own app context, like the real sender.
     """
     from judging.db import session
-    from judging.services.mail import deliver_pending
+    from judging.mail.outbox import deliver_pending
 
     with app.app_context():
         return deliver_pending(session)

@@ -9,20 +9,11 @@ from typing import Any
 
 from werkzeug.security import generate_password_hash
 
-from judging.models import (
-    Application,
-    Assignment,
-    Conflict,
-    Criterion,
-    CriterionScore,
-    Edition,
-    JuryMembership,
-    Prize,
-    Question,
-    Round,
-    User,
-    utcnow,
-)
+from judging.accounts.models import User
+from judging.applications.models import Application
+from judging.core.models import utcnow
+from judging.editions.models import Criterion, Edition, Prize, Question, Round
+from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 
 PASSWORD = "Correct-horse-42"
 _counter = itertools.count(1)

@@ -24,11 +24,12 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Numeric, String, Table, inspect, select
 from sqlalchemy.exc import SAWarning
 
+from judging.core.migrate import current_revision, head_revision, upgrade
+from judging.core.models import Base
 from judging.db import make_engine
-from judging.domain.conflicts import ApplicantProfile, JurorProfile
-from judging.migrate import current_revision, head_revision, upgrade
-from judging.models import Base, Decision, PitchSlot, ResultSnapshot
-from judging.services import decisions as decisions_service
+from judging.jury.engine.conflicts import ApplicantProfile, JurorProfile
+from judging.results import operations as decisions_service
+from judging.results.models import Decision, PitchSlot, ResultSnapshot
 from tests.conftest import login
 from tests.factories import aware
 
@@ -580,7 +581,7 @@ def build_2023(make, db):
 def edition_apps(db, edition):
     from sqlalchemy import select
 
-    from judging.models import Application
+    from judging.applications.models import Application
 
     return db.scalars(select(Application).where(Application.edition_id == edition.id)).all()
 

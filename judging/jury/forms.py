@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..services.scoring import COMMENT_MAX, REASON_MAX
+from judging.jury.scoring import COMMENT_MAX, REASON_MAX
 
 
 def score_field_name(code: str) -> str:

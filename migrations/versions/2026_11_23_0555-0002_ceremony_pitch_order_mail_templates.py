@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import judging.models.base
+import judging.core.models
 
 revision = '0002'
 down_revision = '0001'
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('updated_at', judging.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', judging.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_mail_templates_edition_id_editions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_templates')),
     sa.UniqueConstraint('edition_id', 'key', 'language', name=op.f('uq_mail_templates_edition_id_key_language'))
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('starts_at', judging.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('starts_at', judging.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_pitch_slots_application_id_applications'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['round_id'], ['rounds.id'], name=op.f('fk_pitch_slots_round_id_rounds'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pitch_slots')),
@@ -45,7 +45,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('round_id', 'position', name=op.f('uq_pitch_slots_round_id_position'))
     )
     with op.batch_alter_table('assignments', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('comment_released_at', judging.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('comment_released_at', judging.core.models.UTCDateTime(timezone=True), nullable=True))
         batch_op.drop_column('pitch_position')
 
     with op.batch_alter_table('editions', schema=None) as batch_op:
@@ -55,7 +55,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('ceremony_attendance_online', sa.Integer(), nullable=True))
 
     with op.batch_alter_table('prizes', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('ceremony_script', judging.models.base.I18nText(), nullable=True))
+        batch_op.add_column(sa.Column('ceremony_script', judging.core.models.I18nText(), nullable=True))
         batch_op.add_column(sa.Column('ceremony_minutes', sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###

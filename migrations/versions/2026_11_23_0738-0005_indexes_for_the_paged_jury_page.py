@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import judging.models.base
+import judging.core.models
 
 revision = '0005'
 down_revision = '0004'

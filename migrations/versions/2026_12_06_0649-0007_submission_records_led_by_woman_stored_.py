@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-import judging.models.base
+import judging.core.models
 
 revision = '0007'
 down_revision = '0006'
@@ -35,7 +35,7 @@ def upgrade() -> None:
     op.create_table('submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
-    sa.Column('submitted_at', judging.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', judging.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('receipt_number', sa.String(length=40), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=True),
     sa.Column('fingerprint', sa.String(length=64), nullable=True),
@@ -50,7 +50,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('led_by_woman_answer', sa.String(length=6), nullable=True))
-        batch_op.add_column(sa.Column('withdrawn_at', judging.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('withdrawn_at', judging.core.models.UTCDateTime(timezone=True), nullable=True))
 
     _move_extra(op.get_bind())
 
@@ -71,12 +71,12 @@ APPLICATIONS = sa.table(
     sa.column('extra', sa.JSON()),
     sa.column('led_by_woman', sa.Boolean()),
     sa.column('led_by_woman_answer', sa.String()),
-    sa.column('withdrawn_at', judging.models.base.UTCDateTime(timezone=True)),
+    sa.column('withdrawn_at', judging.core.models.UTCDateTime(timezone=True)),
 )
 SUBMISSIONS = sa.table(
     'submissions',
     sa.column('application_id', sa.Integer()),
-    sa.column('submitted_at', judging.models.base.UTCDateTime(timezone=True)),
+    sa.column('submitted_at', judging.core.models.UTCDateTime(timezone=True)),
     sa.column('receipt_number', sa.String()),
     sa.column('language', sa.String()),
     sa.column('fingerprint', sa.String()),

@@ -1,4 +1,4 @@
-"""Benchmark of judging.domain.assignment.assign (a script, not collected by pytest).
+"""Benchmark of judging.jury.engine.assignment.assign (a script, not collected by pytest).
 
 Run: ``python tests/bench/bench_assignment.py [--quick]``
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from judging.domain.assignment import AppInfo, JurorInfo, assign  # noqa: E402
+from judging.jury.engine.assignment import AppInfo, JurorInfo, assign  # noqa: E402
 
 SIZES = [(150, 20), (25_000, 300), (100_000, 1_000)]
 PER_APPLICATION = 3

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from judging.domain.conflicts import detect_conflicts  # noqa: E402
+from judging.jury.engine.conflicts import detect_conflicts  # noqa: E402
 from tests.scenarios import large_jury  # noqa: E402
 
 

@@ -11,7 +11,7 @@ Each run:
 1. empties the database, migrates it, and loads an open edition with ``--candidates`` candidates,
    each with a complete draft (cheap password hashes: the rush is measured, not the logins);
 2. starts ``gunicorn -w N 'judging:create_app()'`` (sync workers, or ``--arrival-threads N``:
-   ``judging.gunicorn_worker.ArrivalThreadWorker`` with N threads) and a real SMTP server
+   ``judging.core.gunicorn_worker.ArrivalThreadWorker`` with N threads) and a real SMTP server
    (aiosmtpd) counting messages per recipient, and the mail sender, ``judging send-mail --watch``
    (or ``judging send-mail`` every second when ``--watch`` does not exist);
 3. logs every candidate in through the login form and opens their form (CSRF token, version);
@@ -82,9 +82,9 @@ def prepare_database(url: str, candidates: int) -> tuple[int, dict[str, int]]:
     from werkzeug.security import generate_password_hash
 
     from judging import create_app
+    from judging.core.migrate import upgrade
+    from judging.core.models import utcnow
     from judging.db import make_engine, session
-    from judging.migrate import upgrade
-    from judging.models import utcnow
     from tests.factories import Factory
 
     engine = make_engine(url)
@@ -125,7 +125,7 @@ def prepare_database(url: str, candidates: int) -> tuple[int, dict[str, int]]:
 
 def set_deadline(url: str, edition_id: int, deadline: datetime) -> None:
     from judging.db import make_engine
-    from judging.models import Edition
+    from judging.editions.models import Edition
 
     engine = make_engine(url)
     with engine.begin() as conn:
@@ -139,8 +139,9 @@ def set_deadline(url: str, edition_id: int, deadline: datetime) -> None:
 
 def stored(url: str) -> dict[str, int]:
     """Applications by status, and receipts still waiting in the outbox."""
+    from judging.applications.models import Application
     from judging.db import make_engine
-    from judging.models import Application, OutgoingMail
+    from judging.mail.models import OutgoingMail
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -205,7 +206,7 @@ class Gunicorn:
         self.port = free_port()
         self.log = log.open("w")
         worker_class = (
-            ["-k", "judging.gunicorn_worker.ArrivalThreadWorker", "--threads", str(threads)]
+            ["-k", "judging.core.gunicorn_worker.ArrivalThreadWorker", "--threads", str(threads)]
             if threads
             else []
         )
@@ -561,7 +562,7 @@ def main() -> None:
         "--arrival-threads",
         type=int,
         default=0,
-        help="N > 0: judging.gunicorn_worker.ArrivalThreadWorker with N threads (default: sync workers)",
+        help="N > 0: judging.core.gunicorn_worker.ArrivalThreadWorker with N threads (default: sync workers)",
     )
     parser.add_argument(
         "--window",

@@ -143,10 +143,12 @@ class Gunicorn:
 
 
 def make_plan(url: str, code: str, scenario: str, users: int) -> dict[str, Any]:
-    """Accounts and pages for the scenario, read from the database (judging.generate's accounts)."""
+    """Accounts and pages for the scenario, read from the database (judging.devdata.generate's accounts)."""
+    from judging.accounts.models import User
+    from judging.applications.models import Application
     from judging.db import session
-    from judging.generate import PASSWORD, juror_email
-    from judging.models import Application, Edition, User
+    from judging.devdata.generate import PASSWORD, juror_email
+    from judging.editions.models import Edition
     from tests.bench.bench_pages import bench_app, page_catalogue
 
     app = bench_app(url)

@@ -53,9 +53,12 @@ class Page:
 
 def page_catalogue(db: Session, code: str) -> list[Page]:
     """The main pages of each role for the edition ``code`` (made by ``judging generate``)."""
-    from judging.generate import juror_email, organizer_email
-    from judging.models import Application, Assignment, Edition, Prize, Round, User
-    from judging.services.jury import IN_THE_RUNNING, OPEN_STATUSES
+    from judging.accounts.models import User
+    from judging.applications.models import Application
+    from judging.devdata.generate import juror_email, organizer_email
+    from judging.editions.models import Edition, Prize, Round
+    from judging.jury.models import Assignment
+    from judging.jury.operations import IN_THE_RUNNING, OPEN_STATUSES
 
     edition = db.scalar(select(Edition).where(Edition.code == code))
     if edition is None:
@@ -96,7 +99,7 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
         .limit(1)
     )
     form_of = draft or application
-    # The second prize's preselection is blind (judging.generate.BLIND_PRIZE): its juror j00002.
+    # The second prize's preselection is blind (judging.devdata.generate.BLIND_PRIZE): its juror j00002.
     blind_juror = db.scalar(select(User.id).where(User.email == juror_email(code, 2)))
     blind_card = db.execute(
         select(Assignment.round_id, Assignment.application_id)
@@ -227,8 +230,8 @@ def login(client: Any, user_id: int | None) -> None:
     """Put the user's session id (``id:token``, see ``User.get_id``) in the client's session."""
     session_id = None
     if user_id is not None:
+        from judging.accounts.models import User
         from judging.db import session
-        from judging.models import User
 
         with client.application.app_context():
             session_id = session.get(User, user_id).get_id()

@@ -49,14 +49,16 @@ def main() -> None:
     from flask_babel import force_locale
     from sqlalchemy import select
 
-    from judging import create_app, demo
+    from judging import create_app
+    from judging.accounts.models import User
+    from judging.applications.models import Application
+    from judging.applications.receipt import receipt_pdf
+    from judging.ceremony import documents
+    from judging.ceremony import plan as ceremony
+    from judging.ceremony.report_pdf import report_pdf
+    from judging.core.migrate import upgrade
     from judging.db import session
-    from judging.documents import ceremony as documents
-    from judging.documents.receipt import receipt_pdf
-    from judging.documents.report_pdf import report_pdf
-    from judging.migrate import upgrade
-    from judging.models import Application, User
-    from judging.services import ceremony
+    from judging.devdata import demo
     from tests import factories
     from tests.scenarios import ceremony_edition
 

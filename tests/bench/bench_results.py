@@ -35,8 +35,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from judging.domain.ranking import SCHULZE_MAX_CANDIDATES  # noqa: E402
-from judging.domain.scoring import (  # noqa: E402
+from judging.results.engine.ranking import SCHULZE_MAX_CANDIDATES  # noqa: E402
+from judging.results.engine.scoring import (
     METHODS,
     CriterionSpec,
     Rubric,
@@ -217,8 +217,9 @@ def bench_database(spec: str, *, repeat: int) -> None:
 
     from judging import create_app
     from judging.db import session
-    from judging.models import Assignment, Edition, Prize, Round
-    from judging.services import results as service
+    from judging.editions.models import Edition, Prize, Round
+    from judging.jury.models import Assignment
+    from judging.results import computation as service
 
     url, _, code = spec.rpartition("=")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "MAIL_SERVER": ""})

@@ -24,7 +24,7 @@ VISITOR_EDITION_PREFIX = "/editions/"
 
 
 def role_emails() -> dict[str, str | None]:
-    from judging import demo
+    from judging.devdata import demo
 
     return {"visitor": None, **{role: email for role, email in demo.DEMO_LOGINS.items()}}
 
@@ -39,8 +39,11 @@ def demo_urls(app, db, edition, round_code: str = "preselection") -> dict[str, l
     """``{role: [url, ...]}`` for the loaded demo ``edition``, its first prize's round ``round_code``."""
     from flask import url_for
 
-    from judging import demo
-    from judging.models import Application, Assignment, Prize, Round, User
+    from judging.accounts.models import User
+    from judging.applications.models import Application
+    from judging.devdata import demo
+    from judging.editions.models import Prize, Round
+    from judging.jury.models import Assignment
 
     prize = db.scalars(select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position)).first()
     rnd = next(r for r in prize.rounds if r.code == round_code)
@@ -77,7 +80,7 @@ def demo_urls(app, db, edition, round_code: str = "preselection") -> dict[str, l
 
 def open_as(browser, base_url: str, role: str, locale: str, width: int):
     """A new browser context (and its page) logged in as the demo's ``role``, in ``locale``'s language."""
-    from judging import demo
+    from judging.devdata import demo
 
     context = browser.new_context(
         viewport={"width": width, "height": 740},

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from judging.models import Application, utcnow
+from judging.applications.models import Application
+from judging.core.models import utcnow
 from tests.browser.conftest import log_in
 from tests.conftest import deliver_outbox
 from tests.factories import PASSWORD
@@ -97,7 +98,7 @@ def question_id(prize, code: str) -> int:
 def test_register_confirm_apply_upload_submit_and_read_the_receipt(
     page, live_server, live_db, prize, smtp_server, tmp_path
 ):
-    from judging.documents.pdf import render_pdf
+    from judging.core.pdf import render_pdf
 
     errors = console_errors(page)
     base = live_server.url

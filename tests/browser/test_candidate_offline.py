@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from judging.models import Application, utcnow
+from judging.applications.models import Application
+from judging.core.models import utcnow
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

@@ -37,7 +37,7 @@ UNREACHABLE_REGIONS = """() => Array.from(document.querySelectorAll('.table-resp
 @pytest.fixture
 def demo_pages(live_app, live_db):
     """``{role: [url, ...]}`` for the demo edition."""
-    from judging import demo
+    from judging.devdata import demo
 
     edition = demo.load_demo(live_db)
     live_db.commit()

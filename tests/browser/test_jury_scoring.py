@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from judging.models import Assignment, CriterionScore, utcnow
+from judging.core.models import utcnow
+from judging.jury.models import Assignment, CriterionScore
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def progress(page, round_id: int) -> tuple[str, str]:
 def test_accept_invitation_and_score_two_applications_on_a_phone(
     phone_page, live_server, live_app, live_make, live_db
 ):
-    from judging.services import accounts
+    from judging.accounts import operations as accounts
 
     organizer = live_make.user(email="orga@example.org", roles=["organizer"])
     prize = live_make.prize(name={"fr": "Prix de l'innovation", "en": "Innovation Award"})

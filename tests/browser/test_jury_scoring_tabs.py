@@ -16,7 +16,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from judging.models import Assignment, CriterionScore, utcnow
+from judging.core.models import utcnow
+from judging.jury.models import Assignment, CriterionScore
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from judging.models import Criterion, Prize
+from judging.editions.models import Criterion, Prize
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from judging.models import Prize
+from judging.editions.models import Prize
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

@@ -15,8 +15,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from judging.models import Assignment, CriterionScore, utcnow
-from judging.services import scoring
+from judging.core.models import utcnow
+from judging.jury import scoring
+from judging.jury.models import Assignment, CriterionScore
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

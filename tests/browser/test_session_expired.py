@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from judging.models import utcnow
+from judging.core.models import utcnow
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD
 

@@ -59,7 +59,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     ("seconds", r"/organizer/(outbox|editions/\d+/(ceremony|prizes/\d+/rounds/\d+/(results|phase)))$"): (
         "moments the app records (results frozen on, phase history, mail queued and sent, page public "
-        "since) keep their seconds: judging/templating.py::local_time shows seconds whenever the moment "
+        "since) keep their seconds: judging/core/templating.py::local_time shows seconds whenever the moment "
         "has some, by design (so that a 23:59:59 deadline is not shown as 23:59); showing them only on "
         "receipts and the audit trail is a change of that shared formatter"
     ),
@@ -76,7 +76,7 @@ ALLOWED: dict[tuple[str, str], str] = {
         "gives it in the question form and finds in exports"
     ),
     ("code", r"/organizer/editions/\d+/prizes/\d+/rounds/\d+/delete$"): (
-        "the title « Supprimer le tour « preselection » ? » is built in judging/organizer/routes.py "
+        "the title « Supprimer le tour « preselection » ? » is built in judging/editions/views.py "
         "(round_delete) with the round's code"
     ),
 }
@@ -93,7 +93,7 @@ OVERFLOW = "() => document.documentElement.scrollWidth"
 
 def _demo_codes() -> set[str]:
     """The demo's own codes that cannot be mistaken for a word of its texts."""
-    from judging import demo
+    from judging.devdata import demo
 
     document = demo.demo_document()
     codes: set[str] = set()
@@ -160,7 +160,7 @@ def _findings(page, url: str, width: int, language: str, codes: set[str]) -> dic
 
 @pytest.mark.parametrize("at", ["open", "screening", "judging", "finalists", "final", "ceremony"])
 def test_every_page_at_every_point_of_the_season(browser, live_app, live_db, live_server, at):
-    from judging import demo
+    from judging.devdata import demo
 
     edition = demo.load_demo(live_db, at=at)
     live_db.commit()
@@ -192,7 +192,7 @@ def test_every_page_at_every_point_of_the_season(browser, live_app, live_db, liv
 
 def test_the_checks_catch_what_they_look_for(browser, live_app, live_db, live_server):
     """Each check fails on a page that shows what it looks for (so a clean sweep means something)."""
-    from judging import demo
+    from judging.devdata import demo
 
     demo.load_demo(live_db)
     live_db.commit()

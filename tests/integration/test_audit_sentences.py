@@ -15,8 +15,8 @@ from html import unescape
 
 from flask_babel import refresh
 
-from judging.services import editions as setup
-from judging.services.audit import record
+from judging.core.audit import record
+from judging.editions import operations as setup
 from tests.conftest import login
 
 

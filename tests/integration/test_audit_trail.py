@@ -9,7 +9,7 @@ from html import unescape
 
 import pytest
 
-from judging.models import AuditEvent
+from judging.core.audit_event import AuditEvent
 from tests.factories import aware
 
 

@@ -7,7 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import AuditEvent, OutgoingMail, User
+from judging.accounts.models import User
+from judging.core.audit_event import AuditEvent
+from judging.mail.models import OutgoingMail
 from tests.conftest import deliver_outbox
 from tests.factories import PASSWORD
 
@@ -148,7 +150,7 @@ def test_wrong_password_is_refused(client, make, db):
 def test_tampered_and_expired_links(client, make, db, app):
     user = make.user(email="b@example.org", confirmed=False)
     db.commit()
-    from judging.services.accounts import make_token
+    from judging.accounts.operations import make_token
 
     with app.test_request_context():
         token = make_token(user, "confirm")
@@ -302,7 +304,7 @@ def test_mailed_links_come_from_the_public_url_whatever_the_host(
 
 def test_mailed_links_are_built_outside_a_request_too(app):
     """Mail queued by a command (no request) gets the same links."""
-    from judging.services.accounts import external_url
+    from judging.accounts.operations import external_url
 
     app.config["PUBLIC_URL"] = "https://awards.example.org/"
     with app.app_context():
@@ -355,7 +357,7 @@ def test_login_hashes_the_same_way_for_an_unknown_email_as_for_a_wrong_password(
     """Same hashing work either way (counted, not timed): the configured method, once."""
     import werkzeug.security
 
-    from judging.services.accounts import hash_password
+    from judging.accounts.operations import hash_password
 
     app.config["PASSWORD_HASH_METHOD"] = "scrypt:1024:8:1"
     with app.test_request_context():
@@ -383,7 +385,7 @@ def test_a_reset_link_shows_nothing_of_the_password_hash_and_works_once(app, cli
     import json
     import zlib
 
-    from judging.services.accounts import make_token
+    from judging.accounts.operations import make_token
 
     user = make.user(email="d@example.org")
     db.commit()

@@ -10,7 +10,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import OutgoingMail, User
+from judging.accounts.models import User
+from judging.mail.models import OutgoingMail
 from tests.conftest import login
 from tests.factories import PASSWORD
 

@@ -13,10 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from judging import create_app, demo
+from judging import create_app
+from judging.accounts.models import User
+from judging.applications.models import Application
+from judging.core.migrate import head_revision, upgrade
+from judging.core.models import Base
 from judging.db import get_engine, make_engine
-from judging.migrate import head_revision, upgrade
-from judging.models import Application, Base, User
+from judging.devdata import demo
 from tests.integration.scratch_db import scratch_postgres
 
 #: Bytes that must come back exactly (a PDF with every byte value, a PNG header).
@@ -28,8 +31,8 @@ FILES = {
 
 def _load_demo_with_files(application) -> None:
     """The demo edition plus two uploaded files on two of its applications."""
+    from judging.core.uploads import CheckedFile, attachment_from, store
     from judging.db import session
-    from judging.services.uploads import CheckedFile, attachment_from, store
 
     with application.app_context():
         demo.load_demo(session)
@@ -330,7 +333,7 @@ def test_an_archive_from_an_older_version_restores_and_is_upgraded(make_app, tmp
 
 def test_a_backup_is_one_moment_even_while_people_write(source, make_app, tmp_path, monkeypatch):
     """A row written while the tables are being read out is not in the archive (nor half of it)."""
-    import judging.backup as backup
+    import judging.core.backup as backup
 
     original, _ = source
     reflect = backup._reflected

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import Answer, Application, Attachment, AuditEvent
+from judging.applications.models import Answer, Application, Attachment
+from judging.core.audit_event import AuditEvent
 from tests.conftest import deliver_outbox, login
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import (
@@ -413,7 +414,7 @@ def test_too_large_a_request_gets_a_clear_page(app, alice_client, make, db):
 
 
 def test_a_reference_taken_meanwhile_is_retried_with_the_next_number(client, make, db, monkeypatch):
-    from judging.services import applications as service
+    from judging.applications import operations as service
 
     c = contest(make, db)
     first, second = make.user(email="one@example.org"), make.user(email="two@example.org")

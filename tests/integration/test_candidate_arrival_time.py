@@ -13,8 +13,8 @@ import pytest
 from flask import request_started
 from sqlalchemy import select
 
-from judging.clock import MAX_QUEUE_WAIT, arrival_time, parse_request_start, server_saw_it_at
-from judging.models import OutgoingMail
+from judging.core.clock import MAX_QUEUE_WAIT, arrival_time, parse_request_start, server_saw_it_at
+from judging.mail.models import OutgoingMail
 from tests.conftest import login
 from tests.factories import aware
 from tests.integration import test_candidate_helpers as helpers
@@ -186,7 +186,7 @@ def test_an_ancient_request_start_moves_a_request_back_ten_minutes_at_most(clien
 
 @pytest.fixture
 def server_stamp():
-    """``server_stamp(moment)`` plays judging.gunicorn_worker: the server saw the request at ``moment``."""
+    """``server_stamp(moment)`` plays judging.core.gunicorn_worker: the server saw the request at ``moment``."""
     yield server_saw_it_at
     server_saw_it_at(None)
 

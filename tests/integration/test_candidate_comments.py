@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from judging.models import utcnow
+from judging.core.models import utcnow
 
 
 def test_only_released_candidate_comments_show(candidate_client, candidate, make, db):

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from judging.models import Application, AuditEvent, OutgoingMail
-from judging.services import applications as service
-from judging.services.applications import ApplicationData, Upload
+from judging.applications import operations as service
+from judging.applications.models import Application
+from judging.applications.operations import ApplicationData, Upload
+from judging.core.audit_event import AuditEvent
+from judging.mail.models import OutgoingMail
 from tests.conftest import deliver_outbox, login
 from tests.integration.test_candidate_helpers import PDF, contest, form_for, post_form, start
 from tests.scenarios import race

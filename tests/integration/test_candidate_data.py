@@ -9,7 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from judging.models import Application, Attachment, AuditEvent, User
+from judging.accounts.models import User
+from judging.applications.models import Application, Attachment
+from judging.core.audit_event import AuditEvent
 from tests.factories import PASSWORD
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import (

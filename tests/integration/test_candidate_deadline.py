@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from judging.models import Application, AuditEvent, OutgoingMail
+from judging.applications.models import Application
+from judging.core.audit_event import AuditEvent
+from judging.mail.models import OutgoingMail
 from tests.conftest import login
 from tests.factories import aware
 from tests.integration import test_candidate_helpers as helpers

@@ -14,7 +14,10 @@ from datetime import timedelta
 
 import pytest
 
-from judging.models import Application, AuditEvent, Decision, utcnow
+from judging.applications.models import Application
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
+from judging.results.models import Decision
 from tests.conftest import login
 from tests.integration.test_candidate_helpers import contest, form_for, post_form, start
 

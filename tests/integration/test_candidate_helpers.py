@@ -2,7 +2,7 @@
 
 ``contest`` builds an open edition with one prize and one question of each type; ``form_for``
 gives the POST data of a complete application; ``Clock`` makes the one clock
-(``judging.clock.now``) return a chosen instant.
+(``judging.core.clock.now``) return a chosen instant.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from judging.models import Application, Edition, Prize, Question
+from judging.applications.models import Application
+from judging.editions.models import Edition, Prize, Question
 from tests.conftest import login
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -174,12 +175,12 @@ def uploaded_files(app) -> list[Path]:
 
 
 class Clock:
-    """``clock.set(moment)`` makes the one clock (``judging.clock.now``) return ``moment``: the services,
+    """``clock.set(moment)`` makes the one clock (``judging.core.clock.now``) return ``moment``: the services,
     the pages and the time requests are stamped with when they reach the application all follow it."""
 
     def __init__(self, monkeypatch) -> None:
         self.moment: datetime | None = None
-        from judging import clock
+        from judging.core import clock
 
         monkeypatch.setattr(clock, "now", self)
 

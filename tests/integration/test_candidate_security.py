@@ -12,7 +12,8 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from judging.models import Application, AuditEvent
+from judging.applications.models import Application
+from judging.core.audit_event import AuditEvent
 from tests.conftest import login
 from tests.integration.test_candidate_helpers import PDF, contest, form_for, post_form, start
 

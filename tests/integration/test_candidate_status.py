@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from judging.models import Decision
+from judging.results.models import Decision
 from tests.conftest import login
 from tests.factories import aware
 from tests.integration import test_candidate_helpers as helpers

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from judging.models import Attachment
+from judging.applications.models import Attachment
 from tests.conftest import login
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from judging.documents import ceremony as documents
-from judging.services import ceremony
-from judging.services.ceremony import CeremonyError
+from judging.ceremony import documents
+from judging.ceremony import plan as ceremony
+from judging.ceremony.plan import CeremonyError
 from tests.scenarios import (
     PRIZES,
     ceremony_edition,
@@ -158,7 +158,7 @@ def test_nothing_of_an_unfrozen_prize_reaches_a_pdf(app, db, make, kind):
 
 
 def test_html_in_a_citation_is_printed_as_text(app, db, make):
-    from judging.models import Decision
+    from judging.results.models import Decision
 
     built = ceremony_edition(make, db, secret=False)
     winner = db.query(Decision).filter_by(prize_id=built.prizes[0].id, outcome="winner").one()

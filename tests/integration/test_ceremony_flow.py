@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from judging.documents import ceremony as documents
-from judging.services import ceremony
-from judging.services import decisions as decisions_service
-from judging.services.ceremony import CeremonyError
+from judging.ceremony import documents
+from judging.ceremony import plan as ceremony
+from judging.ceremony.plan import CeremonyError
+from judging.results import operations as decisions_service
 from tests.scenarios import decided_prize, pages, pdf_text, squash
 
 
@@ -43,8 +43,8 @@ def test_candidates_told_at_the_announcement_are_not_mailed_again(app, db, make,
     while winners and mentions (not told yet) still get theirs."""
     from datetime import timedelta
 
-    from judging.models import utcnow
-    from judging.services import notifications
+    from judging.core.models import utcnow
+    from judging.results import notifications
 
     edition, _prize, _final, _apps = decided_prize(app, make, db, organizer)
     with app.test_request_context():

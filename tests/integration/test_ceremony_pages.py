@@ -9,9 +9,10 @@ import tempfile
 import pytest
 from sqlalchemy import event, select
 
+from judging.ceremony import plan as ceremony
+from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
-from judging.models import AuditEvent, Prize
-from judging.services import ceremony
+from judging.editions.models import Prize
 from tests.conftest import login
 from tests.factories import aware
 from tests.scenarios import (
@@ -272,8 +273,8 @@ def test_reveal_screen_is_refused_while_a_prize_is_not_frozen(app, db, make, org
 def test_explicit_reveal_makes_the_winners_public_now(app, db, make, organizer_client, monkeypatch):
     built = ceremony_edition(make, db, secret=False)
     moment = aware(2025, 10, 16, 23, 50)
-    monkeypatch.setattr("judging.clock.now", lambda: moment)
-    monkeypatch.setattr("judging.clock.now", lambda: moment)
+    monkeypatch.setattr("judging.core.clock.now", lambda: moment)
+    monkeypatch.setattr("judging.core.clock.now", lambda: moment)
     response = organizer_client.post(url(built, "/reveal-winners"))
     assert response.status_code == 302
     db.expire_all()
@@ -288,7 +289,7 @@ def test_explicit_reveal_makes_the_winners_public_now(app, db, make, organizer_c
 
 def test_explicit_reveal_is_refused_while_a_prize_is_not_frozen(app, db, make, organizer_client, monkeypatch):
     built = ceremony_edition(make, db)
-    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 16, 23, 50))
+    monkeypatch.setattr("judging.core.clock.now", lambda: aware(2025, 10, 16, 23, 50))
     response = organizer_client.post(url(built, "/reveal-winners"), follow_redirects=True)
     assert "Prix Confidentiel Zorglub" in text_of(response)
     db.expire_all()
@@ -302,7 +303,7 @@ def test_pages_run_a_fixed_number_of_queries(app, db, make, organizer_client):
     small = ceremony_edition(make, db, secret=False, code="small")
     # a larger edition: the same four prizes and 30 more finalists and mentions each
     large = ceremony_edition(make, db, secret=False, code="large")
-    from judging.models import Decision
+    from judging.results.models import Decision
 
     for i, prize in enumerate(large.prizes):
         for k in range(30):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from judging import create_app
+from judging.core.migrate import head_revision, upgrade
 from judging.db import get_engine
-from judging.migrate import head_revision, upgrade
 
 PRODUCTION = {
     "TESTING": False,
@@ -138,7 +138,7 @@ def test_check_wants_https_and_secure_cookies(make_app, monkeypatch):
 
 
 def test_gunicorn_workers_are_read_from_its_command_line_arguments(monkeypatch):
-    from judging.cli_ops import planned_workers
+    from judging.cli.ops import planned_workers
 
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.setenv("GUNICORN_CMD_ARGS", "--bind 127.0.0.1:8000 --workers 3")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from judging.models import AuditEvent, OutgoingMail, User
+from judging.accounts.models import User
+from judging.core.audit_event import AuditEvent
+from judging.mail.models import OutgoingMail
 
 
 def test_create_organizer(runner, db):
@@ -60,7 +62,7 @@ def test_db_upgrade_failure_is_explained(app, tmp_path):
 
 
 def test_send_mail_reports_failures_and_keeps_the_mail(app, runner, db):
-    from judging.models import utcnow
+    from judging.core.models import utcnow
 
     db.add(
         OutgoingMail(

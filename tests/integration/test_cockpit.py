@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from judging.models import Assignment, OutgoingMail, utcnow
+from judging.core.models import utcnow
+from judging.jury.models import Assignment
+from judging.mail.models import OutgoingMail
 from tests.conftest import login
 
 

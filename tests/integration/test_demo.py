@@ -9,9 +9,13 @@ import pytest
 from sqlalchemy import event, func, select
 from werkzeug.security import check_password_hash
 
-from judging import demo
-from judging.exchange import export_edition, import_edition, validate
-from judging.models import Application, Assignment, Conflict, Decision, Edition, JuryMembership, Prize, User
+from judging.accounts.models import User
+from judging.applications.models import Application
+from judging.devdata import demo
+from judging.editions.models import Edition, Prize
+from judging.exchange.edition_format import export_edition, import_edition, validate
+from judging.jury.models import Assignment, Conflict, JuryMembership
+from judging.results.models import Decision
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from judging import demo
-from judging.models import Application, AuditEvent, OutgoingMail, ResultSnapshot, Round, Submission, User
+from judging.accounts.models import User
+from judging.applications.models import Application, Submission
+from judging.core.audit_event import AuditEvent
+from judging.devdata import demo
+from judging.editions.models import Round
+from judging.mail.models import OutgoingMail
+from judging.results.models import ResultSnapshot
 from tests.conftest import login
 
 

@@ -13,7 +13,7 @@ from html import unescape
 
 import pytest
 
-from judging import clock
+from judging.core import clock
 from tests.conftest import login
 
 CLOSE = datetime(2026, 12, 15, 22, 59, tzinfo=UTC)  # 23 h 59 in Paris, 17 h 59 in Montréal

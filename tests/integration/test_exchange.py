@@ -8,25 +8,24 @@ import json
 import pytest
 from sqlalchemy import event, func, select
 
+from judging.accounts.models import EditionPerson, Organization, User
+from judging.applications.models import Answer, Application
+from judging.core.audit_event import AuditEvent
+from judging.core.models import Base
 from judging.db import get_engine
-from judging.domain.scoring import CriterionSpec, scorecard_total
-from judging.exchange import FORMAT, ImportFailed, export_edition, find_edition, import_edition, validate
-from judging.models import (
-    Answer,
-    Application,
-    Assignment,
-    AuditEvent,
-    Base,
-    Conflict,
-    CriterionScore,
-    Decision,
-    Edition,
-    EditionPerson,
-    JuryMembership,
-    Organization,
-    User,
+from judging.editions.models import Edition
+from judging.exchange.edition_format import (
+    FORMAT,
+    ImportFailed,
+    export_edition,
+    find_edition,
+    import_edition,
+    validate,
 )
-from judging.services.results import results_document
+from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
+from judging.results.computation import results_document
+from judging.results.engine.scoring import CriterionSpec, scorecard_total
+from judging.results.models import Decision
 from tests.scenarios import spec_document
 
 

@@ -12,9 +12,11 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from judging.documents import ceremony as documents
-from judging.models import Application, ResultSnapshot
-from judging.services import ceremony, snapshots
+from judging.applications.models import Application
+from judging.ceremony import documents
+from judging.ceremony import plan as ceremony
+from judging.results import snapshots
+from judging.results.models import ResultSnapshot
 from tests.conftest import login
 from tests.scenarios import ceremony_edition, person_name
 
@@ -84,7 +86,7 @@ def test_envelopes_title_the_winner(app, db, built):
 
 
 def test_the_public_winners_page_titles_each_winner(app, db, built, monkeypatch):
-    monkeypatch.setattr("judging.clock.now", lambda: AFTER_WINNERS)
+    monkeypatch.setattr("judging.core.clock.now", lambda: AFTER_WINNERS)
     page = app.test_client().get(f"/editions/{built.edition.code}/winners").get_data(as_text=True)
     cards = {code: page[page.index(f'id="card-{code}"') :][:3000] for code in ("innovation", "femmes-tech")}
     assert ">Lauréate</h3>" in cards["innovation"]
@@ -145,7 +147,7 @@ def test_the_setting_needs_an_organizer(db, make, client, juror):
 
 
 def test_a_presenters_title_is_written_in_each_language(app, db, make):
-    from judging.models import Prize
+    from judging.editions.models import Prize
 
     built = ceremony_edition(make, db, secret=False)
     prize = db.get(Prize, built.prizes[0].id)
@@ -161,7 +163,7 @@ def test_a_presenters_title_is_written_in_each_language(app, db, make):
 
 
 def test_the_prize_form_saves_the_english_title(db, make, organizer_client):
-    from judging.models import Prize
+    from judging.editions.models import Prize
 
     prize = make.prize(presenter_name="Amélie Hautecoeur", presenter_title="Vice-présidente")
     db.commit()

@@ -17,10 +17,13 @@ import re
 
 from sqlalchemy import select
 
-from judging.exchange import export_edition
-from judging.models import Assignment, CriterionScore, Decision, ResultSnapshot, User
-from judging.services import ceremony, snapshots
-from judging.services import decisions as decisions_service
+from judging.accounts.models import User
+from judging.ceremony import plan as ceremony
+from judging.exchange.edition_format import export_edition
+from judging.jury.models import Assignment, CriterionScore
+from judging.results import operations as decisions_service
+from judging.results import snapshots
+from judging.results.models import Decision, ResultSnapshot
 from tests.factories import aware
 from tests.scenarios import decided_prize, pdf_text, results_url, squash
 
@@ -175,12 +178,12 @@ def test_a_snapshot_frozen_before_decisions_were_kept_reads_the_live_rows_with_a
     ).one()
     winner.citation = {"fr": "Citation corrigée", "en": "Corrected citation"}
     db.commit()
-    with caplog.at_level(logging.WARNING, logger="judging.services.snapshots"), app.test_request_context():
+    with caplog.at_level(logging.WARNING, logger="judging.results.snapshots"), app.test_request_context():
         [item] = ceremony.ceremony_plan(db, edition, language="fr").prizes
     assert item.winner.person == "Alix Aubry"
     assert item.winner.citation_in("fr") == "Citation corrigée"  # the live row: nothing else to read
     assert [m.person for m in item.mentions] == ["Cyrielle Caron"]
-    warnings = [r.getMessage() for r in caplog.records if r.name == "judging.services.snapshots"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "judging.results.snapshots"]
     assert len(warnings) == 2 and all("read from the live rows" in w for w in warnings), warnings
 
 

@@ -9,21 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from judging import generate
-from judging.exchange import export_edition, validate
-from judging.models import (
-    Answer,
-    Application,
-    Assignment,
-    Conflict,
-    Criterion,
-    CriterionScore,
-    Edition,
-    JuryMembership,
-    Prize,
-    Round,
-    User,
-)
+from judging.accounts.models import User
+from judging.applications.models import Answer, Application
+from judging.devdata import generate
+from judging.editions.models import Criterion, Edition, Prize, Round
+from judging.exchange.edition_format import export_edition, validate
+from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 
 TODAY = date(2026, 11, 23)
 SIZE = {"applications": 240, "jurors": 40}

@@ -1,4 +1,4 @@
-"""gunicorn alone: ``judging.gunicorn_worker.ArrivalThreadWorker`` stamps a request when it was queued,
+"""gunicorn alone: ``judging.core.gunicorn_worker.ArrivalThreadWorker`` stamps a request when it was queued,
 not when a thread got to it. A real gunicorn serves a tiny WSGI app behind ``ArrivalStamp``: with its
 only thread busy on a slow request, a second request is stamped before the slow one has finished."""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from judging.clock import RECEIVED_AT, ArrivalStamp
+from judging.core.clock import RECEIVED_AT, ArrivalStamp
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -48,7 +48,7 @@ def gunicorn_port():
         pytest.skip("gunicorn is not installed (pip install -e '.[test]')")
     port = free_port()
     process = subprocess.Popen(
-        [str(GUNICORN), "-w", "1", "-k", "judging.gunicorn_worker.ArrivalThreadWorker", "--threads", "1"]
+        [str(GUNICORN), "-w", "1", "-k", "judging.core.gunicorn_worker.ArrivalThreadWorker", "--threads", "1"]
         + ["-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), "tests.integration.test_gunicorn_arrival:app"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from judging.models import utcnow
+from judging.core.models import utcnow
 
 
 def _text(response) -> str:

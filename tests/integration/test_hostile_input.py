@@ -21,9 +21,11 @@ import pytest
 from flask import url_for
 from sqlalchemy import JSON, String, Text, select
 
-from judging.models import Application, Base, Edition, Round
-from judging.services.mail_sandbox import OUTPUT_MAX, STEP_BUDGET, BoundedSandbox
-from judging.services.mail_templates import render_override
+from judging.applications.models import Application
+from judging.core.models import Base
+from judging.editions.models import Edition, Round
+from judging.mail.sandbox import OUTPUT_MAX, STEP_BUDGET, BoundedSandbox
+from judging.mail.templates import render_override
 from tests.conftest import login
 
 MONTREAL = ZoneInfo("America/Montreal")

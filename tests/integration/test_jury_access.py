@@ -14,7 +14,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import Assignment, Attachment, CriterionScore, OutgoingMail, PitchSlot, utcnow
+from judging.applications.models import Attachment
+from judging.core.models import utcnow
+from judging.jury.models import Assignment, CriterionScore
+from judging.mail.models import OutgoingMail
+from judging.results.models import PitchSlot
 from tests.conftest import login
 
 KEPT = "Projet gardé Alpha"

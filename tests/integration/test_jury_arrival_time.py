@@ -12,7 +12,7 @@ import pytest
 from flask import request_started
 from sqlalchemy import select
 
-from judging.models import Assignment
+from judging.jury.models import Assignment
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_jury_scoring_concurrency import FIVE, card, scores, tab, url, version_on
 

@@ -13,7 +13,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from judging.models import Answer, Attachment, OutgoingMail, PitchSlot, utcnow
+from judging.applications.models import Answer, Attachment
+from judging.core.models import utcnow
+from judging.mail.models import OutgoingMail
+from judging.results.models import PitchSlot
 from tests.conftest import login
 
 SECRETS = [
@@ -192,7 +195,7 @@ def test_the_same_application_in_an_open_round_shows_who_applied(juror_client, m
 
 
 def test_masking_keeps_ordinary_words(make, db, identified, juror):
-    from judging.presenters import JUROR, application_view
+    from judging.applications.presenters import JUROR, application_view
 
     rnd, _ = round_with(make, db, identified, juror, blind=True)
     application = identified["application"]

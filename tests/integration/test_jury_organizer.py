@@ -12,10 +12,12 @@ from collections import Counter
 import pytest
 from sqlalchemy import event, select
 
+from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
-from judging.models import Assignment, AuditEvent, Conflict, JuryMembership, OutgoingMail
-from judging.services import jury as jury_service
-from judging.services.jury import JuryError
+from judging.jury import operations as jury_service
+from judging.jury.models import Assignment, Conflict, JuryMembership
+from judging.jury.operations import JuryError
+from judging.mail.models import OutgoingMail
 from tests.conftest import deliver_outbox
 
 

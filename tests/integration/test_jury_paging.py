@@ -15,10 +15,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import event, select
 
+from judging.applications.models import Application
+from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
-from judging.models import Application, Assignment, AuditEvent, Conflict, CriterionScore, Decision, PitchSlot
-from judging.services import jury as jury_service
-from judging.services.jury import CONFLICTS_PAGE_SIZE, PAGE_SIZE
+from judging.jury import operations as jury_service
+from judging.jury.models import Assignment, Conflict, CriterionScore
+from judging.jury.operations import CONFLICTS_PAGE_SIZE, PAGE_SIZE
+from judging.results.models import Decision, PitchSlot
 
 
 def english(client) -> None:

@@ -14,16 +14,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import (
-    Assignment,
-    Attachment,
-    AuditEvent,
-    Conflict,
-    CriterionScore,
-    OutgoingMail,
-    PitchSlot,
-    utcnow,
-)
+from judging.applications.models import Attachment
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
+from judging.jury.models import Assignment, Conflict, CriterionScore
+from judging.mail.models import OutgoingMail
+from judging.results.models import PitchSlot
 from tests.conftest import login
 
 
@@ -512,7 +508,8 @@ def count_queries(app, db, client, path: str) -> int:
 
 
 def test_juror_pages_use_a_fixed_number_of_queries(app, juror_client, make, db, juror):
-    from judging.models import Answer, User
+    from judging.accounts.models import User
+    from judging.applications.models import Answer
 
     juror_id = juror.id
 
@@ -542,7 +539,7 @@ def test_juror_pages_use_a_fixed_number_of_queries(app, juror_client, make, db, 
 
 
 def test_can_score_predicate(db, scene, juror, make):
-    from judging.services.jury import can_score
+    from judging.jury.operations import can_score
 
     card = db.get(Assignment, scene["card"].id)
     now = utcnow()

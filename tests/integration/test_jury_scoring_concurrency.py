@@ -14,7 +14,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from judging.models import Assignment, AuditEvent, CriterionScore, utcnow
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
+from judging.jury.models import Assignment, CriterionScore
 from tests.conftest import login
 
 CODES = ("impact", "team", "market", "tech", "pitch")
@@ -344,7 +346,8 @@ def test_live_final_refuses_a_stale_pitch_form(app, db, make, juror):
 
 
 def test_a_stale_tab_cannot_declare_a_conflict_over_new_scores_until_it_has_seen_them(app, db, card, juror):
-    from judging.models import Conflict, OutgoingMail
+    from judging.jury.models import Conflict
+    from judging.mail.models import OutgoingMail
 
     tab_a, tab_b = tab(app, juror), tab(app, juror)
     version = version_on(tab_b.get(url(card)).get_data(as_text=True))

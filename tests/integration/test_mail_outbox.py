@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from judging.models import OutgoingMail, utcnow
+from judging.core.models import utcnow
+from judging.mail.models import OutgoingMail
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def queue_rows(db, n, **fields):
 def test_two_senders_at_once_send_each_mail_once(app, db, smtp_server):
     queue_rows(db, 12, send_after=utcnow() - timedelta(seconds=1))
     from judging.db import session
-    from judging.services.mail import deliver_pending
+    from judging.mail.outbox import deliver_pending
 
     results = []
 
@@ -147,7 +148,7 @@ def test_the_organizer_sees_failed_then_waiting_mail_who_what_why_and_since_when
 def test_retry_gives_a_given_up_mail_its_attempts_back_and_the_sender_sends_it(
     app, organizer_client, organizer, outbox, db, smtp_server
 ):
-    from judging.models import AuditEvent
+    from judging.core.audit_event import AuditEvent
     from tests.conftest import deliver_outbox
 
     mail = outbox["given_up"]
@@ -179,7 +180,7 @@ def test_a_mail_still_being_tried_cannot_be_retried_and_a_sent_one_cannot_be_can
 
 
 def test_cancel_keeps_a_mail_from_ever_leaving_and_is_audited(app, organizer_client, outbox, db, smtp_server):
-    from judging.models import AuditEvent
+    from judging.core.audit_event import AuditEvent
     from tests.conftest import deliver_outbox
 
     scheduled = outbox["scheduled"]
@@ -259,7 +260,7 @@ def test_retry_and_cancel_need_the_form_token(app, organizer_client, outbox, db)
 def test_a_scheduled_outcome_mail_cancelled_here_can_be_scheduled_again_from_the_ceremony_page(
     organizer_client, make, db
 ):
-    from judging.services import notifications
+    from judging.results import notifications
     from tests.scenarios import ceremony_edition
 
     built = ceremony_edition(make, db)

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from judging.models import OutgoingMail, utcnow
+from judging.core.models import utcnow
+from judging.mail.models import OutgoingMail
 from tests.conftest import MailSink, deliver_outbox, free_port
 from tests.integration import test_candidate_helpers as helpers
 from tests.integration.test_candidate_helpers import contest, form_for, post_form, start
@@ -122,7 +123,7 @@ def test_a_submission_never_waits_for_a_silent_mail_server(app, alice_client, ma
 
 
 def test_sender_stops_at_a_server_that_is_down_and_backs_off(app, db):
-    from judging.services.mail_worker import MailSender
+    from judging.mail.worker import MailSender
 
     add_mail(db, 3)
     use_mail_server(app, free_port())  # nothing listens there
@@ -150,7 +151,7 @@ def test_sender_stops_at_a_server_that_is_down_and_backs_off(app, db):
 
 def test_sender_survives_a_database_that_is_away(app_config):
     from judging import create_app
-    from judging.services.mail_worker import MailSender
+    from judging.mail.worker import MailSender
 
     away = create_app(
         {**app_config, "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone"}
@@ -210,7 +211,7 @@ class DropAfterData(MailSink):
 
 
 def test_a_resend_after_a_lost_reply_has_the_same_message_id(app, db):
-    from judging.services import mail as mail_service
+    from judging.mail import outbox as mail_service
 
     app.config.update(PUBLIC_URL="https://prix.mtl-connecte.example")
     with app.test_request_context():
@@ -323,7 +324,7 @@ def test_send_mail_watch_sends_as_mail_arrives_and_stops_after_the_mail_in_hand(
 
 
 def test_the_development_server_sends_mail_from_a_background_thread(app, db, smtp_server):
-    from judging.services.mail_worker import start_in_thread
+    from judging.mail.worker import start_in_thread
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     sender = start_in_thread(app)
@@ -336,7 +337,7 @@ def test_the_development_server_sends_mail_from_a_background_thread(app, db, smt
 
 
 def test_the_background_sender_can_be_turned_off(app):
-    from judging.services.mail_worker import start_in_thread
+    from judging.mail.worker import start_in_thread
 
     app.config["MAIL_WORKER"] = "off"
     assert start_in_thread(app) is None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from judging.core.migrate import upgrade
 from judging.db import make_engine
-from judging.migrate import upgrade
 from tests.integration.scratch_db import scratch_postgres
 
 ROWS = [  # (edition, key, language, subject)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from judging.core.migrate import upgrade
 from judging.db import make_engine
-from judging.migrate import upgrade
 
 EXPRESSION_INDEXES = {"ix_applications_contact_email_lower", "ix_users_email_lower"}
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from judging.core.models import Base
 from judging.db import make_engine
-from judging.models import Base
 
 
 def test_models_and_migrations_agree(database_url):

@@ -7,8 +7,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from judging.models import OutgoingMail
-from judging.templating import local_datetime
+from judging.core.templating import local_datetime
+from judging.mail.models import OutgoingMail
 from tests.factories import aware
 from tests.scenarios import ceremony_edition
 

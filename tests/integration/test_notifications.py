@@ -10,8 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from judging.models import Assignment, AuditEvent, MailTemplate, OutgoingMail, utcnow
-from judging.services import notifications
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
+from judging.jury.models import Assignment
+from judging.mail.models import MailTemplate, OutgoingMail
+from judging.results import notifications
 from tests.conftest import deliver_outbox
 from tests.factories import aware
 from tests.scenarios import SECRET, ceremony_edition, person_name
@@ -224,7 +227,7 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     app, db, make, organizer_client, smtp_server, commented, monkeypatch, juror
 ):
     built, target, kind, signed, draft, secret = commented
-    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 16, 22))  # before the ceremony
+    monkeypatch.setattr("judging.core.clock.now", lambda: aware(2025, 10, 16, 22))  # before the ceremony
     page = html.unescape(organizer_client.get(url(built, "/comments")).get_data(as_text=True))
     assert "Très beau projet, continuez !" in page and "Bon travail. — Hortense Bélair" in page
     assert "PRIVÉ" not in page and "Brouillon jamais soumis" not in page
@@ -240,7 +243,7 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     assert db.get(Assignment, kind.id).comment_released_at is None
 
     moment = aware(2025, 10, 17, 3)
-    monkeypatch.setattr("judging.clock.now", lambda: moment)
+    monkeypatch.setattr("judging.core.clock.now", lambda: moment)
     refused = organizer_client.post(url(built, "/comments"), data={"assignment": [str(secret.id)]})
     assert refused.status_code == 422
     response = organizer_client.post(url(built, "/comments"), data={"assignment": [str(kind.id)]})
@@ -290,7 +293,7 @@ def test_comments_page_is_for_this_edition_only(app, db, make, organizer_client,
     built, target, kind, signed, draft, secret = commented
     other = make.edition(code="other")
     db.commit()
-    monkeypatch.setattr("judging.clock.now", lambda: aware(2025, 10, 17, 3))
+    monkeypatch.setattr("judging.core.clock.now", lambda: aware(2025, 10, 17, 3))
     assert (
         organizer_client.get(f"/organizer/editions/{other.id}/ceremony/comments/{kind.id}").status_code == 404
     )

@@ -20,8 +20,11 @@ import pytest
 from flask_babel import refresh
 from sqlalchemy import event, func, select
 
+from judging.applications.models import Answer, Application, Attachment
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
 from judging.db import get_engine
-from judging.models import Answer, Application, Attachment, AuditEvent, OutgoingMail, utcnow
+from judging.mail.models import OutgoingMail
 from tests.conftest import deliver_outbox, login
 from tests.factories import aware
 

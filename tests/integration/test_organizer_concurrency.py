@@ -18,7 +18,9 @@ from markupsafe import escape
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
-from judging.models import AuditEvent, Edition, MailTemplate, Prize
+from judging.core.audit_event import AuditEvent
+from judging.editions.models import Edition, Prize
+from judging.mail.models import MailTemplate
 from tests.conftest import login
 
 OTHER = "Odile Bernier-Sauvé"

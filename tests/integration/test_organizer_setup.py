@@ -11,17 +11,11 @@ from flask_babel import gettext, refresh
 from markupsafe import escape
 from sqlalchemy import event, func, select
 
-from judging.models import (
-    Application,
-    AuditEvent,
-    Criterion,
-    Edition,
-    JuryMembership,
-    Prize,
-    Question,
-    Round,
-)
-from judging.services import editions as setup
+from judging.applications.models import Application
+from judging.core.audit_event import AuditEvent
+from judging.editions import operations as setup
+from judging.editions.models import Criterion, Edition, Prize, Question, Round
+from judging.jury.models import JuryMembership
 from tests.conftest import login
 from tests.factories import aware
 

@@ -15,8 +15,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import AuditEvent, MailTemplate, OutgoingMail, utcnow
-from judging.services import outcome_mails
+from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
+from judging.mail.models import MailTemplate, OutgoingMail
+from judging.results import outcome_mails
 from tests.conftest import deliver_outbox, login
 from tests.factories import aware
 from tests.scenarios import five_by_four, results_url
@@ -243,7 +245,7 @@ def test_the_announcement_mail_says_the_ceremony_date_in_each_language(
 def test_two_organizers_scheduling_at_the_same_moment_queue_each_mail_once(app, db, make, organizer):
     edition, prize, rnd, apps, _ = five_by_four(make, db)
     with app.test_request_context():
-        from judging.services import decisions
+        from judging.results import operations as decisions
 
         decisions.select_finalists(db, rnd, actor=organizer, chosen=[apps["A"].id, apps["B"].id])
         decisions.announce_finalists(db, rnd, actor=organizer)

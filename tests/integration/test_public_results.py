@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from judging.models import Decision
+from judging.results.models import Decision
 from tests.conftest import login
 from tests.factories import aware
 from tests.scenarios import (
@@ -29,7 +29,7 @@ def clock(monkeypatch):
     """Set the public pages' "now"."""
 
     def set_to(moment):
-        monkeypatch.setattr("judging.clock.now", lambda: moment)
+        monkeypatch.setattr("judging.core.clock.now", lambda: moment)
 
     return set_to
 
@@ -169,7 +169,7 @@ def test_markup_in_a_citation_is_escaped(app, db, make, visitors, clock):
 
 
 def test_a_reopened_round_disappears_from_the_public_pages(app, db, make, visitors, clock):
-    from judging.models import ResultSnapshot
+    from judging.results.models import ResultSnapshot
 
     built = ceremony_edition(make, db, secret=False)
     clock(AFTER_WINNERS)

@@ -13,10 +13,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from judging.documents import ceremony as documents
-from judging.documents.report_pdf import report_pdf
-from judging.models import Application, AuditEvent, ResultSnapshot
-from judging.services import ceremony
+from judging.applications.models import Application
+from judging.ceremony import documents
+from judging.ceremony import plan as ceremony
+from judging.ceremony.report_pdf import report_pdf
+from judging.core.audit_event import AuditEvent
+from judging.results.models import ResultSnapshot
 from tests.conftest import login
 from tests.factories import aware
 from tests.integration import test_candidate_helpers as helpers
@@ -30,7 +32,7 @@ NBSP = "\u00a0"
 
 @pytest.fixture
 def after_winners(monkeypatch):
-    monkeypatch.setattr("judging.clock.now", lambda: AFTER_WINNERS)
+    monkeypatch.setattr("judging.core.clock.now", lambda: AFTER_WINNERS)
 
 
 def text(response) -> str:
@@ -290,7 +292,7 @@ def test_a_submitted_application_changes_its_answer_on_its_page_not_by_resubmitt
 
 
 def test_the_exchange_format_carries_the_answers_and_the_wording(app, db, make):
-    from judging.exchange import export_edition, import_edition
+    from judging.exchange.edition_format import export_edition, import_edition
 
     built = ceremony_edition(make, db, secret=False)
     built.edition.publication_consent_text = {"fr": "Publier nos noms ?", "en": "Publish our names?"}

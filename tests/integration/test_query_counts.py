@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from judging.generate import generate_edition
+from judging.devdata.generate import generate_edition
 from tests.bench.bench_pages import QUERY_LIMIT, counting, login, query_counts, resolve
 
 # The larger one passes SQLAlchemy's selectinload batch of 500 ids (over 500 scorecards in a round,

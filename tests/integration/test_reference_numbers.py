@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import event
 
+from judging.applications.operations import _next_sequence
 from judging.db import get_engine
-from judging.services.applications import _next_sequence
 
 
 def test_next_number_follows_the_newest_references(make, db):

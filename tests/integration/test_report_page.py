@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from judging.models import Prize
+from judging.editions.models import Prize
 from tests.integration.test_ceremony_pages import count_queries
 from tests.scenarios import build_2023, pdf_text, squash
 

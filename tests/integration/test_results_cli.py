@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from judging.models import CriterionScore
-from judging.services import results as results_service
+from judging.jury.models import CriterionScore
+from judging.results import computation as results_service
 from tests.scenarios import five_by_four, results_json, shape_edition
 
 SPEC_ROUND_KEYS = {"code", "method", "ranking", "reliability", "juror_offsets"}
@@ -75,7 +75,8 @@ def test_the_document_is_exactly_the_spec_shape(app, db, make, runner):
 
 def test_non_submitted_scorecards_move_nothing(app, db, make, runner):
     """Deleting every non-counting scorecard leaves the document (fingerprint included) unchanged."""
-    from judging.models import Application, Assignment
+    from judging.applications.models import Application
+    from judging.jury.models import Assignment
 
     shape_edition(make, db)
     before = results_json(runner, "shape-2026")
@@ -156,7 +157,8 @@ def test_a_conflict_recorded_after_scoring_removes_the_scorecard(runner, make, d
     """Conflicts are checked in every path: a scorecard in conflict never counts, even if it came first."""
     import json as _json
 
-    from judging.models import Conflict, utcnow
+    from judging.core.models import utcnow
+    from judging.jury.models import Conflict
 
     rnd = make.round(criteria=1)
     a = make.application(rnd.prize, ref="A")

@@ -5,18 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from judging.models import (
-    AuditEvent,
-    CriterionScore,
-    Decision,
-    MailTemplate,
-    OutgoingMail,
-    PitchSlot,
-    ResultSnapshot,
-    Round,
-)
-from judging.services import decisions as decisions_service
-from judging.services import results as results_service
+from judging.core.audit_event import AuditEvent
+from judging.editions.models import Round
+from judging.jury.models import CriterionScore
+from judging.mail.models import MailTemplate, OutgoingMail
+from judging.results import computation as results_service
+from judging.results import operations as decisions_service
+from judging.results.models import Decision, PitchSlot, ResultSnapshot
 from tests.conftest import deliver_outbox, login
 from tests.scenarios import five_by_four, page_rows, results_json, results_url
 

@@ -123,7 +123,7 @@ def test_a_tie_break_naming_a_missing_criterion_is_explained(app, db, make, orga
 
 
 def test_exports_neutralise_formulas(app, db, make, organizer_client):
-    from judging.models import Assignment
+    from judging.jury.models import Assignment
 
     edition, prize, rnd, apps, jurors = five_by_four(make, db)
     apps["A"].title = '=HYPERLINK("http://evil.example")'

@@ -19,11 +19,14 @@ from html.parser import HTMLParser
 import numpy as np
 from sqlalchemy import select
 
-from judging.domain import scoring
-from judging.domain.scoring import round_half_up
-from judging.models import Application, Assignment, Criterion, CriterionScore, User
-from judging.organizer import results as results_page
-from judging.services import results as results_service
+from judging.accounts.models import User
+from judging.applications.models import Application
+from judging.editions.models import Criterion
+from judging.jury.models import Assignment, CriterionScore
+from judging.results import computation as results_service
+from judging.results import views as results_page
+from judging.results.engine import scoring
+from judging.results.engine.scoring import round_half_up
 from tests.scenarios import five_by_four, page_rows, results_url
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from judging.models import Decision, JuryMembership
+from judging.jury.models import JuryMembership
+from judging.results.models import Decision
 from tests.conftest import login
 from tests.scenarios import five_by_four, results_url
 

@@ -12,7 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from sqlalchemy import select
 
-from judging.models import AuditEvent
+from judging.core.audit_event import AuditEvent
 from tests.conftest import login
 from tests.factories import PASSWORD
 
@@ -121,7 +121,7 @@ def test_password_change_keeps_this_browser_remembered(app, client, person):
 
 
 def test_password_reset_ends_every_session(app, client, person, db):
-    from judging.services.accounts import make_token
+    from judging.accounts.operations import make_token
 
     log_in(client, person.email, remember=True)
     remembered = app.test_client()

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from judging.models import User
+from judging.accounts.models import User
 from tests.conftest import deliver_outbox, login
 
 
@@ -62,7 +62,7 @@ def test_registering_from_a_prize_returns_to_that_prize_after_confirmation(
 
 
 def test_a_confirmation_link_never_leads_off_site(app, client, db, make):
-    from judging.services.accounts import make_token
+    from judging.accounts.operations import make_token
 
     user = make.user(email="m@example.org", confirmed=False)
     db.commit()
@@ -181,7 +181,7 @@ def _section(html: str, element_id: str) -> str:
 def test_the_live_final_confirms_inside_the_pitch_just_scored_and_shows_pitch_times(client, db, make):
     from datetime import UTC, datetime
 
-    from judging.models import PitchSlot
+    from judging.results.models import PitchSlot
 
     juror = make.user(name="Jeanne Juré", roles=["juror"])
     prize = make.prize()
@@ -336,7 +336,7 @@ def test_the_phase_page_does_not_say_judging_is_open_once_in_deliberation(organi
 
 
 def test_the_mention_forms_labels_point_at_its_own_fields(organizer_client, make, db):
-    from judging.models import Decision
+    from judging.results.models import Decision
     from tests.scenarios import five_by_four
 
     matrix = {"J1": {"A": 90, "B": 70}, "J2": {"A": 80, "B": 85}}
@@ -358,7 +358,8 @@ def _jury_url(prize, rnd) -> str:
 
 
 def test_the_jury_chair_is_named_and_shown_on_the_jury_page(organizer_client, make, db):
-    from judging.models import AuditEvent, JuryMembership
+    from judging.core.audit_event import AuditEvent
+    from judging.jury.models import JuryMembership
 
     prize = make.prize()
     rnd = make.round(prize)
@@ -381,7 +382,7 @@ def test_the_jury_chair_is_named_and_shown_on_the_jury_page(organizer_client, ma
 
 
 def test_a_chair_named_meanwhile_by_someone_else_is_not_replaced(organizer_client, make, db):
-    from judging.models import JuryMembership
+    from judging.jury.models import JuryMembership
 
     prize = make.prize()
     rnd = make.round(prize)
@@ -405,7 +406,7 @@ def test_a_chair_named_meanwhile_by_someone_else_is_not_replaced(organizer_clien
 def test_the_results_page_shows_the_full_ranking_under_every_other_method_side_by_side(
     organizer_client, make, db
 ):
-    from judging.services import results as results_service
+    from judging.results import computation as results_service
     from tests.scenarios import five_by_four
 
     edition, prize, rnd, *_ = five_by_four(make, db, code="side-2026")

@@ -16,11 +16,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import MetaData, select, update
 
+from judging.accounts.models import User
+from judging.applications.models import Application, Submission
+from judging.applications.operations import delete_account
+from judging.core.migrate import upgrade
+from judging.core.models import utcnow
 from judging.db import make_engine
-from judging.exchange import ImportFailed, export_edition, import_edition, validate
-from judging.migrate import upgrade
-from judging.models import Application, Submission, User, utcnow
-from judging.services.applications import delete_account
+from judging.exchange.edition_format import ImportFailed, export_edition, import_edition, validate
 from tests.conftest import login
 from tests.integration.scratch_db import scratch_postgres
 from tests.integration.test_candidate_helpers import contest, form_for, pdf_text, post_form, start

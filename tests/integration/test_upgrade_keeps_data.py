@@ -10,7 +10,7 @@ the columns a migration may drop), shared with the backup and submission tests.
 
 from __future__ import annotations
 
-from judging.migrate import upgrade
+from judging.core.migrate import upgrade
 from tests.integration.scratch_db import scratch_postgres
 from tests.scenarios import assert_rows_intact, database_at_0001
 

@@ -12,7 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from judging.models import Application, utcnow
+from judging.applications.models import Application
+from judging.core.models import utcnow
 from tests.conftest import login
 from tests.integration.test_candidate_helpers import contest, form_for, post_form, start
 

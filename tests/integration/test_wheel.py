@@ -35,9 +35,10 @@ FETCH_PAGES = textwrap.dedent(
     """
     import json, sys
     import judging
-    from judging import create_app, demo
+    from judging import create_app
+    from judging.devdata import demo
     from judging.db import session
-    from judging.models import Edition
+    from judging.editions.models import Edition
     from sqlalchemy import select
 
     app = create_app({"WTF_CSRF_ENABLED": False, "PUBLIC_URL": "http://localhost"})

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from judging.domain.assignment import AppInfo, AssignmentResult, JurorInfo, Shortfall, assign
+from judging.jury.engine.assignment import AppInfo, AssignmentResult, JurorInfo, Shortfall, assign
 
 FR, EN, BOTH = frozenset({"fr"}), frozenset({"en"}), frozenset({"fr", "en"})
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import judging
-from judging.organizer.audit import ACTION_LABELS
-from judging.organizer.audit_text import SENTENCES
+from judging.audit.text import SENTENCES
+from judging.audit.views import ACTION_LABELS
 
 RECORDED = re.compile(r'action="([a-z_]+\.[a-z_]+)"')
 

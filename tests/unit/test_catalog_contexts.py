@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 
-from judging import create_app, i18n
-from judging.services.ceremony import INCLUSIVE, WINNER_OF, WINNER_TITLES
+from judging import create_app
+from judging.ceremony.plan import INCLUSIVE, WINNER_OF, WINNER_TITLES
+from judging.core import i18n
 
 
 def test_the_forms_of_address_are_in_the_french_catalog(tmp_path):

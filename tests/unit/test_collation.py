@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from judging.collation import sort_key
-from judging.services.applications import countries
+from judging.applications.operations import countries
+from judging.core.collation import sort_key
 
 
 def test_accented_capitals_sort_with_their_letter():
@@ -32,7 +32,7 @@ def test_the_english_country_list_is_alphabetical_too():
 
 
 def test_a_jury_is_listed_by_name_as_a_dictionary_orders_it(make, db, organizer_client):
-    from judging.services import jury
+    from judging.jury import operations as jury
 
     prize = make.prize()
     rnd = make.round(prize)

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from judging.domain import conflicts
-from judging.domain.conflicts import (
+from judging.jury.engine import conflicts
+from judging.jury.engine.conflicts import (
     ApplicantProfile,
     DetectedConflict,
     JurorProfile,

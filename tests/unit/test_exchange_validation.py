@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from judging.exchange import validate
+from judging.exchange.edition_format import validate
 from tests.scenarios import spec_document
 
 

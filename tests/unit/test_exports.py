@@ -10,7 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from judging.documents.exports import neutralise_cell, safe_sheet_title, write_csv, write_xlsx
+from judging.core.exports import neutralise_cell, safe_sheet_title, write_csv, write_xlsx
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""One clock: ``judging.clock.now`` is the only source of the current time.
+"""One clock: ``judging.core.clock.now`` is the only source of the current time.
 
 Once five modules each had their own ``now()``/``clock()`` (services/applications, services/ceremony,
 services/notifications, public/results_pages, judging/clock), each patched separately in tests.
@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import judging
-from judging import clock
-from judging.models import utcnow
+from judging.core import clock
+from judging.core.models import utcnow
 
 MOMENT = datetime(2031, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -21,7 +21,7 @@ def test_no_module_keeps_a_clock_of_its_own():
     package = Path(judging.__file__).parent
     own_clocks = []
     for path in sorted(package.rglob("*.py")):
-        if path == package / "clock.py":
+        if path == package / "core" / "clock.py":
             continue
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.FunctionDef) and node.name in ("now", "clock"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from judging.domain import phases as rules
-from judging.models import PHASES as MODEL_PHASES
+from judging.editions.models import PHASES as MODEL_PHASES
+from judging.results.engine import phases as rules
 
 
 def test_the_phases_are_the_models():

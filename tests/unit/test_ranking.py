@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from judging.domain.ranking import (
+from judging.results.engine.ranking import (
     SCHULZE_MAX_CANDIDATES,
     Ranked,
     competition_ranks,

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from judging.domain.reliability import (
+from judging.results.engine.reliability import (
     JurorAgreement,
     juror_flags,
     krippendorff_alpha,

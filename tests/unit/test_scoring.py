@@ -9,9 +9,9 @@ from fractions import Fraction as F
 import numpy as np
 import pytest
 
-from judging.domain import scoring
-from judging.domain.reliability import krippendorff_alpha
-from judging.domain.scoring import (
+from judging.results.engine import scoring
+from judging.results.engine.reliability import krippendorff_alpha
+from judging.results.engine.scoring import (
     Component,
     CriterionSpec,
     DisconnectedGraph,

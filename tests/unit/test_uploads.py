@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from judging.models import Prize, Question
-from judging.services.uploads import (
+from judging.core.uploads import (
     MB,
     UploadError,
     accepted_formats,
@@ -16,6 +15,7 @@ from judging.services.uploads import (
     max_bytes,
     safe_filename,
 )
+from judging.editions.models import Prize, Question
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

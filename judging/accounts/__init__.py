@@ -1,0 +1,1 @@
+"""Accounts: people, roles and organizations; registering, logging in, passwords, invitations."""

@@ -1,0 +1,61 @@
+"""Organizer pages for people: the list of jurors and organizers, invitations, ending sessions."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import subqueryload
+
+from judging.accounts import operations as accounts
+from judging.accounts.forms import InviteForm
+from judging.accounts.models import User, UserRole
+from judging.accounts.operations import AccountError
+from judging.core.loading import load_or_404
+from judging.core.permissions import organizer_required
+from judging.db import session as db
+from judging.editions.views import bp
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@organizer_required
+def people():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.invite(
+                db,
+                inviter=current_user,
+                email=form.email.data,
+                name=form.name.data,
+                roles=form.roles.data,
+                language=form.language.data,
+                organization=form.organization.data or None,
+                reads_languages=form.reads.data or ["fr", "en"],
+            )
+        except AccountError as error:
+            db.rollback()
+            form.email.errors.append(str(error.message))
+        else:
+            db.commit()
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("organizer.people"))
+    staff = db.scalars(
+        select(User)
+        .where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(("juror", "organizer")))))
+        .options(subqueryload(User.role_rows))  # one query (selectinload: one per 500 people)
+        .order_by(User.name, User.email)
+    ).all()
+    return render_template("organizer/people.html", form=form, staff=staff)
+
+
+@bp.post("/people/<int:user_id>/end-sessions")
+@organizer_required
+def end_sessions(user_id: int):
+    """Log a person out of every browser and device (a lost laptop, a shared computer); audited."""
+    person = load_or_404(User, user_id)
+    accounts.end_sessions(db, person, actor=current_user._get_current_object())
+    db.commit()
+    flash(_("%(name)s is logged out of every device.", name=person.display_name), "success")
+    return redirect(url_for("organizer.people"))

@@ -1,0 +1,1 @@
+"""Candidatures: applying, drafts, submissions and receipts, files, screening, publication consent."""

@@ -1,0 +1,326 @@
+"""The audit trail of an edition: every change, filterable, paginated and exportable (organizers only).
+
+Filters come from the query string: prize, round, person (who acted), action and a date
+range in the edition's time zone (both ends included). Each event reads as sentences
+(:mod:`judging.audit.text`), never as an action code or raw JSON. The page shows 50
+events at a time; the CSV and XLSX exports hold every matching event, with formula-looking cells neutralised.
+A fixed number of SQL queries whatever the number of events.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from judging.accounts.models import User
+from judging.audit import text as audit_text
+from judging.core import clock
+from judging.core.audit_event import AuditEvent
+from judging.core.exports import write_csv, write_xlsx
+from judging.core.labels import round_name
+from judging.core.paging import Pager
+from judging.core.permissions import organizer_required
+from judging.core.templating import tr
+from judging.db import session as db
+from judging.editions.models import Edition, Prize, Round
+from judging.editions.operations import local_to_utc, utc_to_local
+from judging.editions.views import bp, load_edition
+from judging.results.forms import AuditFilterForm
+
+PER_PAGE = 50
+EXPORT_LIMIT = 100_000
+
+#: Labels of the actions people see most; other actions show their code.
+ACTION_LABELS = {
+    "scorecard.submitted": _l("Scorecard submitted"),
+    "scorecard.changed": _l("Submitted scorecard changed"),
+    "scorecard.draft_saved": _l("Scorecard draft saved"),
+    "scorecard.abstained": _l("Juror abstained"),
+    "scorecard.resumed": _l("Abstention undone"),
+    "scorecard.recused": _l("Juror recused"),
+    "scorecard.assigned": _l("Scorecard assigned"),
+    "scorecard.removed": _l("Scorecard removed"),
+    "conflict.declared": _l("Conflict declared"),
+    "conflict.recorded": _l("Conflict recorded"),
+    "conflict.lifted": _l("Conflict lifted"),
+    "finalists.selected": _l("Finalists selected"),
+    "finalist.overridden": _l("Finalist override"),
+    "finalists.announced": _l("Finalists announced"),
+    "results.frozen": _l("Results frozen"),
+    "round.reopened": _l("Round reopened"),
+    "round.phase_changed": _l("Phase changed"),
+    "round.method_changed": _l("Method or tie-break changed"),
+    "winner.recorded": _l("Winner recorded"),
+    "mention.added": _l("Honourable mention added"),
+    "mention.removed": _l("Honourable mention removed"),
+    "pitch_order.set": _l("Pitch order set"),
+    "mail_template.saved": _l("Mail template saved"),
+    "mail_template.reset": _l("Mail template reset"),
+    "application.eligible": _l("Marked eligible"),
+    "application.ineligible": _l("Marked ineligible"),
+    "application.withdrawn": _l("Application withdrawn"),
+    "application.submitted": _l("Application submitted"),
+    "jury.member_added": _l("Juror added to a jury"),
+    "jury.member_removed": _l("Juror removed from a jury"),
+    "jury.auto_assigned": _l("Automatic assignment"),
+    "edition.created": _l("Edition created"),
+    "edition.updated": _l("Edition edited"),
+    "edition.deleted": _l("Edition deleted"),
+    "edition.copied": _l("Edition copied"),
+    "edition.imported": _l("Edition imported"),
+    "edition.generated": _l("Edition generated"),
+    "prize.created": _l("Prize added"),
+    "prize.updated": _l("Prize edited"),
+    "prize.deleted": _l("Prize deleted"),
+    "round.created": _l("Round added"),
+    "round.updated": _l("Round edited"),
+    "round.deleted": _l("Round deleted"),
+    "criterion.created": _l("Criterion added"),
+    "criterion.updated": _l("Criterion edited"),
+    "criterion.deleted": _l("Criterion deleted"),
+    "criterion.moved": _l("Criterion moved"),
+    "question.created": _l("Question added"),
+    "question.updated": _l("Question edited"),
+    "question.deleted": _l("Question deleted"),
+    "question.moved": _l("Question moved"),
+    "application.created": _l("Application started"),
+    "application.draft_deleted": _l("Draft application deleted"),
+    "application.publication_consent": _l("Publication consent answered"),
+    "application.resubmitted": _l("Application submitted again"),
+    "ceremony.arranged": _l("Ceremony arranged"),
+    "ceremony.public_times": _l("Publication times set"),
+    "ceremony.winners_revealed": _l("Winners revealed"),
+    "comment.edited": _l("Comment edited"),
+    "comments.released": _l("Comments released to candidates"),
+    "jury.conflicts_detected": _l("Conflicts detected"),
+    "jury.reminders_sent": _l("Reminders sent to jurors"),
+    "mail.cancelled": _l("Mail cancelled"),
+    "mail.retried": _l("Mail sent again"),
+    "notifications.cancelled": _l("Scheduled mail cancelled"),
+    "organizer.mail_template_reset": _l("Mail template reset"),
+    "application.address_set": _l("Form of address set"),
+    "application.extended": _l("Deadline extended"),
+    "application.reopened": _l("Application reopened"),
+    "application.draft_saved": _l("Application draft saved"),
+    "jury.chair_named": _l("Jury chair named"),
+    "user.data_exported": _l("Personal data downloaded"),
+    "user.deleted": _l("Account deleted"),
+    "user.email_confirmed": _l("Email address confirmed"),
+    "user.invitation_accepted": _l("Invitation accepted"),
+    "user.invited": _l("Person invited"),
+    "user.organizer_created": _l("Organizer account created"),
+    "user.password_reset": _l("Password reset"),
+    "user.password_reset_requested": _l("Password reset asked"),
+    "user.profile_updated": _l("Profile updated"),
+    "user.registered": _l("Account created"),
+    "user.registration_with_taken_email": _l("Registration with a taken address"),
+    "user.sessions_ended": _l("Sessions ended"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action's name in the filter and the exports; an action without one is « Autre changement
+    (prize) » by its object's kind, never its code."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    return _("Other change (%(object)s)", object=audit_text.object_kind(action))
+
+
+def _as_json(value: Any) -> str:
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, Any]]:
+    """The filter form (choices from this edition only) and the matching SQL conditions."""
+    form = AuditFilterForm(formdata=request.args)
+    prizes = db.scalars(
+        select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
+    ).all()
+    rounds = (
+        db.scalars(
+            select(Round).where(Round.prize_id.in_([p.id for p in prizes])).order_by(Round.position, Round.id)
+        ).all()
+        if prizes
+        else []
+    )
+    prize_code = {p.id: p.code for p in prizes}
+    prize_names = {p.id: tr(p.name) or p.code for p in prizes}
+    actors = db.execute(
+        select(User.id, User.name, User.email)
+        .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.edition_id == edition.id).distinct()))
+        .order_by(User.name, User.email)
+    ).all()
+    actions = sorted(
+        db.scalars(select(AuditEvent.action).where(AuditEvent.edition_id == edition.id).distinct()),
+        key=lambda a: action_label(a).lower(),
+    )
+    form.prize.choices = [(0, _("All prizes")), *((p.id, tr(p.name)) for p in prizes)]
+    form.round.choices = [
+        (0, _("All rounds")),
+        *((r.id, f"{prize_names.get(r.prize_id, '')} · {round_name(r)}") for r in rounds),
+    ]
+    form.person.choices = [
+        (0, _("Everyone")),
+        *((i, f"{name or email} <{email}>") for i, name, email in actors),
+    ]
+    form.action.choices = [("", _("All actions")), *((a, action_label(a)) for a in actions)]
+    conditions: list[Any] = [AuditEvent.edition_id == edition.id]
+    if not form.validate():
+        return (
+            form,
+            [],
+            {
+                "prizes": prize_code,
+                "prize_names": prize_names,
+                "rounds": {r.id: r for r in rounds},
+                "valid": False,
+            },
+        )
+    if form.prize.data:
+        conditions.append(AuditEvent.prize_id == form.prize.data)
+    if form.round.data:
+        conditions.append(AuditEvent.round_id == form.round.data)
+    if form.person.data:
+        conditions.append(AuditEvent.actor_id == form.person.data)
+    if form.action.data:
+        conditions.append(AuditEvent.action == form.action.data)
+    if form.date_from.data:
+        conditions.append(AuditEvent.at >= local_to_utc(datetime.combine(form.date_from.data, time.min)))
+    if form.date_to.data:
+        end = local_to_utc(datetime.combine(form.date_to.data + timedelta(days=1), time.min))
+        conditions.append(AuditEvent.at < end)
+    return (
+        form,
+        conditions,
+        {
+            "prizes": prize_code,
+            "prize_names": prize_names,
+            "rounds": {r.id: r for r in rounds},
+            "valid": True,
+        },
+    )
+
+
+def _query(conditions: list[Any]) -> Select:
+    return (
+        select(AuditEvent)
+        .where(*conditions)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+def _query_args(form: AuditFilterForm, **extra: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    for name in ("prize", "round", "person"):
+        if form[name].data:
+            args[name] = form[name].data
+    if form.action.data:
+        args["action"] = form.action.data
+    for name in ("date_from", "date_to"):
+        if form[name].data:
+            args[name] = form[name].data.isoformat()
+    return {**args, **extra}
+
+
+@bp.get("/editions/<int:edition_id>/audit")
+@organizer_required
+def audit_trail(edition_id: int):
+    edition = load_edition(edition_id)
+    form, conditions, context = _filters(edition)
+    events: list[AuditEvent] = []
+    total = 0
+    page = (form.page.data or 1) if context["valid"] else 1
+    if context["valid"]:
+        total = db.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
+        pager = Pager.of(total, PER_PAGE, page)
+        page = pager.page
+        events = list(db.scalars(_query(conditions).limit(PER_PAGE).offset(pager.offset)))
+    pages = Pager.of(total, PER_PAGE, page).pages
+    return render_template(
+        "organizer/audit.html",
+        edition=edition,
+        form=form,
+        events=events,
+        total=total,
+        page=page,
+        pages=pages,
+        prize_names=context["prize_names"],
+        rounds=context["rounds"],
+        action_label=action_label,
+        names=audit_text.object_names(db, events),
+        sentences=audit_text.sentences,
+        changes=audit_text.changes,
+        page_url=lambda n: url_for(
+            "organizer.audit_trail", edition_id=edition.id, **_query_args(form, page=n)
+        ),
+        export_url=lambda fmt: url_for(
+            "organizer.audit_export", edition_id=edition.id, fmt=fmt, **_query_args(form)
+        ),
+    ), (200 if context["valid"] else 422)
+
+
+@bp.get("/editions/<int:edition_id>/audit/export.<fmt>")
+@organizer_required
+def audit_export(edition_id: int, fmt: str):
+    edition = load_edition(edition_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form, conditions, context = _filters(edition)
+    if not context["valid"]:
+        abort(400)
+    rounds = context["rounds"]
+    rows = []
+    events = list(db.scalars(_query(conditions).limit(EXPORT_LIMIT)))
+    names = audit_text.object_names(db, events)
+    for event in events:
+        rnd = rounds.get(event.round_id) if event.round_id else None
+        rows.append(
+            {
+                "at": utc_to_local(event.at).isoformat(sep=" ", timespec="seconds"),
+                "actor": event.actor.display_name if event.actor else "",
+                "email": event.actor.email if event.actor else "",
+                "action": event.action,
+                "label": action_label(event.action),
+                "sentence": " ".join(audit_text.sentences(event, names)),
+                "object": f"{event.object_type} {event.object_id or ''}".strip(),
+                "prize": context["prizes"].get(event.prize_id, "") if event.prize_id else "",
+                "round": rnd.code if rnd is not None else "",
+                "reason": event.reason,
+                "before": _as_json(event.before),
+                "after": _as_json(event.after),
+            }
+        )
+    columns = [
+        ("at", _("When (%(zone)s)", zone=clock.timezone_name())),
+        ("actor", _("Who")),
+        ("email", _("Email")),
+        ("action", _("Action code")),
+        ("label", _("Action")),
+        ("object", _("Object")),
+        ("prize", _("Prize")),
+        ("round", _("Round")),
+        ("reason", _("Reason")),
+        ("before", _("Before")),
+        ("after", _("After")),
+        ("sentence", _("What happened")),
+    ]
+    if fmt == "csv":
+        body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"
+    else:
+        body = write_xlsx(rows, columns, sheet_title=_("Audit trail"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{edition.code}-audit.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

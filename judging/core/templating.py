@@ -1,0 +1,178 @@
+"""Jinja filters and globals: bilingual text, dates in the edition's time zone, the language switch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from babel import dates, numbers
+from flask import Flask, request
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from judging.applications.models import Application
+from judging.core import clock
+from judging.core.labels import ROLE_LABELS, code_label, country_name, round_name, tie_break_label
+from judging.core.models import localized
+from judging.db import session
+from judging.editions.models import Edition, Prize, Round
+
+
+def current_locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def tr(value: Any) -> str:
+    """Organizer-written text (``{"fr", "en"}`` or a plain string) in the current language."""
+    return localized(value, current_locale())
+
+
+#: French is Montréal's French: « 23 h 59 » and « HNE »/« HAE » (Babel's plain "fr" writes "23:59 -0500").
+BABEL_LOCALES = {"fr": "fr_CA"}
+#: Hours without a leading zero, as the Office québécois de la langue française writes them.
+TIME_PATTERNS = {"fr": ("H 'h' mm", "H 'h' mm 'min' ss 's'")}
+
+
+def local_time(value: datetime) -> str:
+    """The Montréal time of day, seconds only when there are some: « 23 h 59 », "11:59:30 PM"."""
+    language = current_locale()
+    local = _montreal(value)
+    patterns = TIME_PATTERNS.get(language, ("short", "medium"))
+    return dates.format_time(
+        local, patterns[1 if local.second else 0], locale=BABEL_LOCALES.get(language, language)
+    )
+
+
+def _montreal(value: datetime) -> datetime:
+    """``value`` in the zone of the edition in context (``clock.use_timezone``), Montréal otherwise."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(clock.zone())
+
+
+def zone_name(local: datetime, locale: str) -> str:
+    """The zone's short name (« HNE », "EST"); its long name where the language has no short one
+    (« heure normale d’Europe centrale », not « +0100 »)."""
+    short = dates.format_datetime(local, "zzz", tzinfo=local.tzinfo, locale=locale)
+    if short[:1] in "+-" or short.startswith(("GMT", "UTC")) and short not in ("GMT", "UTC"):
+        return dates.format_datetime(local, "zzzz", tzinfo=local.tzinfo, locale=locale)
+    return short
+
+
+def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A stored UTC datetime in Montréal time and the current language, with its zone.
+
+    ``short``/``medium``/``long``/``full`` give the date in that style, the time and the zone:
+    « 15 décembre 2026 à 23 h 59 (HNE) », "December 15, 2026 at 11:59 PM (EST)"; ``time`` the time
+    alone; anything else is a Babel pattern. Every date shown to people goes through here.
+    """
+    if value is None:
+        return ""
+    language = current_locale()
+    locale = BABEL_LOCALES.get(language, language)
+    local = _montreal(value)
+    if fmt == "time":
+        return local_time(value)
+    if fmt in ("short", "medium", "long", "full"):
+        return _(
+            "%(date)s at %(time)s (%(zone)s)",
+            date=dates.format_date(local, fmt, locale=locale),
+            time=local_time(value),
+            zone=zone_name(local, locale),
+        )
+    return dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
+
+
+def decimal_text(value: Any, places: int | None = None, *, grouping: bool = True) -> str:
+    """A number as people write it in the current language: « 7,5 », « 1 234,5 » (fr), "7.5" (en).
+
+    ``places`` fixes the decimals (halves rounded up, as scorecard totals are: 49,50); without it,
+    up to four, trailing zeros dropped. ``grouping=False`` for a value put back in an input.
+    Every decimal shown to people goes through here (the Jinja filter ``number``); exports keep
+    the exact value.
+    """
+    if value is None or value == "":
+        return "—"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * places if places else ".####")
+    language = current_locale()
+    return numbers.format_decimal(number, pattern, locale=BABEL_LOCALES.get(language, language))
+
+
+def rounded_number(value: Any, places: int = 2) -> Markup:
+    """Two decimals for a table, the exact value in a ``title`` (shown on hover and read on demand)."""
+    if value is None:
+        return Markup("—")
+    return Markup('<span title="{}">{}</span>').format(decimal_text(value), decimal_text(value, places))
+
+
+def with_colon(label: Any, language: str | None = None) -> str:
+    """« Lauréat : » in French (a non-breaking space before the colon), "Winner:" in English.
+
+    ``language`` for a document written in another language than the page's (the press release).
+    """
+    if language is None:
+        return _("%(label)s:", label=label)
+    with force_locale(language):
+        return _("%(label)s:", label=label)
+
+
+def roles_label(roles: Any) -> str:
+    return ", ".join(str(ROLE_LABELS.get(role, role)) for role in sorted(roles))
+
+
+def _edition_timezone_query(view_args: dict[str, Any], blueprint: str | None) -> Any:
+    """The query of the time zone of the edition a URL is about (None when it names none)."""
+    zone = select(Edition.timezone)
+    if "edition_id" in view_args:
+        return zone.where(Edition.id == view_args["edition_id"])
+    if "application_id" in view_args:
+        return zone.join(Application, Application.edition_id == Edition.id).where(
+            Application.id == view_args["application_id"]
+        )
+    if "round_id" in view_args:
+        return zone.join(Prize).join(Round).where(Round.id == view_args["round_id"])
+    if "prize_id" in view_args:
+        return zone.join(Prize).where(Prize.id == view_args["prize_id"])
+    if "code" in view_args and blueprint == "public":
+        return zone.where(Edition.code == view_args["code"])
+    return None
+
+
+def use_edition_timezone() -> None:
+    """Before each request: dates are shown and read in the zone of the edition the URL names
+    (``Edition.timezone``), Montréal for pages about no edition."""
+    query = _edition_timezone_query(request.view_args or {}, request.blueprint)
+    clock.use_timezone(session.scalar(query) if query is not None else None)
+
+
+def zone_hint() -> str:
+    """The help under a date field: « Heure de Montréal. », or the edition's zone when it has another."""
+    name = clock.timezone_name()
+    if name == clock.DEFAULT_TIMEZONE:
+        return _("Montréal time.")
+    return _("Time in the %(zone)s time zone.", zone=name)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["tr"] = tr
+    app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.globals["roles_label"] = roles_label
+    app.jinja_env.globals["code_label"] = code_label
+    app.jinja_env.globals["country_name"] = country_name
+    app.jinja_env.globals["tie_break_label"] = tie_break_label
+    app.jinja_env.globals["round_name"] = round_name
+    app.jinja_env.globals["zone_hint"] = zone_hint
+    app.jinja_env.globals["page_timezone"] = clock.timezone_name
+    app.jinja_env.filters["number"] = decimal_text
+    app.jinja_env.filters["colon"] = with_colon
+    app.jinja_env.globals["rounded_number"] = rounded_number
+
+    app.before_request(use_edition_timezone)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"current_locale": current_locale(), "current_path": request.full_path.rstrip("?")}

@@ -1,0 +1,1 @@
+"""Fictional data: the demo edition and generated editions of any size."""

@@ -1,0 +1,1 @@
+"""An edition's setup: editions, prizes, rounds, rubric criteria and questions, and the cockpit."""

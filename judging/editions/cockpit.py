@@ -1,0 +1,217 @@
+"""The season at a glance: its timeline (public home page and organizer cockpit) and what to do next.
+
+The timeline has six stages (call, screening, judging, finalists, final, ceremony). Their dates
+come from the edition (application window, publication of finalists, ceremony) and from the rounds'
+judging deadlines; the stage the season is in comes from the rounds' phases, which organizers move
+by hand, so the timeline says where the contest really is, not where the calendar says it should be.
+
+The cockpit's next actions are counted with a fixed number of queries whatever the edition's size:
+one for the applications per prize, one for the unfinished jurors per round, one for the mail the
+sender gave up on. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from judging.applications.models import Application
+from judging.core.labels import round_name
+from judging.core.templating import tr
+from judging.editions.models import Edition, Prize, Round
+from judging.jury.models import Assignment
+from judging.mail.operations import given_up_count
+
+STAGES = ("call", "screening", "judging", "finalists", "final", "ceremony")
+STAGE_LABELS = {
+    "call": _l("Call for applications"),
+    "screening": _l("Screening"),
+    "judging": _l("Judging"),
+    "finalists": _l("Finalists announced"),
+    "final": _l("Final"),
+    "ceremony": _l("Awards ceremony"),
+}
+
+# Where a round in a given phase puts the season: the first round (preselection) leads from the call
+# to the finalists, a later round (the final) from the final to the ceremony. A round being set up or
+# open to applications says nothing: the call is under way once its window has opened.
+FIRST_ROUND_STAGE = {
+    "screening": "screening",
+    "judging": "judging",
+    "deliberation": "judging",
+    "decided": "judging",
+    "announced": "finalists",
+}
+LATER_ROUND_STAGE = {
+    "judging": "final",
+    "deliberation": "final",
+    "decided": "final",
+    "announced": "ceremony",
+}
+UNFINISHED_SCORECARDS = ("assigned", "draft")
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    starts: datetime | None
+    ends: datetime | None
+    state: str  # "done", "current" or "upcoming"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing to do next: a sentence (with its count), where to do it, for which prize and round."""
+
+    text: str
+    url: str
+    prize: str | None = None
+    urgent: bool = False
+
+
+@dataclass
+class Cockpit:
+    timeline: list[Stage]
+    standing: list[tuple[Prize, list[Round]]]
+    actions: list[Action] = field(default_factory=list)
+
+
+def _later_rounds(prizes: list[Prize]) -> list[Round]:
+    return [rnd for prize in prizes for rnd in prize.rounds[1:]]
+
+
+def _latest_deadline(rounds: list[Round]) -> datetime | None:
+    deadlines = [rnd.judging_closes_at for rnd in rounds if rnd.judging_closes_at]
+    return max(deadlines) if deadlines else None
+
+
+def _current_stage(edition: Edition, prizes: list[Prize], now: datetime) -> int | None:
+    """The stage the season is in: the furthest any round's phase has reached (None before the call)."""
+    reached = [
+        STAGES.index(FIRST_ROUND_STAGE[p.rounds[0].phase])
+        for p in prizes
+        if p.rounds and p.rounds[0].phase in FIRST_ROUND_STAGE
+    ]
+    reached += [
+        STAGES.index(LATER_ROUND_STAGE[r.phase])
+        for r in _later_rounds(prizes)
+        if r.phase in LATER_ROUND_STAGE
+    ]
+    if edition.ceremony_at and now >= edition.ceremony_at:
+        reached.append(STAGES.index("ceremony"))
+    if now >= edition.applications_open:
+        reached.append(0)
+    return max(reached) if reached else None
+
+
+def season_timeline(edition: Edition, prizes: list[Prize], now: datetime) -> list[Stage]:
+    """The six stages with their dates; ``prizes`` must have their rounds loaded (in position order)."""
+    first_rounds = [prize.rounds[0] for prize in prizes if prize.rounds]
+    dates = {
+        "call": (edition.applications_open, edition.applications_close),
+        "screening": (edition.applications_close, None),
+        "judging": (None, _latest_deadline(first_rounds)),
+        "finalists": (edition.finalists_public_at, None),
+        "final": (None, _latest_deadline(_later_rounds(prizes))),
+        "ceremony": (edition.ceremony_at, None),
+    }
+    current = _current_stage(edition, prizes, now)
+    stages = []
+    for index, key in enumerate(STAGES):
+        if current is None or index > current:
+            state = "upcoming"
+        else:
+            state = "current" if index == current else "done"
+        starts, ends = dates[key]
+        stages.append(Stage(key, STAGE_LABELS[key], starts, ends, state))
+    return stages
+
+
+def submitted_per_prize(db: Session, edition_id: int) -> dict[int, int]:
+    query = (
+        select(Application.prize_id, func.count())
+        .where(Application.edition_id == edition_id, Application.status == "submitted")
+        .group_by(Application.prize_id)
+    )
+    return dict(db.execute(query).all())
+
+
+def unfinished_jurors_per_round(db: Session, round_ids: list[int]) -> dict[int, int]:
+    """Per round, how many jurors still hold a scorecard neither submitted, abstained nor recused."""
+    if not round_ids:
+        return {}
+    query = (
+        select(Assignment.round_id, func.count(func.distinct(Assignment.juror_id)))
+        .where(Assignment.round_id.in_(round_ids), Assignment.status.in_(UNFINISHED_SCORECARDS))
+        .group_by(Assignment.round_id)
+    )
+    return dict(db.execute(query).all())
+
+
+def _round_action(
+    edition: Edition, prize: Prize, rnd: Round, unfinished: dict[int, int], now: datetime
+) -> Action | None:
+    """What a round in its current phase asks of the organizers, if anything."""
+    keys = {"edition_id": edition.id, "prize_id": prize.id, "round_id": rnd.id}
+    where = f"{tr(prize.name)} · {round_name(rnd)}"
+    if rnd.phase == "open" and now >= edition.applications_close:
+        return Action(str(_l("The call has closed: start the screening")), _phase_url(keys), where)
+    if rnd.phase == "judging":
+        count = unfinished.get(rnd.id, 0)
+        if count:
+            text = ngettext("%(num)d juror has not finished", "%(num)d jurors have not finished", count)
+            return Action(text, url_for("organizer.jury", show="unfinished", **keys), where)
+        return Action(str(_l("Every juror has finished: open the deliberation")), _phase_url(keys), where)
+    if rnd.phase == "deliberation":
+        return Action(str(_l("Deliberation under way: settle the results")), _results_url(keys), where)
+    if rnd.phase == "decided":
+        return Action(str(_l("Results ready to announce")), _phase_url(keys), where, urgent=True)
+    return None
+
+
+def _phase_url(keys: dict) -> str:
+    return url_for("organizer.round_phase", **keys)
+
+
+def _results_url(keys: dict) -> str:
+    return url_for("organizer.round_results", **keys)
+
+
+def next_actions(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> list[Action]:
+    """The organizers' to-do list, each item a link: applications to examine, jurors to chase,
+    results to announce, mail that could not be sent (three queries whatever the data size)."""
+    submitted = submitted_per_prize(db, edition.id)
+    rounds = [rnd for prize in prizes for rnd in prize.rounds]
+    unfinished = unfinished_jurors_per_round(db, [rnd.id for rnd in rounds if rnd.phase == "judging"])
+    actions: list[Action] = []
+    failed = given_up_count(db)
+    if failed:
+        text = ngettext("%(num)d mail could not be sent", "%(num)d mails could not be sent", failed)
+        actions.append(Action(text, url_for("organizer.outbox"), urgent=True))
+    for prize in prizes:
+        if any(rnd.phase == "screening" for rnd in prize.rounds) and submitted.get(prize.id):
+            count = submitted[prize.id]
+            text = ngettext("%(num)d application to examine", "%(num)d applications to examine", count)
+            url = url_for("organizer.applications", edition_id=edition.id, prize=prize.id, status="submitted")
+            actions.append(Action(text, url, tr(prize.name)))
+        for rnd in prize.rounds:
+            action = _round_action(edition, prize, rnd, unfinished, now)
+            if action:
+                actions.append(action)
+    return actions
+
+
+def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> Cockpit:
+    """Everything the edition's first page shows above its setup."""
+    return Cockpit(
+        timeline=season_timeline(edition, prizes, now),
+        standing=[(prize, list(prize.rounds)) for prize in prizes],
+        actions=next_actions(db, edition, prizes, now),
+    )

@@ -1,0 +1,1 @@
+"""Results: a round's ranking from its scorecards, decisions, phases, snapshots, outcome mails."""

@@ -1,0 +1,1319 @@
+"""A round's results from its stored scorecards: loading, computing, the results document.
+
+Reads only (nothing here writes). The maths is the pure engine in
+:mod:`judging.results.engine.scoring`; this module loads what it needs in a fixed number of SQL
+queries whatever the number of applications or jurors (the criteria; the counted scorecards;
+their scores, one row per scorecard; the applications' and jurors' labels), builds the engine's
+inputs as arrays (:func:`judging.results.engine.scoring.scorecards_from_arrays`: the one exact total, computed
+once per distinct row of scores), and shapes the outputs:
+
+- :func:`results_document` is the document of ``judging results EDITION --json``
+  (``spec/edition-format.md``, "Results"), extended only by added fields;
+- :func:`round_report` is what the organizer's results page shows: the ranking with the
+  jurors' totals, the finalist cut, the sensitivity to the method, leniency and flags.
+
+What counts: submitted scorecards of applications that are still in the competition
+(status ``submitted``: withdrawn and ineligible applications are left out). Applications
+are identified by their reference, jurors by their email, as in the exchange format.
+
+The **fingerprint** of a round is the SHA-256 of a canonical JSON of its settings
+(method, tie-break chain, criteria with weights and scales) and of every counted
+scorecard's (juror, application, scores), sorted: two computations with the same
+fingerprint give the same results. The results page keeps what it computed for a
+fingerprint in a small in-process cache (:func:`round_report`), so that showing the page
+again, or the other methods of the sensitivity panel, does not compute them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from functools import cached_property
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from judging.accounts.models import User
+from judging.applications.models import Application
+from judging.core.collation import sort_key
+from judging.editions.models import Criterion, Edition, Prize, Round
+from judging.jury.models import Assignment, Conflict, CriterionScore
+from judging.results.engine import scoring
+from judging.results.engine.scoring import (
+    CriterionSpec,
+    DisconnectedGraph,
+    RoundResult,
+    Rubric,
+    ScorecardBatch,
+    round_half_up,
+    to_fraction,
+)
+from judging.results.models import Decision
+
+#: Methods an organizer can compare in the sensitivity panel, in this order.
+COMPARED_METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
+#: Application statuses whose scorecards count.
+COUNTED_APPLICATION_STATUSES = ("submitted",)
+
+#: Method names in sentences ("with per-juror standardisation, ...").
+METHOD_PHRASES = {
+    "mean": _l("the mean"),
+    "median": _l("the median"),
+    "trimmed": _l("the trimmed mean"),
+    "zscore": _l("per-juror standardisation"),
+    "additive": _l("the juror-offset model"),
+    "schulze": _l("the Schulze method"),
+}
+
+
+# --- loading ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    """One submitted scorecard as loaded: who, what, and the raw criterion scores (by code)."""
+
+    assignment_id: int
+    application_id: int
+    ref: str
+    title: str
+    juror_id: int
+    email: str
+    name: str
+    scores: dict[str, Decimal]
+
+
+def _ids(rows: int = 0) -> np.ndarray:
+    return np.zeros(rows, dtype=np.int64)
+
+
+@dataclass(eq=False)
+class RoundInputs:
+    """A round's criteria and counted scorecards, as arrays: one row per scorecard, by assignment id.
+
+    ``value_codes[i, c]`` is scorecard ``i``'s raw score on ``criteria[c]`` as an index into
+    ``values`` (0, whose value is None, when unanswered). ``applications`` and ``jurors`` give
+    the labels: id → (reference, title) and id → (email, name). :attr:`cards` gives the same
+    scorecards as :class:`Card` objects, built on first use.
+    """
+
+    round: Round
+    criteria: list[Criterion]
+    assignment_ids: np.ndarray = field(default_factory=_ids)
+    application_ids: np.ndarray = field(default_factory=_ids)
+    juror_ids: np.ndarray = field(default_factory=_ids)
+    value_codes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int32))
+    values: list[Any] = field(default_factory=lambda: [None])
+    applications: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    jurors: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """How many counted scorecards (excluded ones included)."""
+        return len(self.assignment_ids)
+
+    def card(self, i: int) -> Card:
+        """Scorecard ``i`` as a :class:`Card`."""
+        ref, title = self.applications[int(self.application_ids[i])]
+        email, name = self.jurors[int(self.juror_ids[i])]
+        return Card(
+            assignment_id=int(self.assignment_ids[i]),
+            application_id=int(self.application_ids[i]),
+            ref=ref,
+            title=title or "",
+            juror_id=int(self.juror_ids[i]),
+            email=email,
+            name=name or email,
+            scores={
+                criterion.code: self.values[code]
+                for criterion, code in zip(self.criteria, self.value_codes[i].tolist(), strict=True)
+                if code
+            },
+        )
+
+    @cached_property
+    def cards(self) -> list[Card]:
+        return [self.card(i) for i in range(self.count)]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return inputs_fingerprint(self)
+
+    @cached_property
+    def prepared(self) -> Prepared:
+        return prepare(self)
+
+    @cached_property
+    def cache_key(self) -> tuple[Any, ...]:
+        """The fingerprint, and what it leaves out that the engine sees: the scorecards' order and
+        the labels' exact spelling (the fingerprint lower-cases emails)."""
+        digest = hashlib.sha256()
+        for array in (self.assignment_ids, self.application_ids, self.juror_ids):
+            digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
+        for ids, labels in ((self.application_ids, self.applications), (self.juror_ids, self.jurors)):
+            text = "\0".join(labels[i][0] for i in np.unique(ids).tolist())
+            digest.update(text.encode("utf-8") + b"\1")
+        return (self.round.id, self.fingerprint, digest.hexdigest())
+
+
+def _in_active_conflict():
+    """A scorecard whose juror has an unlifted conflict with the application never counts,
+    even when the conflict was recorded after the scorecard was submitted."""
+    return exists().where(
+        Conflict.user_id == Assignment.juror_id,
+        Conflict.application_id == Assignment.application_id,
+        Conflict.lifted_at.is_(None),
+    )
+
+
+def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
+    """The criteria and counted scorecards of ``rounds``: five queries, whatever their size.
+
+    The criteria; the counted scorecards (ids only); their scores, one row per scorecard with one
+    column per criterion (``max(value) FILTER (WHERE criterion_id = …)``, a score counting for a
+    criterion of its own round only); the applications' references and titles; the jurors' emails
+    and names. No ORM object per scorecard, and the rows are turned into arrays at once.
+    """
+    ids = [r.id for r in rounds]
+    inputs = {r.id: RoundInputs(round=r, criteria=[]) for r in rounds}
+    if not ids:
+        return inputs
+    criteria = db.scalars(
+        select(Criterion).where(Criterion.round_id.in_(ids)).order_by(Criterion.position, Criterion.id)
+    ).all()
+    for criterion in criteria:
+        inputs[criterion.round_id].criteria.append(criterion)
+    connection = db.connection()  # Core rows: no ORM step per row
+    card_rows = connection.execute(
+        select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Assignment.round_id.in_(ids),
+            Assignment.status == "submitted",
+            Application.status.in_(COUNTED_APPLICATION_STATUSES),
+            ~_in_active_conflict(),
+        )
+        .order_by(Assignment.round_id, Assignment.id)
+    ).all()
+    column_of = {criterion.id: n for n, criterion in enumerate(criteria)}
+    score_rows = (
+        connection.execute(
+            select(
+                CriterionScore.assignment_id,
+                *(
+                    func.max(CriterionScore.value).filter(CriterionScore.criterion_id == c.id)
+                    for c in criteria
+                ),
+            )
+            .where(CriterionScore.criterion_id.in_(list(column_of)))
+            .group_by(CriterionScore.assignment_id)
+        ).all()
+        if criteria
+        else []
+    )
+    submitted = select(Assignment.application_id).where(
+        Assignment.round_id.in_(ids), Assignment.status == "submitted"
+    )
+    applications = {
+        i: (ref, title)
+        for i, ref, title in connection.execute(
+            select(Application.id, Application.ref, Application.title).where(Application.id.in_(submitted))
+        ).all()
+    }
+    jurors = {
+        i: (email, name)
+        for i, email, name in connection.execute(
+            select(User.id, User.email, User.name).where(
+                User.id.in_(
+                    select(Assignment.juror_id).where(
+                        Assignment.round_id.in_(ids), Assignment.status == "submitted"
+                    )
+                )
+            )
+        ).all()
+    }
+
+    cards = np.fromiter(chain.from_iterable(card_rows), dtype=np.int64, count=4 * len(card_rows)).reshape(
+        -1, 4
+    )
+    # Distinct raw scores get small codes (0 is "unanswered"): a few values, many scorecards.
+    values: dict[Any, int] = {None: 0}
+    if score_rows:
+        columns = list(zip(*score_rows, strict=True))
+        scored = np.array(columns[0], dtype=np.int64)
+        distinct = set().union(*columns[1:]) - {None}
+        try:
+            distinct = sorted(distinct)
+        except (TypeError, ArithmeticError):  # a NaN: any order will do
+            distinct = list(distinct)
+        values.update((v, n) for n, v in enumerate(distinct, start=1))
+        codes = np.array([list(map(values.__getitem__, column)) for column in columns[1:]], dtype=np.int32).T
+        order = np.argsort(scored, kind="stable")
+        scored = scored[order]
+        codes = codes[order]
+    else:
+        scored, codes = _ids(), np.zeros((0, len(criteria)), dtype=np.int32)
+    distinct = list(values)
+    for rnd in rounds:
+        here = cards[cards[:, 0] == rnd.id]
+        own = [column_of[c.id] for c in inputs[rnd.id].criteria]
+        at = np.searchsorted(scored, here[:, 1])
+        found = at < len(scored)
+        found[found] = scored[at[found]] == here[found, 1]
+        value_codes = np.zeros((len(here), len(own)), dtype=np.int32)
+        if len(own) and found.any():
+            value_codes[found] = codes[at[found]][:, own]
+        item = inputs[rnd.id]
+        item.assignment_ids = here[:, 1].copy()
+        item.application_ids = here[:, 2].copy()
+        item.juror_ids = here[:, 3].copy()
+        item.value_codes = value_codes
+        item.values = distinct
+        item.applications = applications
+        item.jurors = jurors
+    return inputs
+
+
+def specs(criteria: Iterable[Criterion]) -> list[CriterionSpec]:
+    return [
+        CriterionSpec(code=c.code, weight=c.weight, min=c.min_value, max=c.max_value, required=c.required)
+        for c in criteria
+    ]
+
+
+# --- fingerprint --------------------------------------------------------------------------------------
+
+
+def _number_text(value: Decimal | int | float) -> str:
+    """A canonical decimal text: 7.5000 → "7.5", 10.0000 → "10"."""
+    text = format(Decimal(value).normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def canonical_inputs(rnd: Round, criteria: Iterable[Criterion], cards: Iterable[Card]) -> dict[str, Any]:
+    """What the fingerprint covers: the round's settings and every counted scorecard, sorted."""
+    return {
+        "method": rnd.method,
+        "tie_break": list(rnd.tie_break or []),
+        "criteria": sorted(
+            (
+                {
+                    "code": c.code,
+                    "weight": _number_text(c.weight),
+                    "min": _number_text(c.min_value),
+                    "max": _number_text(c.max_value),
+                }
+                for c in criteria
+            ),
+            key=lambda c: c["code"],
+        ),
+        "scorecards": sorted(
+            [card.email.lower(), card.ref, {code: _number_text(v) for code, v in sorted(card.scores.items())}]
+            for card in cards
+        ),
+    }
+
+
+def _canonical_json(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def fingerprint(rnd: Round, criteria: Iterable[Criterion], cards: Iterable[Card]) -> str:
+    """SHA-256 (hex) of the canonical JSON of :func:`canonical_inputs`."""
+    return hashlib.sha256(_canonical_json(canonical_inputs(rnd, criteria, cards)).encode("utf-8")).hexdigest()
+
+
+def _sort_ranks(texts: list[str]) -> np.ndarray:
+    """Each text's place in sorted order (equal texts share it)."""
+    place = {text: n for n, text in enumerate(sorted(set(texts)))}
+    return np.array([place[text] for text in texts], dtype=np.int64)
+
+
+def inputs_fingerprint(inputs: RoundInputs) -> str:
+    """:func:`fingerprint` of ``inputs``, the same text hashed, built from the arrays.
+
+    Each juror, application and (criterion, score) pair is written once, each scorecard's line
+    is assembled from those pieces and the lines are sorted with numpy on the (email, reference)
+    ranks. Two scorecards of the same email and reference would be ordered by their scores:
+    those few rounds go through :func:`fingerprint` itself.
+    """
+    rnd = inputs.round
+    settings = canonical_inputs(rnd, inputs.criteria, [])
+    head = _canonical_json({"criteria": settings["criteria"], "method": settings["method"]})[:-1]
+    tail = _canonical_json({"tie_break": settings["tie_break"]})[1:]
+    count = inputs.count
+    if count == 0:
+        text = f'{head},"scorecards":[],{tail}'
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    app_ids, app_of = np.unique(inputs.application_ids, return_inverse=True)
+    juror_ids, juror_of = np.unique(inputs.juror_ids, return_inverse=True)
+    refs = [inputs.applications[i][0] for i in app_ids.tolist()]
+    emails = [inputs.jurors[i][0].lower() for i in juror_ids.tolist()]
+    app_of, juror_of = app_of.reshape(-1), juror_of.reshape(-1)
+    email_rank, ref_rank = _sort_ranks(emails)[juror_of], _sort_ranks(refs)[app_of]
+    order = np.lexsort((ref_rank, email_rank))
+    same = (email_rank[order][1:] == email_rank[order][:-1]) & (ref_rank[order][1:] == ref_rank[order][:-1])
+    if same.any():
+        return fingerprint(rnd, inputs.criteria, inputs.cards)
+    texts = [None, *(_number_text(v) for v in inputs.values[1:])]
+    scores = np.full(count, "", dtype=object)
+    for c in sorted(range(len(inputs.criteria)), key=lambda c: inputs.criteria[c].code):
+        key = _canonical_json(inputs.criteria[c].code)
+        pieces = np.array(["", *(f",{key}:{_canonical_json(t)}" for t in texts[1:])], dtype=object)
+        scores = scores + pieces[inputs.value_codes[:, c]]
+    juror_part = np.array([f"[{_canonical_json(e)}," for e in emails], dtype=object)[juror_of]
+    app_part = np.array([f"{_canonical_json(r)},{{" for r in refs], dtype=object)[app_of]
+    lines = [
+        f"{j}{a}{s[1:]}}}]"
+        for j, a, s in zip(
+            juror_part[order].tolist(), app_part[order].tolist(), scores[order].tolist(), strict=True
+        )
+    ]
+    digest = hashlib.sha256()
+    digest.update(f'{head},"scorecards":['.encode())
+    digest.update(",".join(lines).encode("utf-8"))
+    digest.update(f"],{tail}".encode())
+    return digest.hexdigest()
+
+
+# --- computing ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A round's scorecards ready for the engine.
+
+    ``scorecards`` is a :class:`~judging.results.engine.scoring.ScorecardBatch` (or, if the arrays
+    could not be used, the list :func:`judging.results.engine.scoring.make_scorecard` makes);
+    ``excluded`` lists the inputs' rows that cannot count with the reason; ``positions[i]``
+    is the place of the inputs' row ``i`` among ``scorecards`` (−1 when excluded).
+    """
+
+    scorecards: ScorecardBatch | list[scoring.Scorecard]
+    excluded: tuple[tuple[int, str], ...]
+    positions: np.ndarray
+
+    def total(self, row: int) -> Fraction | None:
+        """The exact total of the inputs' row ``row`` (None when it is excluded)."""
+        position = int(self.positions[row])
+        if position < 0:
+            return None
+        if isinstance(self.scorecards, ScorecardBatch):
+            return self.scorecards.total(position)
+        return self.scorecards[position].total
+
+
+def _prepare_one_by_one(inputs: RoundInputs) -> Prepared:
+    """The scorecards one by one (:func:`judging.results.engine.scoring.make_scorecard`): the reference."""
+    rubric = Rubric(specs(inputs.criteria))
+    cards: list[scoring.Scorecard] = []
+    excluded: list[tuple[int, str]] = []
+    positions = np.full(inputs.count, -1, dtype=np.int64)
+    for i, card in enumerate(inputs.cards):
+        try:
+            cards.append(
+                scoring.make_scorecard(
+                    application=card.ref, juror=card.email, criteria=rubric, scores=card.scores
+                )
+            )
+            positions[i] = len(cards) - 1
+        except ValueError as error:
+            excluded.append((i, str(error)))
+    return Prepared(scorecards=cards, excluded=tuple(excluded), positions=positions)
+
+
+def prepare(inputs: RoundInputs) -> Prepared:
+    """The engine's input from the arrays: every raw score as an integer over one common
+    denominator, then :func:`judging.results.engine.scoring.scorecards_from_arrays` (exact, identical
+    to making the scorecards one by one, which explains the few that cannot count)."""
+    rubric = Rubric(specs(inputs.criteria))
+    ratios: list[tuple[int, int] | None] = [(0, 1)]
+    for value in inputs.values[1:]:
+        try:
+            exact = to_fraction(value)
+            ratios.append((exact.numerator, exact.denominator))
+        except (TypeError, ValueError):  # not a finite number: make_scorecard says why
+            ratios.append(None)
+    denominator = math.lcm(*(r[1] for r in ratios if r is not None))
+    scaled = [r[0] * (denominator // r[1]) if r is not None else 0 for r in ratios]
+    big = max(abs(v) for v in scaled) >= 2**62
+    lookup = np.array(scaled, dtype=object if big else np.int64)
+    usable = np.array([r is not None for r in ratios], dtype=bool)
+    codes = inputs.value_codes
+    fast = usable[codes].all(axis=1) if codes.shape[1] else np.ones(inputs.count, dtype=bool)
+    rows = np.flatnonzero(fast)
+    app_ids, app_codes = np.unique(inputs.application_ids[rows], return_inverse=True)
+    juror_ids, juror_codes = np.unique(inputs.juror_ids[rows], return_inverse=True)
+    try:
+        batch = scoring.scorecards_from_arrays(
+            criteria=rubric,
+            application_codes=app_codes.reshape(-1),
+            application_labels=[inputs.applications[i][0] for i in app_ids.tolist()],
+            juror_codes=juror_codes.reshape(-1),
+            juror_labels=[inputs.jurors[i][0] for i in juror_ids.tolist()],
+            values=lookup[codes[rows]],
+            answered=codes[rows] > 0,
+            denominator=denominator,
+        )
+    except ValueError:  # two applications or jurors with one label: as the engine always did
+        return _prepare_one_by_one(inputs)
+    refused = sorted([*rows[list(batch.rejected)].tolist(), *np.flatnonzero(~fast).tolist()])
+    excluded: list[tuple[int, str]] = []
+    for i in refused:
+        card = inputs.card(i)
+        try:
+            scoring.make_scorecard(
+                application=card.ref, juror=card.email, criteria=rubric, scores=card.scores
+            )
+        except ValueError as error:
+            excluded.append((i, str(error)))
+        else:  # pragma: no cover - the arrays refused what one by one accepts: trust the reference
+            return _prepare_one_by_one(inputs)
+    positions = np.full(inputs.count, -1, dtype=np.int64)
+    positions[rows[batch.rows]] = np.arange(len(batch), dtype=np.int64)
+    return Prepared(scorecards=batch, excluded=tuple(excluded), positions=positions)
+
+
+class _Totals(Mapping):
+    """Exact totals by (juror email, application ref), computed when asked."""
+
+    def __init__(self, inputs: RoundInputs, prepared: Prepared) -> None:
+        self._inputs = inputs
+        self._prepared = prepared
+
+    @cached_property
+    def _rows(self) -> dict[tuple[str, str], int]:
+        inputs = self._inputs
+        refs = {i: ref for i, (ref, _title) in inputs.applications.items()}
+        emails = {i: email for i, (email, _name) in inputs.jurors.items()}
+        kept = np.flatnonzero(self._prepared.positions >= 0).tolist()
+        return {
+            (emails[j], refs[a]): i
+            for i, j, a in zip(
+                kept,
+                inputs.juror_ids[kept].tolist(),
+                inputs.application_ids[kept].tolist(),
+                strict=True,
+            )
+        }
+
+    def __getitem__(self, key: tuple[str, str]) -> Fraction:
+        total = self._prepared.total(self._rows[key])
+        assert total is not None
+        return total
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+@dataclass
+class Computation:
+    """A round computed with one method. ``result`` is None when the method could not be applied."""
+
+    round: Round
+    method: str
+    inputs: RoundInputs
+    fingerprint: str
+    result: RoundResult | None = None
+    disconnected: DisconnectedGraph | None = None
+    error: str | None = None
+    #: Scorecards that could not count (no criterion answered, or a score outside the scale).
+    excluded: list[tuple[Card, str]] = field(default_factory=list)
+    #: Exact totals by (juror email, application ref).
+    totals: Mapping[tuple[str, str], Fraction] = field(default_factory=dict)
+    #: Reliability from the mean when the method itself could not be applied (alpha does not depend on it).
+    fallback: RoundResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def _scorecards(inputs: RoundInputs) -> tuple[list[scoring.Scorecard], list[tuple[Card, str]]]:
+    """The scorecards made one by one, with the excluded ones (the reference path)."""
+    prepared = _prepare_one_by_one(inputs)
+    assert isinstance(prepared.scorecards, list)
+    return prepared.scorecards, [(inputs.card(i), reason) for i, reason in prepared.excluded]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    result: RoundResult | None
+    disconnected: DisconnectedGraph | None
+    error: str | None
+    fallback: RoundResult | None
+
+
+def _rank(inputs: RoundInputs, scorecards: Any, method: str) -> _Outcome:
+    rnd = inputs.round
+    options = {"tie_break": list(rnd.tie_break or []), "criteria_codes": [c.code for c in inputs.criteria]}
+    result = disconnected = error = fallback = None
+    try:
+        result = scoring.round_results(method=method, scorecards=scorecards, **options)
+    except DisconnectedGraph as problem:
+        disconnected = problem
+    except ValueError as problem:
+        error = str(problem)
+    if result is None and disconnected is not None:
+        try:
+            fallback = scoring.round_results(method="mean", scorecards=scorecards, **options)
+        except ValueError:  # pragma: no cover - the mean refuses only what additive refused first
+            fallback = None
+    return _Outcome(result=result, disconnected=disconnected, error=error, fallback=fallback)
+
+
+def _computation(inputs: RoundInputs, method: str, prepared: Prepared, outcome: _Outcome) -> Computation:
+    return Computation(
+        round=inputs.round,
+        method=method,
+        inputs=inputs,
+        fingerprint=inputs.fingerprint,
+        result=outcome.result,
+        disconnected=outcome.disconnected,
+        error=outcome.error,
+        excluded=[(inputs.card(i), reason) for i, reason in prepared.excluded],
+        totals=_Totals(inputs, prepared),
+        fallback=outcome.fallback,
+    )
+
+
+def compute(inputs: RoundInputs, *, method: str | None = None, prepared: Any = None) -> Computation:
+    """Rank the round with its own method (or ``method``); never raises for bad data.
+
+    A disconnected round under ``additive`` sets ``disconnected`` (with the groups); another
+    problem (a tie-break chain naming a missing criterion) sets ``error``. ``prepared`` is a
+    :class:`Prepared` (by default the inputs' own, made once).
+    """
+    method = method or inputs.round.method
+    if prepared is None:
+        prepared = inputs.prepared
+    elif not isinstance(prepared, Prepared):  # (scorecards, excluded) as _scorecards returns them
+        return _compute_from_list(inputs, method, *prepared)
+    return _computation(inputs, method, prepared, _rank(inputs, prepared.scorecards, method))
+
+
+def _compute_from_list(
+    inputs: RoundInputs, method: str, cards: list[scoring.Scorecard], excluded: list[tuple[Card, str]]
+) -> Computation:
+    outcome = _rank(inputs, cards, method)
+    return Computation(
+        round=inputs.round,
+        method=method,
+        inputs=inputs,
+        fingerprint=inputs.fingerprint,
+        result=outcome.result,
+        disconnected=outcome.disconnected,
+        error=outcome.error,
+        excluded=list(excluded),
+        totals={(c.juror, c.application): c.total for c in cards},  # type: ignore[misc]
+        fallback=outcome.fallback,
+    )
+
+
+def compute_all_methods(inputs: RoundInputs) -> dict[str, Computation]:
+    """The round under its own method and every other one (the sensitivity panel)."""
+    methods = [inputs.round.method, *(m for m in COMPARED_METHODS if m != inputs.round.method)]
+    return {m: compute(inputs, method=m) for m in methods}
+
+
+# --- what a fingerprint already computed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodRanking:
+    """What the sensitivity panel needs of a method: its ranking (references in rank order with
+    their ranks), or why it could not rank the round. Small enough to keep for every method."""
+
+    method: str
+    applications: tuple[str, ...] = ()
+    ranks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    disconnected: DisconnectedGraph | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, method: str, ranked: scoring.Ranking | ValueError) -> MethodRanking:
+        """From what :func:`judging.results.engine.scoring.round_rankings` gives for ``method``."""
+        if isinstance(ranked, DisconnectedGraph):
+            return cls(method=method, disconnected=ranked)
+        if isinstance(ranked, ValueError):
+            return cls(method=method, error=str(ranked))
+        return cls(
+            method=method,
+            applications=tuple(str(a) for a in ranked.applications),
+            ranks=np.array(ranked.ranks, dtype=np.int64),
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.disconnected is None and self.error is None
+
+    def above_cut(self, cut: int) -> list[str]:
+        """As :func:`above_cut` on the method's result."""
+        if not self.ok or cut <= 0:
+            return []
+        return list(self.applications[: int(np.searchsorted(self.ranks, cut, side="right"))])
+
+
+#: Rounds kept with their prepared scorecards and the full result of their own method (a few MB
+#: each at 25,000 applications), and rankings of the other methods (a few hundred KB each).
+CACHED_ROUNDS = 4
+CACHED_RANKINGS = 48
+
+
+class _RoundCache:
+    """What was computed for a round's inputs (:attr:`RoundInputs.cache_key`), least recently used
+    first out. Per process; the key changes whenever the results could."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rounds: OrderedDict[tuple[Any, ...], tuple[Prepared, dict[str, _Outcome]]] = OrderedDict()
+        self._rankings: OrderedDict[tuple[Any, ...], MethodRanking] = OrderedDict()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rounds.clear()
+            self._rankings.clear()
+
+    def _round(self, inputs: RoundInputs) -> tuple[Prepared, dict[str, _Outcome]]:
+        key = inputs.cache_key
+        with self._lock:
+            entry = self._rounds.get(key)
+            if entry is not None:
+                self._rounds.move_to_end(key)
+                inputs.__dict__.setdefault("prepared", entry[0])
+                return entry
+        entry = (inputs.prepared, {})
+        with self._lock:
+            entry = self._rounds.setdefault(key, entry)
+            while len(self._rounds) > CACHED_ROUNDS:
+                self._rounds.popitem(last=False)
+        return entry
+
+    def computation(self, inputs: RoundInputs, method: str) -> Computation:
+        prepared, outcomes = self._round(inputs)
+        outcome = outcomes.get(method)
+        if outcome is None:
+            outcome = outcomes.setdefault(method, _rank(inputs, prepared.scorecards, method))
+        return _computation(inputs, method, prepared, outcome)
+
+    def rankings(self, inputs: RoundInputs, methods: Iterable[str]) -> dict[str, MethodRanking]:
+        """Each method's :class:`MethodRanking`, the missing ones computed together."""
+        methods = list(methods)
+        found: dict[str, MethodRanking] = {}
+        with self._lock:
+            for method in methods:
+                ranking = self._rankings.get((*inputs.cache_key, method))
+                if ranking is not None:
+                    self._rankings.move_to_end((*inputs.cache_key, method))
+                    found[method] = ranking
+        missing = [m for m in methods if m not in found]
+        if missing:
+            prepared, _outcomes = self._round(inputs)
+            rnd = inputs.round
+            computed = scoring.round_rankings(
+                methods=missing,
+                scorecards=prepared.scorecards,
+                tie_break=list(rnd.tie_break or []),
+                criteria_codes=[c.code for c in inputs.criteria],
+            )
+            with self._lock:
+                for method, ranked in computed.items():
+                    found[method] = self._rankings[(*inputs.cache_key, method)] = MethodRanking.of(
+                        method, ranked
+                    )
+                while len(self._rankings) > CACHED_RANKINGS:
+                    self._rankings.popitem(last=False)
+        return {m: found[m] for m in methods}
+
+
+#: The results page's cache (:func:`round_report`); ``clear()`` empties it.
+round_cache = _RoundCache()
+
+
+# --- the document ---------------------------------------------------------------------------------------
+
+
+def number(value: Any) -> int | float | None:
+    """A JSON number rounded half-up to 4 decimals (ints, such as Schulze wins, stay ints).
+
+    Exactly ``float(round_half_up(value))``; Fractions and finite floats (every number of a
+    ranking) take a shorter road to the same float: the rounded value is units / 10⁴, and an
+    integer division in Python is correctly rounded, as the Decimal's conversion is.
+    """
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is Fraction:
+        numerator, denominator = value.numerator, value.denominator
+    elif kind is float and math.isfinite(value):
+        numerator, denominator = Decimal(repr(value)).as_integer_ratio()  # floats as they print
+    elif isinstance(value, int) and not isinstance(value, bool):
+        return value
+    else:
+        rounded = round_half_up(value)
+        return float(rounded) if rounded is not None else None
+    units = (2 * abs(numerator) * 10_000 + denominator) // (2 * denominator)
+    return (-units if numerator < 0 else units) / 10_000
+
+
+def round_document(comp: Computation) -> dict[str, Any]:
+    """The round's part of the results document (the spec's keys, then added fields)."""
+    rnd = comp.round
+    result = comp.result
+    reliability_source = result or comp.fallback
+    doc: dict[str, Any] = {
+        "code": rnd.code,
+        "method": comp.method,
+        "ranking": [
+            {
+                "application": row.application,
+                "rank": row.rank,
+                "tied": row.tied,
+                "score": number(row.score),
+                "raw_mean": number(row.raw_mean),
+                "median": number(row.median),
+                "count": row.count,
+                "stdev": number(row.stdev),
+            }
+            for row in (result.rows if result else ())
+        ],
+        "reliability": {
+            "krippendorff_alpha": number(reliability_source.reliability.krippendorff_alpha)
+            if reliability_source
+            else None
+        },
+        "juror_offsets": {
+            str(juror): number(offset)
+            for juror, offset in sorted((result.juror_offsets if result else {}).items())
+        },
+        # Added fields (the spec allows additions):
+        "fingerprint": comp.fingerprint,
+        "offsets_basis": result.offsets_basis if result else None,
+        "juror_flags": [
+            {
+                "juror": str(flag.juror),
+                "reasons": list(flag.reasons),
+                "compared": flag.compared,
+                "offset": number(flag.offset),
+                "mean_abs_deviation": number(flag.mean_abs_deviation),
+                "correlation": number(flag.correlation),
+            }
+            for flag in (result.juror_flags if result else ())
+        ],
+    }
+    if comp.disconnected is not None:
+        doc["error"] = {
+            "code": "disconnected",
+            "message": str(comp.disconnected),
+            "groups": [
+                {"applications": [str(a) for a in g.applications], "jurors": [str(j) for j in g.jurors]}
+                for g in comp.disconnected.components
+            ],
+        }
+    elif comp.error is not None:
+        doc["error"] = {"code": "invalid", "message": comp.error}
+    if comp.excluded:
+        doc["excluded"] = [
+            {"juror": card.email, "application": card.ref, "reason": reason} for card, reason in comp.excluded
+        ]
+    return doc
+
+
+def edition_rounds(db: Session, edition: Edition) -> list[tuple[Prize, list[Round]]]:
+    """The edition's prizes with their rounds, in display order (two queries)."""
+    prizes = db.scalars(
+        select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
+    ).all()
+    rounds = (
+        db.scalars(
+            select(Round).where(Round.prize_id.in_([p.id for p in prizes])).order_by(Round.position, Round.id)
+        ).all()
+        if prizes
+        else []
+    )
+    by_prize: dict[int, list[Round]] = defaultdict(list)
+    for rnd in rounds:
+        by_prize[rnd.prize_id].append(rnd)
+    return [(prize, by_prize[prize.id]) for prize in prizes]
+
+
+def results_document(db: Session, edition: Edition) -> dict[str, Any]:
+    """The document of ``judging results EDITION --json``, computed from the stored scorecards."""
+    structure = edition_rounds(db, edition)
+    inputs = load_inputs(db, [rnd for _prize, rounds in structure for rnd in rounds])
+    return {
+        "edition": edition.code,
+        "prizes": [
+            {
+                "code": prize.code,
+                "rounds": [round_document(compute(inputs[rnd.id])) for rnd in rounds],
+                "finalists": prize.finalists,
+            }
+            for prize, rounds in structure
+        ],
+    }
+
+
+def round_computation(db: Session, rnd: Round) -> Computation:
+    """One round, live (the queries of :func:`load_inputs`), computed afresh."""
+    return compute(load_inputs(db, [rnd])[rnd.id])
+
+
+# --- what the results page shows ------------------------------------------------------------------------
+
+
+def is_final_round(rnd: Round, prize_rounds: Sequence[Round]) -> bool:
+    """The final of a prize: coded ``final``, ranked by Schulze, or the last of several rounds.
+
+    A final decides the winner (cut 1); any other round selects the prize's finalists.
+    """
+    if rnd.code == "final" or rnd.method == "schulze":
+        return True
+    ordered = sorted(prize_rounds, key=lambda r: (r.position, r.id))
+    return len(ordered) > 1 and ordered[-1].id == rnd.id
+
+
+def cut_size(rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> int:
+    """How many rows are "above the cut": the prize's finalists, or 1 (the winner) in a final."""
+    return 1 if is_final_round(rnd, prize_rounds) else max(0, prize.finalists or 0)
+
+
+def above_cut(result: RoundResult | None, cut: int) -> list[str]:
+    """Applications ranked within the cut, in rank order (a tie straddling the cut is all in)."""
+    if result is None or cut <= 0:
+        return []
+    return [str(row.application) for row in result.rows if row.rank <= cut]
+
+
+@dataclass(frozen=True)
+class TieAtCut:
+    """Rows sharing a rank across the cut: ``places`` of them can go through."""
+
+    rank: int
+    applications: tuple[str, ...]
+    places: int
+
+
+def tie_at_cut(result: RoundResult | None, cut: int) -> TieAtCut | None:
+    """The tie straddling the cut, if any (rank ≤ cut < rank + size − 1)."""
+    if result is None or cut <= 0:
+        return None
+    groups: dict[int, list[str]] = defaultdict(list)
+    for row in result.rows:
+        groups[row.rank].append(str(row.application))
+    for rank, members in groups.items():
+        if len(members) > 1 and rank <= cut < rank + len(members) - 1:
+            return TieAtCut(rank=rank, applications=tuple(members), places=cut - rank + 1)
+    return None
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    method: str
+    same: bool
+    above: tuple[str, ...]
+    message: str
+    disconnected: DisconnectedGraph | None = None
+
+
+def _list_text(items: Sequence[str]) -> str:
+    from flask_babel import gettext as _
+
+    if not items:
+        return _("none")
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s and %(last)s", first=", ".join(items[:-1]), last=items[-1])
+
+
+def disconnected_message(error: DisconnectedGraph) -> str:
+    """A translated explanation naming the separate groups of jurors and applications."""
+    from flask_babel import gettext as _
+
+    parts = [
+        _(
+            "group %(n)s: applications %(applications)s, jurors %(jurors)s",
+            n=i,
+            applications=", ".join(map(str, g.applications)),
+            jurors=", ".join(map(str, g.jurors)),
+        )
+        for i, g in enumerate(error.components, start=1)
+    ]
+    return _(
+        "The juror-offset model needs every juror linked to every other through shared applications, "
+        "but this round splits into %(count)s separate groups (%(groups)s). Have a juror score "
+        "applications of several groups, or choose another method.",
+        count=len(error.components),
+        groups=_("; ").join(parts),
+    )
+
+
+def computation_problem(comp: Computation) -> str | None:
+    """Why the round could not be ranked with its method, translated (None when it could)."""
+    from flask_babel import gettext as _
+
+    from judging.editions.operations import tie_break_errors
+
+    if comp.disconnected is not None:
+        return disconnected_message(comp.disconnected)
+    if comp.error is None:
+        return None
+    problems = tie_break_errors(list(comp.round.tie_break or []), [c.code for c in comp.inputs.criteria])
+    if problems:
+        return _(
+            "The tie-break chain of this round is not valid: %(problems)s",
+            problems=" ".join(str(p) for p in problems),
+        )
+    return _("The results cannot be computed: %(error)s", error=comp.error)
+
+
+def excluded_reason(card: Card) -> str:
+    """Why a submitted scorecard cannot count, translated."""
+    from flask_babel import gettext as _
+
+    if not card.scores:
+        return _("it answers no criterion")
+    return _("a score is outside its criterion's scale (the rubric changed after scoring?)")
+
+
+def _above(item: Computation | MethodRanking, cut: int) -> list[str]:
+    return item.above_cut(cut) if isinstance(item, MethodRanking) else above_cut(item.result, cut)
+
+
+def sensitivity(
+    computations: Mapping[str, Computation | MethodRanking], *, current: str, cut: int, final: bool
+) -> list[Sensitivity]:
+    """For every other method: does it change who is above the cut? One translated sentence each.
+
+    Each method comes as its :class:`Computation` or as its :class:`MethodRanking` (all this needs).
+    """
+    from flask_babel import gettext as _
+
+    base = _above(computations[current], cut)
+    lines = []
+    for method, comp in computations.items():
+        if method == current:
+            continue
+        phrase = str(METHOD_PHRASES.get(method, method))
+        if comp.disconnected is not None:
+            lines.append(
+                Sensitivity(
+                    method=method,
+                    same=False,
+                    above=(),
+                    message=_("With %(method)s: cannot be computed here.", method=phrase)
+                    + " "
+                    + disconnected_message(comp.disconnected),
+                    disconnected=comp.disconnected,
+                )
+            )
+            continue
+        if not comp.ok:
+            lines.append(
+                Sensitivity(
+                    method=method,
+                    same=False,
+                    above=(),
+                    message=_(
+                        "With %(method)s: cannot be computed (%(error)s).", method=phrase, error=comp.error
+                    ),
+                )
+            )
+            continue
+        other = _above(comp, cut)
+        same = set(other) == set(base)
+        if same:
+            message = (
+                _("With %(method)s, the winner would be the same.", method=phrase)
+                if final
+                else _("With %(method)s, the same applications would be finalists.", method=phrase)
+            )
+        elif final:
+            message = _(
+                "With %(method)s, %(new)s would win instead of %(old)s.",
+                method=phrase,
+                new=_list_text(other),
+                old=_list_text(base),
+            )
+        else:
+            message = _(
+                "With %(method)s, %(new)s would be finalists instead of %(old)s.",
+                method=phrase,
+                new=_list_text(other),
+                old=_list_text(base),
+            )
+        lines.append(Sensitivity(method=method, same=same, above=tuple(other), message=message))
+    return lines
+
+
+class Line:
+    """One row of the results page: the engine's row and the application's details.
+
+    ``juror_totals`` ((juror name, email, total), by name) is computed when first read: a page
+    showing a hundred rows of 25,000 reads a hundred of them.
+    """
+
+    __slots__ = ("ref", "application_id", "title", "row", "above_cut", "in_tie_at_cut", "_juror_totals")
+
+    def __init__(
+        self,
+        *,
+        ref: str,
+        application_id: int,
+        title: str,
+        row: Any,  # scoring.ResultRow
+        juror_totals: list[tuple[str, str, Fraction]] | Callable[[], list[tuple[str, str, Fraction]]],
+        above_cut: bool,
+        in_tie_at_cut: bool,
+    ) -> None:
+        self.ref = ref
+        self.application_id = application_id
+        self.title = title
+        self.row = row
+        self.above_cut = above_cut
+        self.in_tie_at_cut = in_tie_at_cut
+        self._juror_totals = juror_totals
+
+    @property
+    def juror_totals(self) -> list[tuple[str, str, Fraction]]:
+        if callable(self._juror_totals):
+            self._juror_totals = self._juror_totals()
+        return self._juror_totals
+
+    def __repr__(self) -> str:
+        return (
+            f"Line(ref={self.ref!r}, rank={getattr(self.row, 'rank', None)!r}, above_cut={self.above_cut!r})"
+        )
+
+
+@dataclass
+class RoundReport:
+    round: Round
+    prize: Prize
+    computation: Computation
+    document: dict[str, Any]
+    lines: list[Line]
+    unscored: list[
+        tuple[int, str, str]
+    ]  # (application id, ref, title) of applications without a counted card
+    cut: int
+    final: bool
+    tie: TieAtCut | None
+    sensitivity: list[Sensitivity]
+    jurors: list[tuple[str, str, float | None]]  # (name, email, offset), by name
+    flags: list[Any]
+    juror_names: dict[str, str]
+    #: every other compared method's ranking (the side-by-side table of the results page)
+    other_rankings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def result(self) -> RoundResult | None:
+        return self.computation.result
+
+
+def _juror_totals(
+    inputs: RoundInputs, prepared: Prepared
+) -> Callable[[int], list[tuple[str, str, Fraction]]]:
+    """For an application id: its counted scorecards' (juror name, email, exact total), by name."""
+    order = np.argsort(inputs.application_ids, kind="stable")
+    grouped = inputs.application_ids[order]
+
+    def of(application_id: int) -> list[tuple[str, str, Fraction]]:
+        start, stop = np.searchsorted(grouped, [application_id, application_id + 1])
+        out = []
+        for i in order[start:stop].tolist():
+            total = prepared.total(i)
+            if total is not None:
+                email, name = inputs.jurors[int(inputs.juror_ids[i])]
+                out.append((name or email, email, total))
+        by_name = sort_key()
+        return sorted(out, key=lambda t: (by_name(t[0]), t[1]))
+
+    return of
+
+
+def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> RoundReport:
+    """Everything the results page shows about ``rnd``, in a fixed number of queries (six).
+
+    The round's own method and the other methods of the sensitivity panel come from
+    :data:`round_cache` when the inputs' fingerprint was already computed in this process.
+    """
+    inputs = load_inputs(db, [rnd])[rnd.id]
+    comp = round_cache.computation(inputs, rnd.method)
+    others = round_cache.rankings(inputs, [m for m in COMPARED_METHODS if m != rnd.method])
+    final = is_final_round(rnd, prize_rounds)
+    cut = cut_size(rnd, prize, prize_rounds)
+    tie = tie_at_cut(comp.result, cut)
+    names = {}
+    for juror_id in np.unique(inputs.juror_ids).tolist():
+        email, name = inputs.jurors[juror_id]
+        names[email] = name or email
+    by_ref = {}
+    for application_id in np.unique(inputs.application_ids).tolist():
+        ref, title = inputs.applications[application_id]
+        by_ref[ref] = (application_id, title or "")
+    totals_of = _juror_totals(inputs, inputs.prepared)
+    lines = []
+    for row in comp.result.rows if comp.result else ():
+        ref = str(row.application)
+        application_id, title = by_ref[ref]
+        lines.append(
+            Line(
+                ref=ref,
+                application_id=application_id,
+                title=title,
+                row=row,
+                juror_totals=lambda application_id=application_id: totals_of(application_id),
+                above_cut=row.rank <= cut,
+                in_tie_at_cut=tie is not None and ref in tie.applications,
+            )
+        )
+    ranked = {line.ref for line in lines}
+    in_running = select(Application.id, Application.ref, Application.title).where(
+        Application.prize_id == rnd.prize_id, Application.status.in_(COUNTED_APPLICATION_STATUSES)
+    )
+    if final:  # a final decides among its own applications: the finalists and those assigned to it
+        in_running = in_running.where(
+            or_(
+                Application.id.in_(select(Assignment.application_id).where(Assignment.round_id == rnd.id)),
+                Application.id.in_(
+                    select(Decision.application_id).where(
+                        Decision.prize_id == rnd.prize_id, Decision.outcome == "finalist"
+                    )
+                ),
+            )
+        )
+    unscored_rows = db.execute(in_running.order_by(Application.ref)).all()
+    unscored = [(i, ref, title or "") for i, ref, title in unscored_rows if ref not in ranked]
+    offsets = comp.result.juror_offsets if comp.result else {}
+    jurors = sorted(
+        ((names.get(str(email), str(email)), str(email), offsets.get(email)) for email in offsets),
+        key=lambda j: (sort_key()(j[0]), j[1]),
+    )
+    return RoundReport(
+        round=rnd,
+        prize=prize,
+        computation=comp,
+        document=round_document(comp),
+        lines=lines,
+        unscored=unscored,
+        cut=cut,
+        final=final,
+        tie=tie,
+        sensitivity=sensitivity({rnd.method: comp, **others}, current=rnd.method, cut=cut, final=final),
+        jurors=jurors,
+        flags=list(comp.result.juror_flags) if comp.result else [],
+        juror_names=names,
+        other_rankings=dict(others),
+    )
+
+
+# --- exports --------------------------------------------------------------------------------------------
+
+
+def ranking_rows(report: RoundReport, decisions: dict[int, Any]) -> list[dict[str, Any]]:
+    """The ranking as export rows (numbers as in the results document), with each decision."""
+    by_ref = {row["application"]: row for row in report.document["ranking"]}
+    rows = []
+    for line in report.lines:
+        doc = by_ref[line.ref]
+        decision = decisions.get(line.application_id)
+        rows.append(
+            {
+                **doc,
+                "title": line.title,
+                "above_cut": line.above_cut,
+                "jurors": "; ".join(f"{name} {number(total)}" for name, _email, total in line.juror_totals),
+                "decision": decision.outcome if decision is not None else None,
+                "reason": decision.reason if decision is not None else None,
+            }
+        )
+    for application_id, ref, title in report.unscored:
+        decision = decisions.get(application_id)
+        rows.append(
+            {
+                "application": ref,
+                "title": title,
+                "count": 0,
+                "decision": decision.outcome if decision is not None else None,
+                "reason": decision.reason if decision is not None else None,
+            }
+        )
+    return rows
+
+
+def scorecard_rows(db: Session, rnd: Round) -> tuple[list[Criterion], list[dict[str, Any]]]:
+    """Every scorecard of the round (any status) with its scores and total: two queries."""
+    criteria = list(
+        db.scalars(
+            select(Criterion).where(Criterion.round_id == rnd.id).order_by(Criterion.position, Criterion.id)
+        )
+    )
+    code_of = {c.id: c.code for c in criteria}
+    rubric = Rubric(specs(criteria))
+    rows = db.execute(
+        select(
+            Assignment.id,
+            Assignment.status,
+            Assignment.comment,
+            Assignment.submitted_at,
+            Application.ref,
+            Application.title,
+            User.name,
+            User.email,
+            CriterionScore.criterion_id,
+            CriterionScore.value,
+        )
+        .join(Application, Application.id == Assignment.application_id)
+        .join(User, User.id == Assignment.juror_id)
+        .outerjoin(CriterionScore, CriterionScore.assignment_id == Assignment.id)
+        .where(Assignment.round_id == rnd.id)
+        .order_by(Application.ref, User.email, Assignment.id, CriterionScore.id)
+    ).all()
+    cards: dict[int, dict[str, Any]] = {}
+    scores: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for assignment_id, status, comment, submitted_at, ref, title, name, email, criterion_id, value in rows:
+        cards.setdefault(
+            assignment_id,
+            {
+                "juror": name or email,
+                "email": email,
+                "application": ref,
+                "title": title,
+                "status": status,
+                "comment": comment,
+                "submitted_at": submitted_at,
+            },
+        )
+        if criterion_id in code_of and value is not None:
+            scores[assignment_id][code_of[criterion_id]] = value
+    out = []
+    for assignment_id, card in cards.items():
+        values = scores.get(assignment_id, {})
+        try:
+            total = rubric.total(values) if values else None
+        except ValueError:
+            total = None
+        out.append(
+            {
+                **card,
+                **{f"score:{code}": values.get(code) for code in code_of.values()},
+                "total": number(total),
+                "counts": card["status"] == "submitted",
+            }
+        )
+    return criteria, out

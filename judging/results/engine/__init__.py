@@ -1,0 +1,2 @@
+"""Pure results computations (no Flask, no session): totals, aggregation, ranking, reliability,
+phase rules."""

@@ -1,1 +1,0 @@
-"""Use cases that write: validate, mutate, flush, audit, queue mail. They never commit."""
