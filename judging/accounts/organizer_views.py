@@ -12,10 +12,10 @@ from judging.accounts import operations as accounts
 from judging.accounts.forms import InviteForm
 from judging.accounts.models import User, UserRole
 from judging.accounts.operations import AccountError
+from judging.core.blueprints import organizer as bp
 from judging.core.loading import load_or_404
 from judging.core.permissions import organizer_required
 from judging.db import session as db
-from judging.editions.views import bp
 
 
 @bp.route("/people", methods=["GET", "POST"])
@@ -47,7 +47,7 @@ def people():
         .options(subqueryload(User.role_rows))  # one query (selectinload: one per 500 people)
         .order_by(User.name, User.email)
     ).all()
-    return render_template("organizer/people.html", form=form, staff=staff)
+    return render_template("accounts/people.html", form=form, staff=staff)
 
 
 @bp.post("/people/<int:user_id>/end-sessions")

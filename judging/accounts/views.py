@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
@@ -21,13 +21,11 @@ from judging.accounts.forms import (
     SetPasswordForm,
 )
 from judging.accounts.operations import AccountError, TokenError
+from judging.core.blueprints import auth as bp
 from judging.core.templating import current_locale
+from judging.core.web_input import safe_next
 from judging.db import session as db
-from judging.editions.public_views import safe_next
 from judging.extensions import limiter
-
-bp = Blueprint("auth", __name__)
-
 
 # Throttling: each form is limited per address and per account (the email typed, or the user on the
 # profile). Guesses and mail count; a typo in another field does not.
@@ -93,7 +91,7 @@ def too_many_attempts(_error):
     breached = limiter.current_limit
     wait = max(1.0, breached.window[0] - time.time()) if breached is not None else 60.0
     response = current_app.make_response(
-        (render_template("auth/too_many.html", message=_retry_message(wait)), 429)
+        (render_template("accounts/too_many.html", message=_retry_message(wait)), 429)
     )
     response.headers["Retry-After"] = str(math.ceil(wait))
     return response
@@ -123,7 +121,7 @@ def _token_failure(error: TokenError):
         if error.expired
         else _("This link is not valid. It may have been used already or copied incompletely.")
     )
-    return render_template("auth/bad_link.html", message=message), 400
+    return render_template("accounts/bad_link.html", message=message), 400
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -153,7 +151,7 @@ def login():
             login_user(user, remember=form.remember.data)
             db.commit()
             return redirect(safe_next(request.args.get("next"), home_for(user)))
-    return render_template("auth/login.html", form=form, next=_next_path())
+    return render_template("accounts/login.html", form=form, next=_next_path())
 
 
 @bp.post("/logout")
@@ -199,9 +197,9 @@ def register():
             _count_attempt()
             session["lang"] = form.language.data
             return render_template(
-                "auth/check_mail.html", email=accounts.normalize_email(form.email.data), next=_next_path()
+                "accounts/check_mail.html", email=accounts.normalize_email(form.email.data), next=_next_path()
             )
-    return render_template("auth/register.html", form=form, next=_next_path())
+    return render_template("accounts/register.html", form=form, next=_next_path())
 
 
 def _next_path() -> str | None:
@@ -236,8 +234,8 @@ def resend_confirmation():
         if user is not None and user.email_confirmed_at is None:
             accounts.send_confirmation(db, user)
             db.commit()
-        return render_template("auth/check_mail.html", email=form.email.data)
-    return render_template("auth/resend.html", form=form)
+        return render_template("accounts/check_mail.html", email=form.email.data)
+    return render_template("accounts/resend.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -249,8 +247,8 @@ def forgot_password():
         _count_attempt()
         accounts.request_password_reset(db, form.email.data, language=current_locale())
         db.commit()
-        return render_template("auth/check_mail.html", email=form.email.data, reset=True)
-    return render_template("auth/forgot.html", form=form)
+        return render_template("accounts/check_mail.html", email=form.email.data, reset=True)
+    return render_template("accounts/forgot.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -270,7 +268,7 @@ def reset_password(token: str):
             db.commit()
             flash(_("Your password is changed. You can log in."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("auth/set_password.html", form=form, title=_("Choose a new password"))
+    return render_template("accounts/set_password.html", form=form, title=_("Choose a new password"))
 
 
 @bp.route("/accept/<token>", methods=["GET", "POST"])
@@ -294,7 +292,7 @@ def accept_invitation(token: str):
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(home_for(user))
     return render_template(
-        "auth/set_password.html", form=form, title=_("Welcome: choose your password"), invited=user
+        "accounts/set_password.html", form=form, title=_("Welcome: choose your password"), invited=user
     )
 
 
@@ -319,7 +317,7 @@ def profile():
             password_form.current.errors.append(_("Wrong password."))
         else:
             return _change_password(password_form)
-    return render_template("auth/profile.html", form=form, password_form=password_form)
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
 
 
 def _change_password(password_form: ChangePasswordForm):
@@ -331,7 +329,7 @@ def _change_password(password_form: ChangePasswordForm):
         db.rollback()
         _apply_error(password_form, error)
         return render_template(
-            "auth/profile.html", form=ProfileForm(prefix="profile", obj=user), password_form=password_form
+            "accounts/profile.html", form=ProfileForm(prefix="profile", obj=user), password_form=password_form
         )
     db.commit()
     had_remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies

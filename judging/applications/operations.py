@@ -4,11 +4,11 @@ Every function that writes validates, mutates, flushes, records an audit event a
 commits (the route or command commits once). Refusals raise :class:`ApplicationError` (or a subclass)
 with translated messages, keyed by form field name where a field is to blame.
 
-Time comes from :func:`judging.core.clock.now` (tests replace it) or from the ``now`` argument; the web routes pass
-the time the request reached the server (``judging.core.clock.request_received_at``), so a click made in
-time counts even when a worker reaches it after the deadline. The deadline of an application is the
-edition's ``applications_close`` or its own ``deadline_extended_to`` when later, compared in UTC; the
-closing instant itself is still in time.
+Time comes from :func:`judging.core.clock.now` (tests replace it) or from the ``now`` argument; the web
+routes pass the time the request reached the server (``judging.core.clock.request_received_at``),
+so a click made in time counts even when a worker reaches it after the deadline. The deadline of an
+application is the edition's ``applications_close`` or its own ``deadline_extended_to`` when later,
+compared in UTC; the closing instant itself is still in time.
 
 Concurrency: every save that changes an application also bumps ``updated_at``, so the ORM issues an
 ``UPDATE ... WHERE version = :seen`` (``version`` is the mapper's ``version_id_col``). Two requests

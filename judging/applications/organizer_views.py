@@ -30,6 +30,7 @@ from judging.applications.organizer_forms import (
 from judging.applications.screening import ScreeningError
 from judging.core import clock, uploads
 from judging.core.audit import record
+from judging.core.blueprints import organizer as bp
 from judging.core.exports import write_csv, write_xlsx
 from judging.core.labels import (
     APPLICATION_ACTION_LABELS,
@@ -43,8 +44,8 @@ from judging.core.paging import page_links
 from judging.core.permissions import organizer_required
 from judging.core.templating import tr
 from judging.db import session as db
+from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize, Question
-from judging.editions.views import bp, load_edition
 
 APPLICATIONS_URL = "/editions/<int:edition_id>/applications"
 APPLICATION_URL = APPLICATIONS_URL + "/<int:application_id>"
@@ -126,7 +127,7 @@ def applications(edition_id: int):
     page = q.parse_page(request.args.get("page"), pages)
     rows = db.execute(q.application_page(edition.id, filters, page)).all() if total else []
     return render_template(
-        "organizer/applications.html",
+        "applications/organizer_list.html",
         edition=edition,
         prizes=prizes,
         prize_by_id={p.id: p for p in prizes},
@@ -267,7 +268,7 @@ def _render_application(
     history = db.scalars(q.application_history(application.id)).all()
     return (
         render_template(
-            "organizer/applications_view.html",
+            "applications/organizer_view.html",
             edition=edition,
             application=application,
             prize=application.prize,

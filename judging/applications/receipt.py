@@ -43,7 +43,7 @@ def receipt_html(application: Application, *, locale: str, submission: Submissio
     content = submission.content
     with force_locale(locale):
         return render_template(
-            "documents/receipt.html",
+            "applications/receipt.html",
             application=application,
             submission=submission,
             context=submission.context or {},

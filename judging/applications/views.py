@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -25,7 +24,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -50,6 +48,7 @@ from judging.applications.operations import ApplicationError, DeadlineError, InJ
 from judging.applications.publication import set_publication_consent
 from judging.applications.receipt import receipt_pdf
 from judging.core import clock, uploads
+from judging.core.blueprints import candidate as bp
 from judging.core.clock import request_received_at
 from judging.core.concurrency import RACE_ERRORS, commit_with_replay, lost_race
 from judging.core.permissions import (
@@ -58,14 +57,13 @@ from judging.core.permissions import (
     is_candidate,
     owns_application,
 )
-from judging.core.templating import current_locale
+from judging.core.templating import current_locale, time_left
 from judging.db import session as db
 from judging.editions import queries
 from judging.editions.models import Prize
 from judging.extensions import csrf
 from judging.results.notifications import released_comments
 
-bp = Blueprint("candidate", __name__)
 T = TypeVar("T")
 COUNTDOWN_DAYS = 7
 
@@ -82,14 +80,6 @@ def _commit_with_retry(
         else:
             db.rollback()
         raise
-
-
-def time_left(deadline, now) -> str:
-    """Server-rendered countdown text (the script refines it every second)."""
-    seconds = (deadline - now).total_seconds()
-    if seconds <= 0:
-        return _("The call for applications has closed.")
-    return format_timedelta(deadline - now, granularity="minute", threshold=1.5, add_direction=False)
 
 
 def _page_context() -> dict[str, Any]:
@@ -120,7 +110,7 @@ def prizes():
         is_open and (edition.applications_close - now).total_seconds() <= COUNTDOWN_DAYS * 86400
     )
     return render_template(
-        "public/prizes.html",
+        "applications/prizes.html",
         edition=edition,
         prizes=prize_list,
         mine=mine,
@@ -150,7 +140,7 @@ def dashboard():
         }
         for application in mine
     ]
-    return render_template("candidate/dashboard.html", rows=rows, **_page_context())
+    return render_template("applications/dashboard.html", rows=rows, **_page_context())
 
 
 # Starting an application ----------------------------------------------------------------------------
@@ -180,7 +170,7 @@ def apply(prize_id: int):
             return redirect(url_for("candidate.prizes"))
         return redirect(url_for("candidate.edit", application_id=application.id))
     return render_template(
-        "candidate/apply.html",
+        "applications/apply.html",
         prize=prize,
         existing=existing,
         is_open=service.window_open(prize.edition, now),
@@ -197,7 +187,7 @@ def _render_form(application: Application, form, *, status: int = 200, late: boo
     attachments = {a.question_id: a for a in application.attachments}
     return (
         render_template(
-            "candidate/form.html",
+            "applications/form.html",
             application=application,
             prize=application.prize,
             form=form,
@@ -418,7 +408,7 @@ def application(application_id: int):
     now = clock.now()
     decisions = service.decisions_for(db, [found])
     return render_template(
-        "candidate/application.html",
+        "applications/application.html",
         application=found,
         status=service.status_key(found, now),
         outcomes=service.visible_outcomes(found, decisions, now),
@@ -515,7 +505,7 @@ def withdraw(application_id: int):
             return redirect(url_for("candidate.application", application_id=application_id))
         flash(_("Your application is withdrawn. A confirmation is on its way by email."), "success")
         return redirect(url_for("candidate.application", application_id=application_id))
-    return render_template("candidate/withdraw.html", application=found, form=form, **_page_context())
+    return render_template("applications/withdraw.html", application=found, form=form, **_page_context())
 
 
 @bp.post("/applications/<int:application_id>/delete")
@@ -548,7 +538,7 @@ def my_data():
     mine = service.applications_of(db, current_user)
     now = clock.now()
     return render_template(
-        "candidate/my_data.html",
+        "applications/my_data.html",
         applications=mine,
         blockers=service.deletion_blockers(mine, now),
         form=DeleteAccountForm(),
@@ -596,7 +586,7 @@ def delete_account():
                 return redirect(url_for("public.home"))
     return (
         render_template(
-            "candidate/my_data.html",
+            "applications/my_data.html",
             applications=mine,
             blockers=service.deletion_blockers(mine, now),
             form=form,

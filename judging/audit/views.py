@@ -23,15 +23,16 @@ from judging.accounts.models import User
 from judging.audit import text as audit_text
 from judging.core import clock
 from judging.core.audit_event import AuditEvent
+from judging.core.blueprints import organizer as bp
 from judging.core.exports import write_csv, write_xlsx
 from judging.core.labels import round_name
 from judging.core.paging import Pager
 from judging.core.permissions import organizer_required
 from judging.core.templating import tr
 from judging.db import session as db
+from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize, Round
 from judging.editions.operations import local_to_utc, utc_to_local
-from judging.editions.views import bp, load_edition
 from judging.results.forms import AuditFilterForm
 
 PER_PAGE = 50
@@ -248,7 +249,7 @@ def audit_trail(edition_id: int):
         events = list(db.scalars(_query(conditions).limit(PER_PAGE).offset(pager.offset)))
     pages = Pager.of(total, PER_PAGE, page).pages
     return render_template(
-        "organizer/audit.html",
+        "audit/trail.html",
         edition=edition,
         form=form,
         events=events,

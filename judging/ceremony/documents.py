@@ -134,7 +134,7 @@ def ceremony_html(plan: CeremonyPlan, kind: str) -> str:
     """The document's HTML (autoescaped template ``documents/ceremony_<kind>.html``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown ceremony document {kind!r}")
-    template = f"documents/ceremony_{kind.replace('-', '_')}.html"
+    template = f"ceremony/documents/ceremony_{kind.replace('-', '_')}.html"
     if kind in PUBLIC_KINDS:
         plan = replace(plan, prizes=withhold_names(copy(p) for p in plan.prizes))
     with force_locale(plan.languages[0]):

@@ -744,11 +744,6 @@ def _current_language() -> str:
     return str(get_locale() or "fr") if has_request_context() else "fr"
 
 
-def is_public(moment: datetime | None, at: datetime) -> bool:
-    """A page whose opening time is ``moment`` is public at ``at`` (never without a time)."""
-    return moment is not None and moment <= at
-
-
 def arrangement_defaults(prizes: Sequence[Prize]) -> list[Mapping[str, Any]]:
     """What the arrangement form shows for each prize (its stored values)."""
     rows = []

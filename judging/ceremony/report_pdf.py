@@ -12,7 +12,7 @@ The report is a public document: a laureate without publication consent is shown
 "Finalist (name withheld)" (:func:`judging.ceremony.plan.withhold_names`), still counted.
 
 :func:`report_context` is what both the organizer's page and the PDF render (the shared
-template ``organizer/report_body.html``), in a fixed number of queries.
+template ``ceremony/report_body.html``), in a fixed number of queries.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, A
 def report_html(db: Session, edition: Edition, *, locale: str) -> str:
     with force_locale(locale):
         context = report_context(db, edition, locale=locale)
-        return render_template("documents/report.html", **context)
+        return render_template("ceremony/documents/report.html", **context)
 
 
 def report_pdf(db: Session, edition: Edition, *, locale: str, paper: str = "letter") -> bytes:

@@ -32,14 +32,15 @@ from judging.ceremony.forms import (
 from judging.ceremony.plan import CeremonyError, PrizeArrangement
 from judging.ceremony.report_pdf import report_context, report_pdf
 from judging.core import clock
+from judging.core.blueprints import organizer as bp
 from judging.core.concurrency import commit_with_replay
 from judging.core.forms import add_errors
 from judging.core.permissions import organizer_required
 from judging.core.templating import current_locale
 from judging.core.web_input import ascii_int, int_arg, int_list
 from judging.db import session as db
+from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize
-from judging.editions.views import bp, load_edition
 from judging.jury.models import Assignment
 from judging.mail import templates as mail_templates
 from judging.results import notifications
@@ -64,7 +65,7 @@ def _prizes(edition: Edition) -> list[Prize]:
 
 
 def _refused(edition: Edition, error: CeremonyError, status: int = 409):
-    return render_template("organizer/ceremony_refused.html", edition=edition, error=error), status
+    return render_template("ceremony/refused.html", edition=edition, error=error), status
 
 
 # --- arrangement -----------------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def _render_ceremony(
 ):
     readiness = ceremony_service.load_prizes(db, edition)
     return render_template(
-        "organizer/ceremony.html",
+        "ceremony/ceremony.html",
         edition=edition,
         form=form,
         times_form=times_form,
@@ -91,7 +92,7 @@ def _render_ceremony(
         kind_labels=document_labels(),
         options=DocumentOptionsForm(),
         reveal_form=EmptyForm(formdata=None),
-        winners_public=ceremony_service.is_public(edition.winners_public_at, clock.now()),
+        winners_public=clock.is_public(edition.winners_public_at, clock.now()),
         prize_names={p.id: p.name(current_locale()) for p in readiness},
         unconsented=without_publication_consent(db, [p.id for p in readiness]),
     ), status
@@ -218,7 +219,7 @@ def ceremony_reveal(edition_id: int):
     step = steps[number]
     return (
         render_template(
-            "organizer/reveal.html",
+            "ceremony/reveal.html",
             edition=edition,
             plan=plan,
             step=step,
@@ -256,7 +257,7 @@ def ceremony_reveal_winners(edition_id: int):
 
 def _render_notifications(edition: Edition, form: ScheduleForm, *, problem: Any = None, status: int = 200):
     return render_template(
-        "organizer/ceremony_notifications.html",
+        "ceremony/notifications.html",
         edition=edition,
         form=form,
         summary=notifications.summary(db, edition),
@@ -350,7 +351,7 @@ def ceremony_comments(edition_id: int):
             status = 422
     rows = notifications.comments_for_review(db, edition)
     return render_template(
-        "organizer/ceremony_comments.html",
+        "ceremony/comments.html",
         edition=edition,
         rows=rows,
         form=form,
@@ -394,7 +395,7 @@ def ceremony_comment_edit(edition_id: int, assignment_id: int):
         else:
             status = 422
     return render_template(
-        "organizer/ceremony_comment.html", edition=edition, card=card, form=form, problem=problem
+        "ceremony/comment.html", edition=edition, card=card, form=form, problem=problem
     ), status
 
 
@@ -407,7 +408,7 @@ def edition_report(edition_id: int):
     edition = load_edition(edition_id)
     locale = current_locale()
     return render_template(
-        "organizer/report.html", options=DocumentOptionsForm(), **report_context(db, edition, locale=locale)
+        "ceremony/report.html", options=DocumentOptionsForm(), **report_context(db, edition, locale=locale)
     )
 
 

@@ -1,4 +1,6 @@
-"""``judging generate``: a fictional edition of any size, loaded in bulk (see :mod:`judging.devdata.generate`).
+"""``judging generate``: a fictional edition of any size, loaded in bulk.
+
+See :mod:`judging.devdata.generate`.
 
 The command runs in the app context, calls the generator (which flushes) and commits once.
 """

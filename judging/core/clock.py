@@ -127,3 +127,8 @@ def request_received_at() -> datetime:
         if isinstance(stamp, datetime):
             return stamp
     return now()
+
+
+def is_public(moment: datetime | None, at: datetime) -> bool:
+    """A page whose opening time is ``moment`` is public at ``at`` (never without a time)."""
+    return moment is not None and moment <= at

@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import dates, numbers
 from flask import Flask, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, format_timedelta, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
@@ -176,3 +176,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {"current_locale": current_locale(), "current_path": request.full_path.rstrip("?")}
+
+
+def time_left(deadline, now) -> str:
+    """Server-rendered countdown text (the script refines it every second)."""
+    seconds = (deadline - now).total_seconds()
+    if seconds <= 0:
+        return _("The call for applications has closed.")
+    return format_timedelta(deadline - now, granularity="minute", threshold=1.5, add_direction=False)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Request, request
 from flask_babel.speaklater import LazyString
@@ -110,3 +111,13 @@ def escape_lazy_messages() -> None:
 
 def _escaped_html(message: LazyString) -> Markup:
     return escape(str(message))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths are followed after a form (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

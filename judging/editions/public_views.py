@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from judging.applications.views import time_left
 from judging.core import clock
+from judging.core.blueprints import public as bp
 from judging.core.forms import LanguageForm
+from judging.core.templating import time_left
+from judging.core.web_input import safe_next
 from judging.db import session as db
 from judging.editions import queries
 from judging.editions.cockpit import season_timeline
 from judging.editions.models import Edition
-
-bp = Blueprint("public", __name__)
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths are followed after a form (no open redirects)."""
-    if not target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    return target
 
 
 @bp.get("/")
@@ -48,13 +36,11 @@ def edition(code: str):
 def _edition_page(edition: Edition | None, prizes: list) -> str:
     """The contest presented: its window and countdown, its season's timeline, its prizes with their
     sponsors and presenters, links to apply and to the results that are public."""
-    from judging.ceremony.plan import is_public
-
     now = clock.now()
     clock.use_timezone(edition.timezone if edition else None)  # the home page names no edition
     is_open = bool(edition and edition.applications_open <= now < edition.applications_close)
     return render_template(
-        "public/home.html",
+        "editions/home.html",
         edition=edition,
         prizes=prizes,
         now=now,
@@ -62,8 +48,8 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
         not_yet_open=bool(edition and now < edition.applications_open),
         time_left=time_left(edition.applications_close, now) if is_open else "",
         timeline=season_timeline(edition, prizes, now) if edition else [],
-        finalists_public=bool(edition and is_public(edition.finalists_public_at, now)),
-        winners_public=bool(edition and is_public(edition.winners_public_at, now)),
+        finalists_public=bool(edition and clock.is_public(edition.finalists_public_at, now)),
+        winners_public=bool(edition and clock.is_public(edition.winners_public_at, now)),
     )
 
 

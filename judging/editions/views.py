@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from judging.core.blueprints import organizer as bp
 from judging.core.clock import now
 from judging.core.edits import commit_edit, status_of
 from judging.core.labels import METHOD_LABELS, PHASE_LABELS, QUESTION_TYPE_LABELS
-from judging.core.loading import load_or_404
 from judging.core.permissions import organizer_required
 from judging.core.templating import local_datetime, tr
 from judging.core.web_input import int_arg
@@ -41,10 +41,9 @@ from judging.editions.forms import (
     QuestionForm,
     RoundForm,
 )
+from judging.editions.loading import load_criterion, load_edition, load_prize, load_question, load_round
 from judging.editions.models import Criterion, Edition, Prize, Question, Round
 from judging.editions.operations import JUDGING_STARTED, SetupError
-
-bp = Blueprint("organizer", __name__)
 
 # Service field names → the form input that shows the message.
 FIELD_FOR = {"name": "name_fr", "label": "label_fr"}
@@ -97,35 +96,6 @@ def stored_value(name: str, value: Any) -> str:
     return text if len(text) <= STORED_VALUE_MAX else text[: STORED_VALUE_MAX - 1] + "…"
 
 
-# --- loading (missing or under the wrong parent → 404) ---------------------------------------------
-
-
-def load_edition(edition_id: int) -> Edition:
-    return load_or_404(Edition, edition_id)
-
-
-def load_prize(edition_id: int, prize_id: int) -> tuple[Edition, Prize]:
-    edition = load_edition(edition_id)
-    return edition, load_or_404(Prize, prize_id, parent=edition)
-
-
-def load_round(edition_id: int, prize_id: int, round_id: int) -> tuple[Edition, Prize, Round]:
-    edition, prize = load_prize(edition_id, prize_id)
-    return edition, prize, load_or_404(Round, round_id, parent=prize)
-
-
-def load_criterion(
-    edition_id: int, prize_id: int, round_id: int, criterion_id: int
-) -> tuple[Edition, Prize, Round, Criterion]:
-    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
-    return edition, prize, rnd, load_or_404(Criterion, criterion_id, parent=rnd)
-
-
-def load_question(edition_id: int, prize_id: int, question_id: int) -> tuple[Edition, Prize, Question]:
-    edition, prize = load_prize(edition_id, prize_id)
-    return edition, prize, load_or_404(Question, question_id, parent=prize)
-
-
 # --- saving ------------------------------------------------------------------------------------------
 
 
@@ -173,7 +143,7 @@ def _confirm_delete(
     """The confirmation page; its form carries the version shown (a record changed since is not deleted)."""
     form.remember(obj)
     return render_template(
-        "organizer/confirm_delete.html",
+        "editions/confirm_delete.html",
         form=form,
         title=title,
         message=message,
@@ -216,7 +186,7 @@ def _prize_crumbs(edition: Edition, prize: Prize) -> list[tuple[str, str | None]
 def dashboard():
     editions = db.scalars(queries.editions_newest_first()).all()
     prize_counts = dict(db.execute(select(Prize.edition_id, func.count()).group_by(Prize.edition_id)).all())
-    return render_template("organizer/dashboard.html", editions=editions, prize_counts=prize_counts)
+    return render_template("editions/dashboard.html", editions=editions, prize_counts=prize_counts)
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
@@ -228,7 +198,7 @@ def edition_new():
         if edition:
             flash(_("Edition created. Now add its prizes."), "success")
             return redirect(url_for("organizer.edition_view", edition_id=edition.id))
-    return render_template("organizer/edition_form.html", form=form, edition=None)
+    return render_template("editions/edition_form.html", form=form, edition=None)
 
 
 @bp.route("/editions/copy", methods=["GET", "POST"])
@@ -251,7 +221,7 @@ def edition_copy():
                 "success",
             )
             return redirect(url_for("organizer.edition_view", edition_id=edition.id))
-    return render_template("organizer/copy_form.html", form=form)
+    return render_template("editions/copy_form.html", form=form)
 
 
 @bp.get("/editions/<int:edition_id>")
@@ -261,7 +231,7 @@ def edition_view(edition_id: int):
     edition = load_edition(edition_id)
     prizes = setup.setup_of_edition(db, edition.id)
     board = cockpit.cockpit(db, edition, prizes, now())
-    return render_template("organizer/edition.html", edition=edition, prizes=prizes, cockpit=board)
+    return render_template("editions/edition.html", edition=edition, prizes=prizes, cockpit=board)
 
 
 @bp.route("/editions/<int:edition_id>/edit", methods=["GET", "POST"])
@@ -274,7 +244,7 @@ def edition_edit(edition_id: int):
     ):
         flash(_("Edition saved."), "success")
         return redirect(url_for("organizer.edition_view", edition_id=edition.id))
-    return render_template("organizer/edition_form.html", form=form, edition=edition), status_of(form)
+    return render_template("editions/edition_form.html", form=form, edition=edition), status_of(form)
 
 
 @bp.route("/editions/<int:edition_id>/delete", methods=["GET", "POST"])
@@ -317,7 +287,7 @@ def prize_new(edition_id: int):
         if prize:
             flash(_("Prize created. Now add its rounds and questions."), "success")
             return redirect(_prize_url(edition, prize))
-    return render_template("organizer/prize_form.html", form=form, edition=edition, prize=None)
+    return render_template("editions/prize_form.html", form=form, edition=edition, prize=None)
 
 
 @bp.get("/editions/<int:edition_id>/prizes/<int:prize_id>")
@@ -334,7 +304,7 @@ def prize_view(edition_id: int, prize_id: int):
         select(Question).where(Question.prize_id == prize.id).order_by(Question.position, Question.id)
     ).all()
     return render_template(
-        "organizer/prize.html",
+        "editions/prize.html",
         edition=edition,
         prize=prize,
         rounds=rounds,
@@ -353,7 +323,7 @@ def prize_edit(edition_id: int, prize_id: int):
     ):
         flash(_("Prize saved."), "success")
         return redirect(_prize_url(edition, prize))
-    page = render_template("organizer/prize_form.html", form=form, edition=edition, prize=prize)
+    page = render_template("editions/prize_form.html", form=form, edition=edition, prize=prize)
     return page, status_of(form)
 
 
@@ -410,7 +380,7 @@ def round_new(edition_id: int, prize_id: int):
             flash(_("Round created. Now add its rubric criteria."), "success")
             return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
     return render_template(
-        "organizer/round_form.html", form=form, edition=edition, prize=prize, rnd=None, criterion_codes=[]
+        "editions/round_form.html", form=form, edition=edition, prize=prize, rnd=None, criterion_codes=[]
     )
 
 
@@ -427,7 +397,7 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
         flash(_("Round saved."), "success")
         return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
     return render_template(
-        "organizer/round_form.html",
+        "editions/round_form.html",
         form=form,
         edition=edition,
         prize=prize,
@@ -478,7 +448,7 @@ def criterion_new(edition_id: int, prize_id: int, round_id: int):
             flash(_("Criterion “%(code)s” added.", code=criterion.code), "success")
             return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
     return render_template(
-        "organizer/criterion_form.html", form=form, edition=edition, prize=prize, rnd=rnd, criterion=None
+        "editions/criterion_form.html", form=form, edition=edition, prize=prize, rnd=rnd, criterion=None
     )
 
 
@@ -493,7 +463,7 @@ def criterion_edit(edition_id: int, prize_id: int, round_id: int, criterion_id: 
         flash(_("Criterion saved."), "success")
         return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
     return render_template(
-        "organizer/criterion_form.html",
+        "editions/criterion_form.html",
         form=form,
         edition=edition,
         prize=prize,
@@ -554,7 +524,7 @@ def question_new(edition_id: int, prize_id: int):
             flash(_("Question “%(code)s” added.", code=question.code), "success")
             return redirect(_prize_url(edition, prize, "questions"))
     return render_template(
-        "organizer/question_form.html", form=form, edition=edition, prize=prize, question=None
+        "editions/question_form.html", form=form, edition=edition, prize=prize, question=None
     )
 
 
@@ -569,7 +539,7 @@ def question_edit(edition_id: int, prize_id: int, question_id: int):
         flash(_("Question saved."), "success")
         return redirect(_prize_url(edition, prize, "questions"))
     return render_template(
-        "organizer/question_form.html", form=form, edition=edition, prize=prize, question=question
+        "editions/question_form.html", form=form, edition=edition, prize=prize, question=question
     ), status_of(form)
 
 

@@ -21,13 +21,14 @@ from sqlalchemy.orm import selectinload
 from judging.accounts.models import User
 from judging.applications.presenters import ORGANIZER, application_label
 from judging.core.audit_event import AuditEvent
+from judging.core.blueprints import organizer as bp
 from judging.core.labels import PHASE_LABELS, translated
 from judging.core.paging import page_links
 from judging.core.permissions import organizer_required
 from judging.core.templating import current_locale
 from judging.core.web_input import ascii_int, int_arg
 from judging.db import session as db
-from judging.editions.views import bp, load_round
+from judging.editions.loading import load_round
 from judging.jury import operations as jury_service
 from judging.jury import scoring
 from judging.jury.models import Assignment, Conflict, JuryMembership
@@ -240,7 +241,7 @@ def _render(
         return _jury_url(edition, prize, rnd, anchor, **view.args(**changes))
 
     return render_template(
-        "organizer/jury.html",
+        "jury/members.html",
         edition=edition,
         prize=prize,
         rnd=rnd,
@@ -575,7 +576,7 @@ def jury_remove_assignment(edition_id: int, prize_id: int, round_id: int, assign
             )
         )
     return render_template(
-        "organizer/jury_remove.html",
+        "jury/member_remove.html",
         edition=edition,
         prize=prize,
         rnd=rnd,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     flash,
     g,
@@ -33,6 +32,7 @@ from judging.accounts.models import User
 from judging.applications.models import Application, Attachment
 from judging.applications.presenters import JUROR, application_label, application_view
 from judging.core import uploads
+from judging.core.blueprints import jury as bp
 from judging.core.concurrency import commit_with_replay, lost_race
 from judging.core.labels import translated
 from judging.core.models import utcnow
@@ -56,8 +56,6 @@ from judging.jury.models import Assignment, JuryMembership
 from judging.jury.scoring import ScoreError, ScoringClosed, StaleScorecard
 from judging.results.engine import phases as phase_rules
 from judging.results.models import PitchSlot
-
-bp = Blueprint("jury", __name__)
 
 SCORE_URL = "/rounds/<int:round_id>/applications/<int:application_id>"
 

@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from judging.ceremony.forms import MailTemplateForm, ResetTemplateForm, remember_template
+from judging.core.blueprints import organizer as bp
 from judging.core.edits import commit_edit, status_of
 from judging.core.forms import add_errors
 from judging.core.permissions import organizer_required
 from judging.db import session as db
+from judging.editions.loading import load_edition
 from judging.editions.models import Edition
-from judging.editions.views import bp, load_edition
 from judging.mail import templates as mail_templates
 from judging.mail.models import MailTemplate
 from judging.mail.templates import TemplateRefused, UnknownMail
@@ -101,7 +102,7 @@ def mail_template(edition_id: int, key: str, language: str):
             template = mail_templates.find(db, edition.id, key, language)
             status = status_of(form)
     return render_template(
-        "organizer/mail_template.html",
+        "mail/editor.html",
         edition=edition,
         kind=kind,
         kinds=mail_templates.KINDS,

@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from judging.core.blueprints import organizer as bp
 from judging.core.labels import label
 from judging.core.loading import load_or_404
 from judging.core.permissions import organizer_required
 from judging.db import session as db
-from judging.editions.views import bp
 from judging.mail import operations as service
 from judging.mail.models import OutgoingMail
 
@@ -60,7 +60,7 @@ def _outbox_badge() -> dict:
 def outbox():
     view = service.outbox_view(db)
     return render_template(
-        "organizer/outbox.html", view=view, template_label=template_label, page_size=service.PAGE_SIZE
+        "mail/outbox.html", view=view, template_label=template_label, page_size=service.PAGE_SIZE
     )
 
 

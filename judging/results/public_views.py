@@ -14,12 +14,13 @@ from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from judging.ceremony.plan import is_public, public_results
+from judging.ceremony.plan import public_results
 from judging.core import clock
+from judging.core.blueprints import public as bp
+from judging.core.clock import is_public
 from judging.core.permissions import is_organizer
 from judging.db import session as db
 from judging.editions.models import Edition
-from judging.editions.public_views import bp
 
 
 def _page(code: str, stage: str):
@@ -33,7 +34,7 @@ def _page(code: str, stage: str):
         abort(404)
     prizes = public_results(db, edition, stage=stage)
     response = render_template(
-        f"public/{stage}.html",
+        f"results/public_{stage}.html",
         edition=edition,
         prizes=prizes,
         preview=preview,

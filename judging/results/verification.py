@@ -66,7 +66,8 @@ def round_fingerprints(db: Session, edition: Edition) -> dict[tuple[str, str], s
 def document_fingerprints(document: Any) -> dict[tuple[str, str], str]:
     """The fingerprints of an exchange document's rounds, computed in a throw-away SQLite database.
 
-    Raises :class:`judging.exchange.edition_format.ImportFailed` (with every error) for a document that cannot be
+    Raises :class:`judging.exchange.edition_format.ImportFailed` (with every error) for a document that
+    cannot be
     imported.
     """
     engine = make_engine("sqlite://", poolclass=StaticPool)

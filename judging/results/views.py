@@ -25,6 +25,8 @@ from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.applications.presenters import JUROR, ORGANIZER, application_label
 from judging.core.audit_event import AuditEvent
+from judging.core.blueprints import jury as jury_bp
+from judging.core.blueprints import organizer as bp
 from judging.core.charts import leniency_chart
 from judging.core.collation import sort_key
 from judging.core.edits import commit_edit, status_of
@@ -37,11 +39,10 @@ from judging.core.permissions import juror_required, organizer_required
 from judging.core.templating import current_locale, decimal_text
 from judging.core.web_input import ascii_int, int_arg, int_list
 from judging.db import session as db
+from judging.editions.loading import load_edition, load_round
 from judging.editions.models import METHODS, Edition, Prize, Round
 from judging.editions.operations import format_tie_break, parse_tie_break, utc_to_local
-from judging.editions.views import bp, load_edition, load_round
 from judging.jury.models import JuryMembership
-from judging.jury.views import bp as jury_bp
 from judging.results import computation as results_service
 from judging.results import operations as decisions_service
 from judging.results import phases as phases_service
@@ -171,7 +172,7 @@ def results_index(edition_id: int):
         else set()
     )
     return render_template(
-        "organizer/results_index.html",
+        "results/index.html",
         edition=edition,
         structure=structure,
         frozen=frozen,
@@ -309,7 +310,7 @@ def _render(
         else None
     )
     return render_template(
-        "organizer/results.html",
+        "results/round.html",
         edition=edition,
         prize=prize,
         rnd=rnd,
@@ -741,7 +742,7 @@ def _deliberation(edition: Edition | None, prize: Prize, rnd: Round, *, viewer: 
     for cards in by_app.values():
         cards.sort(key=lambda c: (by_name(c.name), c.email))
     return render_template(
-        "organizer/results_deliberation.html",
+        "results/deliberation.html",
         edition=edition,
         prize=prize,
         rnd=rnd,
@@ -828,7 +829,7 @@ def _render_phase(
         )
     )
     return render_template(
-        "organizer/phases.html",
+        "results/phases.html",
         edition=edition,
         prize=prize,
         rnd=rnd,

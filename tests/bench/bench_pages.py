@@ -1,6 +1,6 @@
 """SQL queries and response times of the pages jurors, candidates and organizers use, at two sizes.
 
-A script, not a test (pytest does not collect ``bench_*.py``); ``tests/integration/test_query_counts.py``
+A script, not a test (pytest does not collect ``bench_*.py``); ``tests/integration/core/test_query_counts.py``
 reuses its page list to check the query counts in the suite. Run::
 
     .venv/bin/python tests/bench/bench_pages.py \\
