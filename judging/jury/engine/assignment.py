@@ -153,85 +153,131 @@ def assign(
         raise ValueError("per_application must be >= 0")
     if max_load is not None and max_load < 0:
         raise ValueError("max_load must be >= 0")
-    apps = sorted(applications, key=lambda app: app.id)
-    jury = sorted(jurors, key=lambda juror: juror.id)
-    app_index = _index([app.id for app in apps], "application")
-    juror_index = _index([juror.id for juror in jury], "juror")
-    n_apps, n_jurors = len(apps), len(jury)
-
-    existing_of: list[set[int]] = [set() for _ in apps]
-    for juror_id, app_id in existing:
-        if juror_id not in juror_index or app_id not in app_index:
-            raise ValueError(
-                f"existing pair ({juror_id!r}, {app_id!r}) names an unknown juror or application"
-            )
-        existing_of[app_index[app_id]].add(juror_index[juror_id])
-    conflicted_of: list[set[int]] = [set() for _ in apps]
-    for juror_id, app_id in conflicts:
-        if juror_id in juror_index and app_id in app_index:
-            conflicted_of[app_index[app_id]].add(juror_index[juror_id])
-
-    # Language groups: one row of "who may read it" per distinct application language.
-    if require_language:
-        keys = [app.language.casefold() if app.language else None for app in apps]
-        reads = [{lang.casefold() for lang in juror.languages} for juror in jury]
-    else:
-        keys = [None] * n_apps
-        reads = []
-    group_keys = sorted(set(keys), key=lambda key: (key is not None, key or ""))
-    group_of_key = {key: g for g, key in enumerate(group_keys)}
-    readable = np.ones((max(len(group_keys), 1), n_jurors), dtype=bool)
-    for g, key in enumerate(group_keys):
-        if key is not None:
-            readable[g] = [key in langs for langs in reads]
-    group = np.array([group_of_key[key] for key in keys], dtype=np.int64)
-
-    empty: frozenset[int] = frozenset()
-    excluded: list[frozenset[int]] = []
-    for a in range(n_apps):
-        row = readable[group[a]]
-        out = {j for j in conflicted_of[a] | existing_of[a] if row[j]}
-        excluded.append(frozenset(out) if out else empty)
-    need = [max(0, per_application - len(existing_of[a])) for a in range(n_apps)]
-
-    base_load = np.zeros(n_jurors, dtype=np.int64)
-    for assigned in existing_of:
-        for j in assigned:
+    problem = _Problem.build(applications, jurors, conflicts, existing, require_language)
+    need = [max(0, per_application - len(held)) for held in problem.existing_of]
+    base_load = np.zeros(len(problem.jury), dtype=np.int64)
+    for held in problem.existing_of:
+        for j in held:
             base_load[j] += 1
     unbounded = int(base_load.sum()) + sum(need) + 1
-    cap = np.full(n_jurors, unbounded if max_load is None else max_load, dtype=np.int64)
+    cap = np.full(len(problem.jury), unbounded if max_load is None else max_load, dtype=np.int64)
 
-    solver = _Solver(readable=readable, group=group, excluded=excluded, need=need, load=base_load, cap=cap)
+    solver = _Solver(
+        readable=problem.readable,
+        group=problem.group,
+        excluded=problem.excluded(),
+        need=need,
+        load=base_load,
+        cap=cap,
+    )
     solver.solve()
 
-    new_pairs = sorted((jury[j].id, apps[a].id) for a in range(n_apps) for j in solver.new[a])
-    loads = {jury[j].id: int(solver.load[j]) for j in range(n_jurors)}
-    unread = (~readable).sum(axis=1)
-    shortfalls = []
-    for a in range(n_apps):
-        missing = need[a] - len(solver.new[a])
-        if missing <= 0:
-            continue
-        conflicted = len(conflicted_of[a] - existing_of[a])
-        row = readable[group[a]]
-        wrong_language = int(unread[group[a]]) - sum(
-            1 for j in conflicted_of[a] | existing_of[a] if not row[j]
-        )
-        eligible = n_jurors - conflicted - wrong_language
+    jury, apps = problem.jury, problem.apps
+    new_pairs = sorted((jury[j].id, apps[a].id) for a in range(len(apps)) for j in solver.new[a])
+    loads = {juror.id: int(solver.load[j]) for j, juror in enumerate(jury)}
+    shortfalls = [
+        problem.shortfall(a, missing, per_application=per_application, max_load=max_load)
+        for a in range(len(apps))
+        if (missing := need[a] - len(solver.new[a])) > 0
+    ]
+    return AssignmentResult(new_pairs=new_pairs, loads=loads, shortfalls=shortfalls)
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    """The input of :func:`assign` as indices: applications and jurors sorted by id.
+
+    ``existing_of[a]`` and ``conflicted_of[a]`` are the juror indices already
+    on, or in conflict with, application ``a``; ``readable[g, j]`` says whether
+    juror ``j`` reads language group ``g`` and ``group[a]`` is ``a``'s group
+    (a single all-true group without ``require_language``).
+    """
+
+    apps: list[AppInfo]
+    jury: list[JurorInfo]
+    existing_of: list[set[int]]
+    conflicted_of: list[set[int]]
+    readable: np.ndarray
+    group: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        applications: Collection[AppInfo],
+        jurors: Collection[JurorInfo],
+        conflicts: Collection[Pair],
+        existing: Collection[Pair],
+        require_language: bool,
+    ) -> _Problem:
+        apps = sorted(applications, key=lambda app: app.id)
+        jury = sorted(jurors, key=lambda juror: juror.id)
+        app_index = _index([app.id for app in apps], "application")
+        juror_index = _index([juror.id for juror in jury], "juror")
+        existing_of: list[set[int]] = [set() for _ in apps]
+        for juror_id, app_id in existing:
+            if juror_id not in juror_index or app_id not in app_index:
+                raise ValueError(
+                    f"existing pair ({juror_id!r}, {app_id!r}) names an unknown juror or application"
+                )
+            existing_of[app_index[app_id]].add(juror_index[juror_id])
+        conflicted_of: list[set[int]] = [set() for _ in apps]
+        for juror_id, app_id in conflicts:
+            if juror_id in juror_index and app_id in app_index:
+                conflicted_of[app_index[app_id]].add(juror_index[juror_id])
+        readable, group = _language_groups(apps, jury, require_language)
+        return cls(apps, jury, existing_of, conflicted_of, readable, group)
+
+    def excluded(self) -> list[frozenset[int]]:
+        """Per application, the jurors who read it but may not be given it (conflicted or already on it)."""
+        empty: frozenset[int] = frozenset()
+        excluded: list[frozenset[int]] = []
+        for a in range(len(self.apps)):
+            row = self.readable[self.group[a]]
+            out = {j for j in self.conflicted_of[a] | self.existing_of[a] if row[j]}
+            excluded.append(frozenset(out) if out else empty)
+        return excluded
+
+    def shortfall(self, a: int, missing: int, *, per_application: int, max_load: int | None) -> Shortfall:
+        """Why application ``a`` is left ``missing`` jurors short."""
+        conflicted = len(self.conflicted_of[a] - self.existing_of[a])
+        row = self.readable[self.group[a]]
+        unread = int((~row).sum())
+        wrong_language = unread - sum(1 for j in self.conflicted_of[a] | self.existing_of[a] if not row[j])
+        eligible = len(self.jury) - conflicted - wrong_language
         cap_reached = per_application - eligible < missing
         reason = _reason(
             eligible=eligible,
             conflicted=conflicted,
             wrong_language=wrong_language,
-            language=apps[a].language,
+            language=self.apps[a].language,
             per_application=per_application,
             cap_reached=cap_reached,
             max_load=max_load,
         )
-        shortfalls.append(
-            Shortfall(apps[a].id, missing, eligible, conflicted, wrong_language, cap_reached, reason)
-        )
-    return AssignmentResult(new_pairs=new_pairs, loads=loads, shortfalls=shortfalls)
+        return Shortfall(self.apps[a].id, missing, eligible, conflicted, wrong_language, cap_reached, reason)
+
+
+def _language_groups(
+    apps: list[AppInfo], jury: list[JurorInfo], require_language: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(readable, group)``: one row of "who may read it" per distinct application language.
+
+    Without ``require_language`` there is a single group that everyone reads.
+    """
+    if require_language:
+        keys = [app.language.casefold() if app.language else None for app in apps]
+        reads = [{lang.casefold() for lang in juror.languages} for juror in jury]
+    else:
+        keys = [None] * len(apps)
+        reads = []
+    group_keys = sorted(set(keys), key=lambda key: (key is not None, key or ""))
+    group_of_key = {key: g for g, key in enumerate(group_keys)}
+    readable = np.ones((max(len(group_keys), 1), len(jury)), dtype=bool)
+    for g, key in enumerate(group_keys):
+        if key is not None:
+            readable[g] = [key in langs for langs in reads]
+    group = np.array([group_of_key[key] for key in keys], dtype=np.int64)
+    return readable, group
 
 
 def _index(ids: list[Hashable], what: str) -> dict[Hashable, int]:

@@ -30,7 +30,7 @@ never to jurors × applications.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from judging.jury.engine.names import normalize_org_name
@@ -119,47 +119,55 @@ def detect_conflicts(
     families in :data:`PUBLIC_MAIL_BRANDS` are always public).
     """
     public = {domain.casefold() for domain in public_domains}
-    by_email: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    by_org: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    by_domain: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for app in applications:
-        emails: dict[str, str] = {}
-        for role, raw in (("applicant", app.applicant_email), ("contact", app.contact_email)):
-            key = email_key(raw)
-            if key and key not in emails:
-                emails[key] = role
-                by_email[key].append((app.id, f"juror is the {role}: {raw.strip()}"))
-        org = normalize_org_name(app.org_name)
-        if org:
-            by_org[org].append((app.id, app.org_name.strip()))
-        domains = {organization_domain(key) for key in emails}
-        for domain in sorted(d for d in domains if d and not is_public_domain(d, public)):
-            by_domain[domain].append((app.id, domain))
-
+    index = _ApplicationIndex.build(applications, public)
     found: dict[tuple[int, int], DetectedConflict] = {}
-
-    def add(juror_id: int, app_id: int, source: str, reason: str) -> None:
-        found.setdefault((juror_id, app_id), DetectedConflict(juror_id, app_id, source, reason))
-
     for juror in sorted(jurors, key=lambda juror: juror.id):
+        for conflict in index.matches(juror, public):
+            found.setdefault((conflict.juror_id, conflict.application_id), conflict)
+    return [found[pair] for pair in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class _ApplicationIndex:
+    """Applications by email key, organization key and organization domain: ``(application id, detail)``."""
+
+    by_email: dict[str, list[tuple[int, str]]]
+    by_org: dict[str, list[tuple[int, str]]]
+    by_domain: dict[str, list[tuple[int, str]]]
+
+    @classmethod
+    def build(cls, applications: Collection[ApplicantProfile], public: Collection[str]) -> _ApplicationIndex:
+        index = cls(defaultdict(list), defaultdict(list), defaultdict(list))
+        for app in applications:
+            emails: dict[str, str] = {}
+            for role, raw in (("applicant", app.applicant_email), ("contact", app.contact_email)):
+                key = email_key(raw)
+                if key and key not in emails:
+                    emails[key] = role
+                    index.by_email[key].append((app.id, f"juror is the {role}: {raw.strip()}"))
+            org = normalize_org_name(app.org_name)
+            if org:
+                index.by_org[org].append((app.id, app.org_name.strip()))
+            domains = {organization_domain(key) for key in emails}
+            for domain in sorted(d for d in domains if d and not is_public_domain(d, public)):
+                index.by_domain[domain].append((app.id, domain))
+        return index
+
+    def matches(self, juror: JurorProfile, public: Collection[str]) -> Iterator[DetectedConflict]:
+        """The juror's conflicts, most specific source first (a pair may come more than once)."""
         key = email_key(juror.email)
         if key:
-            for app_id, reason in by_email.get(key, ()):
-                add(juror.id, app_id, "applicant", reason)
+            for app_id, reason in self.by_email.get(key, ()):
+                yield DetectedConflict(juror.id, app_id, "applicant", reason)
         org = normalize_org_name(juror.organization_name)
         if org:
-            for app_id, raw in by_org.get(org, ()):
-                add(
-                    juror.id,
-                    app_id,
-                    "organization",
-                    f"same organization: {juror.organization_name.strip()} / {raw}",
-                )
+            mine = juror.organization_name.strip()
+            for app_id, raw in self.by_org.get(org, ()):
+                yield DetectedConflict(juror.id, app_id, "organization", f"same organization: {mine} / {raw}")
         domain = organization_domain(juror.email)
         if domain and not is_public_domain(domain, public):
-            for app_id, _ in by_domain.get(domain, ()):
-                add(juror.id, app_id, "email-domain", f"same email domain: {domain}")
-    return [found[pair] for pair in sorted(found)]
+            for app_id, _ in self.by_domain.get(domain, ()):
+                yield DetectedConflict(juror.id, app_id, "email-domain", f"same email domain: {domain}")
 
 
 def email_key(email: str | None) -> str:
