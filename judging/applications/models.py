@@ -22,8 +22,8 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from judging.accounts.models import Organization, User
-from judging.core.models import Base, Timestamped
-from judging.editions.models import Edition, Prize, Question, _in
+from judging.core.models import Base, Timestamped, one_of
+from judging.editions.models import Edition, Prize, Question
 
 APPLICATION_STATUSES = ("draft", "submitted", "withdrawn", "ineligible")
 ORGANIZATION_TYPES = ("startup", "sme", "large", "nonprofit", "public", "academic")
@@ -36,17 +36,17 @@ class Application(Timestamped, Base):
     __tablename__ = "applications"
     __table_args__ = (
         UniqueConstraint("edition_id", "ref"),
-        CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),
-        CheckConstraint(f"org_type IS NULL OR {_in('org_type', ORGANIZATION_TYPES)}", name="org_type"),
-        CheckConstraint(f"region IS NULL OR {_in('region', REGIONS)}", name="region"),
+        CheckConstraint(one_of("status", APPLICATION_STATUSES), name="status"),
+        CheckConstraint(f"org_type IS NULL OR {one_of('org_type', ORGANIZATION_TYPES)}", name="org_type"),
+        CheckConstraint(f"region IS NULL OR {one_of('region', REGIONS)}", name="region"),
         CheckConstraint("language IS NULL OR language IN ('fr', 'en')", name="language"),
         CheckConstraint(
-            f"led_by_woman_answer IS NULL OR {_in('led_by_woman_answer', LED_BY_WOMAN_ANSWERS)}",
+            f"led_by_woman_answer IS NULL OR {one_of('led_by_woman_answer', LED_BY_WOMAN_ANSWERS)}",
             name="led_by_woman_answer",
         ),
         Index("ix_applications_prize_status", "prize_id", "status", "ref"),
         # "Applying to a prize is a conflict with judging it" checks lower(contact_email) on every
-        # scorecard request (services.jury.is_in_conflict): without it, a scan of the applications.
+        # scorecard request (judging.jury.rules.is_in_conflict): without it, a scan of the applications.
         Index("ix_applications_contact_email_lower", func.lower(text("contact_email"))),
     )
 

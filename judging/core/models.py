@@ -19,6 +19,11 @@ NAMING_CONVENTION = {
 }
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A check constraint's SQL: ``column`` holds one of ``values`` (``status IN ('draft', 'submitted')``)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def utcnow() -> datetime:
     """The current time (aware UTC) from the one clock, ``judging.core.clock.now`` (tests patch that one)."""
     return clock.now()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from judging.accounts.models import User
 from judging.applications.models import Application
-from judging.core.models import Base, Timestamped, Versioned
-from judging.editions.models import Criterion, Round, _in
+from judging.core.models import Base, Timestamped, Versioned, one_of
+from judging.editions.models import Criterion, Round
 
 SCORECARD_STATUSES = ("assigned", "draft", "submitted", "abstained", "recused")
 CONFLICT_SOURCES = ("declared", "organization", "email-domain", "applicant", "imported", "organizer")
@@ -39,7 +39,7 @@ class Conflict(Timestamped, Base):
     __tablename__ = "conflicts"
     __table_args__ = (
         UniqueConstraint("user_id", "application_id"),
-        CheckConstraint(_in("source", CONFLICT_SOURCES), name="source"),
+        CheckConstraint(one_of("source", CONFLICT_SOURCES), name="source"),
         CheckConstraint("lifted_at IS NULL OR lift_reason IS NOT NULL", name="lift_reason"),
     )
 
@@ -62,7 +62,7 @@ class Assignment(Versioned, Timestamped, Base):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("round_id", "juror_id", "application_id"),
-        CheckConstraint(_in("status", SCORECARD_STATUSES), name="status"),
+        CheckConstraint(one_of("status", SCORECARD_STATUSES), name="status"),
         Index("ix_assignments_juror_round", "juror_id", "round_id"),
         Index("ix_assignments_application", "application_id"),
         Index("ix_assignments_round_application_status", "round_id", "application_id", "status"),

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from judging.applications.models import Application
-from judging.core.models import Base, I18nText, Timestamped
-from judging.editions.models import Prize, Round, _in
+from judging.core.models import Base, I18nText, Timestamped, one_of
+from judging.editions.models import Prize, Round
 
 OUTCOMES = ("finalist", "winner", "mention", "not-selected")
 
@@ -19,7 +19,7 @@ class Decision(Timestamped, Base):
     __tablename__ = "decisions"
     __table_args__ = (
         UniqueConstraint("prize_id", "application_id", "outcome"),
-        CheckConstraint(_in("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
