@@ -11,6 +11,7 @@ from judging.applications.models import (
     Attachment,
     Submission,
 )
+from judging.audience.models import AudienceAward, AudienceCandidate, AudienceVote, AudienceVoter  # noqa: F401
 from judging.core.audit_event import AuditEvent
 from judging.core.models import Base, localized, utcnow
 from judging.editions.models import (
