@@ -6,19 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from judging.core.models import Base, I18nText, Timestamped, Versioned
+from judging.core.models import Base, I18nText, Timestamped, Versioned, one_of
 
 METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
 PHASES = ("setup", "open", "screening", "judging", "deliberation", "decided", "announced")
 QUESTION_TYPES = ("text", "long-text", "choice", "yes-no", "url", "file")
 TIE_BREAK_SIMPLE = ("median", "mean", "count", "first-places")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class Edition(Versioned, Timestamped, Base):
@@ -40,6 +36,14 @@ class Edition(Versioned, Timestamped, Base):
     ceremony_attendance_online: Mapped[int | None]
     #: the publication-consent question as the organizer worded it (``{"fr", "en"}``); None: the default
     publication_consent_text: Mapped[Any | None] = mapped_column(I18nText)
+    #: the edition's brand (``editions.branding``): two ``#rrggbb`` colours whose contrast with white text
+    #: was checked when chosen, and a logo (PNG, JPEG or a checked SVG) kept in the database so that a
+    #: backup carries it; None everywhere: the platform's own look
+    brand_primary: Mapped[str | None] = mapped_column(String(7))
+    brand_accent: Mapped[str | None] = mapped_column(String(7))
+    brand_logo: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    brand_logo_type: Mapped[str | None] = mapped_column(String(40))
+    brand_logo_sha256: Mapped[str | None] = mapped_column(String(64))
 
     prizes: Mapped[list[Prize]] = relationship(
         back_populates="edition", cascade="all, delete-orphan", order_by="Prize.position"
@@ -88,8 +92,8 @@ class Round(Versioned, Timestamped, Base):
     __tablename__ = "rounds"
     __table_args__ = (
         UniqueConstraint("prize_id", "code"),
-        CheckConstraint(_in("method", METHODS), name="method"),
-        CheckConstraint(_in("phase", PHASES), name="phase"),
+        CheckConstraint(one_of("method", METHODS), name="method"),
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
         CheckConstraint("jurors_per_application IS NULL OR jurors_per_application > 0", name="jurors"),
     )
 
@@ -137,7 +141,7 @@ class Question(Versioned, Base):
     __tablename__ = "questions"
     __table_args__ = (
         UniqueConstraint("prize_id", "code"),
-        CheckConstraint(_in("type", QUESTION_TYPES), name="type"),
+        CheckConstraint(one_of("type", QUESTION_TYPES), name="type"),
         CheckConstraint("max_words IS NULL OR max_words > 0", name="max_words"),
     )
 
