@@ -336,7 +336,7 @@ def judged(application: Application) -> bool:
     """Judging of the application's prize has closed (deliberation, decided, announced): too late to withdraw.
 
     Before that a candidate may withdraw, even while the jury scores: the application then leaves every
-    juror page (``services.jury.IN_THE_RUNNING``) and the results.
+    juror page (``judging.jury.rules.IN_THE_RUNNING``) and the results.
     """
     return any(rnd.phase in phase_rules.AFTER_JUDGING for rnd in application.prize.rounds)
 

@@ -5,7 +5,7 @@ commit (the route or the CLI command commits once). Reads used by the jury and
 organizer pages live here too, each with a fixed number of SQL queries.
 
 Conflicts are checked in every path through :func:`conflicted_pairs` (many pairs) and
-:func:`is_in_conflict` (one pair). A conflict is an active row of ``conflicts``
+:func:`judging.jury.rules.is_in_conflict` (one pair). A conflict is an active row of ``conflicts``
 (not lifted), or "applying to a prize is always a conflict with judging it": a juror
 who is the applicant or the contact of an application in the prize (not a draft)
 is in conflict with every application of that prize. The second kind is computed,
@@ -34,22 +34,19 @@ from judging.editions.models import Round
 from judging.jury.engine import assignment as solver
 from judging.jury.engine import conflicts as detection
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
+from judging.jury.rules import (
+    CLOSED_PHASES,
+    COUNTING_STATUSES,
+    IN_THE_RUNNING,
+    LIFTABLE_SOURCES,
+    OPEN_STATUSES,
+    VISIBLE_PHASES,
+    is_in_conflict,
+    judging_closed_reason,
+)
+from judging.jury.scorecards import scorecard_state
 from judging.mail import outbox as mail
 from judging.results.models import Decision, PitchSlot
-
-OPEN_STATUSES = ("assigned", "draft")
-"""Scorecards with work left to do."""
-COUNTING_STATUSES = ("assigned", "draft", "submitted")
-"""Scorecards that count toward an application's jurors (recused and abstained ones do not)."""
-CLOSED_PHASES = ("deliberation", "decided", "announced")
-VISIBLE_PHASES = ("judging", "deliberation", "decided", "announced")
-"""Phases in which a juror sees the applications assigned to them."""
-IN_THE_RUNNING = "submitted"
-"""The only status of an application a juror ever sees or scores: withdrawn and ineligible ones (and
-one reopened to a draft by the organizers) leave every juror page, while their scorecards are kept."""
-LIFTABLE_SOURCES = ("organization", "email-domain", "imported", "organizer")
-"""Detected (or recorded) conflicts an organizer may lift; a juror's own declaration and being the
-applicant or the contact never are."""
 
 
 class JuryError(Exception):
@@ -71,34 +68,6 @@ class NeedsConfirmation(JuryError):
 def order_key(juror_id: int, application_id: int) -> str:
     """A juror's own stable random order of applications (spreads order effects across jurors)."""
     return hashlib.sha256(f"{juror_id}:{application_id}".encode()).hexdigest()
-
-
-def judging_closed_reason(rnd: Round, now: datetime | None = None) -> Any | None:
-    """Why scorecards of ``rnd`` cannot change now, or None when they can."""
-    now = now or utcnow()
-    if rnd.phase in CLOSED_PHASES or (rnd.judging_closes_at is not None and now >= rnd.judging_closes_at):
-        return _l("Judging of this round is closed: scorecards can no longer change.")
-    if rnd.phase != "judging":
-        return _l("Judging of this round has not opened yet.")
-    return None
-
-
-def is_in_conflict(db: Session, user_id: int, application_id: int) -> bool:
-    """True when the juror may neither be assigned nor score the application (one query)."""
-    prize_of_application = select(Application.prize_id).where(Application.id == application_id)
-    email_of_user = select(func.lower(User.email)).where(User.id == user_id)
-    declared = exists().where(
-        Conflict.user_id == user_id, Conflict.application_id == application_id, Conflict.lifted_at.is_(None)
-    )
-    applies = exists().where(
-        Application.prize_id == prize_of_application.scalar_subquery(),
-        Application.status != "draft",
-        or_(
-            Application.applicant_id == user_id,
-            func.lower(Application.contact_email) == email_of_user.scalar_subquery(),
-        ),
-    )
-    return bool(db.scalar(select(or_(declared, applies))))
 
 
 def applicants_in_prize(db: Session, prize_id: int, users: Iterable[User]) -> set[int]:
@@ -197,29 +166,6 @@ def juror_conflicts(db: Session, juror: User, prize_of: dict[int, int]) -> set[t
     )
     pairs.update((juror.id, app_id) for app_id, prize_id in prize_of.items() if prize_id in applied)
     return pairs
-
-
-def in_the_running(application: Application) -> bool:
-    """Whether the jury may see the application at all (see :data:`IN_THE_RUNNING`)."""
-    return application.status == IN_THE_RUNNING
-
-
-def juror_may_open(db: Session, user: Any, assignment: Assignment) -> bool:
-    """The one rule of every juror route: the juror's own scorecard, in a round whose judging has opened,
-    not recused, not in conflict, of an application still in the running. Anything else is a 404."""
-    return (
-        bool(user and user.is_authenticated)
-        and assignment.juror_id == user.id
-        and assignment.round.phase in VISIBLE_PHASES
-        and assignment.status != "recused"
-        and in_the_running(assignment.application)
-        and not is_in_conflict(db, user.id, assignment.application_id)
-    )
-
-
-def can_score(db: Session, user: Any, assignment: Assignment, now: datetime | None = None) -> bool:
-    """A scorecard the juror may open (:func:`juror_may_open`) while the round's judging is open."""
-    return judging_closed_reason(assignment.round, now) is None and juror_may_open(db, user, assignment)
 
 
 # --- what a round judges -------------------------------------------------------------------------------
@@ -827,8 +773,6 @@ def remove_assignment(db: Session, assignment: Assignment, *, actor: User, confi
         raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
     if (assignment.status == "submitted" or assignment.scores) and not confirmed:
         raise NeedsConfirmation(_l("This scorecard holds scores: confirm to delete it."))
-    from judging.jury.scoring import scorecard_state
-
     before = {
         "juror_id": assignment.juror_id,
         "application_id": assignment.application_id,

@@ -30,7 +30,7 @@ from judging.core.web_input import ascii_int, int_arg
 from judging.db import session as db
 from judging.editions.loading import load_round
 from judging.jury import operations as jury_service
-from judging.jury import scoring
+from judging.jury import rules, scorecards, scoring
 from judging.jury.models import Assignment, Conflict, JuryMembership
 from judging.jury.operations import JuryError, NeedsConfirmation
 from judging.jury.organizer_forms import (
@@ -281,9 +281,9 @@ def _render(
         },
         shortfall_reason=shortfall_reason,
         source_labels=source_labels(),
-        liftable=jury_service.LIFTABLE_SOURCES,
+        liftable=rules.LIFTABLE_SOURCES,
         label=lambda application: application_label(application, viewer=ORGANIZER, round=rnd),
-        plain=scoring.plain,
+        plain=scorecards.plain,
         phase_label=PHASE_LABELS.get(rnd.phase, rnd.phase),
         open_work=open_work,
         max_load=loads[0] if loads else 0,

@@ -28,8 +28,10 @@ from judging.core.clock import request_received_at
 from judging.core.models import utcnow
 from judging.editions.models import Criterion
 from judging.jury import operations as jury
+from judging.jury import rules
 from judging.jury.models import Assignment, Conflict, CriterionScore
 from judging.jury.operations import JuryError
+from judging.jury.scorecards import card_values, plain, scorecard_state
 from judging.mail import outbox as mail
 from judging.results.engine.scoring import CriterionSpec, round_half_up, scorecard_total
 
@@ -86,13 +88,6 @@ class Saved:
 # --- numbers ---------------------------------------------------------------------------------------------
 
 
-def plain(value: Decimal | int) -> str:
-    """``Decimal("7.5000")`` → ``7.5``; ``Decimal("10.0000")`` → ``10``."""
-    value = Decimal(value)
-    text = format(value.normalize(), "f")
-    return text
-
-
 def parse_score(raw: Any, criterion: Criterion) -> tuple[Decimal | None, Any | None]:
     """(value, None) or (None, message). A blank is (None, None): the criterion is unanswered."""
     text = "" if raw is None else str(raw).strip().replace("\u00a0", "").replace(" ", "")
@@ -140,24 +135,8 @@ def format_total(total: Fraction | None, locale: str = "en") -> str:
     return text.replace(".", ",") if locale == "fr" else text
 
 
-def card_values(card: Assignment) -> dict[str, Decimal]:
-    codes = {c.id: c.code for c in card.round.criteria}
-    return {codes[s.criterion_id]: s.value for s in card.scores if s.criterion_id in codes}
-
-
 def card_total(card: Assignment) -> Fraction | None:
     return total_of(card.round.criteria, card_values(card))
-
-
-def scorecard_state(card: Assignment) -> dict[str, Any]:
-    """What the audit log keeps of a scorecard, before and after a change."""
-    return {
-        "status": card.status,
-        "scores": {code: plain(value) for code, value in sorted(card_values(card).items())},
-        "comment": card.comment,
-        "comment_to_candidate": card.comment_to_candidate,
-        "abstain_reason": card.abstain_reason,
-    }
 
 
 # --- checks ----------------------------------------------------------------------------------------------
@@ -167,9 +146,9 @@ def ensure_can_change(db: Session, actor: User, card: Assignment, now: datetime 
     """Raise :class:`ScoringClosed` with the reason when ``actor`` may not change ``card`` now."""
     if actor is None or card.juror_id != actor.id:
         raise ScoringClosed(_l("This scorecard is not yours."))
-    if card.status == "recused" or jury.is_in_conflict(db, actor.id, card.application_id):
+    if card.status == "recused" or rules.is_in_conflict(db, actor.id, card.application_id):
         raise ScoringClosed(_l("You have a conflict of interest with this application: you cannot score it."))
-    reason = jury.judging_closed_reason(card.round, now or request_received_at())
+    reason = rules.judging_closed_reason(card.round, now or request_received_at())
     if reason is not None:
         raise ScoringClosed(reason)
 

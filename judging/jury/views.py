@@ -42,7 +42,7 @@ from judging.core.web_input import int_arg
 from judging.db import session as db
 from judging.editions.models import Prize, Round
 from judging.jury import operations as jury_service
-from judging.jury import scoring
+from judging.jury import rules, scorecards, scoring
 from judging.jury.forms import (
     AbstainForm,
     LiveScoreForm,
@@ -62,7 +62,7 @@ SCORE_URL = "/rounds/<int:round_id>/applications/<int:application_id>"
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"status_label": status_label, "score_field_name": score_field_name, "plain": scoring.plain}
+    return {"status_label": status_label, "score_field_name": score_field_name, "plain": scorecards.plain}
 
 
 def status_label(status: str) -> str:
@@ -100,9 +100,9 @@ def _scorecard_query(round_id: int, application_id: int):
 
 def scorecard_or_404(round_id: int, application_id: int) -> Assignment:
     """The current juror's scorecard; not theirs, not open yet, recused, in conflict, withdrawn or
-    ineligible → 404 (:func:`services.jury.juror_may_open`, the rule of every juror route)."""
+    ineligible → 404 (:func:`judging.jury.rules.juror_may_open`, the rule of every juror route)."""
     card = db.scalar(_scorecard_query(round_id, application_id))
-    if card is None or not jury_service.juror_may_open(db, current_user, card):
+    if card is None or not rules.juror_may_open(db, current_user, card):
         abort(404)
     return card
 
@@ -131,13 +131,11 @@ def dashboard():
         entry["deliberation"] = rnd.id in chaired and phase_rules.can_see_all_scores(
             phase_rules.CHAIR, rnd.phase
         )
-        entry["closed"] = jury_service.judging_closed_reason(rnd, now)
+        entry["closed"] = rules.judging_closed_reason(rnd, now)
         entry["labels"] = {
             card.id: application_label(card.application, viewer=JUROR, round=rnd) for card in entry["cards"]
         }
-        entry["next"] = next(
-            (card for card in entry["cards"] if card.status in jury_service.OPEN_STATUSES), None
-        )
+        entry["next"] = next((card for card in entry["cards"] if card.status in rules.OPEN_STATUSES), None)
     return render_template("jury/dashboard.html", rounds=rounds)
 
 
@@ -145,7 +143,7 @@ def dashboard():
 
 
 def _stored_raw(card: Assignment) -> dict[str, str]:
-    values = scoring.card_values(card)
+    values = scorecards.card_values(card)
     return {code: decimal_text(value, grouping=False) for code, value in values.items()}  # 7,5 in French
 
 
@@ -176,14 +174,14 @@ def _render_scorecard(
     # The juror's other scorecards of the round (position, counts, next): plain rows, not objects.
     in_round = jury_service.juror_round_cards(db, current_user, rnd)
     following = jury_service.next_open(in_round, card)
-    closed = jury_service.judging_closed_reason(rnd)
+    closed = rules.judging_closed_reason(rnd)
     total = None
     if not errors:
         total = scoring.card_total(card)
     view = application_view(card.application, viewer=JUROR, round=rnd)
     position = next((i for i, c in enumerate(in_round, start=1) if c.id == card.id), None)
     submitted = sum(1 for c in in_round if c.status == "submitted")
-    counted = sum(1 for c in in_round if c.status in jury_service.COUNTING_STATUSES)
+    counted = sum(1 for c in in_round if c.status in rules.COUNTING_STATUSES)
     response = render_template(
         "jury/scorecard.html",
         card=card,
@@ -531,7 +529,7 @@ def _live_cards(rnd: Round) -> list[Assignment]:
                 Assignment.round_id == rnd.id,
                 Assignment.juror_id == current_user.id,
                 Assignment.status != "recused",
-                Application.status == jury_service.IN_THE_RUNNING,
+                Application.status == rules.IN_THE_RUNNING,
             )
             .options(
                 selectinload(Assignment.application).selectinload(Application.applicant),
@@ -599,9 +597,9 @@ def _render_live(
                 else "—",
             }
         )
-    closed = jury_service.judging_closed_reason(rnd)
+    closed = rules.judging_closed_reason(rnd)
     submitted = sum(1 for c in cards if c.status == "submitted")
-    counted = sum(1 for c in cards if c.status in jury_service.COUNTING_STATUSES)
+    counted = sum(1 for c in cards if c.status in rules.COUNTING_STATUSES)
     return render_template(
         "jury/live.html",
         rnd=rnd,
@@ -620,7 +618,7 @@ def _live_round_or_404(round_id: int) -> Round:
         .where(Round.id == round_id)
         .options(selectinload(Round.criteria), selectinload(Round.prize))
     )
-    if rnd is None or rnd.phase not in jury_service.VISIBLE_PHASES:
+    if rnd is None or rnd.phase not in rules.VISIBLE_PHASES:
         abort(404)
     mine = db.scalar(
         select(Assignment.id)

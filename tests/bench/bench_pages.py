@@ -58,7 +58,7 @@ def page_catalogue(db: Session, code: str) -> list[Page]:
     from judging.devdata.generate import juror_email, organizer_email
     from judging.editions.models import Edition, Prize, Round
     from judging.jury.models import Assignment
-    from judging.jury.operations import IN_THE_RUNNING, OPEN_STATUSES
+    from judging.jury.rules import IN_THE_RUNNING, OPEN_STATUSES
 
     edition = db.scalar(select(Edition).where(Edition.code == code))
     if edition is None:

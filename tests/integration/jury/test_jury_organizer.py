@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
 from judging.jury import operations as jury_service
+from judging.jury import rules
 from judging.jury.models import Assignment, Conflict, JuryMembership
 from judging.jury.operations import JuryError
 from judging.mail.models import OutgoingMail
@@ -251,7 +252,7 @@ def test_lifting_needs_a_reason_and_is_logged(organizer_client, db, detection_ca
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "conflict.lifted")).one()
     assert event.reason == "Left that group in 2019"
     assert event.before["lifted_at"] is None and event.after["lift_reason"] == "Left that group in 2019"
-    assert not jury_service.is_in_conflict(db, jurors["lumiere"].id, apps["org"].id)
+    assert not rules.is_in_conflict(db, jurors["lumiere"].id, apps["org"].id)
     # detection does not raise a lifted conflict again
     assert jury_service.detect(db, rnd, actor=organizer) == []
 
@@ -271,7 +272,7 @@ def test_a_candidate_juror_conflict_cannot_be_lifted(db, detection_case, organiz
     db.rollback()
     db.execute(Conflict.__table__.delete())
     db.commit()
-    assert jury_service.is_in_conflict(db, jurors["cand"].id, apps["plain"].id)
+    assert rules.is_in_conflict(db, jurors["cand"].id, apps["plain"].id)
 
 
 def test_manual_add_is_refused_on_a_conflict(organizer_client, make, db):

@@ -19,6 +19,7 @@ from judging.applications.models import Application
 from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
 from judging.jury import operations as jury_service
+from judging.jury import rules
 from judging.jury.models import Assignment, Conflict, CriterionScore
 from judging.jury.operations import CONFLICTS_PAGE_SIZE, PAGE_SIZE
 from judging.results.models import Decision, PitchSlot
@@ -322,9 +323,7 @@ def test_a_row_button_comes_back_to_the_same_view(organizer_client, make, db, or
             )
         )
     )
-    free = next(
-        j for j in jurors if j.id not in assigned and not jury_service.is_in_conflict(db, j.id, target.id)
-    )
+    free = next(j for j in jurors if j.id not in assigned and not rules.is_in_conflict(db, j.id, target.id))
     response = organizer_client.post(action.replace("&amp;", "&"), data={"juror_id": free.id})
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])

@@ -539,7 +539,7 @@ def test_juror_pages_use_a_fixed_number_of_queries(app, juror_client, make, db, 
 
 
 def test_can_score_predicate(db, scene, juror, make):
-    from judging.jury.operations import can_score
+    from judging.jury.rules import can_score
 
     card = db.get(Assignment, scene["card"].id)
     now = utcnow()
