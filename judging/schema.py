@@ -26,7 +26,7 @@ from judging.editions.models import (
 )
 from judging.jury.models import SCORECARD_STATUSES, Assignment, Conflict, CriterionScore, JuryMembership
 from judging.mail.models import MailTemplate, OutgoingMail
-from judging.results.models import OUTCOMES, Decision, PitchSlot, ResultSnapshot
+from judging.results.models import OUTCOMES, Decision, PitchSlot, ResultSnapshot, RoundResult, RoundResultRow  # noqa: F401
 
 __all__ = [
     "APPLICATION_STATUSES",

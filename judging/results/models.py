@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from judging.applications.models import Application
@@ -70,3 +70,48 @@ class PitchSlot(Base):
 
     round: Mapped[Round] = relationship()
     application: Mapped[Application] = relationship()
+
+
+class RoundResult(Base):
+    """A round's results as last computed and stored (:mod:`judging.results.stored`).
+
+    ``stale`` is set, and ``generation`` incremented, in the transaction of every write that can
+    change the ranking (:func:`judging.results.stored.mark_stale`); the next read recomputes, and
+    stores its results only if ``generation`` did not move meanwhile. ``settings`` are the
+    round's method, tie-break chain, criteria, cut and finality the results were computed with:
+    a read whose round no longer matches them recomputes too. ``summary`` is the round's part
+    of the results document without its ranking (which is in :class:`RoundResultRow`), and
+    ``report`` what the results page shows besides the rows (the other methods, flags, jurors).
+    """
+
+    __tablename__ = "round_results"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    stale: Mapped[bool] = mapped_column(default=True)
+    generation: Mapped[int] = mapped_column(default=0)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    computed_at: Mapped[datetime | None]
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class RoundResultRow(Base):
+    """One ranked application of a stored round result, at ``position`` (0-based) in the ranking.
+
+    ``entry`` is its row of the results document; ``totals`` the counted scorecards' (juror id,
+    exact total as a document number); ``others`` the rank each other method gives it.
+    """
+
+    __tablename__ = "round_result_rows"
+    __table_args__ = (Index("ix_round_result_rows_round_rank", "round_id", "rank"),)
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("round_results.round_id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    rank: Mapped[int]
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    totals: Mapped[list[Any]] = mapped_column(JSON)
+    others: Mapped[dict[str, Any]] = mapped_column(JSON)
