@@ -7,26 +7,35 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import sys
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, ScriptInfo, get_debug_flag, run_command, with_appcontext
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from werkzeug.serving import is_running_from_reloader
 
+from judging import create_app
+from judging.accounts.operations import AccountError
+from judging.accounts.operations import create_organizer as create
+from judging.ceremony.report import edition_stats
+from judging.cli import exchange as cli_exchange
+from judging.cli import generate as cli_generate
+from judging.cli import ops as cli_ops
+from judging.cli import report as cli_report
+from judging.cli import results as cli_results
+from judging.cli.common import edition_or_fail, fail, one_line, start_background_sender, upgrade_database
+from judging.config import COMMAND_LINE_PUBLIC_URL, ConfigError
+from judging.core import i18n
+from judging.core.models import utcnow
 from judging.db import session
-
-if TYPE_CHECKING:
-    from judging.mail.outbox import SendReport
+from judging.mail.outbox import SendReport, deliver_pending, outbox_state
+from judging.mail.worker import MailSender, stop_on_signals
 
 
 def _create_app() -> Flask:
-    from judging import create_app
-    from judging.config import COMMAND_LINE_PUBLIC_URL, ConfigError
-
     # a local command may run without JUDGING_PUBLIC_URL (a server under gunicorn may not)
     try:
         return create_app({"PUBLIC_URL_FALLBACK": COMMAND_LINE_PUBLIC_URL})
@@ -69,31 +78,7 @@ def _run_with_mail_sender() -> click.Command:
     return command
 
 
-def start_background_sender(app: Flask) -> None:
-    from judging.mail.worker import start_in_thread
-
-    if start_in_thread(app) is not None:
-        click.echo("Mail is sent by a background thread of this server (JUDGING_MAIL_WORKER=off to stop it).")
-
-
 main.add_command(_run_with_mail_sender(), "run")
-
-
-def fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-def one_line(error: BaseException) -> str:
-    """An exception as one line, without SQLAlchemy's SQL, parameters and background link."""
-    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return lines[0] if lines else error.__class__.__name__
-
-
-def upgrade_database() -> None:
-    from judging.core.migrate import upgrade
-
-    upgrade(current_app.config["DATABASE_URL"])
 
 
 @click.group("db")
@@ -120,9 +105,6 @@ def db_upgrade() -> None:
 @with_appcontext
 def create_organizer(email: str, name: str, password: str, language: str) -> None:
     """Create an organizer account (or give the organizer role to an existing one)."""
-    from judging.accounts.operations import AccountError
-    from judging.accounts.operations import create_organizer as create
-
     try:
         user = create(session, email=email, name=name, password=password, language=language)
         session.commit()
@@ -149,11 +131,6 @@ def send_mail(watch: bool) -> None:
     Prints what was sent and failed, what still waits, and every mail given up (exit status 1;
     75 when some mail failed and will be retried, or the database is unavailable). See docs/mail.md.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from judging.mail.outbox import deliver_pending, outbox_state
-    from judging.mail.worker import MailSender, stop_on_signals
-
     try:
         if watch:
             sender = MailSender(current_app._get_current_object(), on_pass=_echo_pass)  # type: ignore[attr-defined]
@@ -188,8 +165,6 @@ def _utc(moment: datetime | None) -> str:
 
 
 def _echo_pass(report: SendReport) -> None:
-    from judging.core.models import utcnow
-
     gave_up = f", {report.gave_up} given up" if report.gave_up else ""
     click.echo(f"{_utc(utcnow())}: {report.sent} sent, {report.failed} failed{gave_up}.")
 
@@ -200,16 +175,7 @@ def _echo_pass(report: SendReport) -> None:
 @with_appcontext
 def stats(edition_code: str, as_json: bool) -> None:
     """Print the edition report: applications, growth, origins, types, women, finalists, winners."""
-    import json
-
-    from sqlalchemy import select
-
-    from judging.ceremony.report import edition_stats
-    from judging.editions.models import Edition
-
-    edition = session.scalars(select(Edition).where(Edition.code == edition_code)).first()
-    if edition is None:
-        fail(f"No edition with the code {edition_code!r}.")
+    edition = edition_or_fail(edition_code)
     click.echo(json.dumps(edition_stats(session, edition), ensure_ascii=False, indent=2))
 
 
@@ -217,8 +183,6 @@ def stats(edition_code: str, as_json: bool) -> None:
 @click.option("--check", is_flag=True, help="Fail when a French message is missing.")
 def translations(check: bool) -> None:
     """Extract messages, update the fr/en catalogs, fill English, compile."""
-    from judging.core import i18n
-
     i18n.extract()
     i18n.update()
     i18n.fill_english()
@@ -233,22 +197,6 @@ def translations(check: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     """The core commands here, plus each feature's own (import/export/demo, results, generate, ceremony)."""
-    from judging.cli import (
-        exchange as cli_exchange,
-    )
-    from judging.cli import (
-        generate as cli_generate,
-    )
-    from judging.cli import (
-        ops as cli_ops,
-    )
-    from judging.cli import (
-        report as cli_report,
-    )
-    from judging.cli import (
-        results as cli_results,
-    )
-
     for command in (db_group, create_organizer, send_mail, stats, translations):
         app.cli.add_command(command)
     for module in (cli_exchange, cli_results, cli_generate, cli_report, cli_ops):

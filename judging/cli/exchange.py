@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from judging.cli import fail, start_background_sender, upgrade_database
+from judging.cli.common import fail, start_background_sender, upgrade_database
 from judging.db import session
 
 LANGUAGE_OPTION = click.option(

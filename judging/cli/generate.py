@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from judging.cli import fail
+from judging.cli.common import fail
 from judging.db import session
 
 

@@ -19,8 +19,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from judging.cli import fail, one_line
+from judging.cli.common import fail, one_line
 from judging.config import LOCAL_HOSTS
+from judging.core.backup import BackupError, restore_backup, write_backup
+from judging.core.migrate import current_revision, head_revision
 from judging.db import get_engine
 
 
@@ -104,8 +106,6 @@ def upload_folder_problem(folder: str) -> str | None:
 
 
 def _schema_problem(app: Flask) -> str | None:
-    from judging.core.migrate import current_revision, head_revision
-
     try:
         with get_engine(app).connect() as connection:
             current = current_revision(connection)
@@ -162,8 +162,6 @@ def check_command() -> None:
 @with_appcontext
 def backup_command(output: Path) -> None:
     """Write every table and every uploaded file into one archive with a manifest and checksums."""
-    from judging.core.backup import BackupError, write_backup
-
     if not output.parent.is_dir():
         fail(f"{output.parent} is not a folder: nothing was written.")
     started = time.perf_counter()
@@ -188,8 +186,6 @@ def backup_command(output: Path) -> None:
 @with_appcontext
 def restore_command(archive: Path) -> None:
     """Restore an archive made by judging backup into an empty database and an empty upload folder."""
-    from judging.core.backup import BackupError, restore_backup
-
     if not archive.is_file() or not os.access(archive, os.R_OK):
         fail(f"{archive}: no such readable file.")
     started = time.perf_counter()

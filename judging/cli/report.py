@@ -8,30 +8,18 @@ results (the command explains which prizes are not ready and exits 1).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
+from judging.ceremony import documents
+from judging.ceremony.plan import CeremonyError, ceremony_plan
+from judging.ceremony.report_pdf import report_pdf
+from judging.cli.common import edition_or_fail, fail
 from judging.db import session
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-def _edition(code: str):
-    from sqlalchemy import select
-
-    from judging.editions.models import Edition
-
-    edition = session.scalars(select(Edition).where(Edition.code == code)).first()
-    if edition is None:
-        _fail(f"No edition with the code {code!r}.")
-    return edition
 
 
 @click.command("ceremony")
@@ -50,17 +38,12 @@ def _edition(code: str):
 @with_appcontext
 def ceremony(edition_code: str, kind: str, output: Path, language: str, paper: str, only_ready: bool) -> None:
     """Write a ceremony PDF (frozen results only)."""
-    from flask_babel import force_locale
-
-    from judging.ceremony import documents
-    from judging.ceremony.plan import CeremonyError, ceremony_plan
-
-    edition = _edition(edition_code)
+    edition = edition_or_fail(edition_code)
     with current_app.test_request_context(), force_locale(language if language != "bilingual" else "fr"):
         try:
             plan = ceremony_plan(session, edition, language=language, only_ready=only_ready)
         except CeremonyError as error:
-            _fail(str(error.message))
+            fail(str(error.message))
         data = documents.ceremony_pdf(plan, kind, paper=paper)
     output.write_bytes(data)
     click.echo(f"{output} written ({len(plan.prizes)} prize(s)).")
@@ -74,9 +57,7 @@ def ceremony(edition_code: str, kind: str, output: Path, language: str, paper: s
 @with_appcontext
 def report(edition_code: str, output: Path, language: str, paper: str) -> None:
     """Write the edition report as a PDF (the figures of ``judging stats``)."""
-    from judging.ceremony.report_pdf import report_pdf
-
-    edition = _edition(edition_code)
+    edition = edition_or_fail(edition_code)
     with current_app.test_request_context():
         data = report_pdf(session, edition, locale=language, paper=paper)
     output.write_bytes(data)

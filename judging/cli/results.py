@@ -17,10 +17,12 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import force_locale
-from sqlalchemy import select
 
-from judging.cli import fail
+from judging.cli.common import edition_or_fail, fail
 from judging.db import session
+from judging.exchange.edition_format import ImportFailed
+from judging.results.computation import results_document
+from judging.results.verification import verify_edition
 
 
 @click.command("results")
@@ -40,12 +42,7 @@ from judging.db import session
 @with_appcontext
 def results_command(edition_code: str, as_json: bool, verify: bool, source: Path | None) -> None:
     """Print the rankings of every round of EDITION_CODE (a table, or the JSON document with --json)."""
-    from judging.editions.models import Edition
-    from judging.results.computation import results_document
-
-    edition = session.scalars(select(Edition).where(Edition.code == edition_code)).first()
-    if edition is None:
-        fail(f"No edition with the code {edition_code!r}.")
+    edition = edition_or_fail(edition_code)
     if source is not None and not verify:
         fail("--from goes with --verify.")
     if verify:
@@ -89,9 +86,6 @@ def read_document(file: Path) -> object:
 
 def verify_edition_fingerprints(edition: object, source: Path | None) -> None:
     """One line per frozen round: « same » or « differs », with both fingerprints; exit 1 if any differs."""
-    from judging.exchange.edition_format import ImportFailed
-    from judging.results.verification import verify_edition
-
     document = read_document(source) if source is not None else None
     if isinstance(document, dict):
         code = (
