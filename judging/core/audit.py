@@ -6,10 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
 from judging.accounts.models import User
 from judging.core.audit_event import AuditEvent
+from judging.editions.models import Edition, Prize, Round
 
 
 def jsonable(value: Any) -> Any:
@@ -31,30 +33,13 @@ def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
 
 def _context_of(obj: Any) -> tuple[int | None, int | None, int | None]:
     """(edition_id, prize_id, round_id) that an audited object belongs to, when it says."""
-    from sqlalchemy import inspect as sa_inspect
-
-    from judging.editions.models import Edition, Prize, Round
-
-    state = sa_inspect(obj, raiseerr=False)
-    if state is not None and (state.deleted or state.was_deleted):
-        # the row is gone: point at its parents only
-        if isinstance(obj, Edition):
-            return None, None, None
-        if isinstance(obj, Prize):
-            return None, None, None
-        if isinstance(obj, Round):
-            return None, obj.prize_id, None
-    if isinstance(obj, Edition):
-        return obj.id, None, None
-    if isinstance(obj, Prize):
-        return obj.edition_id, obj.id, None
-    if isinstance(obj, Round):
-        return (obj.prize.edition_id if obj.prize else None), obj.prize_id, obj.id
+    if isinstance(obj, Edition | Prize | Round):
+        return _setup_context(obj)
     round_id = getattr(obj, "round_id", None)
     prize_id = getattr(obj, "prize_id", None)
     edition_id = getattr(obj, "edition_id", None)
     rnd = getattr(obj, "round", None) if round_id else None
-    if rnd is not None and isinstance(rnd, Round):
+    if isinstance(rnd, Round):
         prize_id = prize_id or rnd.prize_id
         edition_id = edition_id or (rnd.prize.edition_id if rnd.prize else None)
     application = getattr(obj, "application", None)
@@ -62,9 +47,20 @@ def _context_of(obj: Any) -> tuple[int | None, int | None, int | None]:
         prize_id = prize_id or application.prize_id
         edition_id = edition_id or application.edition_id
     if edition_id is None and prize_id is not None:
-        prize = getattr(obj, "prize", None)
-        edition_id = getattr(prize, "edition_id", None)
+        edition_id = getattr(getattr(obj, "prize", None), "edition_id", None)
     return edition_id, prize_id, round_id
+
+
+def _setup_context(obj: Edition | Prize | Round) -> tuple[int | None, int | None, int | None]:
+    """An edition, prize or round's own place; a deleted one points at its parents only."""
+    state = sa_inspect(obj, raiseerr=False)
+    if state is not None and (state.deleted or state.was_deleted):
+        return (None, obj.prize_id, None) if isinstance(obj, Round) else (None, None, None)
+    if isinstance(obj, Edition):
+        return obj.id, None, None
+    if isinstance(obj, Prize):
+        return obj.edition_id, obj.id, None
+    return (obj.prize.edition_id if obj.prize else None), obj.prize_id, obj.id
 
 
 def record(

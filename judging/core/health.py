@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from judging.core.migrate import head_revision
 from judging.db import get_engine
 from judging.extensions import limiter
 
@@ -22,8 +23,6 @@ log = logging.getLogger(__name__)
 
 @functools.cache
 def _head() -> str:
-    from judging.core.migrate import head_revision
-
     return head_revision()
 
 

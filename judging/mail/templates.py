@@ -23,6 +23,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from jinja2 import TemplateSyntaxError, meta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,6 +36,7 @@ from judging.core.templating import local_datetime
 from judging.editions.models import Edition
 from judging.mail import outbox as mail
 from judging.mail.models import MailTemplate, OutgoingMail
+from judging.mail.sandbox import BoundedSandbox, render_bounded
 
 LANGUAGES = ("fr", "en")
 SUBJECT_MAX = 300
@@ -127,15 +129,11 @@ class TemplateRefused(Exception):
 
 def _sandbox() -> Any:
     """A fresh sandbox for each rendering: its step budget and deadline are per rendering."""
-    from judging.mail.sandbox import BoundedSandbox
-
     return BoundedSandbox()
 
 
 def template_problems(subject: str, body: str, *, allowed: Sequence[str]) -> list[Any]:
     """Why an edited template cannot be used: a syntax error, or a variable not in ``allowed``."""
-    from jinja2 import TemplateSyntaxError, meta
-
     env = _sandbox()
     problems: list[Any] = []
     for text in (subject, body):
@@ -168,8 +166,6 @@ def render_override(subject: str, body: str, context: Mapping[str, Any]) -> str 
     Failure includes a template that does too much work or writes too much (``mail_sandbox``)
     and any error of the template's own making (``{{ 1 / 0 }}``): never a server error.
     """
-    from judging.mail.sandbox import render_bounded
-
     env = _sandbox()
     try:
         rendered_subject = render_bounded(env, subject, context).replace("\n", " ").strip()
