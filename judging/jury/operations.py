@@ -26,7 +26,9 @@ from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload, load_only, raiseload, selectinload
 
 from judging.accounts.models import Organization, User, UserRole
+from judging.accounts.operations import external_url
 from judging.applications.models import Application
+from judging.applications.presenters import application_label
 from judging.core.audit import record
 from judging.core.collation import sort_key
 from judging.core.models import utcnow
@@ -627,38 +629,11 @@ def auto_assign(
     abstained ones do not count, and their pairs are never proposed again); conflicted pairs are
     never created; only the round's jury and the round's applications take part.
     """
+    jury, applications = _auto_assign_inputs(db, rnd, max_load)
     per_application = rnd.jurors_per_application
-    if not per_application:
-        raise JuryError(_l("Set the number of jurors per application on the round first."))
-    if rnd.phase in CLOSED_PHASES:
-        raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
-    if max_load is not None and max_load < 1:
-        raise JuryError(_l("The maximum load must be at least 1."), "max_load")
-    jury = [membership.user for membership in members(db, rnd)]
-    if not jury:
-        raise JuryError(_l("Add jurors to the jury first."))
-    applications = round_applications(db, rnd)
-    if not applications:
-        raise JuryError(_l("There is no submitted application to assign yet."))
     app_ids = {app.id for app in applications}
-    juror_ids = {user.id for user in jury}
     blocked = conflicted_pairs(db, prize_id=rnd.prize_id, jurors=jury, application_ids=app_ids)
-    existing: set[tuple[int, int]] = set()
-    set_aside: set[tuple[int, int]] = set()  # an abstention (no conflict): a place lost, told apart
-    for juror_id, application_id, status in db.execute(
-        select(Assignment.juror_id, Assignment.application_id, Assignment.status).where(
-            Assignment.round_id == rnd.id
-        )
-    ):
-        pair = (juror_id, application_id)
-        if juror_id not in juror_ids or application_id not in app_ids:
-            continue
-        if status in COUNTING_STATUSES and pair not in blocked:
-            existing.add(pair)
-        else:
-            if status == "abstained" and pair not in blocked:
-                set_aside.add(pair)
-            blocked.add(pair)  # never propose a pair that has a scorecard row already
+    existing, set_aside = _existing_pairs(db, rnd, {user.id for user in jury}, app_ids, blocked)
     result = solver.assign(
         applications=[solver.AppInfo(id=app.id, language=app.language) for app in applications],
         jurors=[
@@ -675,23 +650,7 @@ def auto_assign(
             Assignment(round_id=rnd.id, juror_id=juror_id, application_id=application_id, status="assigned")
         )
     db.flush()
-    refs = {app.id: app.ref for app in applications}
-    languages = {app.id: app.language for app in applications}
-    abstained = Counter(application_id for _juror_id, application_id in set_aside)
-    shortfalls = [
-        {
-            "application_id": item.application_id,
-            "ref": refs[item.application_id],
-            "language": languages[item.application_id],
-            "missing": item.missing,
-            "eligible": item.eligible,
-            "conflicted": item.conflicted - abstained[item.application_id],
-            "abstained": abstained[item.application_id],
-            "wrong_language": item.wrong_language,
-            "cap_reached": item.cap_reached,
-        }
-        for item in result.shortfalls
-    ]
+    shortfalls = _shortfall_rows(result.shortfalls, applications, set_aside)
     settings = {
         "per_application": per_application,
         "max_load": max_load,
@@ -717,6 +676,75 @@ def auto_assign(
         event_id=event.id,
         settings=settings,
     )
+
+
+def _auto_assign_inputs(
+    db: Session, rnd: Round, max_load: int | None
+) -> tuple[list[User], list[Application]]:
+    """The round's jurors and applications, or the :class:`JuryError` that says why it cannot run."""
+    if not rnd.jurors_per_application:
+        raise JuryError(_l("Set the number of jurors per application on the round first."))
+    if rnd.phase in CLOSED_PHASES:
+        raise JuryError(_l("Judging of this round is over: the assignment can no longer change."))
+    if max_load is not None and max_load < 1:
+        raise JuryError(_l("The maximum load must be at least 1."), "max_load")
+    jury = [membership.user for membership in members(db, rnd)]
+    if not jury:
+        raise JuryError(_l("Add jurors to the jury first."))
+    applications = round_applications(db, rnd)
+    if not applications:
+        raise JuryError(_l("There is no submitted application to assign yet."))
+    return jury, applications
+
+
+def _existing_pairs(
+    db: Session, rnd: Round, juror_ids: set[int], app_ids: set[int], blocked: set[tuple[int, int]]
+) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """``(existing, set_aside)`` among the round's scorecards; every other scorecard's pair joins ``blocked``.
+
+    ``existing``: the pairs that count (assigned, draft, submitted, not in conflict); ``set_aside``:
+    the abstentions without a conflict (a place lost, told apart from a conflict in the shortfalls).
+    A pair that has a scorecard row is never proposed again.
+    """
+    existing: set[tuple[int, int]] = set()
+    set_aside: set[tuple[int, int]] = set()
+    for juror_id, application_id, status in db.execute(
+        select(Assignment.juror_id, Assignment.application_id, Assignment.status).where(
+            Assignment.round_id == rnd.id
+        )
+    ):
+        pair = (juror_id, application_id)
+        if juror_id not in juror_ids or application_id not in app_ids:
+            continue
+        if status in COUNTING_STATUSES and pair not in blocked:
+            existing.add(pair)
+        else:
+            if status == "abstained" and pair not in blocked:
+                set_aside.add(pair)
+            blocked.add(pair)
+    return existing, set_aside
+
+
+def _shortfall_rows(
+    shortfalls: list[solver.Shortfall], applications: list[Application], set_aside: set[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """The solver's shortfalls as the audit event keeps them, abstentions counted apart from conflicts."""
+    by_id = {app.id: app for app in applications}
+    abstained = Counter(application_id for _juror_id, application_id in set_aside)
+    return [
+        {
+            "application_id": item.application_id,
+            "ref": by_id[item.application_id].ref,
+            "language": by_id[item.application_id].language,
+            "missing": item.missing,
+            "eligible": item.eligible,
+            "conflicted": item.conflicted - abstained[item.application_id],
+            "abstained": abstained[item.application_id],
+            "wrong_language": item.wrong_language,
+            "cap_reached": item.cap_reached,
+        }
+        for item in shortfalls
+    ]
 
 
 def add_assignment(db: Session, rnd: Round, *, juror_id: int, application_id: int, actor: User) -> Assignment:
@@ -1391,8 +1419,6 @@ def next_open(cards: list[Assignment], current: Assignment) -> Assignment | None
 
 def send_reminders(db: Session, rnd: Round, *, actor: User, now: datetime | None = None) -> list[User]:
     """One mail per juror with unfinished work in the round (never one per application), in their language."""
-    from judging.applications.presenters import application_label
-
     if judging_closed_reason(rnd, now) is not None:
         raise JuryError(_l("Reminders can only be sent while judging of this round is open."))
     jury = [membership.user for membership in members(db, rnd)]
@@ -1448,8 +1474,6 @@ def send_reminders(db: Session, rnd: Round, *, actor: User, now: datetime | None
 
 
 def _dashboard_link() -> str:
-    from judging.accounts.operations import external_url
-
     return external_url("jury.dashboard")
 
 

@@ -211,25 +211,12 @@ def _render(
     )
     view = TableView(show=view.show, q=view.q, page=page.page, cpage=page.conflicts_page)
     jury = [m.user for m in page.memberships]
-    names = {user.id: user.display_name for user in jury}
     chair_id = next((m.user_id for m in page.memberships if m.is_chair), None)
-    chair_form = ChairForm(formdata=None, user_id=chair_id, shown_chair=str(chair_id or ""))
-    chair_form.user_id.choices = [("", _("No chair"))] + [(u.id, u.display_name) for u in jury]
-    member_form = member_form or AddMemberForm(formdata=None)
-    member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
-    record_form = record_form or RecordConflictForm(formdata=None)
-    record_form.user_id.choices = [(u.id, u.display_name) for u in jury]
-    ref_form = ref_form or AssignByRefForm(formdata=None)
-    ref_form.juror_id.choices = [("", _("Choose a juror"))] + [(u.id, u.display_name) for u in jury]
     add_errors = add_errors or {}
     shown = {row.application.id for row in page.coverage}
     stray_errors = [
         message for app_id, messages in add_errors.items() if app_id not in shown for message in messages
     ]
-    open_work = sum(1 for p in page.progress.values() if p.open)
-    loads = sorted(
-        (page.progress[user.id].total if user.id in page.progress else 0 for user in jury), reverse=True
-    )
 
     def here(endpoint: str, **values: Any) -> str:
         """A URL of this round's jury pages carrying the current view (filter, search, pages)."""
@@ -240,6 +227,7 @@ def _render(
     def page_url(anchor: str | None = None, **changes: Any) -> str:
         return _jury_url(edition, prize, rnd, anchor, **view.args(**changes))
 
+    run = _last_run(rnd)
     return render_template(
         "jury/members.html",
         edition=edition,
@@ -251,44 +239,83 @@ def _render(
         page_url=page_url,
         page_links=page_links(page.page, page.pages),
         conflict_links=page_links(page.conflicts_page, page.conflicts_pages),
-        filters=[
+        names={user.id: user.display_name for user in jury},
+        **_forms(page, jury, chair_id, member_form, record_form, assign_form, ref_form),
+        chair_id=chair_id,
+        lift_errors=lift_errors or {},
+        add_errors=add_errors,
+        stray_errors=stray_errors,
+        problem=problem,
+        run=run,
+        run_settings=run.settings if run else {},
+        **_page_texts(),
+        label=lambda application: application_label(application, viewer=ORGANIZER, round=rnd),
+        phase_label=PHASE_LABELS.get(rnd.phase, rnd.phase),
+        **_workload(page, jury),
+    ), status
+
+
+def _forms(
+    page,
+    jury: list,
+    chair_id: int | None,
+    member_form: AddMemberForm | None,
+    record_form: RecordConflictForm | None,
+    assign_form: AutoAssignForm | None,
+    ref_form: AssignByRefForm | None,
+) -> dict[str, Any]:
+    """The page's forms: those given back with their errors, the others empty; choices filled in."""
+    chair_form = ChairForm(formdata=None, user_id=chair_id, shown_chair=str(chair_id or ""))
+    chair_form.user_id.choices = [("", _("No chair"))] + [(u.id, u.display_name) for u in jury]
+    member_form = member_form or AddMemberForm(formdata=None)
+    member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
+    record_form = record_form or RecordConflictForm(formdata=None)
+    record_form.user_id.choices = [(u.id, u.display_name) for u in jury]
+    ref_form = ref_form or AssignByRefForm(formdata=None)
+    ref_form.juror_id.choices = [("", _("Choose a juror"))] + [(u.id, u.display_name) for u in jury]
+    return {
+        "member_form": member_form,
+        "record_form": record_form,
+        "assign_form": assign_form or AutoAssignForm(formdata=None),
+        "ref_form": ref_form,
+        "lift_form": LiftConflictForm(formdata=None),
+        "chair_form": chair_form,
+        "empty_form": EmptyForm(formdata=None),
+    }
+
+
+def _page_texts() -> dict[str, Any]:
+    """The filters, labels and row formats of the page, translated once (hundreds of rows)."""
+    return {
+        "filters": [
             ("all", _("All applications")),
             ("short", _("Short of jurors")),
             ("conflict", _("In conflict")),
             ("unfinished", _("With unfinished scorecards")),
         ],
-        names=names,
-        member_form=member_form,
-        record_form=record_form,
-        assign_form=assign_form or AutoAssignForm(formdata=None),
-        ref_form=ref_form,
-        lift_form=LiftConflictForm(formdata=None),
-        chair_form=chair_form,
-        chair_id=chair_id,
-        empty_form=EmptyForm(formdata=None),
-        lift_errors=lift_errors or {},
-        add_errors=add_errors,
-        stray_errors=stray_errors,
-        problem=problem,
-        run=(run := _last_run(rnd)),
-        run_settings=run.settings if run else {},
-        shortfalls_shown=SHORTFALLS_SHOWN,
-        # formats of the jurors' rows, translated once (hundreds of rows)
-        texts={
+        "shortfalls_shown": SHORTFALLS_SHOWN,
+        "texts": {
             "done": _("%(done)s of %(total)s submitted"),
             "skipped": _("%(a)s abstained, %(r)s recused"),
             "take_off": _("Take %(name)s off this jury?"),
         },
-        shortfall_reason=shortfall_reason,
-        source_labels=source_labels(),
-        liftable=rules.LIFTABLE_SOURCES,
-        label=lambda application: application_label(application, viewer=ORGANIZER, round=rnd),
-        plain=scorecards.plain,
-        phase_label=PHASE_LABELS.get(rnd.phase, rnd.phase),
-        open_work=open_work,
-        max_load=loads[0] if loads else 0,
-        min_load=loads[-1] if loads else 0,
-    ), status
+        "shortfall_reason": shortfall_reason,
+        "source_labels": source_labels(),
+        "liftable": rules.LIFTABLE_SOURCES,
+        "plain": scorecards.plain,
+    }
+
+
+def _workload(page, jury: list) -> dict[str, int]:
+    """Open scorecards in the round and the largest and smallest load of its jurors."""
+    loads = sorted(
+        (page.progress[user.id].total if user.id in page.progress else 0 for user in jury), reverse=True
+    )
+    return {
+        "open_work": sum(1 for p in page.progress.values() if p.open),
+        "max_load": loads[0] if loads else 0,
+        "min_load": loads[-1] if loads else 0,
+    }
 
 
 def _refused(edition, prize, rnd, error: JuryError, **forms: Any):

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from judging.accounts.models import User
+from judging.accounts.operations import external_url
 from judging.core.audit import record
 from judging.core.audit_event import AuditEvent
 from judging.core.clock import request_received_at
@@ -455,8 +456,6 @@ def recuse(
 
 
 def _organizer_link(card: Assignment) -> str:
-    from judging.accounts.operations import external_url
-
     rnd = card.round
     return external_url(
         "organizer.jury",
