@@ -15,10 +15,10 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from judging.accounts import queries
 from judging.accounts.models import ROLES, User
 from judging.core.audit import record
 from judging.core.models import utcnow
-from judging.editions import queries
 from judging.mail import outbox as mail
 
 MIN_PASSWORD_LENGTH = 10

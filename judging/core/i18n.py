@@ -13,7 +13,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from judging import ROOT
+from judging.core.paths import CHECKOUT
 
 TRANSLATIONS = Path(__file__).parent.parent / "translations"
 POT = TRANSLATIONS / "messages.pot"
@@ -27,7 +27,7 @@ def extract() -> None:
     _pybabel(
         "extract",
         "-F",
-        str(ROOT / "babel.cfg"),
+        str(CHECKOUT / "babel.cfg"),
         "-k",
         "_l",
         "-k",
@@ -41,7 +41,7 @@ def extract() -> None:
         "--omit-header",
         "-o",
         str(POT),
-        str(ROOT),
+        str(CHECKOUT),
     )
 
 
