@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from babel import dates, numbers
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import force_locale, format_timedelta, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -124,9 +126,48 @@ def roles_label(roles: Any) -> str:
     return ", ".join(str(ROLE_LABELS.get(role, role)) for role in sorted(roles))
 
 
+@dataclass(frozen=True)
+class Brand:
+    """What a page of an edition needs to wear its brand (see :mod:`judging.editions.brand`)."""
+
+    edition_id: int
+    primary: str | None
+    accent: str | None
+    logo_sha256: str | None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the brand does: the cache-busting part of the stylesheet's URL."""
+        key = f"{self.primary}|{self.accent}|{self.logo_sha256}"
+        return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+    @property
+    def has_colours(self) -> bool:
+        return bool(self.primary or self.accent)
+
+    @property
+    def logo_version(self) -> str | None:
+        return self.logo_sha256[:12] if self.logo_sha256 else None
+
+    @classmethod
+    def of(cls, edition_id: int, primary: str | None, accent: str | None, logo: str | None) -> Brand | None:
+        """The brand, or None for an edition that has none (today's look)."""
+        return cls(edition_id, primary, accent, logo) if (primary or accent or logo) else None
+
+
+#: what the page needs of the edition the URL names: its zone and its brand
+_PAGE_EDITION = (
+    Edition.timezone,
+    Edition.id,
+    Edition.brand_primary,
+    Edition.brand_accent,
+    Edition.brand_logo_sha256,
+)
+
+
 def _edition_timezone_query(view_args: dict[str, Any], blueprint: str | None) -> Any:
-    """The query of the time zone of the edition a URL is about (None when it names none)."""
-    zone = select(Edition.timezone)
+    """The query of the time zone and brand of the edition a URL is about (None when it names none)."""
+    zone = select(*_PAGE_EDITION)
     if "edition_id" in view_args:
         return zone.where(Edition.id == view_args["edition_id"])
     if "application_id" in view_args:
@@ -144,9 +185,26 @@ def _edition_timezone_query(view_args: dict[str, Any], blueprint: str | None) ->
 
 def use_edition_timezone() -> None:
     """Before each request: dates are shown and read in the zone of the edition the URL names
-    (``Edition.timezone``), Montréal for pages about no edition."""
+    (``Edition.timezone``), Montréal for pages about no edition; the page wears that edition's brand."""
     query = _edition_timezone_query(request.view_args or {}, request.blueprint)
-    clock.use_timezone(session.scalar(query) if query is not None else None)
+    row = session.execute(query).first() if query is not None else None
+    clock.use_timezone(row[0] if row is not None else None)
+    g.page_brand = Brand.of(*row[1:]) if row is not None else None
+
+
+def use_page_edition(edition: Edition | None) -> None:
+    """For a page about an edition its URL does not name (the home page): its zone and its brand."""
+    clock.use_timezone(edition.timezone if edition is not None else None)
+    g.page_brand = (
+        Brand.of(edition.id, edition.brand_primary, edition.brand_accent, edition.brand_logo_sha256)
+        if edition is not None
+        else None
+    )
+
+
+def page_brand() -> Brand | None:
+    """The brand of the edition the page is about (None: the platform's own look)."""
+    return g.get("page_brand")
 
 
 def zone_hint() -> str:
@@ -167,6 +225,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["round_name"] = round_name
     app.jinja_env.globals["zone_hint"] = zone_hint
     app.jinja_env.globals["page_timezone"] = clock.timezone_name
+    app.jinja_env.globals["page_brand"] = page_brand
     app.jinja_env.filters["number"] = decimal_text
     app.jinja_env.filters["colon"] = with_colon
     app.jinja_env.globals["rounded_number"] = rounded_number

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -21,10 +22,13 @@ from judging.applications.publication import DEFAULT_CONSENT_TEXT
 from judging.core.edits import VersionedForm
 from judging.core.forms import MontrealDateTimeField
 from judging.core.labels import METHOD_LABELS, QUESTION_TYPE_LABELS
+from judging.editions.brand import LOGO_ACCEPT, normalize_colour
 from judging.editions.models import METHODS, QUESTION_TYPES
 from judging.editions.operations import (
+    BRAND_FIELDS,
     CODE_MAX,
     CODE_RE,
+    COLOUR_MESSAGE,
     format_options,
     format_tie_break,
     parse_options,
@@ -521,3 +525,31 @@ class ConfirmForm(FlaskForm):
 
 class DeleteForm(VersionedForm, FlaskForm):
     """Confirms a deletion; refused when the record changed since the confirmation page showed it."""
+
+
+def colour_field(label: Any) -> StringField:
+    """A ``#rrggbb`` colour, optional (empty: today's colour); contrast is checked by the service."""
+    return StringField(
+        label,
+        validators=[
+            Optional(),
+            Regexp(r"^#?[0-9a-fA-F]{6}$", message=COLOUR_MESSAGE),
+        ],
+        filters=[normalize_colour],
+        render_kw={"placeholder": "#0a4aa6", "maxlength": 7, "spellcheck": "false", "autocomplete": "off"},
+    )
+
+
+class BrandForm(VersionedForm, FlaskForm):
+    """The edition's brand: two colours and a logo (see :mod:`judging.editions.brand`)."""
+
+    shows = BRAND_FIELDS
+    brand_primary = colour_field(_l("Primary colour"))
+    brand_accent = colour_field(_l("Accent colour"))
+    logo = FileField(_l("Logo (PNG, JPEG or SVG, at most 512 KB)"), render_kw={"accept": LOGO_ACCEPT})
+    remove_logo = BooleanField(_l("Remove the logo"))
+
+    @classmethod
+    def from_edition(cls, edition: Any) -> BrandForm:
+        data = {"brand_primary": edition.brand_primary, "brand_accent": edition.brand_accent}
+        return cls(data=data).remember(edition)

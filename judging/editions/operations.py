@@ -26,6 +26,8 @@ from judging.applications.models import Answer, Application
 from judging.core import clock, versions
 from judging.core.audit import record, snapshot
 from judging.core.models import UTCDateTime
+from judging.editions import brand
+from judging.editions.brand import CheckedLogo
 from judging.editions.models import (
     METHODS,
     PHASES,
@@ -113,6 +115,9 @@ versions.register(
         "applications_close": _l("applications close"),
         "ceremony_at": _l("awards ceremony"),
         "publication_consent_text": _l("publication consent question"),
+        "brand_primary": _l("primary colour"),
+        "brand_accent": _l("accent colour"),
+        "brand_logo_sha256": _l("logo"),
     },
 )
 versions.register(
@@ -568,6 +573,51 @@ def update_edition(
     _validate_edition(db, merged, edition.id)
     _apply_changes(
         db, edition, changes, EDITION_FIELDS, action="edition.updated", actor=actor, edition_id=edition.id
+    )
+    return edition
+
+
+BRAND_FIELDS = ("brand_primary", "brand_accent", "brand_logo_sha256")
+COLOUR_MESSAGE = _l("Enter a colour as #rrggbb, for example #0a4aa6.")
+
+
+def set_brand(
+    db: Session,
+    edition: Edition,
+    *,
+    actor: User | None,
+    primary: str | None,
+    accent: str | None,
+    logo: CheckedLogo | None = None,
+    remove_logo: bool = False,
+    expected_version: int | None = None,
+    shown: str | None = None,
+) -> Edition:
+    """Set the edition's colours and logo (``logo`` replaces it, ``remove_logo`` drops it).
+
+    Colours are refused (:class:`SetupError`) unless ``#rrggbb`` with enough contrast for white text
+    (:func:`judging.editions.brand.contrast_problem`); the audit keeps the colours and the logo's digest.
+    """
+    changes: dict[str, Any] = {"brand_primary": primary, "brand_accent": accent}
+    if logo is not None:
+        changes["brand_logo_sha256"] = logo.sha256
+    elif remove_logo:
+        changes["brand_logo_sha256"] = None
+    versions.check_version(db, edition, expected_version, shown=shown, changes=changes, actor=actor)
+    errors: dict[str, list[Any]] = {}
+    for name, colour in (("brand_primary", primary), ("brand_accent", accent)):
+        if colour is None:
+            continue
+        problem = brand.contrast_problem(colour) if brand.COLOUR_RE.match(colour) else COLOUR_MESSAGE
+        if problem is not None:
+            errors[name] = [problem]
+    if errors:
+        raise SetupError(errors)
+    if "brand_logo_sha256" in changes:
+        edition.brand_logo = logo.data if logo is not None else None
+        edition.brand_logo_type = logo.content_type if logo is not None else None
+    _apply_changes(
+        db, edition, changes, BRAND_FIELDS, action="edition.updated", actor=actor, edition_id=edition.id
     )
     return edition
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import Response, abort, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from judging.core import clock
 from judging.core.blueprints import public as bp
 from judging.core.forms import LanguageForm
-from judging.core.templating import time_left
+from judging.core.templating import Brand, time_left, use_page_edition
 from judging.core.web_input import safe_next
 from judging.db import session as db
-from judging.editions import queries
+from judging.editions import brand, queries
 from judging.editions.cockpit import season_timeline
 from judging.editions.models import Edition
 
@@ -37,7 +37,7 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
     """The contest presented: its window and countdown, its season's timeline, its prizes with their
     sponsors and presenters, links to apply and to the results that are public."""
     now = clock.now()
-    clock.use_timezone(edition.timezone if edition else None)  # the home page names no edition
+    use_page_edition(edition)  # the home page names no edition: its zone and brand come from here
     is_open = bool(edition and edition.applications_open <= now < edition.applications_close)
     return render_template(
         "editions/home.html",
@@ -51,6 +51,42 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
         finalists_public=bool(edition and clock.is_public(edition.finalists_public_at, now)),
         winners_public=bool(edition and clock.is_public(edition.winners_public_at, now)),
     )
+
+
+@bp.get("/editions/<int:edition_id>/brand.css")
+def edition_brand_css(edition_id: int) -> Response:
+    """The edition's colours as CSS custom properties for its pages (the CSP allows no inline style)."""
+    edition = db.get(Edition, edition_id)
+    if edition is None:
+        abort(404)
+    response = Response(brand.stylesheet(edition.brand_primary, edition.brand_accent), mimetype="text/css")
+    return _cached(response, request.args.get("v"), brand.brand_of(edition))
+
+
+@bp.get("/editions/<int:edition_id>/logo")
+def edition_logo(edition_id: int) -> Response:
+    """The edition's logo (public, like the edition's home page), served as :mod:`.brand` says."""
+    edition = db.get(Edition, edition_id)
+    if edition is None or not edition.brand_logo_sha256 or edition.brand_logo is None:
+        abort(404)
+    response = Response(edition.brand_logo, mimetype=edition.brand_logo_type)
+    response.headers.update(brand.LOGO_HEADERS)
+    fresh = request.args.get("v") == edition.brand_logo_sha256[:12]
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
+    return response
+
+
+def _cached(response: Response, asked: str | None, current: Brand | None) -> Response:
+    """Kept for a year when the URL names the current brand (its URL changes with it), else revalidated."""
+    fresh = current is not None and asked == current.version
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
+    return response
+
+
+@bp.app_template_global()
+def document_brand(edition: Edition | None) -> dict | None:
+    """For the ceremony PDFs' header (:func:`judging.editions.brand.document_brand`)."""
+    return brand.document_brand(edition)
 
 
 @bp.post("/language")

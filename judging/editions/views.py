@@ -30,8 +30,10 @@ from judging.core.web_input import int_arg
 from judging.db import session as db
 from judging.editions import cockpit, queries
 from judging.editions import operations as setup
+from judging.editions.brand import LogoError, check_logo
 from judging.editions.forms import (
     METHOD_HELP,
+    BrandForm,
     ConfirmForm,
     CopySetupForm,
     CriterionForm,
@@ -245,6 +247,42 @@ def edition_edit(edition_id: int):
         flash(_("Edition saved."), "success")
         return redirect(url_for("organizer.edition_view", edition_id=edition.id))
     return render_template("editions/edition_form.html", form=form, edition=edition), status_of(form)
+
+
+@bp.route("/editions/<int:edition_id>/brand", methods=["GET", "POST"])
+@organizer_required
+def edition_brand(edition_id: int):
+    """The edition's colours and logo, used by its pages and its ceremony documents."""
+    edition = load_edition(edition_id)
+    form = BrandForm.from_edition(edition)
+    if form.validate_on_submit() and _save_brand(edition, form):
+        flash(_("Brand saved."), "success")
+        return redirect(url_for("organizer.edition_brand", edition_id=edition.id))
+    return render_template("editions/brand_form.html", form=form, edition=edition), status_of(form)
+
+
+def _save_brand(edition: Edition, form: BrandForm) -> Any:
+    upload = form.logo.data
+    logo = None
+    if upload is not None and getattr(upload, "filename", ""):
+        try:
+            logo = check_logo(upload.stream)
+        except LogoError as error:
+            form.logo.errors = [*form.logo.errors, error.message]
+            return None
+    return _save(
+        form,
+        lambda: setup.set_brand(
+            db,
+            edition,
+            actor=_actor(),
+            primary=form.brand_primary.data,
+            accent=form.brand_accent.data,
+            logo=logo,
+            remove_logo=form.remove_logo.data,
+            **form.seen(),
+        ),
+    )
 
 
 @bp.route("/editions/<int:edition_id>/delete", methods=["GET", "POST"])
