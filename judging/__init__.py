@@ -16,7 +16,6 @@ from judging.core.paths import resource_folder
 from judging.core.web_input import CleanRequest, escape_lazy_messages
 from judging.extensions import babel, bootstrap, csrf, limiter, login_manager
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout (development commands only)
 SUPPORTED_LOCALES = ("fr", "en")
 
 CONTENT_SECURITY_POLICY = (
@@ -115,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from judging.accounts.views import bp as auth_bp
     from judging.applications import organizer_views as _applications  # noqa: F401
     from judging.applications.views import bp as candidate_bp
+    from judging.audience import views as _audience  # noqa: F401 (organizer's page, the public vote)
     from judging.audit import views as _audit  # noqa: F401
     from judging.ceremony import views as _ceremony  # noqa: F401
     from judging.core.health import bp as health_bp

@@ -1,0 +1,126 @@
+"""The audience vote from a phone: codes, links, one vote per person, and every refusal counting nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from judging.audience.models import AudienceVote
+from tests.integration.audience.conftest import last_code, personal_link, sign_in_with_code, vote
+
+
+def votes(db) -> list[tuple[int, int]]:
+    db.expire_all()
+    stored = db.scalars(select(AudienceVote).order_by(AudienceVote.id))
+    return [(v.voter_id, v.application_id) for v in stored]
+
+
+def test_a_person_votes_with_a_code_and_changes_their_vote(client, db, evening):
+    page = client.get("/audience/mtl-2026").get_data(as_text=True)
+    assert "Aurore Robotique" not in page  # the ballot shows once the phone is signed in
+    sign_in_with_code(client, db, "ana@example.org")
+    first, second = evening.finalists[0], evening.finalists[1]
+    assert vote(client, first).status_code == 302
+    page = client.get("/audience/mtl-2026").get_data(as_text=True)
+    assert "Aurore Robotique" in page and "Cobalt Climat" in page
+    assert vote(client, second).status_code == 302
+    stored = db.scalars(select(AudienceVote)).all()
+    assert [(v.application_id, v.changes) for v in stored] == [(second.id, 1)]
+
+
+def test_a_vote_after_closing_is_refused_and_not_counted(client, db, evening, monkeypatch):
+    sign_in_with_code(client, db, "ana@example.org")
+    evening.award.state = "closed"
+    evening.award.closes_at = evening.award.opens_at
+    db.commit()
+    response = vote(client, evening.finalists[0])
+    assert response.status_code == 409
+    assert "Le vote est terminé. Rien n’a été compté." in response.get_data(as_text=True)
+    assert votes(db) == []
+
+
+def test_a_vote_after_the_planned_closing_time_is_refused(client, db, evening, monkeypatch):
+    sign_in_with_code(client, db, "ana@example.org")
+    from datetime import timedelta
+
+    from judging.core import clock
+
+    evening.award.closes_at = clock.now() + timedelta(minutes=5)
+    db.commit()
+    later = clock.now() + timedelta(minutes=6)
+    monkeypatch.setattr("judging.core.clock.now", lambda: later)
+    response = vote(client, evening.finalists[0])
+    assert response.status_code == 409
+    assert votes(db) == []
+
+
+def test_a_replayed_code_is_refused(client, db, evening):
+    client.post("/audience/mtl-2026/code", data={"email": "ana@example.org"})
+    code = last_code(db, "ana@example.org")
+    assert client.post("/audience/mtl-2026/verify", data={"code": code}).status_code == 302
+    other = client.application.test_client()
+    with other.session_transaction() as flask_session:
+        flask_session["audience_email"] = "ana@example.org"
+    response = other.post("/audience/mtl-2026/verify", data={"code": code})
+    assert response.status_code == 400
+    assert "Ce code n’est pas valide ou a déjà servi." in response.get_data(as_text=True)
+    assert vote(other, evening.finalists[0]).status_code == 403
+    assert votes(db) == []
+
+
+def test_an_expired_code_is_refused(client, db, evening, monkeypatch):
+    from datetime import timedelta
+
+    from judging.core import clock
+
+    client.post("/audience/mtl-2026/code", data={"email": "ana@example.org"})
+    later = clock.now() + timedelta(minutes=10, seconds=1)
+    monkeypatch.setattr("judging.core.clock.now", lambda: later)
+    response = client.post("/audience/mtl-2026/verify", data={"code": last_code(db, "ana@example.org")})
+    assert response.status_code == 400
+    assert "Ce code a expiré" in response.get_data(as_text=True)
+    assert vote(client, evening.finalists[0]).status_code == 403
+    assert votes(db) == []
+
+
+def test_wrong_codes_are_limited_to_five_tries(client, db, evening):
+    client.post("/audience/mtl-2026/code", data={"email": "ana@example.org"})
+    right = last_code(db, "ana@example.org")
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(4):
+        page = client.post("/audience/mtl-2026/verify", data={"code": wrong}).get_data(as_text=True)
+        assert "Ce code n’est pas celui que nous avons envoyé." in page
+    page = client.post("/audience/mtl-2026/verify", data={"code": wrong}).get_data(as_text=True)
+    assert "Trop de codes erronés. Demandez un nouveau code." in page
+    response = client.post("/audience/mtl-2026/verify", data={"code": right})
+    assert response.status_code == 400  # the right code no longer works after five wrong ones
+    assert votes(db) == []
+
+
+def test_a_forged_link_is_refused(client, db, evening):
+    response = client.get("/audience/mtl-2026/l/not-a-real-token-123456")
+    assert response.status_code == 404
+    assert "Ce lien n’est pas valide." in response.get_data(as_text=True)
+    assert vote(client, evening.finalists[0]).status_code == 403
+    assert votes(db) == []
+
+
+def test_a_vote_for_someone_not_in_the_award_is_refused(client, db, evening):
+    sign_in_with_code(client, db, "ana@example.org")
+    response = vote(client, evening.outsider)
+    assert response.status_code == 400
+    assert "Ce projet ne fait pas partie du prix du public." in response.get_data(as_text=True)
+    response = client.post("/audience/mtl-2026/ballot", data={"choice": "９"})  # not ASCII digits
+    assert response.status_code == 400
+    assert votes(db) == []
+
+
+def test_a_personal_link_works_on_one_phone_only(client, db, evening, organizer):
+    link = personal_link(client.application, db, evening, organizer, "bea@example.org")
+    assert client.get(link).status_code == 302
+    assert vote(client, evening.finalists[2]).status_code == 302
+    second_person = client.application.test_client()
+    response = second_person.get(link)
+    assert response.status_code == 409
+    assert "Ce lien personnel sert déjà sur un autre téléphone." in response.get_data(as_text=True)
+    assert vote(second_person, evening.finalists[0]).status_code == 403
+    assert [application for _voter, application in votes(db)] == [evening.finalists[2].id]
