@@ -609,6 +609,26 @@ ARRANGED_FIELDS = (
 )
 
 
+def _cleaned_arrangement(a: PrizeArrangement, errors: dict[str, list[Any]]) -> dict[str, Any]:
+    """One prize's arrangement, trimmed; what is too long or out of range is added to ``errors``."""
+    prefix = f"prize-{a.prize_id}-"
+    values: dict[str, Any] = {}
+    for name, limit in NAME_MAX.items():
+        values[name] = _clean(getattr(a, name), limit, prefix + name, errors)
+    script = {}
+    for lang in LANGUAGES:
+        text = _clean(getattr(a, f"script_{lang}"), SCRIPT_MAX, f"{prefix}script_{lang}", errors)
+        if text:
+            script[lang] = text
+    values["ceremony_script"] = script or None
+    if a.minutes is not None and not 0 <= a.minutes <= MINUTES_MAX:
+        errors.setdefault(prefix + "minutes", []).append(
+            _l("Between %(min)d and %(max)d minutes.", min=0, max=MINUTES_MAX)
+        )
+    values["ceremony_minutes"] = a.minutes
+    return values
+
+
 def arrange_ceremony(
     db: Session, edition: Edition, *, arrangements: Sequence[PrizeArrangement], actor: User | None
 ) -> list[Prize]:
@@ -627,24 +647,7 @@ def arrange_ceremony(
     if sorted(listed) != sorted(by_id) or len(set(listed)) != len(listed):
         raise CeremonyError(_l("List every prize of the edition once."))
     errors: dict[str, list[Any]] = {}
-    cleaned: dict[int, dict[str, Any]] = {}
-    for a in arrangements:
-        prefix = f"prize-{a.prize_id}-"
-        values: dict[str, Any] = {}
-        for name, limit in NAME_MAX.items():
-            values[name] = _clean(getattr(a, name), limit, prefix + name, errors)
-        script = {}
-        for lang in LANGUAGES:
-            text = _clean(getattr(a, f"script_{lang}"), SCRIPT_MAX, f"{prefix}script_{lang}", errors)
-            if text:
-                script[lang] = text
-        values["ceremony_script"] = script or None
-        if a.minutes is not None and not 0 <= a.minutes <= MINUTES_MAX:
-            errors.setdefault(prefix + "minutes", []).append(
-                _l("Between %(min)d and %(max)d minutes.", min=0, max=MINUTES_MAX)
-            )
-        values["ceremony_minutes"] = a.minutes
-        cleaned[a.prize_id] = values
+    cleaned = {a.prize_id: _cleaned_arrangement(a, errors) for a in arrangements}
     if errors:
         raise CeremonyError(_l("The ceremony was not saved: correct the fields marked below."), errors=errors)
     current = {p.id: i for i, p in enumerate(prizes)}

@@ -40,6 +40,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -48,6 +49,7 @@ from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.core.collation import sort_key
 from judging.editions.models import Criterion, Edition, Prize, Round
+from judging.editions.operations import tie_break_errors
 from judging.jury.models import Assignment, Conflict, CriterionScore
 from judging.results.engine import scoring
 from judging.results.engine.scoring import (
@@ -177,6 +179,78 @@ def _in_active_conflict():
     )
 
 
+def _counted_card_rows(connection: Any, ids: list[int]) -> list[Any]:
+    """(round id, assignment id, application id, juror id) of every scorecard that counts."""
+    return connection.execute(
+        select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
+        .join(Application, Application.id == Assignment.application_id)
+        .where(
+            Assignment.round_id.in_(ids),
+            Assignment.status == "submitted",
+            Application.status.in_(COUNTED_APPLICATION_STATUSES),
+            ~_in_active_conflict(),
+        )
+        .order_by(Assignment.round_id, Assignment.id)
+    ).all()
+
+
+def _score_rows(connection: Any, criteria: Sequence[Criterion]) -> list[Any]:
+    """One row per scorecard: its assignment id, then its value for each criterion (None if unanswered)."""
+    if not criteria:
+        return []
+    return connection.execute(
+        select(
+            CriterionScore.assignment_id,
+            *(func.max(CriterionScore.value).filter(CriterionScore.criterion_id == c.id) for c in criteria),
+        )
+        .where(CriterionScore.criterion_id.in_([c.id for c in criteria]))
+        .group_by(CriterionScore.assignment_id)
+    ).all()
+
+
+def _names(connection: Any, ids: list[int]) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
+    """References and titles of the scored applications; emails and names of the jurors who submitted."""
+    submitted = Assignment.round_id.in_(ids), Assignment.status == "submitted"
+    applications = {
+        i: (ref, title)
+        for i, ref, title in connection.execute(
+            select(Application.id, Application.ref, Application.title).where(
+                Application.id.in_(select(Assignment.application_id).where(*submitted))
+            )
+        ).all()
+    }
+    jurors = {
+        i: (email, name)
+        for i, email, name in connection.execute(
+            select(User.id, User.email, User.name).where(
+                User.id.in_(select(Assignment.juror_id).where(*submitted))
+            )
+        ).all()
+    }
+    return applications, jurors
+
+
+def _coded_scores(score_rows: list[Any], criteria_count: int) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """The scored assignment ids (sorted), their values as small codes (0 is "unanswered"), the values.
+
+    A few distinct raw values cover many scorecards: each gets a code, its index in the list returned.
+    """
+    values: dict[Any, int] = {None: 0}
+    if not score_rows:
+        return _ids(), np.zeros((0, criteria_count), dtype=np.int32), list(values)
+    columns = list(zip(*score_rows, strict=True))
+    scored = np.array(columns[0], dtype=np.int64)
+    distinct = set().union(*columns[1:]) - {None}
+    try:
+        distinct = sorted(distinct)
+    except (TypeError, ArithmeticError):  # a NaN: any order will do
+        distinct = list(distinct)
+    values.update((v, n) for n, v in enumerate(distinct, start=1))
+    codes = np.array([list(map(values.__getitem__, column)) for column in columns[1:]], dtype=np.int32).T
+    order = np.argsort(scored, kind="stable")
+    return scored[order], codes[order], list(values)
+
+
 def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
     """The criteria and counted scorecards of ``rounds``: five queries, whatever their size.
 
@@ -195,76 +269,14 @@ def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
     for criterion in criteria:
         inputs[criterion.round_id].criteria.append(criterion)
     connection = db.connection()  # Core rows: no ORM step per row
-    card_rows = connection.execute(
-        select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Assignment.round_id.in_(ids),
-            Assignment.status == "submitted",
-            Application.status.in_(COUNTED_APPLICATION_STATUSES),
-            ~_in_active_conflict(),
-        )
-        .order_by(Assignment.round_id, Assignment.id)
-    ).all()
+    card_rows = _counted_card_rows(connection, ids)
     column_of = {criterion.id: n for n, criterion in enumerate(criteria)}
-    score_rows = (
-        connection.execute(
-            select(
-                CriterionScore.assignment_id,
-                *(
-                    func.max(CriterionScore.value).filter(CriterionScore.criterion_id == c.id)
-                    for c in criteria
-                ),
-            )
-            .where(CriterionScore.criterion_id.in_(list(column_of)))
-            .group_by(CriterionScore.assignment_id)
-        ).all()
-        if criteria
-        else []
-    )
-    submitted = select(Assignment.application_id).where(
-        Assignment.round_id.in_(ids), Assignment.status == "submitted"
-    )
-    applications = {
-        i: (ref, title)
-        for i, ref, title in connection.execute(
-            select(Application.id, Application.ref, Application.title).where(Application.id.in_(submitted))
-        ).all()
-    }
-    jurors = {
-        i: (email, name)
-        for i, email, name in connection.execute(
-            select(User.id, User.email, User.name).where(
-                User.id.in_(
-                    select(Assignment.juror_id).where(
-                        Assignment.round_id.in_(ids), Assignment.status == "submitted"
-                    )
-                )
-            )
-        ).all()
-    }
-
+    score_rows = _score_rows(connection, criteria)
+    applications, jurors = _names(connection, ids)
     cards = np.fromiter(chain.from_iterable(card_rows), dtype=np.int64, count=4 * len(card_rows)).reshape(
         -1, 4
     )
-    # Distinct raw scores get small codes (0 is "unanswered"): a few values, many scorecards.
-    values: dict[Any, int] = {None: 0}
-    if score_rows:
-        columns = list(zip(*score_rows, strict=True))
-        scored = np.array(columns[0], dtype=np.int64)
-        distinct = set().union(*columns[1:]) - {None}
-        try:
-            distinct = sorted(distinct)
-        except (TypeError, ArithmeticError):  # a NaN: any order will do
-            distinct = list(distinct)
-        values.update((v, n) for n, v in enumerate(distinct, start=1))
-        codes = np.array([list(map(values.__getitem__, column)) for column in columns[1:]], dtype=np.int32).T
-        order = np.argsort(scored, kind="stable")
-        scored = scored[order]
-        codes = codes[order]
-    else:
-        scored, codes = _ids(), np.zeros((0, len(criteria)), dtype=np.int32)
-    distinct = list(values)
+    scored, codes, distinct = _coded_scores(score_rows, len(criteria))
     for rnd in rounds:
         here = cards[cards[:, 0] == rnd.id]
         own = [column_of[c.id] for c in inputs[rnd.id].criteria]
@@ -931,8 +943,6 @@ class Sensitivity:
 
 
 def _list_text(items: Sequence[str]) -> str:
-    from flask_babel import gettext as _
-
     if not items:
         return _("none")
     if len(items) == 1:
@@ -942,8 +952,6 @@ def _list_text(items: Sequence[str]) -> str:
 
 def disconnected_message(error: DisconnectedGraph) -> str:
     """A translated explanation naming the separate groups of jurors and applications."""
-    from flask_babel import gettext as _
-
     parts = [
         _(
             "group %(n)s: applications %(applications)s, jurors %(jurors)s",
@@ -964,10 +972,6 @@ def disconnected_message(error: DisconnectedGraph) -> str:
 
 def computation_problem(comp: Computation) -> str | None:
     """Why the round could not be ranked with its method, translated (None when it could)."""
-    from flask_babel import gettext as _
-
-    from judging.editions.operations import tie_break_errors
-
     if comp.disconnected is not None:
         return disconnected_message(comp.disconnected)
     if comp.error is None:
@@ -983,8 +987,6 @@ def computation_problem(comp: Computation) -> str | None:
 
 def excluded_reason(card: Card) -> str:
     """Why a submitted scorecard cannot count, translated."""
-    from flask_babel import gettext as _
-
     if not card.scores:
         return _("it answers no criterion")
     return _("a score is outside its criterion's scale (the rubric changed after scoring?)")
@@ -1001,8 +1003,6 @@ def sensitivity(
 
     Each method comes as its :class:`Computation` or as its :class:`MethodRanking` (all this needs).
     """
-    from flask_babel import gettext as _
-
     base = _above(computations[current], cut)
     lines = []
     for method, comp in computations.items():

@@ -15,7 +15,8 @@ Nothing here commits: the route or the CLI command commits once.
 - **The final**: the pitch order (:func:`set_pitch_order`), the winner
   (:func:`record_winner`) and honourable mentions (:func:`add_mention`) with bilingual
   citations, then :func:`freeze_final` and :func:`announce_final`.
-- **Reopening** (:func:`reopen_round`): a reason is required; the snapshot is invalidated.
+- **Reopening** (:func:`judging.results.phases.reopen_round`): a reason is required; the snapshot
+  is invalidated.
 
 Scorecards of a frozen round cannot change: :func:`round_is_frozen` is what the jury's
 scoring service asks.
@@ -37,25 +38,15 @@ from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.applications.publication import not_publishable
 from judging.core.audit import record
-from judging.core.models import utcnow
 from judging.editions.models import Edition, Prize, Round
 from judging.results import computation as results_service
 from judging.results import outcome_mails, snapshots
 from judging.results.engine import phases as rules
 from judging.results.models import Decision, PitchSlot, ResultSnapshot
-from judging.results.phases import REASON_MAX, clean_reason, set_phase
+from judging.results.phases import DecisionError, clean_reason, set_phase
 
 CITATION_MAX = 2000
 SELECTION_OUTCOMES = ("finalist", "not-selected")
-
-
-class DecisionError(Exception):
-    """A refused decision: ``message`` (translated, lazy) for the page, ``errors`` per field."""
-
-    def __init__(self, message: Any, errors: dict[str, list[Any]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
 
 
 # --- frozen or not ------------------------------------------------------------------------------------
@@ -74,7 +65,8 @@ def active_snapshot(db: Session, rnd: Round) -> ResultSnapshot | None:
 def round_is_frozen(db: Session, rnd: Round) -> bool:
     """True while the round's results are frozen: its scorecards must not change (one query).
 
-    Only an organizer reopening the round (:func:`reopen_round`, with a reason) unfreezes it.
+    Only an organizer reopening the round (:func:`~judging.results.phases.reopen_round`, with a
+    reason) unfreezes it.
     """
     return (
         db.scalar(
@@ -241,6 +233,89 @@ def current_selection(db: Session, rnd: Round) -> dict[int, Decision]:
     return {d.application_id: d for d in rows}
 
 
+@dataclass
+class _Selection:
+    """A selection that passed every check, ready to be written."""
+
+    applications: list[Application]
+    chosen_ids: set[int]
+    ref_reasons: dict[str, str | None]
+    proposal: Proposal
+    check: SelectionCheck
+    cut: int
+    fingerprint: str | None
+
+
+def _checked_selection(
+    db: Session,
+    rnd: Round,
+    chosen: Iterable[int],
+    reasons: Mapping[int, str | None],
+    tie_reason: str | None,
+) -> _Selection:
+    """Validate a selection against the live results; DecisionError (nothing changed) when refused."""
+    if not rules.can_select_finalists(rnd.phase):
+        raise DecisionError(_l("Finalists are selected once judging is closed (phase “Deliberation”)."))
+    _ensure_not_frozen(db, rnd)
+    comp, cut, final = _live(db, rnd)
+    if final:
+        raise DecisionError(_l("This is the final round: record the winner instead."))
+    _require_result(comp)
+    applications = candidates_of_round(db, rnd, comp)
+    by_id = {a.id: a for a in applications}
+    chosen_ids = set(chosen)
+    if chosen_ids - set(by_id):
+        raise DecisionError(_l("Some chosen applications are not candidates of this round."))
+    ref_reasons = {by_id[i].ref: reasons.get(i) for i in by_id}
+    proposal = propose(comp.result, cut, [a.ref for a in applications])
+    check = check_selection(
+        proposal, chosen={by_id[i].ref for i in chosen_ids}, reasons=ref_reasons, tie_reason=tie_reason
+    )
+    if check.errors:
+        raise DecisionError(_l("The selection is not complete: nothing was saved."), check.errors)
+    return _Selection(applications, chosen_ids, ref_reasons, proposal, check, cut, comp.fingerprint)
+
+
+def _replace_selection_decisions(
+    db: Session, rnd: Round, selection: _Selection, settled: str | None, actor: User | None
+) -> tuple[list[Decision], dict[int, dict[str, Any]]]:
+    """Delete the candidates' previous selection decisions and write one per candidate.
+
+    Returns the new decisions (in candidate order) and what each candidate had before.
+    """
+    ids = [a.id for a in selection.applications]
+    tied = set(selection.proposal.tie.applications) if selection.proposal.tie else set()
+    stored = (
+        Decision.prize_id == rnd.prize_id,
+        Decision.application_id.in_(ids),
+        Decision.outcome.in_(SELECTION_OUTCOMES),
+    )
+    previous = {
+        d.application_id: {"outcome": d.outcome, "reason": d.reason}
+        for d in db.scalars(select(Decision).where(*stored))
+    }
+    db.execute(delete(Decision).where(*stored))
+    db.flush()
+    decisions = []
+    for application in selection.applications:
+        if application.ref in tied and application.ref not in selection.check.overrides:
+            reason = settled
+        else:
+            reason = clean_reason(selection.ref_reasons.get(application.ref))
+        decision = Decision(
+            prize_id=rnd.prize_id,
+            round_id=rnd.id,
+            application_id=application.id,
+            outcome="finalist" if application.id in selection.chosen_ids else "not-selected",
+            reason=reason,
+            decided_by_id=actor.id if actor is not None else None,
+        )
+        db.add(decision)
+        decisions.append(decision)
+    db.flush()
+    return decisions, previous
+
+
 def select_finalists(
     db: Session,
     rnd: Round,
@@ -256,70 +331,12 @@ def select_finalists(
     (required for each one); ``tie_reason`` settles a tie across the cut (required then).
     Refused when judging is not closed, when the round is frozen, or a reason is missing.
     """
-    if not rules.can_select_finalists(rnd.phase):
-        raise DecisionError(_l("Finalists are selected once judging is closed (phase “Deliberation”)."))
-    _ensure_not_frozen(db, rnd)
-    comp, cut, final = _live(db, rnd)
-    if final:
-        raise DecisionError(_l("This is the final round: record the winner instead."))
-    _require_result(comp)
-    applications = candidates_of_round(db, rnd, comp)
-    by_id = {a.id: a for a in applications}
-    chosen_ids = set(chosen)
-    unknown = chosen_ids - set(by_id)
-    if unknown:
-        raise DecisionError(_l("Some chosen applications are not candidates of this round."))
-    reasons = reasons or {}
-    ref_reasons = {by_id[i].ref: reasons.get(i) for i in by_id}
-    proposal = propose(comp.result, cut, [a.ref for a in applications])
-    check = check_selection(
-        proposal, chosen={by_id[i].ref for i in chosen_ids}, reasons=ref_reasons, tie_reason=tie_reason
-    )
-    if check.errors:
-        raise DecisionError(_l("The selection is not complete: nothing was saved."), check.errors)
-
-    tied = set(proposal.tie.applications) if proposal.tie else set()
+    selection = _checked_selection(db, rnd, chosen, reasons or {}, tie_reason)
     settled = clean_reason(tie_reason)
-    previous = {
-        d.application_id: {"outcome": d.outcome, "reason": d.reason}
-        for d in db.scalars(
-            select(Decision).where(
-                Decision.prize_id == rnd.prize_id,
-                Decision.application_id.in_(list(by_id)),
-                Decision.outcome.in_(SELECTION_OUTCOMES),
-            )
-        )
-    }
-    db.execute(
-        delete(Decision).where(
-            Decision.prize_id == rnd.prize_id,
-            Decision.application_id.in_(list(by_id)),
-            Decision.outcome.in_(SELECTION_OUTCOMES),
-        )
-    )
-    db.flush()
-    decisions = []
-    for application in applications:
-        outcome = "finalist" if application.id in chosen_ids else "not-selected"
-        if application.ref in check.overrides:
-            reason = clean_reason(ref_reasons.get(application.ref))
-        elif application.ref in tied:
-            reason = settled
-        else:
-            reason = clean_reason(ref_reasons.get(application.ref))
-        decision = Decision(
-            prize_id=rnd.prize_id,
-            round_id=rnd.id,
-            application_id=application.id,
-            outcome=outcome,
-            reason=reason,
-            decided_by_id=actor.id if actor is not None else None,
-        )
-        db.add(decision)
-        decisions.append(decision)
-    db.flush()
-    for decision, application in zip(decisions, applications, strict=True):
-        if application.ref in check.overrides:
+    decisions, previous = _replace_selection_decisions(db, rnd, selection, settled, actor)
+    overrides = selection.check.overrides
+    for decision, application in zip(decisions, selection.applications, strict=True):
+        if application.ref in overrides:
             record(
                 db,
                 actor=actor,
@@ -329,20 +346,21 @@ def select_finalists(
                 after={
                     "ref": application.ref,
                     "outcome": decision.outcome,
-                    "proposed": "finalist" if check.overrides[application.ref] == "out" else "not-selected",
+                    "proposed": "finalist" if overrides[application.ref] == "out" else "not-selected",
                 },
                 reason=decision.reason,
             )
+    tie = selection.proposal.tie
     record(
         db,
         actor=actor,
         action="finalists.selected",
         obj=rnd,
         after={
-            "finalists": [a.ref for a in applications if a.id in chosen_ids],
-            "cut": cut,
-            "fingerprint": comp.fingerprint,
-            "tie": list(proposal.tie.applications) if proposal.tie else [],
+            "finalists": [a.ref for a in selection.applications if a.id in selection.chosen_ids],
+            "cut": selection.cut,
+            "fingerprint": selection.fingerprint,
+            "tie": list(tie.applications) if tie else [],
         },
         reason=settled,
     )
@@ -760,48 +778,3 @@ def announce_final(db: Session, rnd: Round, *, actor: User) -> None:
     if rnd.phase != "decided" or not round_is_frozen(db, rnd):
         raise DecisionError(_l("Freeze the final before marking it announced."))
     set_phase(db, rnd, "announced", actor=actor)
-
-
-# --- reopening ------------------------------------------------------------------------------------------
-
-
-def reopen_round(
-    db: Session, rnd: Round, *, actor: User | None, reason: str | None, target: str = "judging"
-) -> list[ResultSnapshot]:
-    """Reopen a round after judging closed (logged, reason required); invalidates its snapshot.
-
-    ``target`` is ``judging`` (scorecards may change again), ``deliberation`` or ``decided``.
-    The decisions stay; announcing again checks them against the new results.
-    """
-    reason_text = clean_reason(reason)
-    if not reason_text:
-        raise DecisionError(
-            _l("Write the reason for reopening the round: it is kept in the log."),
-            {"reason": [_l("Write the reason for reopening the round.")]},
-        )
-    if len(reason or "") > REASON_MAX:
-        raise DecisionError(_l("At most %(max)d characters.", max=REASON_MAX))
-    if not rules.is_reopening(rnd.phase, target) or not rules.transition_allowed(rnd.phase, target):
-        raise DecisionError(_l("This round cannot be reopened to that phase."))
-    snapshots = list(
-        db.scalars(
-            select(ResultSnapshot).where(
-                ResultSnapshot.round_id == rnd.id, ResultSnapshot.invalidated_at.is_(None)
-            )
-        )
-    )
-    now = utcnow()
-    for snapshot in snapshots:
-        snapshot.invalidated_at = now
-        snapshot.invalidated_reason = reason_text
-    db.flush()
-    set_phase(
-        db,
-        rnd,
-        target,
-        actor=actor,
-        reason=reason_text,
-        action="round.reopened",
-        extra={"invalidated_snapshots": [s.id for s in snapshots]},
-    )
-    return snapshots

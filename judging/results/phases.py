@@ -3,8 +3,9 @@
 The rules are pure (:mod:`judging.results.engine.phases`); this module applies them: it
 validates, mutates, flushes and records an audit event, and never commits (the route
 or the CLI command commits once). Reopening a round (going back out of deliberation,
-decided or announced) needs a reason and invalidates its frozen snapshot: it is
-delegated to :func:`judging.results.operations.reopen_round`.
+decided or announced) needs a reason and invalidates its frozen snapshot
+(:func:`reopen_round`, which :mod:`judging.results.operations` uses too, as it uses
+:class:`DecisionError`: both live here so that decisions import phases, never the reverse).
 """
 
 from __future__ import annotations
@@ -19,10 +20,22 @@ from sqlalchemy.orm import Session
 from judging.accounts.models import User
 from judging.core import versions
 from judging.core.audit import record
+from judging.core.models import utcnow
 from judging.editions.models import METHODS, Criterion, Round
+from judging.editions.operations import tie_break_errors
 from judging.results.engine import phases as rules
+from judging.results.models import ResultSnapshot
 
 REASON_MAX = 2000
+
+
+class DecisionError(Exception):
+    """A refused decision: ``message`` (translated, lazy) for the page, ``errors`` per field."""
+
+    def __init__(self, message: Any, errors: dict[str, list[Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
 
 
 class PhaseError(Exception):
@@ -108,8 +121,6 @@ def transition(
     if not rules.transition_allowed(current, target):
         raise PhaseError(_l("This phase change is not allowed from the current phase."), "target")
     if rules.is_reopening(current, target):
-        from judging.results.operations import reopen_round
-
         reopen_round(db, rnd, actor=actor, reason=reason, target=target)
         return
     if target == "judging":
@@ -124,8 +135,6 @@ def transition(
 
 def tie_break_problems(chain: Sequence[str], criterion_codes: Sequence[str]) -> list[Any]:
     """Translated messages for a tie-break chain (unknown entries, criteria that do not exist)."""
-    from judging.editions.operations import tie_break_errors
-
     return list(tie_break_errors(list(chain), criterion_codes))
 
 
@@ -179,3 +188,48 @@ def change_method(
         after={"method": method, "tie_break": chain},
     )
     return True
+
+
+# --- reopening ------------------------------------------------------------------------------------------
+
+
+def reopen_round(
+    db: Session, rnd: Round, *, actor: User | None, reason: str | None, target: str = "judging"
+) -> list[ResultSnapshot]:
+    """Reopen a round after judging closed (logged, reason required); invalidates its snapshot.
+
+    ``target`` is ``judging`` (scorecards may change again), ``deliberation`` or ``decided``.
+    The decisions stay; announcing again checks them against the new results.
+    """
+    reason_text = clean_reason(reason)
+    if not reason_text:
+        raise DecisionError(
+            _l("Write the reason for reopening the round: it is kept in the log."),
+            {"reason": [_l("Write the reason for reopening the round.")]},
+        )
+    if len(reason or "") > REASON_MAX:
+        raise DecisionError(_l("At most %(max)d characters.", max=REASON_MAX))
+    if not rules.is_reopening(rnd.phase, target) or not rules.transition_allowed(rnd.phase, target):
+        raise DecisionError(_l("This round cannot be reopened to that phase."))
+    snapshots = list(
+        db.scalars(
+            select(ResultSnapshot).where(
+                ResultSnapshot.round_id == rnd.id, ResultSnapshot.invalidated_at.is_(None)
+            )
+        )
+    )
+    now = utcnow()
+    for snapshot in snapshots:
+        snapshot.invalidated_at = now
+        snapshot.invalidated_reason = reason_text
+    db.flush()
+    set_phase(
+        db,
+        rnd,
+        target,
+        actor=actor,
+        reason=reason_text,
+        action="round.reopened",
+        extra={"invalidated_snapshots": [s.id for s in snapshots]},
+    )
+    return snapshots

@@ -49,8 +49,7 @@ from judging.results import phases as phases_service
 from judging.results.engine import phases as rules
 from judging.results.forms import EmptyForm, MentionForm, MethodForm, PhaseForm, SelectionForm, WinnerForm
 from judging.results.models import Decision, PitchSlot, ResultSnapshot
-from judging.results.operations import DecisionError
-from judging.results.phases import PhaseError
+from judging.results.phases import DecisionError, PhaseError
 
 ROUND_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -240,6 +239,87 @@ def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]
     }
 
 
+def _round_snapshots(rnd: Round) -> tuple[list[ResultSnapshot], ResultSnapshot | None]:
+    """Every snapshot of the round, newest first, and the one still in force (if any)."""
+    snapshots = list(
+        db.scalars(
+            select(ResultSnapshot).where(ResultSnapshot.round_id == rnd.id).order_by(ResultSnapshot.id.desc())
+        )
+    )
+    return snapshots, next((s for s in snapshots if s.invalidated_at is None), None)
+
+
+def _final_decisions(prize: Prize, report: results_service.RoundReport) -> list[Decision]:
+    """The prize's winner and mentions (only a final round shows them)."""
+    if not report.final:
+        return []
+    return list(
+        db.scalars(
+            select(Decision)
+            .where(Decision.prize_id == prize.id, Decision.outcome.in_(("winner", "mention")))
+            .order_by(Decision.id)
+        )
+    )
+
+
+def _display_names(user_ids: set[int]) -> dict[int, str]:
+    if not user_ids:
+        return {}
+    return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(user_ids)))}
+
+
+def _finalist_refs(report: results_service.RoundReport, decisions: dict[int, Decision]) -> list[str]:
+    """References of the stored finalists, in ranking order (then the unscored ones)."""
+    rows = [
+        *((line.ref, line.application_id) for line in report.lines),
+        *((ref, i) for i, ref, _title in report.unscored),
+    ]
+    return [
+        ref
+        for ref, application_id in rows
+        if application_id in decisions and decisions[application_id].outcome == "finalist"
+    ]
+
+
+def _jurors_chart(report: results_service.RoundReport) -> Any:
+    if not report.jurors:
+        return None
+    return leniency_chart(
+        [(name, offset) for name, _email, offset in report.jurors],
+        title=_("Jurors' leniency"),
+        description=_("Points above (generous) or below (severe) the other jurors on the same applications."),
+        missing_label=_("shares no application"),
+        decimal_mark="," if current_locale() == "fr" else ".",
+    )
+
+
+def _report_context(report: results_service.RoundReport, window: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of the computation itself: figures, flags, problems, other methods."""
+    start, stop = window["start"], window["start"] + len(window["lines"])
+    return {
+        "report": report,
+        "doc_rows": {row["application"]: row for row in report.document["ranking"][start:stop]},
+        "chart": _jurors_chart(report),
+        "flagged": {str(flag.juror): flag_texts(flag) for flag in report.flags},
+        "side_by_side": ranks_side_by_side(report, [line.ref for line in window["lines"]]),
+        "disconnected": (
+            results_service.disconnected_message(report.computation.disconnected)
+            if report.computation.disconnected is not None
+            else None
+        ),
+        "problem_text": results_service.computation_problem(report.computation),
+    }
+
+
+def _errors_elsewhere(errors: dict[str, list[Any]], window: dict[str, Any]) -> list[tuple[str, list[Any]]]:
+    """Errors about applications that are not on the page shown (listed above the form)."""
+    return [
+        (ref, messages)
+        for ref, messages in errors.items()
+        if ref not in ("", "tie") and ref not in window["refs_shown"]
+    ]
+
+
 def _render(
     edition: Edition,
     prize: Prize,
@@ -253,123 +333,59 @@ def _render(
     pitch_values: dict[int, dict[str, str]] | None = None,
     status: int = 200,
 ):
-    prize_rounds = _prize_rounds(prize)
-    report = results_service.round_report(db, rnd, prize, prize_rounds)
-    snapshots = list(
-        db.scalars(
-            select(ResultSnapshot).where(ResultSnapshot.round_id == rnd.id).order_by(ResultSnapshot.id.desc())
-        )
-    )
-    active = next((s for s in snapshots if s.invalidated_at is None), None)
-    people_ids = {s.frozen_by_id for s in snapshots if s.frozen_by_id}
+    report = results_service.round_report(db, rnd, prize, _prize_rounds(prize))
+    snapshots, active = _round_snapshots(rnd)
     decisions = decisions_service.current_selection(db, rnd)
-    if report.final:
-        final_decisions = list(
-            db.scalars(
-                select(Decision)
-                .where(Decision.prize_id == prize.id, Decision.outcome.in_(("winner", "mention")))
-                .order_by(Decision.id)
-            )
-        )
-        people_ids |= {d.decided_by_id for d in final_decisions if d.decided_by_id}
-    else:
-        final_decisions = []
-    people_ids |= {d.decided_by_id for d in decisions.values() if d.decided_by_id}
-    people = (
-        {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(people_ids)))}
-        if people_ids
-        else {}
+    final_decisions = _final_decisions(prize, report)
+    people = _display_names(
+        {s.frozen_by_id for s in snapshots if s.frozen_by_id}
+        | {d.decided_by_id for d in final_decisions if d.decided_by_id}
+        | {d.decided_by_id for d in decisions.values() if d.decided_by_id}
     )
     selection = selection or _selection_state(report, decisions)
     window = _ranking_page(report, selection)
-    finalists = [
-        ref
-        for ref, application_id in [
-            *((line.ref, line.application_id) for line in report.lines),
-            *((ref, i) for i, ref, _title in report.unscored),
-        ]
-        if application_id in decisions and decisions[application_id].outcome == "finalist"
-    ]
     context: dict[str, Any] = {}
     if report.final:
         context = _final_context(
             edition, prize, rnd, report, final_decisions, winner_form, mention_form, pitch_values or {}
         )
-    decimal_mark = "," if current_locale() == "fr" else "."
-    chart = (
-        leniency_chart(
-            [(name, offset) for name, _email, offset in report.jurors],
-            title=_("Jurors' leniency"),
-            description=_(
-                "Points above (generous) or below (severe) the other jurors on the same applications."
-            ),
-            missing_label=_("shares no application"),
-            decimal_mark=decimal_mark,
-        )
-        if report.jurors
-        else None
-    )
+    open_round = active is None and not report.final
     return render_template(
         "results/round.html",
         edition=edition,
         prize=prize,
         rnd=rnd,
-        report=report,
-        doc_rows={
-            row["application"]: row
-            for row in report.document["ranking"][window["start"] : window["start"] + len(window["lines"])]
-        },
         window=window,
-        finalists=finalists,
+        finalists=_finalist_refs(report, decisions),
         active_snapshot=active,
         snapshots=snapshots,
         people=people,
         decisions=decisions,
         selection=selection,
         errors=errors or {},
-        errors_elsewhere=[
-            (ref, messages)
-            for ref, messages in (errors or {}).items()
-            if ref not in ("", "tie") and ref not in window["refs_shown"]
-        ],
+        errors_elsewhere=_errors_elsewhere(errors or {}, window),
         problem=problem,
-        chart=chart,
         num=num,
         phase_label=PHASE_LABELS.get(rnd.phase, rnd.phase),
         method_label=METHOD_LABELS.get(rnd.method, rnd.method),
         METHOD_LABELS=METHOD_LABELS,
         outcome_labels=outcome_labels(),
-        flagged={str(flag.juror): flag_texts(flag) for flag in report.flags},
         tie_settled=settled_tie(report, decisions),
-        side_by_side=ranks_side_by_side(report, [line.ref for line in window["lines"]]),
         exact=results_service.number,
-        can_select=rules.can_select_finalists(rnd.phase) and active is None and not report.final,
-        can_announce=rules.can_announce(rnd.phase) and active is None and not report.final,
+        can_select=rules.can_select_finalists(rnd.phase) and open_round,
+        can_announce=rules.can_announce(rnd.phase) and open_round,
         selection_form=SelectionForm(formdata=None),
         empty_form=EmptyForm(formdata=None),
-        disconnected=(
-            results_service.disconnected_message(report.computation.disconnected)
-            if report.computation.disconnected is not None
-            else None
-        ),
-        problem_text=results_service.computation_problem(report.computation),
         excluded_reason=results_service.excluded_reason,
         live_matches=active is not None and active.fingerprint == report.computation.fingerprint,
         unconsented=decisions_service.without_publication_consent(db, [prize.id]),
+        **_report_context(report, window),
         **context,
     ), status
 
 
-def _final_context(
-    edition: Edition,
-    prize: Prize,
-    rnd: Round,
-    report: results_service.RoundReport,
-    final_decisions: list[Decision],
-    winner_form: WinnerForm | None,
-    mention_form: MentionForm | None,
-    pitch_values: dict[int, dict[str, str]],
-) -> dict[str, Any]:
+def _pitch_rows(rnd: Round, pitch_values: dict[int, dict[str, str]]) -> list[dict[str, Any]]:
+    """The final's candidates in pitch order, with what was typed (after a refusal) or stored."""
     candidates = decisions_service.pitch_candidates(db, rnd)
     slots = {
         s.application_id: s
@@ -382,18 +398,44 @@ def _final_context(
     for application in candidates:
         slot = slots.get(application.id)
         typed = pitch_values.get(application.id)
-        pitch.append(
-            {
-                "application": application,
-                "position": typed["position"] if typed else (str(slot.position) if slot else ""),
-                "starts_at": typed["starts_at"]
-                if typed
-                else (
-                    utc_to_local(slot.starts_at).strftime("%Y-%m-%dT%H:%M") if slot and slot.starts_at else ""
-                ),
-                "slot": slot,
-            }
-        )
+        if typed:
+            position, starts_at = typed["position"], typed["starts_at"]
+        else:
+            position = str(slot.position) if slot else ""
+            starts_at = (
+                utc_to_local(slot.starts_at).strftime("%Y-%m-%dT%H:%M") if slot and slot.starts_at else ""
+            )
+        pitch.append({"application": application, "position": position, "starts_at": starts_at, "slot": slot})
+    return pitch
+
+
+def _winner_form(
+    winner_form: WinnerForm | None, winner: Decision | None, ranked_ids: list[int], choices: list[Any]
+) -> WinnerForm:
+    """The winner form: as typed, else the stored winner, else the top of the ranking."""
+    if winner_form is None:
+        winner_form = WinnerForm(formdata=None)
+        if winner is not None:
+            winner_form.application_id.data = winner.application_id
+            winner_form.citation_fr.data = (winner.citation or {}).get("fr", "")
+            winner_form.citation_en.data = (winner.citation or {}).get("en", "")
+            winner_form.reason.data = winner.reason or ""
+        elif ranked_ids:
+            winner_form.application_id.data = ranked_ids[0]
+    winner_form.application_id.choices = choices
+    return winner_form
+
+
+def _final_context(
+    edition: Edition,
+    prize: Prize,
+    rnd: Round,
+    report: results_service.RoundReport,
+    final_decisions: list[Decision],
+    winner_form: WinnerForm | None,
+    mention_form: MentionForm | None,
+    pitch_values: dict[int, dict[str, str]],
+) -> dict[str, Any]:
     # Plain rows (id, ref, title, prize id), not objects: an edition can hold 100,000 of them.
     edition_applications = list(
         db.execute(
@@ -409,25 +451,17 @@ def _final_context(
     ranked_ids = [line.application_id for line in report.lines]
     order = {i: n for n, i in enumerate(ranked_ids)}
     prize_candidates.sort(key=lambda a: (order.get(a.id, len(order)), a.ref))
-    if winner_form is None:
-        winner_form = WinnerForm(formdata=None)
-        if winner is not None:
-            winner_form.application_id.data = winner.application_id
-            winner_form.citation_fr.data = (winner.citation or {}).get("fr", "")
-            winner_form.citation_en.data = (winner.citation or {}).get("en", "")
-            winner_form.reason.data = winner.reason or ""
-        elif ranked_ids:
-            winner_form.application_id.data = ranked_ids[0]
-    winner_form.application_id.choices = [(a.id, f"{a.ref} · {a.title}") for a in prize_candidates]
     mention_form = mention_form or MentionForm(formdata=None)
     mention_form.application_id.choices = [(a.id, f"{a.ref} · {a.title}") for a in edition_applications]
     return {
-        "pitch": pitch,
+        "pitch": _pitch_rows(rnd, pitch_values),
         "can_pitch": rules.can_set_pitch_order(rnd.phase),
         "winner": winner,
         "winner_application": by_id.get(winner.application_id) if winner else None,
         "mentions": [(d, by_id.get(d.application_id)) for d in mentions],
-        "winner_form": winner_form,
+        "winner_form": _winner_form(
+            winner_form, winner, ranked_ids, [(a.id, f"{a.ref} · {a.title}") for a in prize_candidates]
+        ),
         "mention_form": mention_form,
         "can_decide_final": rules.can_record_winner(rnd.phase),
     }

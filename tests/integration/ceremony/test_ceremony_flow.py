@@ -7,7 +7,7 @@ import pytest
 from judging.ceremony import documents
 from judging.ceremony import plan as ceremony
 from judging.ceremony.plan import CeremonyError
-from judging.results import operations as decisions_service
+from judging.results import phases
 from tests.scenarios import decided_prize, pages, pdf_text, squash
 
 
@@ -27,7 +27,7 @@ def test_ceremony_from_the_decision_services(app, db, make, organizer):
 def test_reopening_the_final_takes_the_prize_out_of_the_ceremony(app, db, make, organizer, client):
     edition, prize, final, apps = decided_prize(app, make, db, organizer)
     with app.test_request_context():
-        decisions_service.reopen_round(db, final, actor=organizer, reason="A scorecard was wrong")
+        phases.reopen_round(db, final, actor=organizer, reason="A scorecard was wrong")
         db.commit()
         with pytest.raises(CeremonyError) as refused:
             ceremony.ceremony_plan(db, edition, language="fr")
