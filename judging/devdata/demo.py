@@ -26,9 +26,16 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from judging.accounts.models import User
+from judging.ceremony import plan as ceremony_plan
 from judging.core.models import utcnow
-from judging.editions.models import Edition
-from judging.exchange.edition_format import FORMAT, import_edition
+from judging.editions.models import Criterion, Edition, Prize
+from judging.exchange.common import FORMAT
+from judging.exchange.import_ import import_edition
+from judging.jury import operations as jury_operations
+from judging.jury import scoring
+from judging.jury.models import Assignment, JuryMembership
+from judging.results import computation, phases
+from judging.results import operations as decisions
 
 EDITION_CODE = "mtl-2026"
 TIMEZONE = "America/Montreal"
@@ -57,15 +64,15 @@ ANCHOR = datetime(2026, 11, 20, 12, 0, tzinfo=ZONE)
 DOMAIN = "demo.mtl-tech-awards.example"
 
 
-def _t(fr: str, en: str) -> dict[str, str]:
+def bilingual(fr: str, en: str) -> dict[str, str]:
     return {"fr": fr, "en": en}
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.astimezone(ZONE).isoformat()
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "".join(ch if ch.isalnum() else "-" for ch in ascii_text).strip("-").replace("--", "-")
 
@@ -76,12 +83,12 @@ PRIZES: list[dict[str, Any]] = [
     {
         "code": "innovation",
         "prefix": "INN",
-        "name": _t("Prix de l'innovation", "Innovation Award"),
-        "description": _t(
+        "name": bilingual("Prix de l'innovation", "Innovation Award"),
+        "description": bilingual(
             "Récompense un produit, un service ou un procédé numérique nouveau qui répond à un besoin réel.",
             "Rewards a new digital product, service or process that meets a real need.",
         ),
-        "eligibility": _t(
+        "eligibility": bilingual(
             "Entreprises, OBNL, organismes publics\u00a0; "
             "projet lancé ou mis à l'essai il y a moins de trois ans.",
             "Companies, non-profits and public bodies; project launched or piloted in the last three years.",
@@ -98,8 +105,8 @@ PRIZES: list[dict[str, Any]] = [
                 "impact",
                 30,
                 True,
-                _t("Impact", "Impact"),
-                _t(
+                bilingual("Impact", "Impact"),
+                bilingual(
                     "Qui profite du projet, et combien\u00a0?", "Who benefits from the project, and how much?"
                 ),
             ),
@@ -107,15 +114,15 @@ PRIZES: list[dict[str, Any]] = [
                 "originalite",
                 25,
                 True,
-                _t("Originalité", "Originality"),
-                _t("En quoi le projet est-il nouveau\u00a0?", "What is new about the project?"),
+                bilingual("Originalité", "Originality"),
+                bilingual("En quoi le projet est-il nouveau\u00a0?", "What is new about the project?"),
             ),
             (
                 "faisabilite",
                 15,
                 True,
-                _t("Faisabilité", "Feasibility"),
-                _t(
+                bilingual("Faisabilité", "Feasibility"),
+                bilingual(
                     "L'équipe peut-elle le réaliser avec ses moyens\u00a0?",
                     "Can the team deliver it with its means?",
                 ),
@@ -124,15 +131,15 @@ PRIZES: list[dict[str, Any]] = [
                 "marche",
                 15,
                 True,
-                _t("Potentiel de marché", "Market potential"),
-                _t("Taille et accessibilité du marché visé.", "Size and reach of the target market."),
+                bilingual("Potentiel de marché", "Market potential"),
+                bilingual("Taille et accessibilité du marché visé.", "Size and reach of the target market."),
             ),
             (
                 "equipe",
                 15,
                 False,
-                _t("Équipe", "Team"),
-                _t("Compétences et complémentarité de l'équipe.", "Skills and balance of the team."),
+                bilingual("Équipe", "Team"),
+                bilingual("Compétences et complémentarité de l'équipe.", "Skills and balance of the team."),
             ),
         ],
         "org_types": {"startup": 50, "sme": 25, "large": 8, "academic": 12, "nonprofit": 5},
@@ -160,7 +167,7 @@ PRIZES: list[dict[str, Any]] = [
         ),
         "extra_question": {
             "code": "ip",
-            "label": _t(
+            "label": bilingual(
                 "Le projet repose-t-il sur une propriété intellectuelle protégée (brevet, licence)\u00a0?",
                 "Does the project rest on protected intellectual property (patent, licence)?",
             ),
@@ -171,13 +178,15 @@ PRIZES: list[dict[str, Any]] = [
     {
         "code": "femmes-en-tech",
         "prefix": "FET",
-        "name": _t("Prix Femmes en Tech", "Women in Tech Award"),
-        "description": _t(
+        "name": bilingual("Prix Femmes en Tech", "Women in Tech Award"),
+        "description": bilingual(
             "Souligne un projet technologique dirigé par une femme et son effet sur la place des femmes "
             "en technologie.",
             "Honours a technology project led by a woman and its effect on women's place in technology.",
         ),
-        "eligibility": _t("Projet dirigé ou cofondé par une femme.", "Project led or co-founded by a woman."),
+        "eligibility": bilingual(
+            "Projet dirigé ou cofondé par une femme.", "Project led or co-founded by a woman."
+        ),
         "sponsor": "Fondation Aurore-Lemieux",
         "presenter": {
             "name": "Nadia Belkacem-Ouellet",
@@ -190,8 +199,8 @@ PRIZES: list[dict[str, Any]] = [
                 "impact",
                 30,
                 True,
-                _t("Impact", "Impact"),
-                _t(
+                bilingual("Impact", "Impact"),
+                bilingual(
                     "Retombées du projet pour ses utilisatrices et utilisateurs.",
                     "Benefits for the project's users.",
                 ),
@@ -200,8 +209,8 @@ PRIZES: list[dict[str, Any]] = [
                 "leadership",
                 30,
                 True,
-                _t("Leadership", "Leadership"),
-                _t(
+                bilingual("Leadership", "Leadership"),
+                bilingual(
                     "Rôle de la porteuse dans la vision et la conduite du projet.",
                     "The lead's role in the project's vision and direction.",
                 ),
@@ -210,8 +219,8 @@ PRIZES: list[dict[str, Any]] = [
                 "inclusion",
                 20,
                 True,
-                _t("Inclusion", "Inclusion"),
-                _t(
+                bilingual("Inclusion", "Inclusion"),
+                bilingual(
                     "Place faite aux femmes et à la diversité dans l'équipe et le produit.",
                     "Room made for women and diversity in the team and the product.",
                 ),
@@ -220,8 +229,10 @@ PRIZES: list[dict[str, Any]] = [
                 "viabilite",
                 20,
                 True,
-                _t("Viabilité", "Viability"),
-                _t("Modèle d'affaires ou de financement durable.", "A lasting business or funding model."),
+                bilingual("Viabilité", "Viability"),
+                bilingual(
+                    "Modèle d'affaires ou de financement durable.", "A lasting business or funding model."
+                ),
             ),
         ],
         "org_types": {"startup": 45, "sme": 25, "nonprofit": 15, "academic": 10, "large": 5},
@@ -247,7 +258,7 @@ PRIZES: list[dict[str, Any]] = [
         ),
         "extra_question": {
             "code": "role",
-            "label": _t(
+            "label": bilingual(
                 "Quel est le rôle de la femme qui dirige le projet\u00a0?",
                 "What is the role of the woman leading the project?",
             ),
@@ -258,8 +269,8 @@ PRIZES: list[dict[str, Any]] = [
     {
         "code": "litteratie-jeunesse",
         "prefix": "LNJ",
-        "name": _t("Prix en littératie numérique jeunesse", "Youth Digital Literacy Award"),
-        "description": _t(
+        "name": bilingual("Prix en littératie numérique jeunesse", "Youth Digital Literacy Award"),
+        "description": bilingual(
             "Récompense une initiative qui aide les jeunes à comprendre le numérique et à créer avec lui.",
             "Rewards an initiative that helps young people understand, use and create with digital tools.",
         ),
@@ -276,8 +287,8 @@ PRIZES: list[dict[str, Any]] = [
                 "impact",
                 35,
                 True,
-                _t("Impact", "Impact"),
-                _t(
+                bilingual("Impact", "Impact"),
+                bilingual(
                     "Nombre de jeunes rejoints et changement observé.",
                     "Young people reached and change observed.",
                 ),
@@ -286,15 +297,15 @@ PRIZES: list[dict[str, Any]] = [
                 "pedagogie",
                 25,
                 True,
-                _t("Qualité pédagogique", "Teaching quality"),
-                _t("Clarté, progression, évaluation.", "Clarity, progression, assessment."),
+                bilingual("Qualité pédagogique", "Teaching quality"),
+                bilingual("Clarté, progression, évaluation.", "Clarity, progression, assessment."),
             ),
             (
                 "accessibilite",
                 20,
                 True,
-                _t("Accessibilité", "Accessibility"),
-                _t(
+                bilingual("Accessibilité", "Accessibility"),
+                bilingual(
                     "Gratuité, accessibilité universelle, régions.", "Free access, universal design, regions."
                 ),
             ),
@@ -302,8 +313,10 @@ PRIZES: list[dict[str, Any]] = [
                 "portee",
                 20,
                 True,
-                _t("Portée", "Reach"),
-                _t("Potentiel de diffusion à d'autres milieux.", "Potential to spread to other settings."),
+                bilingual("Portée", "Reach"),
+                bilingual(
+                    "Potentiel de diffusion à d'autres milieux.", "Potential to spread to other settings."
+                ),
             ),
         ],
         "org_types": {"nonprofit": 35, "public": 25, "academic": 20, "startup": 15, "sme": 5},
@@ -329,27 +342,27 @@ PRIZES: list[dict[str, Any]] = [
         ),
         "extra_question": {
             "code": "audience",
-            "label": _t("Public visé", "Audience"),
+            "label": bilingual("Public visé", "Audience"),
             "type": "choice",
             "required": True,
             "options": [
-                {"code": "6-12", "label": _t("Enfants (6 à 12 ans)", "Children (6-12)")},
-                {"code": "13-17", "label": _t("Adolescents (13 à 17 ans)", "Teens (13-17)")},
-                {"code": "all", "label": _t("Les deux", "Both")},
+                {"code": "6-12", "label": bilingual("Enfants (6 à 12 ans)", "Children (6-12)")},
+                {"code": "13-17", "label": bilingual("Adolescents (13 à 17 ans)", "Teens (13-17)")},
+                {"code": "all", "label": bilingual("Les deux", "Both")},
             ],
         },
     },
     {
         "code": "decouvrabilite",
         "prefix": "DCF",
-        "name": _t(
+        "name": bilingual(
             "Prix Découvrabilité culturelle francophone", "Francophone Cultural Discoverability Award"
         ),
-        "description": _t(
+        "description": bilingual(
             "Souligne un projet qui rend les contenus culturels francophones plus faciles à trouver.",
             "Honours a project that makes French-language cultural content easier to find.",
         ),
-        "eligibility": _t(
+        "eligibility": bilingual(
             "Projet visant des contenus culturels de langue française.",
             "Project about French-language cultural content.",
         ),
@@ -365,29 +378,31 @@ PRIZES: list[dict[str, Any]] = [
                 "impact",
                 30,
                 True,
-                _t("Impact", "Impact"),
-                _t("Effet mesurable sur la consultation des contenus.", "Measurable effect on content use."),
+                bilingual("Impact", "Impact"),
+                bilingual(
+                    "Effet mesurable sur la consultation des contenus.", "Measurable effect on content use."
+                ),
             ),
             (
                 "visibilite",
                 25,
                 True,
-                _t("Visibilité des contenus francophones", "Visibility of French content"),
-                _t("Métadonnées, recommandation, référencement.", "Metadata, recommendation, search."),
+                bilingual("Visibilité des contenus francophones", "Visibility of French content"),
+                bilingual("Métadonnées, recommandation, référencement.", "Metadata, recommendation, search."),
             ),
             (
                 "innovation",
                 20,
                 True,
-                _t("Innovation", "Innovation"),
-                _t("Nouveauté de l'approche.", "Novelty of the approach."),
+                bilingual("Innovation", "Innovation"),
+                bilingual("Nouveauté de l'approche.", "Novelty of the approach."),
             ),
             (
                 "perennite",
                 15,
                 True,
-                _t("Pérennité", "Sustainability"),
-                _t(
+                bilingual("Pérennité", "Sustainability"),
+                bilingual(
                     "Le projet durera-t-il après le financement\u00a0?",
                     "Will the project last beyond its funding?",
                 ),
@@ -396,8 +411,8 @@ PRIZES: list[dict[str, Any]] = [
                 "partenariats",
                 10,
                 False,
-                _t("Partenariats", "Partnerships"),
-                _t("Alliances avec le milieu culturel.", "Alliances with the cultural sector."),
+                bilingual("Partenariats", "Partnerships"),
+                bilingual("Alliances avec le milieu culturel.", "Alliances with the cultural sector."),
             ),
         ],
         "org_types": {"sme": 30, "startup": 25, "nonprofit": 25, "public": 15, "academic": 5},
@@ -423,7 +438,7 @@ PRIZES: list[dict[str, Any]] = [
         ),
         "extra_question": {
             "code": "contenus",
-            "label": _t(
+            "label": bilingual(
                 "Quels contenus francophones votre projet met-il en valeur\u00a0?",
                 "Which French-language content does your project showcase?",
             ),
@@ -706,15 +721,15 @@ def _questions(prize: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "code": "website",
-            "label": _t("Site web du projet", "Project website"),
-            "help": _t("Adresse complète, avec https://", "Full address, with https://"),
+            "label": bilingual("Site web du projet", "Project website"),
+            "help": bilingual("Adresse complète, avec https://", "Full address, with https://"),
             "type": "url",
             "required": False,
         },
         {
             "code": "pitch",
-            "label": _t("Décrivez votre projet", "Describe your project"),
-            "help": _t(
+            "label": bilingual("Décrivez votre projet", "Describe your project"),
+            "help": bilingual(
                 "Le problème, votre solution, vos résultats.", "The problem, your solution, your results."
             ),
             "type": "long-text",
@@ -723,26 +738,26 @@ def _questions(prize: dict[str, Any]) -> list[dict[str, Any]]:
         },
         {
             "code": "stage",
-            "label": _t("Stade de développement", "Stage of development"),
+            "label": bilingual("Stade de développement", "Stage of development"),
             "type": "choice",
             "options": [
-                {"code": "idea", "label": _t("Idée", "Idea")},
-                {"code": "prototype", "label": _t("Prototype", "Prototype")},
-                {"code": "market", "label": _t("Commercialisé", "On the market")},
-                {"code": "scale", "label": _t("En croissance", "Scaling up")},
+                {"code": "idea", "label": bilingual("Idée", "Idea")},
+                {"code": "prototype", "label": bilingual("Prototype", "Prototype")},
+                {"code": "market", "label": bilingual("Commercialisé", "On the market")},
+                {"code": "scale", "label": bilingual("En croissance", "Scaling up")},
             ],
             "required": True,
         },
         {
             "code": "lead",
-            "label": _t("Nom de la personne qui porte le projet", "Name of the project lead"),
+            "label": bilingual("Nom de la personne qui porte le projet", "Name of the project lead"),
             "type": "text",
             "required": True,
             "identifying": True,
         },
         {
             "code": "available",
-            "label": _t(
+            "label": bilingual(
                 "Serez-vous disponible pour la finale du 20 janvier 2027 si vous êtes finaliste ?",
                 "Will you be available for the final on 20 January 2027 if you are a finalist?",
             ),
@@ -752,14 +767,14 @@ def _questions(prize: dict[str, Any]) -> list[dict[str, Any]]:
         prize["extra_question"],
         {
             "code": "deck",
-            "label": _t("Présentation (PDF, 10 Mo au plus)", "Slide deck (PDF, 10 MB at most)"),
+            "label": bilingual("Présentation (PDF, 10 Mo au plus)", "Slide deck (PDF, 10 MB at most)"),
             "type": "file",
             "required": False,
         },
     ]
 
 
-def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
+def prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
     low, high = prize["scale"]
     criteria = [
         {
@@ -776,7 +791,7 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
     final = [
         {
             "code": "impact",
-            "name": _t("Impact", "Impact"),
+            "name": bilingual("Impact", "Impact"),
             "weight": 40,
             "min": 0,
             "max": 10,
@@ -784,8 +799,8 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
         },
         {
             "code": "pitch",
-            "name": _t("Qualité du pitch", "Pitch quality"),
-            "guidance": _t(
+            "name": bilingual("Qualité du pitch", "Pitch quality"),
+            "guidance": bilingual(
                 "Clarté et conviction de la présentation en direct.",
                 "Clarity and conviction of the live presentation.",
             ),
@@ -796,7 +811,7 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
         },
         {
             "code": "vision",
-            "name": _t("Vision", "Vision"),
+            "name": bilingual("Vision", "Vision"),
             "weight": 30,
             "min": 0,
             "max": 10,
@@ -817,7 +832,7 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
         rounds=[
             {
                 "code": "preselection",
-                "name": _t("Présélection", "Preselection"),
+                "name": bilingual("Présélection", "Preselection"),
                 "method": "mean",
                 "jurors_per_application": 3,
                 "tie_break": ["criterion:impact", "median"],
@@ -826,7 +841,7 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
             },
             {
                 "code": "final",
-                "name": _t("Finale", "Final"),
+                "name": bilingual("Finale", "Final"),
                 "method": "schulze",
                 "tie_break": ["first-places", "mean"],
                 "criteria": final,
@@ -840,7 +855,7 @@ def _prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
 # Generator ------------------------------------------------------------------------------------------
 
 
-class _Names:
+class Names:
     """Fictional brands and people, never twice the same."""
 
     def __init__(self, rng: random.Random) -> None:
@@ -895,7 +910,7 @@ class _Names:
         return first, last
 
     def email(self, first: str, last: str, domain: str) -> str:
-        base = f"{_slug(first)}.{_slug(last)}"
+        base = f"{slug(first)}.{slug(last)}"
         email, n = f"{base}@{domain}", 2
         while email in self.emails:
             email, n = f"{base}{n}@{domain}", n + 1
@@ -903,7 +918,7 @@ class _Names:
         return email
 
 
-def _pitch(rng: random.Random, title: str, english: bool) -> str:
+def pitch(rng: random.Random, title: str, english: bool) -> str:
     sentences = SENTENCES_EN if english else SENTENCES_FR
     chosen = rng.sample(sentences, k=rng.randint(3, 6))
     return " ".join(s.format(title=title, n=rng.choice([40, 120, 300, 850, 2000])) for s in chosen)
@@ -915,6 +930,43 @@ def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+#: The extra question "role" of the prizes that ask it: the demo's answers.
+ROLES = ["Fondatrice et PDG", "Cofondatrice, technologie", "Directrice générale", "Chercheuse principale"]
+
+
+def answers(
+    rng: random.Random,
+    prize: dict[str, Any],
+    *,
+    website: str,
+    title: str,
+    lead: str,
+    english: bool,
+    draft: bool,
+    roles: list[str] = ROLES,
+) -> dict[str, Any]:
+    """The answers to the prize's form; a draft is half filled in (its first one to four answers)."""
+    values: dict[str, Any] = {
+        "website": website,
+        "pitch": pitch(rng, title, english),
+        "stage": rng.choice(STAGES),
+        "lead": lead,
+        "available": rng.random() < 0.9,
+    }
+    extra = prize["extra_question"]
+    if extra["type"] == "yes-no":
+        values[extra["code"]] = rng.random() < 0.4
+    elif extra["type"] == "choice":
+        values[extra["code"]] = rng.choice(extra["options"])["code"]
+    elif extra["code"] == "role":
+        values[extra["code"]] = rng.choice(roles)
+    else:
+        values[extra["code"]] = pitch(rng, title, english)[:400]
+    if draft:
+        values = dict(list(values.items())[: rng.randint(1, 4)])
+    return values
+
+
 def demo_document(seed: int = 2023, *, complete: bool = False) -> dict[str, Any]:
     """The demo edition as a ``judging-edition/1`` document; the same seed gives the same document.
 
@@ -922,22 +974,54 @@ def demo_document(seed: int = 2023, *, complete: bool = False) -> dict[str, Any]
     as when judging has closed.
     """
     rng = random.Random(seed)
-    names = _Names(rng)
+    names = Names(rng)
     # Brands of the fixed organizations are reserved so generated ones cannot repeat them.
     names.brands.update({"lumavia", "borealis", "odalys", "valmerac", "nordet"})
+    people, jurors_by_prize, juror_org = _people(names)
+    applications, quality = _applications(rng, names)
+    _withhold_one_finalist(applications, quality)
+    conflicts = _conflicts(rng, applications, jurors_by_prize, juror_org)
+    for application in applications:
+        if application["contact"] == CANDIDATE_EMAIL and application["status"] == "submitted":
+            application["submissions"] = [_receipt(application)]
+    language = {p["email"]: p["language"] for p in people}
+    scorecards = _scorecards(
+        rng, applications, jurors_by_prize, conflicts, quality, language, complete=complete
+    )
+    return {
+        "format": FORMAT,
+        "edition": {
+            "code": EDITION_CODE,
+            "name": bilingual("MTL Tech Awards 2026 (démo)", "MTL Tech Awards 2026 (demo)"),
+            "timezone": TIMEZONE,
+            "applications_open": iso(OPENS),
+            "applications_close": iso(CLOSES),
+            "ceremony_at": iso(CEREMONY),
+        },
+        "prizes": [prize_entry(prize) for prize in PRIZES],
+        "people": people,
+        "juries": _juries(jurors_by_prize),
+        "applications": applications,
+        "conflicts": conflicts,
+        "scorecards": scorecards,
+        "decisions": [],
+    }
 
-    people: list[dict[str, Any]] = []
-    for name, title, language, email in ORGANIZERS:
-        people.append(
-            {
-                "email": email,
-                "name": name,
-                "organization": "MTL Tech Awards (démo)",
-                "title": title,
-                "roles": ["organizer"],
-                "language": language,
-            }
-        )
+
+def _people(names: Names) -> tuple[list[dict[str, Any]], dict[str, list[str]], dict[str, str]]:
+    """The organizers, the jurors (JURORS_PER_PRIZE per prize, in order) and the demo candidate;
+    also the jurors' e-mails by prize and each juror's organization."""
+    people: list[dict[str, Any]] = [
+        {
+            "email": email,
+            "name": name,
+            "organization": "MTL Tech Awards (démo)",
+            "title": title,
+            "roles": ["organizer"],
+            "language": language,
+        }
+        for name, title, language, email in ORGANIZERS
+    ]
     jurors_by_prize: dict[str, list[str]] = {}
     juror_org: dict[str, str] = {}
     for index, (name, title, org, language) in enumerate(JURORS):
@@ -946,7 +1030,7 @@ def demo_document(seed: int = 2023, *, complete: bool = False) -> dict[str, Any]
             email = JUROR_EMAIL
         else:
             first, _, last = name.partition(" ")
-            email = names.email(first, last, f"{_slug(org)}.example")
+            email = names.email(first, last, f"{slug(org)}.example")
         people.append(
             {
                 "email": email,
@@ -968,173 +1052,175 @@ def demo_document(seed: int = 2023, *, complete: bool = False) -> dict[str, Any]
             "language": CANDIDATE[2],
         }
     )
+    return people, jurors_by_prize, juror_org
 
+
+def _juries(jurors_by_prize: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The same five jurors on a prize's preselection and final, the second one chairing."""
+    juries = []
+    for prize in PRIZES:
+        jurors = jurors_by_prize[prize["code"]]
+        for round_code in ("preselection", "final"):
+            juries.append(
+                {"prize": prize["code"], "round": round_code, "jurors": list(jurors), "chairs": [jurors[1]]}
+            )
+    return juries
+
+
+def _applications(rng: random.Random, names: Names) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Every prize's applications (SUBMITTED, DRAFTS, WITHDRAWN), refs in the order they were opened;
+    and the hidden quality of each (by ref) that the scores follow."""
     # Regions and "led by a woman" are dealt exactly, then shuffled.
     regions = [region for region, count in REGION_COUNTS.items() for _ in range(count)]
     rng.shuffle(regions)
     woman_led_other = [value for value, count in WOMAN_LED_OUTSIDE_WIT.items() for _ in range(count)]
     rng.shuffle(woman_led_other)
-
+    draw = _DemoApplicationDrawer(rng, names, regions, woman_led_other)
     applications: list[dict[str, Any]] = []
-    app_quality: dict[str, float] = {}
-    app_org: dict[str, str] = {}
+    quality: dict[str, float] = {}
     for prize in PRIZES:
         code = prize["code"]
-        entries: list[tuple[datetime, dict[str, Any]]] = []
         statuses = (
             ["submitted"] * SUBMITTED[code]
             + ["draft"] * DRAFTS.get(code, 0)
             + ["withdrawn"] * WITHDRAWN.get(code, 0)
         )
-        for number, status in enumerate(statuses):
-            received = status == "submitted"
-            demo_candidate = (code == "innovation" and number == 0) or (
-                code == "litteratie-jeunesse" and status == "draft"
-            )
-            if demo_candidate and received:
-                regions.remove("montreal")  # the demo candidate works in Montréal
-                region = "montreal"
-            else:
-                region = regions.pop() if received else rng.choice(list(REGION_COUNTS))
-            if code == "femmes-en-tech":
-                woman = True
-            elif received:
-                woman = woman_led_other.pop()
-            else:
-                woman = rng.choice([True, False, None])
-            city, country = rng.choice(CITIES[region])
-            english = (
-                region == "canada"
-                or country in ENGLISH_COUNTRIES
-                or (region != "international" and rng.random() < 0.15)
-            )
-            org_type = rng.choices(list(prize["org_types"]), weights=list(prize["org_types"].values()))[0]
-            org_name, brand = names.organization(org_type, english)
-            first, last = names.person(woman)
-            if demo_candidate:
-                first, _, last = CANDIDATE[0].partition(" ")
-                org_name, brand, org_type, region, city, country, english = (
-                    CANDIDATE[1],
-                    "Lumavia",
-                    "startup",
-                    "montreal",
-                    "Montréal",
-                    "CA",
-                    False,
-                )
-                contact = CANDIDATE[3]
-            else:
-                contact = names.email(first, last, f"{_slug(brand)}.example")
-            kinds = prize["kinds"][1 if english else 0]
-            domains = prize["domains"][1 if english else 0]
-            project = f"{kinds[rng.randrange(len(kinds))]} {domains[rng.randrange(len(domains))]}"
-            title = f"{brand}\u00a0: {project}" if not english else f"{brand}: {project}"
-            if status == "draft":
-                moment = _moment(rng, OPENS + timedelta(days=30), ANCHOR)
-            else:
-                moment = _moment(rng, OPENS + timedelta(days=3), ANCHOR - timedelta(days=6))
-            website = f"https://{_slug(brand)}.example"
-            answers: dict[str, Any] = {
-                "website": website,
-                "pitch": _pitch(rng, title, english),
-                "stage": rng.choice(STAGES),
-                "lead": f"{first} {last}",
-                "available": rng.random() < 0.9,
-            }
-            extra = prize["extra_question"]
-            if extra["type"] == "yes-no":
-                answers[extra["code"]] = rng.random() < 0.4
-            elif extra["type"] == "choice":
-                answers[extra["code"]] = rng.choice(extra["options"])["code"]
-            elif extra["code"] == "role":
-                answers[extra["code"]] = rng.choice(
-                    [
-                        "Fondatrice et PDG",
-                        "Cofondatrice, technologie",
-                        "Directrice générale",
-                        "Chercheuse principale",
-                    ]
-                )
-            else:
-                answers[extra["code"]] = _pitch(rng, title, english)[:400]
-            if status == "draft":  # a draft is half filled in
-                answers = dict(list(answers.items())[: rng.randint(1, 4)])
-            item: dict[str, Any] = {"ref": "", "prize": code, "status": status}
-            if status != "draft":
-                item["submitted_at"] = _iso(moment)
-            item["title"] = title
-            if status != "draft":
-                by = "by" if english else "porté par"
-                item["summary"] = f"{project[0].upper()}{project[1:]}, {by} {org_name}."
-            item["language"] = "en" if english else "fr"
-            item["contact"] = contact
-            item["contact_name"] = f"{first} {last}"
-            item["website"] = website
-            item["organization"] = {
+        entries = [draw(prize, number, status) for number, status in enumerate(statuses)]
+        entries.sort(key=lambda pair: pair[0])  # refs follow the order in which files were opened
+        for number, (_, item) in enumerate(entries, start=1):
+            item["ref"] = f"{prize['prefix']}-{number:03d}"
+            applications.append(item)
+            quality[item["ref"]] = rng.gauss(0, 1)
+    return applications, quality
+
+
+class _DemoApplicationDrawer:
+    """Draws one demo application: (the moment it was opened, its document entry).
+
+    Received applications take their region and "led by a woman" from the dealt lists; the demo
+    candidate's own (the first Innovation one, and the Littératie draft) are Atelier Lumavia's.
+    """
+
+    def __init__(
+        self, rng: random.Random, names: Names, regions: list[str], woman_led: list[bool | None]
+    ) -> None:
+        self.rng, self.names, self.regions, self.woman_led = rng, names, regions, woman_led
+
+    def __call__(self, prize: dict[str, Any], number: int, status: str) -> tuple[datetime, dict[str, Any]]:
+        rng, code = self.rng, prize["code"]
+        received = status == "submitted"
+        demo_candidate = (code == "innovation" and number == 0) or (
+            code == "litteratie-jeunesse" and status == "draft"
+        )
+        region = self._region(received, demo_candidate)
+        woman = self._woman_led(code, received)
+        city, country = rng.choice(CITIES[region])
+        english = (
+            region == "canada"
+            or country in ENGLISH_COUNTRIES
+            or (region != "international" and rng.random() < 0.15)
+        )
+        org_type = rng.choices(list(prize["org_types"]), weights=list(prize["org_types"].values()))[0]
+        org_name, brand = self.names.organization(org_type, english)
+        first, last = self.names.person(woman)
+        if demo_candidate:
+            first, _, last = CANDIDATE[0].partition(" ")
+            org_name, brand, org_type, english = CANDIDATE[1], "Lumavia", "startup", False
+            region, city, country = "montreal", "Montréal", "CA"
+            contact = CANDIDATE[3]
+        else:
+            contact = self.names.email(first, last, f"{slug(brand)}.example")
+        kinds = prize["kinds"][1 if english else 0]
+        domains = prize["domains"][1 if english else 0]
+        project = f"{kinds[rng.randrange(len(kinds))]} {domains[rng.randrange(len(domains))]}"
+        title = f"{brand}\u00a0: {project}" if not english else f"{brand}: {project}"
+        if status == "draft":
+            moment = _moment(rng, OPENS + timedelta(days=30), ANCHOR)
+        else:
+            moment = _moment(rng, OPENS + timedelta(days=3), ANCHOR - timedelta(days=6))
+        website = f"https://{slug(brand)}.example"
+        item = _application_entry(
+            prize,
+            status,
+            moment,
+            title=title,
+            summary=project_summary(project, org_name, english),
+            english=english,
+            contact=contact,
+            contact_name=f"{first} {last}",
+            website=website,
+            organization={
                 "name": org_name,
                 "type": org_type,
                 "region": region,
                 "country": country,
                 "city": city,
-            }
-            if woman is not None:
-                item["led_by_woman"] = woman
-            if status != "draft":  # the form's own question (most say yes; see _withhold_one_finalist)
-                item["publication_consent"] = True
-                item["publication_consent_at"] = item["submitted_at"]
-            item["answers"] = answers
-            entries.append((moment, item))
-        entries.sort(key=lambda pair: pair[0])  # refs follow the order in which files were opened
-        for number, (_, item) in enumerate(entries, start=1):
-            item["ref"] = f"{prize['prefix']}-{number:03d}"
-            applications.append(item)
-            app_quality[item["ref"]] = rng.gauss(0, 1)
-            app_org[item["ref"]] = item["organization"]["name"]
-
-    _withhold_one_finalist(applications, app_quality)
-
-    juries = []
-    for prize in PRIZES:
-        jurors = jurors_by_prize[prize["code"]]
-        juries.append(
-            {"prize": prize["code"], "round": "preselection", "jurors": list(jurors), "chairs": [jurors[1]]}
+            },
+            woman=woman,
         )
-        juries.append(
-            {"prize": prize["code"], "round": "final", "jurors": list(jurors), "chairs": [jurors[1]]}
+        item["answers"] = answers(
+            rng,
+            prize,
+            website=website,
+            title=title,
+            lead=f"{first} {last}",
+            english=english,
+            draft=status == "draft",
         )
+        return moment, item
 
-    conflicts = _conflicts(rng, applications, jurors_by_prize, juror_org)
-    for application in applications:
-        if application["contact"] == CANDIDATE_EMAIL and application["status"] == "submitted":
-            application["submissions"] = [_receipt(application)]
-    scorecards = _scorecards(
-        rng,
-        applications,
-        jurors_by_prize,
-        conflicts,
-        app_quality,
-        {p["email"]: p["language"] for p in people},
-        complete=complete,
+    def _region(self, received: bool, demo_candidate: bool) -> str:
+        if demo_candidate and received:
+            self.regions.remove("montreal")  # the demo candidate works in Montréal
+            return "montreal"
+        return self.regions.pop() if received else self.rng.choice(list(REGION_COUNTS))
+
+    def _woman_led(self, code: str, received: bool) -> bool | None:
+        if code == "femmes-en-tech":
+            return True
+        return self.woman_led.pop() if received else self.rng.choice([True, False, None])
+
+
+def project_summary(project: str, org_name: str, english: bool) -> str:
+    """The one-line summary of a submitted application: its project, and who carries it."""
+    by = "by" if english else "porté par"
+    return f"{project[0].upper()}{project[1:]}, {by} {org_name}."
+
+
+def _application_entry(
+    prize: dict[str, Any],
+    status: str,
+    moment: datetime,
+    *,
+    title: str,
+    summary: str,
+    english: bool,
+    contact: str,
+    contact_name: str,
+    website: str,
+    organization: dict[str, str],
+    woman: bool | None,
+) -> dict[str, Any]:
+    """The application's entry in the document, its keys in the document's order (``ref`` set later)."""
+    item: dict[str, Any] = {"ref": "", "prize": prize["code"], "status": status}
+    if status != "draft":
+        item["submitted_at"] = iso(moment)
+    item["title"] = title
+    if status != "draft":
+        item["summary"] = summary
+    item.update(
+        language="en" if english else "fr",
+        contact=contact,
+        contact_name=contact_name,
+        website=website,
+        organization=organization,
     )
-
-    return {
-        "format": FORMAT,
-        "edition": {
-            "code": EDITION_CODE,
-            "name": _t("MTL Tech Awards 2026 (démo)", "MTL Tech Awards 2026 (demo)"),
-            "timezone": TIMEZONE,
-            "applications_open": _iso(OPENS),
-            "applications_close": _iso(CLOSES),
-            "ceremony_at": _iso(CEREMONY),
-        },
-        "prizes": [_prize_entry(prize) for prize in PRIZES],
-        "people": people,
-        "juries": juries,
-        "applications": applications,
-        "conflicts": conflicts,
-        "scorecards": scorecards,
-        "decisions": [],
-    }
+    if woman is not None:
+        item["led_by_woman"] = woman
+    if status != "draft":  # the form's own question (most say yes; see _withhold_one_finalist)
+        item["publication_consent"] = True
+        item["publication_consent_at"] = item["submitted_at"]
+    return item
 
 
 def _withhold_one_finalist(applications: list[dict[str, Any]], quality: dict[str, float]) -> None:
@@ -1217,7 +1303,8 @@ def _receipt(application: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _score(rng: random.Random, low: int, high: int, quality: float, leniency: float) -> int:
+def score(rng: random.Random, low: int, high: int, quality: float, leniency: float) -> int:
+    """A score on [low, high] that follows the application's quality and the juror's leniency."""
     middle, spread = (low + high) / 2, (high - low) / 4
     value = middle + spread * (0.9 * quality + leniency + rng.gauss(0, 0.6))
     return int(min(high, max(low, round(value))))
@@ -1235,9 +1322,33 @@ def _scorecards(
 ) -> list[dict[str, Any]]:
     """Three jurors per received application, never one in conflict, loads balanced; ~60 % submitted
     (all but the abstention and the recusal when ``complete``)."""
-    blocked = {(c["juror"], c["application"]) for c in conflicts}
     leniency = {email: rng.gauss(0, 0.5) for emails in jurors_by_prize.values() for email in emails}
+    scorecards = _assign_preselection(rng, applications, jurors_by_prize, conflicts)
+    _deal_statuses(rng, scorecards, complete=complete)
     by_code = {p["code"]: p for p in PRIZES}
+    for card in scorecards:
+        received = datetime.fromisoformat(card.pop("_received"))
+        if card["status"] in ("submitted", "draft"):
+            prize = by_code[card["prize"]]
+            card["scores"] = _card_scores(
+                rng, prize, card["status"], quality[card["application"]], leniency[card["juror"]]
+            )
+            if card["status"] == "submitted":
+                if rng.random() < 0.4:
+                    card["comment"] = rng.choice(COMMENTS[language[card["juror"]]])
+                card["submitted_at"] = iso(_moment(rng, received + timedelta(days=1), ANCHOR))
+    return scorecards
+
+
+def _assign_preselection(
+    rng: random.Random,
+    applications: list[dict[str, Any]],
+    jurors_by_prize: dict[str, list[str]],
+    conflicts: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Assigned scorecards: the three least loaded free jurors (ties in a shuffled order) per received
+    application. ``_received`` (popped later) carries the application's submission moment."""
+    blocked = {(c["juror"], c["application"]) for c in conflicts}
     scorecards: list[dict[str, Any]] = []
     for prize in PRIZES:
         code = prize["code"]
@@ -1260,7 +1371,13 @@ def _scorecards(
                         "_received": application["submitted_at"],
                     }
                 )
-    # Statuses: the demo juror has done half of the pile; the others about 60 %.
+    return scorecards
+
+
+def _deal_statuses(rng: random.Random, scorecards: list[dict[str, Any]], *, complete: bool) -> None:
+    """The demo juror has done half of the pile; the others about 60 %; one abstention, one recusal.
+
+    ``complete``: every assigned or draft card is submitted (judging has closed)."""
     demo_seen = 0
     for card in scorecards:
         if card["juror"] == JUROR_EMAIL:
@@ -1279,26 +1396,22 @@ def _scorecards(
             if card["status"] in ("assigned", "draft"):
                 card["status"] = "submitted"
 
-    for card in scorecards:
-        received = datetime.fromisoformat(card.pop("_received"))
-        if card["status"] not in ("submitted", "draft"):
-            continue
-        prize = by_code[card["prize"]]
-        low, high = prize["scale"]
-        criteria = prize["criteria"]
-        if card["status"] == "draft":
-            criteria = criteria[: rng.randint(1, len(criteria) - 1)]
-        for criterion_code, _weight, required, _name, _guidance in criteria:
-            if card["status"] == "submitted" and not required and rng.random() < 0.2:
-                continue  # an optional criterion left unanswered
-            card["scores"][criterion_code] = _score(
-                rng, low, high, quality[card["application"]], leniency[card["juror"]]
-            )
-        if card["status"] == "submitted":
-            if rng.random() < 0.4:
-                card["comment"] = rng.choice(COMMENTS[language[card["juror"]]])
-            card["submitted_at"] = _iso(_moment(rng, received + timedelta(days=1), ANCHOR))
-    return scorecards
+
+def _card_scores(
+    rng: random.Random, prize: dict[str, Any], status: str, quality: float, leniency: float
+) -> dict[str, int]:
+    """A submitted card scores every criterion (an optional one left out one time in five); a draft,
+    the first few."""
+    low, high = prize["scale"]
+    criteria = prize["criteria"]
+    if status == "draft":
+        criteria = criteria[: rng.randint(1, len(criteria) - 1)]
+    scores = {}
+    for criterion_code, _weight, required, _name, _guidance in criteria:
+        if status == "submitted" and not required and rng.random() < 0.2:
+            continue  # an optional criterion left unanswered
+        scores[criterion_code] = score(rng, low, high, quality, leniency)
+    return scores
 
 
 # Loading ---------------------------------------------------------------------------------------------
@@ -1322,7 +1435,7 @@ def load_demo(db: Session, *, replace: bool = False, seed: int = 2023, at: str |
     if edition is None or replace or at is not None:
         document = demo_document(seed, complete=SEASON.index(at or "open") >= SEASON.index("judging"))
         if at not in (None, "open"):
-            document["edition"]["applications_close"] = _iso(ANCHOR)  # the call closed on the demo's "today"
+            document["edition"]["applications_close"] = iso(ANCHOR)  # the call closed on the demo's "today"
         edition = import_edition(db, document, replace=edition is not None)
         fresh = True
     emails = [email.lower() for email in DEMO_LOGINS.values()]
@@ -1361,8 +1474,6 @@ def advance_demo(db: Session, edition: Edition, at: str) -> None:
     ``final`` scores the finals and records each winner; ``ceremony`` freezes the finals and
     reveals the winners at the ceremony, after which the finals are marked announced.
     """
-    from judging.editions.models import Prize
-
     organizer = db.scalar(select(User).where(func.lower(User.email) == ORGANIZER_EMAIL))
     prizes = list(db.scalars(select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position)))
     reached = SEASON.index(at)
@@ -1377,15 +1488,11 @@ def advance_demo(db: Session, edition: Edition, at: str) -> None:
             for prize in prizes:
                 step(db, prize, organizer)
     if reached >= SEASON.index("finalists"):
-        from judging.ceremony import plan as ceremony
-
-        ceremony.set_public_times(
+        ceremony_plan.set_public_times(
             db, edition, finalists_public_at=ANCHOR, winners_public_at=None, actor=organizer
         )
     if reached >= SEASON.index("ceremony"):
-        from judging.ceremony import plan as ceremony
-
-        ceremony.reveal_winners(db, edition, actor=organizer)
+        ceremony_plan.reveal_winners(db, edition, actor=organizer)
         for prize in prizes:
             _after_ceremony(db, prize, organizer)
     db.flush()
@@ -1396,20 +1503,14 @@ def _round(prize: Any, code: str) -> Any:
 
 
 def _close_judging(db: Session, prize: Any, organizer: User) -> None:
-    from judging.results import phases
-
     phases.transition(db, _round(prize, "preselection"), "deliberation", actor=organizer)
 
 
 def _announce_finalists(db: Session, prize: Any, organizer: User) -> None:
     """The proposal at the cut, a tie across it settled by taking the first tied, then announced."""
-    from judging.results import computation as results
-    from judging.results import operations as decisions
-    from judging.results import phases
-
     rnd = _round(prize, "preselection")
-    comp = results.round_computation(db, rnd)
-    cut = results.cut_size(rnd, prize, list(prize.rounds))
+    comp = computation.round_computation(db, rnd)
+    cut = computation.cut_size(rnd, prize, list(prize.rounds))
     applications = decisions.candidates_of_round(db, rnd, comp)
     proposal = decisions.propose(comp.result, cut, [a.ref for a in applications])
     chosen = list(proposal.sure_in)
@@ -1432,15 +1533,11 @@ def _announce_finalists(db: Session, prize: Any, organizer: User) -> None:
 
 def _assign_final(db: Session, final: Any, organizer: User) -> None:
     """Every juror of the final's jury on every finalist (but a conflict), as the organizer would."""
-    from judging.jury import operations as jury
-    from judging.jury.models import JuryMembership
-    from judging.results import operations as decisions
-
     members = db.scalars(select(JuryMembership).where(JuryMembership.round_id == final.id)).all()
     for member in members:
         for application in decisions.pitch_candidates(db, final):
-            if not jury.is_in_conflict(db, member.user_id, application.id):
-                jury.add_assignment(
+            if not jury_operations.is_in_conflict(db, member.user_id, application.id):
+                jury_operations.add_assignment(
                     db, final, juror_id=member.user_id, application_id=application.id, actor=organizer
                 )
 
@@ -1448,12 +1545,6 @@ def _assign_final(db: Session, final: Any, organizer: User) -> None:
 def _judge_final(db: Session, prize: Any, organizer: User) -> None:
     """Each juror scores the finalists in pitch order, highest first (no tie: the first pitch wins),
     then judging closes and the winner is recorded with its citation."""
-    from judging.editions.models import Criterion
-    from judging.jury import scoring
-    from judging.jury.models import Assignment
-    from judging.results import operations as decisions
-    from judging.results import phases
-
     final = _round(prize, "final")
     finalists = decisions.pitch_candidates(db, final)
     place = {application.id: index for index, application in enumerate(finalists)}
@@ -1475,12 +1566,8 @@ def _judge_final(db: Session, prize: Any, organizer: User) -> None:
 
 
 def _freeze_finals(db: Session, prize: Any, organizer: User) -> None:
-    from judging.results import operations as decisions
-
     decisions.freeze_final(db, _round(prize, "final"), actor=organizer)
 
 
 def _after_ceremony(db: Session, prize: Any, organizer: User) -> None:
-    from judging.results import operations as decisions
-
     decisions.announce_final(db, _round(prize, "final"), actor=organizer)

@@ -41,7 +41,8 @@ from judging.applications.models import Answer, Application
 from judging.core.audit import record
 from judging.devdata import demo
 from judging.editions.models import Criterion, Edition, Prize, Question, Round
-from judging.exchange.edition_format import FORMAT, _delete_edition, import_edition
+from judging.exchange.common import FORMAT
+from judging.exchange.import_ import delete_edition, import_edition
 from judging.jury.engine.names import normalize_org_name
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 
@@ -58,6 +59,8 @@ CARD_SHARES = {"draft": 0.06, "assigned": 0.06, "abstained": 0.01, "recused": 0.
 #: Conflicts per juror: declared ones, and applications from the juror's own organization.
 DECLARED_PER_JUROR = 1.0
 SAME_ORG_PER_JUROR = 0.5
+#: Answers to the extra question "role" (fewer than the demo's).
+ROLES = ["Fondatrice et PDG", "Directrice générale", "CTO"]
 ABSTAIN_REASONS = ["Hors de mon domaine d'expertise.", "Outside my field of expertise."]
 RECUSE_REASON = "Je viens d'apprendre que je connais l'équipe fondatrice."
 #: The fifth criterion given to the demo rubrics that have four.
@@ -65,8 +68,8 @@ EXTRA_CRITERION = (
     "clarte",
     10,
     False,
-    demo._t("Clarté du dossier", "Clarity of the file"),
-    demo._t("Le dossier se lit-il facilement ?", "Is the file easy to read?"),
+    demo.bilingual("Clarté du dossier", "Clarity of the file"),
+    demo.bilingual("Le dossier se lit-il facilement ?", "Is the file easy to read?"),
 )
 
 
@@ -88,7 +91,7 @@ class GenerateReport:
 # --- names -------------------------------------------------------------------------------------------
 
 
-class _ManyNames(demo._Names):
+class _ManyNames(demo.Names):
     """The demo's fictional names, with brands that do not run out (one or two invented words)."""
 
     def brand(self) -> str:
@@ -137,7 +140,7 @@ def setup_document(code: str, prizes: Sequence[dict[str, Any]], today: date) -> 
         criteria = list(prize["criteria"])[:CRITERIA_PER_ROUND]
         while len(criteria) < CRITERIA_PER_ROUND:
             criteria.append(EXTRA_CRITERION)
-        entry = demo._prize_entry({**prize, "criteria": criteria})
+        entry = demo.prize_entry({**prize, "criteria": criteria})
         if index == BLIND_PRIZE:  # one blind preselection: jurors see no identity (masked labels)
             entry["rounds"][0]["blind"] = True
         entries.append(entry)
@@ -145,11 +148,11 @@ def setup_document(code: str, prizes: Sequence[dict[str, Any]], today: date) -> 
         "format": FORMAT,
         "edition": {
             "code": code,
-            "name": demo._t(f"Édition générée {code}", f"Generated edition {code}"),
+            "name": demo.bilingual(f"Édition générée {code}", f"Generated edition {code}"),
             "timezone": demo.TIMEZONE,
-            "applications_open": demo._iso(opens),
-            "applications_close": demo._iso(closes),
-            "ceremony_at": demo._iso(ceremony),
+            "applications_open": demo.iso(opens),
+            "applications_close": demo.iso(closes),
+            "ceremony_at": demo.iso(ceremony),
         },
         "prizes": entries,
         "people": [
@@ -374,7 +377,7 @@ def _clear(db: Session, code: str, replace: bool) -> None:
     if existing is not None and not replace:
         raise GenerateError(f"Edition {code!r} exists: use --replace to generate it again.")
     if existing is not None:
-        _delete_edition(db, existing)
+        delete_edition(db, existing)
     if replace:
         patterns = _generated_domains(code)
         db.execute(
@@ -599,7 +602,16 @@ class _ApplicationDrawer:
         ref = f"{prize['prefix']}-{self.sequence:06d}"
         language = "en" if english else "fr"
         quality = rng.gauss(0, 1)
-        answers = _answers(rng, prize, brand, title, f"{first} {last}", english, draft=status == "draft")
+        answers = demo.answers(
+            rng,
+            prize,
+            website=f"https://{demo.slug(brand)}.example",
+            title=title,
+            lead=f"{first} {last}",
+            english=english,
+            draft=status == "draft",
+            roles=ROLES,
+        )
         email, person = candidate_email(self.run.code, number), f"{first} {last}"
         row = {
             "edition_id": setup.edition.id,
@@ -608,7 +620,7 @@ class _ApplicationDrawer:
             "status": status,
             "submitted_at": submitted_at,
             "title": title,
-            "summary": _summary(project, org_name, english) if submitted_at else None,
+            "summary": demo.project_summary(project, org_name, english) if submitted_at else None,
             "language": language,
             "contact_email": email,
             "contact_name": person,
@@ -646,43 +658,6 @@ class _ApplicationDrawer:
         kinds = prize["kinds"][1 if english else 0]
         domains = prize["domains"][1 if english else 0]
         return f"{self.run.rng.choice(kinds)} {self.run.rng.choice(domains)}"
-
-
-def _answers(
-    rng: random.Random,
-    prize: dict[str, Any],
-    brand: str,
-    title: str,
-    lead: str,
-    english: bool,
-    *,
-    draft: bool,
-) -> dict[str, Any]:
-    """The answers to the prize's form (a draft answered only its first one to four questions)."""
-    answers = {
-        "website": f"https://{demo._slug(brand)}.example",
-        "pitch": demo._pitch(rng, title, english),
-        "stage": rng.choice(demo.STAGES),
-        "lead": lead,
-        "available": rng.random() < 0.9,
-    }
-    extra = prize["extra_question"]
-    if extra["type"] == "yes-no":
-        answers[extra["code"]] = rng.random() < 0.4
-    elif extra["type"] == "choice":
-        answers[extra["code"]] = rng.choice(extra["options"])["code"]
-    elif extra["code"] == "role":
-        answers[extra["code"]] = rng.choice(["Fondatrice et PDG", "Directrice générale", "CTO"])
-    else:
-        answers[extra["code"]] = demo._pitch(rng, title, english)[:400]
-    if draft:
-        answers = dict(list(answers.items())[: rng.randint(1, 4)])
-    return answers
-
-
-def _summary(project: str, org_name: str, english: bool) -> str:
-    by = "by" if english else "porté par"
-    return f"{project[0].upper()}{project[1:]}, {by} {org_name}."
 
 
 def _submission_columns(
@@ -834,7 +809,7 @@ def _scores(
         if submitted and not criterion.required and rng.random() < 0.2:
             continue
         low, high = int(criterion.min_value), int(criterion.max_value)
-        scores.append({"criterion_id": criterion.id, "value": demo._score(rng, low, high, quality, leniency)})
+        scores.append({"criterion_id": criterion.id, "value": demo.score(rng, low, high, quality, leniency)})
     return scores
 
 
