@@ -238,7 +238,9 @@ def audience_links(edition_id: int):
 def audience_void(edition_id: int, vote_id: int):
     edition = load_edition(edition_id)
     award = _award(edition) or abort(404)
-    vote = load_or_404(AudienceVote, vote_id, parent=award)
+    vote = load_or_404(AudienceVote, vote_id)
+    if vote.award_id != award.id:
+        abort(404)  # a vote of another edition's award: as if missing
     form = VoidForm()
     if not form.validate_on_submit():
         flash(" ".join(form.reason.errors) or _("Say why the vote is voided."), "error")
