@@ -15,6 +15,8 @@ from flask.cli import with_appcontext
 
 from judging.cli.common import fail
 from judging.db import session
+from judging.devdata.generate import PASSWORD, GenerateError, generate_edition, table_counts
+from judging.exchange.validate import CODE_RE
 
 
 @click.command("generate")
@@ -40,9 +42,6 @@ def generate_command(
     criteria (mostly submitted), conflicts, four prizes. Every generated account has the
     password "generated-awards".
     """
-    from judging.devdata.generate import PASSWORD, GenerateError, generate_edition, table_counts
-    from judging.exchange.edition_format import CODE_RE
-
     if not CODE_RE.match(code):
         fail(f"Invalid edition code {code!r}: letters, digits, '-', '_' and '.'.")
     started, cpu = time.perf_counter(), time.process_time()
