@@ -18,6 +18,8 @@ from flask_babel import force_locale
 
 from judging.cli.common import fail, start_background_sender, upgrade_database
 from judging.db import session
+from judging.exchange.export import export_edition, find_edition
+from judging.exchange.import_ import ImportFailed, import_edition_report
 
 LANGUAGE_OPTION = click.option(
     "--lang",
@@ -38,8 +40,6 @@ def _language(lang: str | None) -> str:
 @with_appcontext
 def import_command(file: Path, replace: bool, lang: str | None) -> None:
     """Import an edition from a judging-edition/1 JSON FILE (all or nothing)."""
-    from judging.exchange.edition_format import ImportFailed, import_edition_report
-
     try:
         doc = json.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -91,8 +91,6 @@ def import_command(file: Path, replace: bool, lang: str | None) -> None:
 @with_appcontext
 def export_command(edition_code: str, output: Path | None) -> None:
     """Export the edition EDITION_CODE as a judging-edition/1 JSON document."""
-    from judging.exchange.edition_format import export_edition, find_edition
-
     edition = find_edition(session, edition_code)
     if edition is None:
         fail(f"No edition with code {edition_code!r}.")

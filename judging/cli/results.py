@@ -20,7 +20,7 @@ from flask_babel import force_locale
 
 from judging.cli.common import edition_or_fail, fail
 from judging.db import session
-from judging.exchange.edition_format import ImportFailed
+from judging.exchange.import_ import ImportFailed
 from judging.results.computation import results_document
 from judging.results.verification import verify_edition
 

@@ -21,7 +21,7 @@ from sqlalchemy.pool import StaticPool
 from judging.core.models import Base
 from judging.db import make_engine
 from judging.editions.models import Edition, Prize, Round
-from judging.exchange.edition_format import import_edition
+from judging.exchange.import_ import import_edition
 from judging.results import computation as results_service
 from judging.results.models import ResultSnapshot
 
@@ -66,7 +66,7 @@ def round_fingerprints(db: Session, edition: Edition) -> dict[tuple[str, str], s
 def document_fingerprints(document: Any) -> dict[tuple[str, str], str]:
     """The fingerprints of an exchange document's rounds, computed in a throw-away SQLite database.
 
-    Raises :class:`judging.exchange.edition_format.ImportFailed` (with every error) for a document that
+    Raises :class:`judging.exchange.import_.ImportFailed` (with every error) for a document that
     cannot be
     imported.
     """

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from judging.exchange.edition_format import validate
+from judging.exchange.validate import validate
 from tests.scenarios import spec_document
 
 

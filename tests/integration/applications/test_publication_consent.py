@@ -292,7 +292,8 @@ def test_a_submitted_application_changes_its_answer_on_its_page_not_by_resubmitt
 
 
 def test_the_exchange_format_carries_the_answers_and_the_wording(app, db, make):
-    from judging.exchange.edition_format import export_edition, import_edition
+    from judging.exchange.export import export_edition
+    from judging.exchange.import_ import import_edition
 
     built = ceremony_edition(make, db, secret=False)
     built.edition.publication_consent_text = {"fr": "Publier nos noms ?", "en": "Publish our names?"}

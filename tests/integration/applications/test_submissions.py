@@ -22,7 +22,9 @@ from judging.applications.operations import delete_account
 from judging.core.migrate import upgrade
 from judging.core.models import utcnow
 from judging.db import make_engine
-from judging.exchange.edition_format import ImportFailed, export_edition, import_edition, validate
+from judging.exchange.export import export_edition
+from judging.exchange.import_ import ImportFailed, import_edition
+from judging.exchange.validate import validate
 from tests.conftest import login
 from tests.integration.applications.candidate_helpers import contest, form_for, pdf_text, post_form, start
 from tests.integration.deploy.scratch_db import scratch_postgres

@@ -13,7 +13,9 @@ from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.devdata import demo
 from judging.editions.models import Edition, Prize
-from judging.exchange.edition_format import export_edition, import_edition, validate
+from judging.exchange.export import export_edition
+from judging.exchange.import_ import import_edition
+from judging.exchange.validate import validate
 from judging.jury.models import Assignment, Conflict, JuryMembership
 from judging.results.models import Decision
 

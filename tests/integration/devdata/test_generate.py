@@ -13,7 +13,8 @@ from judging.accounts.models import User
 from judging.applications.models import Answer, Application
 from judging.devdata import generate
 from judging.editions.models import Criterion, Edition, Prize, Round
-from judging.exchange.edition_format import export_edition, validate
+from judging.exchange.export import export_edition
+from judging.exchange.validate import validate
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 
 TODAY = date(2026, 11, 23)

@@ -14,14 +14,10 @@ from judging.core.audit_event import AuditEvent
 from judging.core.models import Base
 from judging.db import get_engine
 from judging.editions.models import Edition
-from judging.exchange.edition_format import (
-    FORMAT,
-    ImportFailed,
-    export_edition,
-    find_edition,
-    import_edition,
-    validate,
-)
+from judging.exchange.common import FORMAT
+from judging.exchange.export import export_edition, find_edition
+from judging.exchange.import_ import ImportFailed, import_edition
+from judging.exchange.validate import validate
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 from judging.results.computation import results_document
 from judging.results.engine.scoring import CriterionSpec, scorecard_total

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from judging.accounts.models import User
 from judging.ceremony import plan as ceremony
-from judging.exchange.edition_format import export_edition
+from judging.exchange.export import export_edition
 from judging.jury.models import Assignment, CriterionScore
 from judging.results import operations as decisions_service
 from judging.results import snapshots
