@@ -17,8 +17,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from judging.applications import downloads, screening
 from judging.applications import queries as q
-from judging.applications import screening
 from judging.applications.models import Application, Attachment
 from judging.applications.organizer_forms import (
     ADDRESS_CHOICES,
@@ -309,7 +309,7 @@ def application_file(edition_id: int, application_id: int, file_id: int):
     attachment = db.get(Attachment, file_id)
     if attachment is None or attachment.application_id != application.id:
         abort(404)
-    return uploads.file_response(uploads.download_for(current_user, attachment))
+    return uploads.file_response(downloads.download_for(current_user, attachment))
 
 
 # --- screening --------------------------------------------------------------------------------------

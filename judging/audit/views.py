@@ -24,6 +24,7 @@ from judging.audit import text as audit_text
 from judging.core import clock
 from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import organizer as bp
+from judging.core.clock import local_to_utc, utc_to_local
 from judging.core.exports import write_csv, write_xlsx
 from judging.core.labels import round_name
 from judging.core.paging import Pager
@@ -32,7 +33,6 @@ from judging.core.templating import tr
 from judging.db import session as db
 from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize, Round
-from judging.editions.operations import local_to_utc, utc_to_local
 from judging.results.forms import AuditFilterForm
 
 PER_PAGE = 50

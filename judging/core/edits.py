@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
-from judging.applications.organizer_forms import VersionField
 from judging.core import versions
+from judging.core.forms import VersionField
 from judging.core.versions import StaleEditError
 from judging.db import session as db
 

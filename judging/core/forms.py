@@ -15,7 +15,8 @@ from wtforms import Field, HiddenField, SelectField
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateTimeLocalInput
 
-from judging.editions.operations import local_time_exists, local_to_utc, utc_to_local
+from judging.core.clock import local_time_exists, local_to_utc, utc_to_local
+from judging.core.web_input import ascii_int
 
 #: dates typed in a form or imported must fall in these years (no overflow, no typo in year 20026)
 YEAR_MIN, YEAR_MAX = 2000, 2200
@@ -124,3 +125,11 @@ class OwnIds:
         for form_field in self:  # type: ignore[attr-defined]
             form_field.id = f"{self.id_prefix}-{form_field.name}"
             form_field.label.field_id = form_field.id
+
+
+class VersionField(HiddenField):
+    """The record's version when the page was shown (a stale save is refused: ``core.edits``)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = ascii_int(text)

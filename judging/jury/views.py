@@ -29,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from judging.accounts.models import User
+from judging.applications import downloads
 from judging.applications.models import Application, Attachment
 from judging.applications.presenters import JUROR, application_label, application_view
 from judging.core import uploads
@@ -514,7 +515,7 @@ def attachment(round_id: int, application_id: int, attachment_id: int):
     """A file of the application, always as a download; neutral names and no identifying file when blind."""
     card = scorecard_or_404(round_id, application_id)
     item = db.get(Attachment, attachment_id)
-    return uploads.file_response(uploads.download_for(current_user, item, card=card) if item else None)
+    return uploads.file_response(downloads.download_for(current_user, item, card=card) if item else None)
 
 
 # --- live final --------------------------------------------------------------------------------------------

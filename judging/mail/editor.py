@@ -16,7 +16,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from judging.ceremony.forms import MailTemplateForm, ResetTemplateForm, remember_template
 from judging.core.blueprints import organizer as bp
 from judging.core.edits import commit_edit, status_of
 from judging.core.forms import add_errors
@@ -25,6 +24,7 @@ from judging.db import session as db
 from judging.editions.loading import load_edition
 from judging.editions.models import Edition
 from judging.mail import templates as mail_templates
+from judging.mail.forms import MailTemplateForm, ResetTemplateForm, remember_template
 from judging.mail.models import MailTemplate
 from judging.mail.templates import TemplateRefused, UnknownMail
 
