@@ -235,21 +235,33 @@ def value_words(field: str, value: Any, kind: str = "") -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dict):
-        if set(value) <= {"fr", "en"}:
-            return tr(value)
-        return ", ".join(
-            _("%(field)s: %(after)s", field=key, after=value_words(key, item)) for key, item in value.items()
-        )
+        return _mapping_words(value)
     if isinstance(value, list):
         return ", ".join(value_words(field, item) for item in value)
     if isinstance(value, int | float | Decimal):
         return format_decimal(value, locale=current_locale())
-    if isinstance(value, str) and len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
+    if isinstance(value, str):
+        return _text_words(value)
+    return str(value)
+
+
+def _mapping_words(value: dict[str, Any]) -> str:
+    """A bilingual text in the reader's language; any other mapping as « field: value » pairs."""
+    if set(value) <= {"fr", "en"}:
+        return tr(value)
+    return ", ".join(
+        _("%(field)s: %(after)s", field=key, after=value_words(key, item)) for key, item in value.items()
+    )
+
+
+def _text_words(value: str) -> str:
+    """A stored ISO 8601 moment as a local date and time; any other text as it is."""
+    if len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
         try:
             return local_datetime(datetime.fromisoformat(value), "long")
         except ValueError:
             return value
-    return str(value)
+    return value
 
 
 def changes(event: AuditEvent, names: Names | None = None) -> list[dict[str, str]]:
