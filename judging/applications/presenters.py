@@ -175,8 +175,29 @@ def application_view(application: Application, *, viewer: str, round: Round | No
     hide = hides_identity(viewer=viewer, round=round)
     mask = _masker(application, hide)
     questions = {q.id: q for q in application.prize.questions}
+    answers, hidden_answers = _answer_rows(application, questions, hide=hide, mask=mask)
+    files, hidden_files = _file_rows(application, questions, hide=hide, viewer=viewer, round=round)
+    return {
+        "id": application.id,
+        "ref": application.ref,
+        "label": application_label(application, viewer=viewer, round=round),
+        "title": mask(application.title or ""),
+        "summary": mask(application.summary or ""),
+        "language": application.language,
+        "blind": hide,
+        "identity": None if hide else _identity(application),
+        "answers": answers,
+        "files": files,
+        "hidden": hidden_answers + hidden_files,
+    }
+
+
+def _answer_rows(
+    application: Application, questions: dict[int, Question], *, hide: bool, mask: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """The answers shown, in the questions' order, masked; and how many identifying ones were left out."""
     hidden = 0
-    answers = []
+    rows = []
     by_question = {answer.question_id: answer for answer in application.answers}
     for question in sorted(questions.values(), key=lambda q: (q.position, q.id)):
         answer = by_question.get(question.id)
@@ -189,7 +210,7 @@ def application_view(application: Application, *, viewer: str, round: Round | No
         if not text:
             continue
         url = _web_url(text) if question.type == "url" else None
-        answers.append(
+        rows.append(
             {
                 "code": question.code,
                 "label": tr(question.label),
@@ -199,13 +220,21 @@ def application_view(application: Application, *, viewer: str, round: Round | No
                 "video": bool(url and _is_video(question, url)),
             }
         )
-    files = []
+    return rows, hidden
+
+
+def _file_rows(
+    application: Application, questions: dict[int, Question], *, hide: bool, viewer: str, round: Round | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The files shown, under the names this viewer may see; and how many identifying ones were left out."""
+    hidden = 0
+    rows = []
     for attachment in application.attachments:
         if hide and _is_identifying_file(attachment, questions):
             hidden += 1
             continue
         question = questions.get(attachment.question_id) if attachment.question_id else None
-        files.append(
+        rows.append(
             {
                 "id": attachment.id,
                 "name": attachment_name(
@@ -217,30 +246,20 @@ def application_view(application: Application, *, viewer: str, round: Round | No
                 "label": tr(question.label) if question is not None else _("File"),
             }
         )
-    identity = None
-    if not hide:
-        applicant = application.applicant
-        identity = {
-            "organization": application.org_name
-            or (application.organization.name if application.organization else ""),
-            "contact_name": application.contact_name or "",
-            "contact_email": application.contact_email or "",
-            "applicant_name": applicant.display_name if applicant else "",
-            "website": application.website or "",
-            "city": application.city or "",
-            "region": application.region or "",
-            "country": application.country or "",
-        }
+    return rows, hidden
+
+
+def _identity(application: Application) -> dict[str, str]:
+    """Who the candidate is (only for a viewer allowed to know)."""
+    applicant = application.applicant
     return {
-        "id": application.id,
-        "ref": application.ref,
-        "label": application_label(application, viewer=viewer, round=round),
-        "title": mask(application.title or ""),
-        "summary": mask(application.summary or ""),
-        "language": application.language,
-        "blind": hide,
-        "identity": identity,
-        "answers": answers,
-        "files": files,
-        "hidden": hidden,
+        "organization": application.org_name
+        or (application.organization.name if application.organization else ""),
+        "contact_name": application.contact_name or "",
+        "contact_email": application.contact_email or "",
+        "applicant_name": applicant.display_name if applicant else "",
+        "website": application.website or "",
+        "city": application.city or "",
+        "region": application.region or "",
+        "country": application.country or "",
     }
