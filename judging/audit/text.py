@@ -190,6 +190,15 @@ SENTENCES = {
     "user.registered": _l("%(who)s created an account."),
     "user.registration_with_taken_email": _l("Someone tried to create an account with a taken address."),
     "user.sessions_ended": _l("%(who)s ended every session of a person."),
+    "audience.created": _l("%(who)s set up the audience award."),
+    "audience.finalists_set": _l("%(who)s chose the finalists of the audience award."),
+    "audience.opened": _l("%(who)s opened the audience vote."),
+    "audience.closed": _l("%(who)s closed the audience vote."),
+    "audience.attendees_imported": _l("%(who)s imported the attendees of the audience vote."),
+    "audience.links_sent": _l("%(who)s sent the personal voting links."),
+    "audience.vote_voided": _l("%(who)s voided an audience vote."),
+    "audience.tally_viewed": _l("%(who)s looked at the tally of the audience vote."),
+    "audience.votes_exported": _l("%(who)s exported the audience votes."),
 }
 
 

@@ -123,6 +123,15 @@ ACTION_LABELS = {
     "user.registered": _l("Account created"),
     "user.registration_with_taken_email": _l("Registration with a taken address"),
     "user.sessions_ended": _l("Sessions ended"),
+    "audience.created": _l("Audience award set up"),
+    "audience.finalists_set": _l("Audience award finalists chosen"),
+    "audience.opened": _l("Audience vote opened"),
+    "audience.closed": _l("Audience vote closed"),
+    "audience.attendees_imported": _l("Attendees imported"),
+    "audience.links_sent": _l("Voting links sent"),
+    "audience.vote_voided": _l("Audience vote voided"),
+    "audience.tally_viewed": _l("Audience tally looked at"),
+    "audience.votes_exported": _l("Audience votes exported"),
 }
 
 
