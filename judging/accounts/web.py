@@ -1,4 +1,4 @@
-"""Accounts: register, confirm, log in and out, reset a password, accept an invitation."""
+"""What ``create_app`` wires for accounts: the login messages and the answer to an untrusted Host."""
 
 from flask import Response
 from flask_babel import gettext as _

@@ -1,4 +1,10 @@
-"""When a request reached the server: the time every deadline of a request is judged against.
+"""The one clock: ``now()``, the time zone of the edition in context, and when a request reached the server.
+
+``now()`` is the only source of the current time (tests patch it here, and only here). Dates are
+shown and read in the zone of the edition a page is about (``zone()``, ``local_to_utc``,
+``utc_to_local``), Montréal when it is about none.
+
+Deadlines are judged against the time a request reached the server, not the time a worker got to it.
 
 A click made before the deadline counts even when the request waits in a queue (a busy worker, a
 proxy's buffer) and a worker reaches it after the deadline. :class:`ArrivalStamp`, a WSGI
