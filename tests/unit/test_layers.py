@@ -292,3 +292,31 @@ def test_engines_are_pure():
             if found.importer == name and ".engine" not in found.target
         ]
     assert not impure, report(impure)
+
+
+def layout_tree() -> str:
+    """``judging/``'s tree with each module's first docstring line: docs/architecture.md's layout.
+
+    Print it with ``python -m tests.unit.test_layers``.
+    """
+    lines = ["judging/"]
+
+    def summary(path: Path) -> str:
+        doc = (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "").strip()
+        line = doc.splitlines()[0] if doc else ""
+        return line if len(line) <= 84 else line[:83].rstrip() + "…"
+
+    def walk(folder: Path, depth: int) -> None:
+        entries = sorted(p for p in folder.iterdir() if p.name != "__pycache__")
+        for path in (p for p in entries if p.suffix == ".py"):
+            lines.append(f"{'  ' * depth + path.name:<26}{summary(path)}".rstrip())
+        for path in (p for p in entries if (p / "__init__.py").is_file()):
+            lines.append("  " * depth + path.name + "/")
+            walk(path, depth + 1)
+
+    walk(PACKAGE, 1)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(layout_tree())
