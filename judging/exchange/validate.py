@@ -509,26 +509,32 @@ class _Validator:
         max_words = self.integer(d, "max_words", path, minimum=1)
         if max_words is not None and kind is not None and kind not in ("text", "long-text"):
             self.error(_join(path, "max_words"), "not-allowed", _l("Only text questions have a word limit."))
+        options = self.options(d, path, kind)
+        if code is not None and self.unique(codes, code, _join(path, "code")):
+            prize.questions[code] = {"type": kind, "options": options}
+
+    def options(self, d: dict, path: str, kind: str | None) -> list[str]:
+        """The option codes of a question: a choice question needs some, other questions have none."""
         options: list[str] = []
         if kind == "choice" and not self.present(d, "options", path, False):
             self.error(_join(path, "options"), "required", _l("A choice question needs options."))
-        elif kind is not None and kind != "choice" and self.present(d, "options", path, False):
+            return options
+        if kind is not None and kind != "choice" and self.present(d, "options", path, False):
             self.error(_join(path, "options"), "not-allowed", _l("Only choice questions have options."))
-        else:
-            option_codes: dict[str, str] = {}
-            entries = self.items(d, "options", path)
-            if kind == "choice" and isinstance(d.get("options"), list) and not entries:
-                self.error(_join(path, "options"), "required", _l("A choice question needs options."))
-            for _i, opath, option in entries:
-                o = self.obj(option, opath)
-                if o is None:
-                    continue
-                ocode = self.code(o, "code", opath)
-                self.text(o, "label", opath, required=True)
-                if ocode is not None and self.unique(option_codes, ocode, _join(opath, "code")):
-                    options.append(ocode)
-        if code is not None and self.unique(codes, code, _join(path, "code")):
-            prize.questions[code] = {"type": kind, "options": options}
+            return options
+        option_codes: dict[str, str] = {}
+        entries = self.items(d, "options", path)
+        if kind == "choice" and isinstance(d.get("options"), list) and not entries:
+            self.error(_join(path, "options"), "required", _l("A choice question needs options."))
+        for _i, opath, option in entries:
+            o = self.obj(option, opath)
+            if o is None:
+                continue
+            ocode = self.code(o, "code", opath)
+            self.text(o, "label", opath, required=True)
+            if ocode is not None and self.unique(option_codes, ocode, _join(opath, "code")):
+                options.append(ocode)
+        return options
 
     def person_entry(self, value: Any, path: str, emails: dict[str, str]) -> None:
         d = self.obj(value, path)
@@ -576,22 +582,7 @@ class _Validator:
         self.boolean(d, "publication_consent", path)
         self.time(d, "publication_consent_at", path)
         if self.present(d, "organization", path, False):
-            where = _join(path, "organization")
-            org = self.obj(d["organization"], where)
-            if org is not None:
-                self.string(org, "name", where, max_len=300)
-                self.enum(org, "type", where, ORGANIZATION_TYPES)
-                self.enum(org, "region", where, REGIONS)
-                country = self.string(org, "country", where)
-                if country is not None and not COUNTRY_RE.match(country):
-                    self.error(
-                        _join(where, "country"),
-                        "country",
-                        _l("Must be a two-letter country code in capitals (ISO 3166-1), like CA."),
-                    )
-                self.string(org, "city", where, max_len=120)
-                if not any(org.get(k) is not None for k in ("name", "type", "region", "country", "city")):
-                    self.error(where, "empty", _l("Give at least one of name, type, region, country, city."))
+            self.organization(d["organization"], _join(path, "organization"))
         answers = self.mapping(d, "answers", path)
         if prize is not None:
             for key, answer in answers.items():
@@ -600,6 +591,25 @@ class _Validator:
             self.submission(item, where)
         if ref is not None and self.unique(refs, ref, _join(path, "ref")):
             self.applications[ref] = {"path": path, "prize": prize_code if prize else None, "status": status}
+
+    def organization(self, value: Any, where: str) -> None:
+        """``applications[].organization``: at least one of its fields, each well formed."""
+        org = self.obj(value, where)
+        if org is None:
+            return
+        self.string(org, "name", where, max_len=300)
+        self.enum(org, "type", where, ORGANIZATION_TYPES)
+        self.enum(org, "region", where, REGIONS)
+        country = self.string(org, "country", where)
+        if country is not None and not COUNTRY_RE.match(country):
+            self.error(
+                _join(where, "country"),
+                "country",
+                _l("Must be a two-letter country code in capitals (ISO 3166-1), like CA."),
+            )
+        self.string(org, "city", where, max_len=120)
+        if not any(org.get(k) is not None for k in ("name", "type", "region", "country", "city")):
+            self.error(where, "empty", _l("Give at least one of name, type, region, country, city."))
 
     def submission(self, value: Any, path: str) -> None:
         """One entry of ``applications[].submissions``: a submission as it was sent (its receipt)."""
