@@ -291,7 +291,7 @@ def audience_export(edition_id: int):
 def qr_svg(url: str, *, scale: int = 8, sized: bool = True) -> str:
     """A QR code of ``url`` as inline SVG, drawn on the server (error correction M, quiet zone kept)."""
     code = segno.make(url, error="m", micro=False)
-    return code.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=not sized)
+    return code.svg_inline(scale=scale, dark="#000", light="#fff", omitsize=not sized, svgclass="img-fluid")
 
 
 @bp.get(AUDIENCE_URL + "/screen")

@@ -93,6 +93,14 @@ def test_three_phones_vote_the_vote_closes_and_the_tally_is_looked_at(
         "Cobalt Climat",
     ]
     assert [row.split("\t")[2].strip() for row in rows] == ["1", "1", "1"]
+    narrow, organizer_phone = phone(browser, "fr-CA")  # the organizer's pages on a phone too
+    log_in(organizer_phone, base, organizer.email, PASSWORD)
+    organizer_phone.goto(f"{base}/organizer/editions/{evening.edition.id}/audience")
+    assert organizer_phone.inner_text("#turnout-votes") == "3"
+    assert not organizer_phone.evaluate(SIDEWAYS)
+    organizer_phone.goto(f"{base}/organizer/editions/{evening.edition.id}/audience/screen")
+    assert not organizer_phone.evaluate(SIDEWAYS)
+    narrow.close()
     live_db.expire_all()
     stored = {v.application_id for v in live_db.scalars(select(AudienceVote))}
     assert stored == {f.id for f in evening.finalists}  # Ana's late change was not counted
