@@ -32,9 +32,7 @@ def test_attendees_get_their_personal_link_once_in_their_language(
 ):
     login(client, organizer)
     url = f"/organizer/editions/{evening.edition.id}/audience"
-    data = {
-        "attendees": (io.BytesIO("Ana Roy,ana@example.org,fr\nBen Li,ben@example.org,en\n".encode()), "a.csv")
-    }
+    data = {"attendees": (io.BytesIO(b"Ana Roy,ana@example.org,fr\nBen Li,ben@example.org,en\n"), "a.csv")}
     client.post(url + "/attendees", data=data, content_type="multipart/form-data")
     client.post(url + "/links")
     client.post(url + "/links")  # a second press sends nothing more
