@@ -13,8 +13,10 @@ from judging.accounts.forms import InviteForm
 from judging.accounts.models import User, UserRole
 from judging.accounts.operations import AccountError
 from judging.core.blueprints import organizer as bp
+from judging.core.collation import sorted_by_name
 from judging.core.loading import load_or_404
 from judging.core.permissions import organizer_required
+from judging.core.templating import current_locale
 from judging.db import session as db
 
 
@@ -45,8 +47,10 @@ def people():
         select(User)
         .where(User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(("juror", "organizer")))))
         .options(subqueryload(User.role_rows))  # one query (selectinload: one per 500 people)
-        .order_by(User.name, User.email)
+        .order_by(User.email)
     ).all()
+    # « Émile » before « Zoé », in the reader's language
+    staff = sorted_by_name(staff, lambda user: user.display_name, current_locale())
     return render_template("accounts/people.html", form=form, staff=staff)
 
 

@@ -264,10 +264,11 @@ def _mapping_words(value: dict[str, Any]) -> str:
 
 
 def _text_words(value: str) -> str:
-    """A stored ISO 8601 moment as a local date and time; any other text as it is."""
+    """A stored ISO 8601 moment as a local date and time to the minute (the audit export keeps the
+    exact value); any other text as it is."""
     if len(value) >= 16 and value[4:5] == "-" and value[10:11] == "T":
         try:
-            return local_datetime(datetime.fromisoformat(value), "long")
+            return local_datetime(datetime.fromisoformat(value).replace(second=0, microsecond=0), "long")
         except ValueError:
             return value
     return value

@@ -25,11 +25,12 @@ from judging.core import clock
 from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import organizer as bp
 from judging.core.clock import local_to_utc, utc_to_local
+from judging.core.collation import sorted_by_name
 from judging.core.exports import write_csv, write_xlsx
 from judging.core.labels import round_name
 from judging.core.paging import Pager
 from judging.core.permissions import organizer_required
-from judging.core.templating import tr
+from judging.core.templating import current_locale, tr
 from judging.db import session as db
 from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize, Round
@@ -168,8 +169,9 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     actors = db.execute(
         select(User.id, User.name, User.email)
         .where(User.id.in_(select(AuditEvent.actor_id).where(AuditEvent.edition_id == edition.id).distinct()))
-        .order_by(User.name, User.email)
+        .order_by(User.email)
     ).all()
+    actors = sorted_by_name(actors, lambda row: row.name or row.email, current_locale())
     actions = sorted(
         db.scalars(select(AuditEvent.action).where(AuditEvent.edition_id == edition.id).distinct()),
         key=lambda a: action_label(a).lower(),

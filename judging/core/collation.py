@@ -9,10 +9,13 @@ tailoring can get one here without touching the callers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import TypeVar
 
 from pyuca import Collator
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -28,3 +31,14 @@ def sort_key(locale: str = "fr") -> Callable[[str], tuple]:
         return (collator.sort_key(text or ""), text or "")
 
     return key
+
+
+def sorted_by_name(items: Iterable[T], name: Callable[[T], str], locale: str = "fr") -> list[T]:
+    """``items`` by ``name(item)`` as a dictionary of ``locale`` orders them; stable, so rows fetched
+    in a tie-breaking order (an email, an id) keep it among equal names.
+
+    For lists read whole (people, a jury, a filter's choices). A list shown a page at a time must be
+    ordered by the database before it is cut into pages; see ``docs/organizer-setup.md``.
+    """
+    key = sort_key(locale)
+    return sorted(items, key=lambda item: key(name(item)))

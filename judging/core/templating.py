@@ -12,7 +12,7 @@ from babel import dates, numbers
 from flask import Flask, g, request
 from flask_babel import force_locale, format_timedelta, get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from judging.applications.models import Application
@@ -86,6 +86,23 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
 
 
+def recorded_moment(value: datetime | None, fmt: str = "medium") -> Markup:
+    """A moment the app recorded (an audit event, a freeze, a phase change, a mail queued), to the minute.
+
+    Seconds say nothing to a reader there; the exact time stays on demand: ``<time datetime title>``
+    (hover, long press, a screen reader's description). Receipts and deadlines keep
+    :func:`local_datetime`, which shows the seconds a moment has.
+    """
+    if value is None:
+        return Markup("—")
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        aware.astimezone(UTC).isoformat(timespec="seconds"),
+        local_datetime(aware, fmt),
+        local_datetime(aware.replace(second=0, microsecond=0), fmt),
+    )
+
+
 def decimal_text(value: Any, places: int | None = None, *, grouping: bool = True) -> str:
     """A number as people write it in the current language: « 7,5 », « 1 234,5 » (fr), "7.5" (en).
 
@@ -111,11 +128,17 @@ def rounded_number(value: Any, places: int = 2) -> Markup:
     return Markup('<span title="{}">{}</span>').format(decimal_text(value), decimal_text(value, places))
 
 
+PLACEHOLDER = "\uffff"
+
+
 def with_colon(label: Any, language: str | None = None) -> str:
     """« Lauréat : » in French (a non-breaking space before the colon), "Winner:" in English.
 
     ``language`` for a document written in another language than the page's (the press release).
+    A label in HTML (a :func:`recorded_moment`) stays HTML.
     """
+    if isinstance(label, Markup):
+        return escape(with_colon(PLACEHOLDER, language)).replace(PLACEHOLDER, label)
     if language is None:
         return _("%(label)s:", label=label)
     with force_locale(language):
@@ -218,6 +241,7 @@ def zone_hint() -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["moment"] = recorded_moment
     app.jinja_env.globals["roles_label"] = roles_label
     app.jinja_env.globals["code_label"] = code_label
     app.jinja_env.globals["country_name"] = country_name

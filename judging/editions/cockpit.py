@@ -63,7 +63,11 @@ class Stage:
     label: str
     starts: datetime | None
     ends: datetime | None
-    state: str  # "done", "current" or "upcoming"
+    #: "done" (every prize is past it), "current" (a prize is in it), "partial" (some prizes are past
+    #: it, others not there yet) or "upcoming"
+    state: str
+    #: the prizes in this stage, named when the prizes are not all in the same one
+    prizes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,10 +80,20 @@ class Action:
     urgent: bool = False
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one prize is: its own stage of the season, its rounds' phases and its next step."""
+
+    prize: Prize
+    rounds: list[Round]
+    stage: str | None
+    next_step: Action | None
+
+
 @dataclass
 class Cockpit:
     timeline: list[Stage]
-    standing: list[tuple[Prize, list[Round]]]
+    standing: list[Standing]
     actions: list[Action] = field(default_factory=list)
 
 
@@ -92,18 +106,19 @@ def _latest_deadline(rounds: list[Round]) -> datetime | None:
     return max(deadlines) if deadlines else None
 
 
-def _current_stage(edition: Edition, prizes: list[Prize], now: datetime) -> int | None:
-    """The stage the season is in: the furthest any round's phase has reached (None before the call)."""
-    reached = [
-        STAGES.index(FIRST_ROUND_STAGE[p.rounds[0].phase])
-        for p in prizes
-        if p.rounds and p.rounds[0].phase in FIRST_ROUND_STAGE
-    ]
-    reached += [
-        STAGES.index(LATER_ROUND_STAGE[r.phase])
-        for r in _later_rounds(prizes)
-        if r.phase in LATER_ROUND_STAGE
-    ]
+def prize_stage(edition: Edition, prize: Prize, now: datetime) -> int | None:
+    """The stage ``prize`` is in: the furthest its own rounds' phases have reached (None before the call).
+
+    Each prize moves at its own pace (one may be in its final while another still screens), so the
+    season is read prize by prize, never as one line.
+    """
+    return _stage_of_rounds(edition, list(prize.rounds), now)
+
+
+def _stage_of_rounds(edition: Edition, rounds: list[Round], now: datetime) -> int | None:
+    first = rounds[0].phase if rounds else None
+    reached = [STAGES.index(FIRST_ROUND_STAGE[first])] if first in FIRST_ROUND_STAGE else []
+    reached += [STAGES.index(LATER_ROUND_STAGE[r.phase]) for r in rounds[1:] if r.phase in LATER_ROUND_STAGE]
     if edition.ceremony_at and now >= edition.ceremony_at:
         reached.append(STAGES.index("ceremony"))
     if now >= edition.applications_open:
@@ -111,8 +126,31 @@ def _current_stage(edition: Edition, prizes: list[Prize], now: datetime) -> int 
     return max(reached) if reached else None
 
 
+def _stages_of_prizes(edition: Edition, prizes: list[Prize], now: datetime) -> dict[int, list[Prize]]:
+    """Stage index → the prizes in it; an edition without prizes is where its calendar says."""
+    found: dict[int, list[Prize]] = {}
+    for prize in prizes:
+        stage = prize_stage(edition, prize, now)
+        if stage is not None:
+            found.setdefault(stage, []).append(prize)
+    if not prizes:
+        stage = _stage_of_rounds(edition, [], now)
+        if stage is not None:
+            found[stage] = []
+    return found
+
+
+def _stage_state(index: int, current: dict[int, list[Prize]]) -> str:
+    if index in current:
+        return "current"
+    if not current or index > max(current):
+        return "upcoming"
+    return "done" if index < min(current) else "partial"
+
+
 def season_timeline(edition: Edition, prizes: list[Prize], now: datetime) -> list[Stage]:
-    """The six stages with their dates; ``prizes`` must have their rounds loaded (in position order)."""
+    """The six stages with their dates and where the prizes are; ``prizes`` must have their rounds
+    loaded (in position order)."""
     first_rounds = [prize.rounds[0] for prize in prizes if prize.rounds]
     dates = {
         "call": (edition.applications_open, edition.applications_close),
@@ -122,15 +160,13 @@ def season_timeline(edition: Edition, prizes: list[Prize], now: datetime) -> lis
         "final": (None, _latest_deadline(_later_rounds(prizes))),
         "ceremony": (edition.ceremony_at, None),
     }
-    current = _current_stage(edition, prizes, now)
+    current = _stages_of_prizes(edition, prizes, now)
+    split = len(current) > 1
     stages = []
     for index, key in enumerate(STAGES):
-        if current is None or index > current:
-            state = "upcoming"
-        else:
-            state = "current" if index == current else "done"
         starts, ends = dates[key]
-        stages.append(Stage(key, STAGE_LABELS[key], starts, ends, state))
+        names = tuple(tr(prize.name) for prize in current.get(index, [])) if split else ()
+        stages.append(Stage(key, STAGE_LABELS[key], starts, ends, _stage_state(index, current), names))
     return stages
 
 
@@ -184,34 +220,78 @@ def _results_url(keys: dict) -> str:
     return url_for("organizer.round_results", **keys)
 
 
+def _prize_actions(
+    edition: Edition, prize: Prize, submitted: dict[int, int], unfinished: dict[int, int], now: datetime
+) -> list[Action]:
+    """What this prize asks of the organizers now, whatever the other prizes are doing."""
+    actions: list[Action] = []
+    if any(rnd.phase == "screening" for rnd in prize.rounds) and submitted.get(prize.id):
+        count = submitted[prize.id]
+        text = ngettext("%(num)d application to examine", "%(num)d applications to examine", count)
+        url = url_for("organizer.applications", edition_id=edition.id, prize=prize.id, status="submitted")
+        actions.append(Action(text, url, tr(prize.name)))
+    for rnd in prize.rounds:
+        action = _round_action(edition, prize, rnd, unfinished, now)
+        if action:
+            actions.append(action)
+    return actions
+
+
+def _waiting_step(edition: Edition, prize: Prize, now: datetime) -> Action | None:
+    """The prize's next step when nothing needs doing today: the round to prepare or to move on."""
+    if not prize.rounds:
+        url = url_for("organizer.round_new", edition_id=edition.id, prize_id=prize.id)
+        return Action(str(_l("Add a judging round")), url, tr(prize.name))
+    pending = next((rnd for rnd in prize.rounds if rnd.phase != "announced"), None)
+    if pending is None:
+        return None  # every round announced: nothing left for this prize
+    keys = {"edition_id": edition.id, "prize_id": prize.id, "round_id": pending.id}
+    where = f"{tr(prize.name)} · {round_name(pending)}"
+    if pending.phase == "setup":
+        return Action(str(_l("Prepare this round, then open it")), _phase_url(keys), where)
+    if pending.phase == "open":
+        return Action(str(_l("Call under way: screening comes once it closes")), _phase_url(keys), where)
+    if pending.phase == "screening":
+        return Action(str(_l("No application waits to be examined")), _phase_url(keys), where)
+    return Action(str(_l("Move this round on")), _phase_url(keys), where)
+
+
+def _counts(db: Session, edition: Edition, prizes: list[Prize]) -> tuple[dict[int, int], dict[int, int]]:
+    """Submitted applications per prize and unfinished jurors per judging round (two queries)."""
+    rounds = [rnd for prize in prizes for rnd in prize.rounds]
+    judging = [rnd.id for rnd in rounds if rnd.phase == "judging"]
+    return submitted_per_prize(db, edition.id), unfinished_jurors_per_round(db, judging)
+
+
+def _mail_action(db: Session) -> list[Action]:
+    failed = given_up_count(db)
+    if not failed:
+        return []
+    text = ngettext("%(num)d mail could not be sent", "%(num)d mails could not be sent", failed)
+    return [Action(text, url_for("organizer.outbox"), urgent=True)]
+
+
 def next_actions(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> list[Action]:
     """The organizers' to-do list, each item a link: applications to examine, jurors to chase,
     results to announce, mail that could not be sent (three queries whatever the data size)."""
-    submitted = submitted_per_prize(db, edition.id)
-    rounds = [rnd for prize in prizes for rnd in prize.rounds]
-    unfinished = unfinished_jurors_per_round(db, [rnd.id for rnd in rounds if rnd.phase == "judging"])
-    actions: list[Action] = []
-    failed = given_up_count(db)
-    if failed:
-        text = ngettext("%(num)d mail could not be sent", "%(num)d mails could not be sent", failed)
-        actions.append(Action(text, url_for("organizer.outbox"), urgent=True))
+    submitted, unfinished = _counts(db, edition, prizes)
+    actions = _mail_action(db)
     for prize in prizes:
-        if any(rnd.phase == "screening" for rnd in prize.rounds) and submitted.get(prize.id):
-            count = submitted[prize.id]
-            text = ngettext("%(num)d application to examine", "%(num)d applications to examine", count)
-            url = url_for("organizer.applications", edition_id=edition.id, prize=prize.id, status="submitted")
-            actions.append(Action(text, url, tr(prize.name)))
-        for rnd in prize.rounds:
-            action = _round_action(edition, prize, rnd, unfinished, now)
-            if action:
-                actions.append(action)
+        actions += _prize_actions(edition, prize, submitted, unfinished, now)
     return actions
 
 
 def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> Cockpit:
-    """Everything the edition's first page shows above its setup."""
-    return Cockpit(
-        timeline=season_timeline(edition, prizes, now),
-        standing=[(prize, list(prize.rounds)) for prize in prizes],
-        actions=next_actions(db, edition, prizes, now),
-    )
+    """Everything the edition's first page shows above its setup: each prize with its own stage and
+    next step (prizes need not move together), and the to-do list of the whole edition."""
+    submitted, unfinished = _counts(db, edition, prizes)
+    actions = _mail_action(db)
+    standing = []
+    for prize in prizes:
+        own = _prize_actions(edition, prize, submitted, unfinished, now)
+        actions += own
+        stage = prize_stage(edition, prize, now)
+        label = str(STAGE_LABELS[STAGES[stage]]) if stage is not None else None
+        step = own[0] if own else _waiting_step(edition, prize, now)
+        standing.append(Standing(prize, list(prize.rounds), label, step))
+    return Cockpit(timeline=season_timeline(edition, prizes, now), standing=standing, actions=actions)

@@ -57,8 +57,8 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
 def edition_brand_css(edition_id: int) -> Response:
     """The edition's colours as CSS custom properties for its pages (the CSP allows no inline style)."""
     edition = db.get(Edition, edition_id)
-    if edition is None:
-        abort(404)
+    if edition is None or not (edition.brand_primary or edition.brand_accent):
+        abort(404)  # no colours of its own: its pages link no stylesheet
     response = Response(brand.stylesheet(edition.brand_primary, edition.brand_accent), mimetype="text/css")
     return _cached(response, request.args.get("v"), brand.brand_of(edition))
 

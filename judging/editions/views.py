@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from judging.core.blueprints import organizer as bp
 from judging.core.clock import now
 from judging.core.edits import commit_edit, status_of
-from judging.core.labels import METHOD_LABELS, PHASE_LABELS, QUESTION_TYPE_LABELS
+from judging.core.labels import METHOD_LABELS, PHASE_LABELS, QUESTION_TYPE_LABELS, round_name
 from judging.core.permissions import organizer_required
 from judging.core.templating import local_datetime, tr
 from judging.core.web_input import int_arg
@@ -453,16 +453,16 @@ def round_delete(edition_id: int, prize_id: int, round_id: int):
     form = DeleteForm()
     error = None
     if request.method == "POST":
-        code = rnd.code
+        name = round_name(rnd)
         done = _delete(form, lambda seen: setup.delete_round(db, rnd, actor=_actor(), **seen))
         if done is True:
-            flash(_("Round “%(code)s” deleted.", code=code), "success")
+            flash(_("Round “%(code)s” deleted.", code=name), "success")
             return redirect(_prize_url(edition, prize))
         error = done
     return _confirm_delete(
         rnd,
         form=form,
-        title=_("Delete the round “%(code)s”?", code=rnd.code),
+        title=_("Delete the round “%(code)s”?", code=round_name(rnd)),
         message=_("Its rubric criteria and jury will be deleted too."),
         cancel_url=_prize_url(edition, prize, f"round-{rnd.id}"),
         crumbs=_prize_crumbs(edition, prize),
@@ -483,7 +483,7 @@ def criterion_new(edition_id: int, prize_id: int, round_id: int):
     if form.validate_on_submit():
         criterion = _save(form, lambda: setup.create_criterion(db, rnd, actor=_actor(), **form.values()))
         if criterion:
-            flash(_("Criterion “%(code)s” added.", code=criterion.code), "success")
+            flash(_("Criterion “%(code)s” added.", code=tr(criterion.name)), "success")
             return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
     return render_template(
         "editions/criterion_form.html", form=form, edition=edition, prize=prize, rnd=rnd, criterion=None
@@ -517,7 +517,7 @@ def criterion_delete(edition_id: int, prize_id: int, round_id: int, criterion_id
     form = DeleteForm()
     error = None
     if request.method == "POST":
-        code = criterion.code
+        code = tr(criterion.name)
         done = _delete(form, lambda seen: setup.delete_criterion(db, criterion, actor=_actor(), **seen))
         if done is True:
             flash(_("Criterion “%(code)s” deleted.", code=code), "success")
@@ -527,7 +527,7 @@ def criterion_delete(edition_id: int, prize_id: int, round_id: int, criterion_id
         criterion,
         form=form,
         title=_("Delete the criterion “%(name)s”?", name=tr(criterion.name)),
-        message=_("It will disappear from the rubric of the round “%(code)s”.", code=rnd.code),
+        message=_("It will disappear from the rubric of the round “%(code)s”.", code=round_name(rnd)),
         cancel_url=_prize_url(edition, prize, f"round-{rnd.id}"),
         crumbs=_prize_crumbs(edition, prize),
         error=error,
@@ -559,7 +559,7 @@ def question_new(edition_id: int, prize_id: int):
     if form.validate_on_submit():
         question = _save(form, lambda: setup.create_question(db, prize, actor=_actor(), **form.values()))
         if question:
-            flash(_("Question “%(code)s” added.", code=question.code), "success")
+            flash(_("Question “%(code)s” added.", code=tr(question.label)), "success")
             return redirect(_prize_url(edition, prize, "questions"))
     return render_template(
         "editions/question_form.html", form=form, edition=edition, prize=prize, question=None
@@ -588,7 +588,7 @@ def question_delete(edition_id: int, prize_id: int, question_id: int):
     form = DeleteForm()
     error = None
     if request.method == "POST":
-        code = question.code
+        code = tr(question.label)
         done = _delete(form, lambda seen: setup.delete_question(db, question, actor=_actor(), **seen))
         if done is True:
             flash(_("Question “%(code)s” deleted.", code=code), "success")

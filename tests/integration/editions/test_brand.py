@@ -77,6 +77,10 @@ def test_another_edition_and_an_unbranded_one_keep_todays_look(app, db, make, cl
     plain = client.get("/editions/plain").get_data(as_text=True)
     assert "edition-brand-css" not in plain and f"/editions/{branded.id}/brand.css" not in plain
     assert 'class="brand-mark"' in plain
+    unbranded = make.edition(code="unbranded")
+    db.commit()
+    assert client.get(f"/editions/{unbranded.id}/brand.css").status_code == 404
+    assert client.get(f"/editions/{unbranded.id}/logo").status_code == 404
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

@@ -141,7 +141,10 @@ def test_the_cockpit_shows_the_season_and_where_each_prize_stands_by_name(app, d
         "Cérémonie de remise des prix",
     ]
     current = re.findall(r'aria-current="step">\s*<span class="stage-name">([^<]+)<', timeline)
-    assert current == ["Évaluation"]  # the furthest phase reached: a round is judging, one decided
+    # each prize where its own rounds are: Aurore screens while Boréal and Cépage are judging
+    assert current == ["Examen d’admissibilité", "Évaluation"]
+    prizes_at = re.findall(r'<span class="stage-prizes">([^<]+)</span>', timeline)
+    assert prizes_at == ["Prix Aurore", "Prix Boréal · Prix Cépage"]
     standing = html.split('id="prize-standing"', 1)[1].split("</table>", 1)[0]
     assert 'Présélection\u00a0: <span class="badge phase-badge phase-judging">Évaluation</span>' in standing
     # a round without a name is named by its position, never by its code
@@ -194,3 +197,43 @@ def test_a_round_still_open_after_the_call_closed_asks_for_the_screening(app, db
         )
     ]
     assert _actions(_text(client.get(f"/organizer/editions/{still_open.id}"))) == []
+
+
+def _row(html: str, prize) -> str:
+    return html.split(f'data-prize="{prize.id}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_prizes_in_different_phases_each_show_their_own_stage_and_next_step(app, db, make, client):
+    """The season is not one line: a prize in its final does not make the others' screening "done"."""
+    organizer = make.user(roles=["organizer"])
+    edition = make.edition(name={"fr": "Saison", "en": "Season"})
+    ahead = make.prize(edition, name={"fr": "Prix Devant", "en": "Ahead Award"})
+    make.round(ahead, name={"fr": "Présélection", "en": "Preselection"}, phase="announced")
+    final = make.round(ahead, code="final", name={"fr": "Finale", "en": "Final"}, phase="decided", position=1)
+    behind = make.prize(edition, name={"fr": "Prix Derrière", "en": "Behind Award"})
+    screening = make.round(behind, name={"fr": "Présélection", "en": "Preselection"}, phase="screening")
+    make.application(behind)
+    idle = make.prize(edition, name={"fr": "Prix Tranquille", "en": "Quiet Award"})
+    waiting = make.round(idle, name={"fr": "Présélection", "en": "Preselection"}, phase="setup")
+    empty = make.prize(edition, name={"fr": "Prix Vide", "en": "Empty Award"})
+    db.commit()
+    login(client, organizer)
+
+    html = _text(client.get(f"/organizer/editions/{edition.id}"))
+
+    timeline = html.split('id="season-timeline"', 1)[1].split("</ol>", 1)[0]
+    states = re.findall(r'class="season-stage stage-(\w+)"', timeline)
+    # call: Quiet and Empty are still there; screening: Behind; final: Ahead; in between, partly done
+    assert states == ["current", "current", "partial", "partial", "current", "upcoming"]
+    assert "Prix Devant" in timeline.split("Finale", 1)[1] and "Prix Derrière" in timeline
+    assert "terminée pour certains prix" in timeline
+
+    ahead_row, behind_row = _row(html, ahead), _row(html, behind)
+    assert "Finale" in ahead_row.split('class="prize-stage">', 1)[1].split("<", 1)[0]
+    assert "Résultats prêts à annoncer" in ahead_row and f"/rounds/{final.id}/phase" in ahead_row
+    assert "Examen d’admissibilité" in behind_row.split('class="prize-stage">', 1)[1].split("<", 1)[0]
+    assert "1 candidature à examiner" in behind_row and "status=submitted" in behind_row
+    assert f"/rounds/{screening.id}" not in ahead_row
+    idle_row = _row(html, idle)
+    assert "Préparer ce tour, puis l’ouvrir" in idle_row and f"/rounds/{waiting.id}/phase" in idle_row
+    assert "Ajouter un tour d’évaluation" in _row(html, empty)
