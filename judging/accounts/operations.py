@@ -20,6 +20,7 @@ from judging.accounts.models import ROLES, User
 from judging.core.audit import record
 from judging.core.models import utcnow
 from judging.mail import outbox as mail
+from judging.results.models import mark_stale
 
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = {
@@ -379,6 +380,7 @@ def update_profile(db: Session, user: User, *, name: str, language: str) -> None
     before = {"name": user.name, "language": user.language}
     user.name = name.strip()
     user.language = language
+    mark_stale(db, juror_id=user.id)
     record(
         db,
         actor=user,

@@ -23,6 +23,7 @@ from judging.core.audit import record, snapshot
 from judging.core.audit_event import AuditEvent
 from judging.core.models import utcnow
 from judging.mail import outbox as mail
+from judging.results.models import mark_stale
 
 REASON_MIN = 10
 REASON_MAX = 2000
@@ -190,6 +191,7 @@ def mark_eligible(
     application.status = "submitted"
     application.eligibility_reason = note
     db.flush()
+    mark_stale(db, application_ids=[application.id])
     _record(db, application, actor=actor, action=ELIGIBLE, before=before, reason=note)
     return Outcome(
         changed=True, mailed_to=_notify(db, application, "eligibility_decided", eligible=True, reason=note)
@@ -215,6 +217,7 @@ def mark_ineligible(
     application.status = "ineligible"
     application.eligibility_reason = cleaned
     db.flush()
+    mark_stale(db, application_ids=[application.id])
     _record(db, application, actor=actor, action=INELIGIBLE, before=before, reason=cleaned)
     return Outcome(
         changed=True,
@@ -282,6 +285,7 @@ def reopen(
     if extend_to is not None:
         application.deadline_extended_to = extend_to
     db.flush()
+    mark_stale(db, application_ids=[application.id])
     _record(db, application, actor=actor, action=REOPENED, before=before, reason=cleaned)
     return Outcome(
         changed=True,

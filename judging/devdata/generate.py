@@ -45,6 +45,7 @@ from judging.exchange.common import FORMAT
 from judging.exchange.import_ import delete_edition, import_edition
 from judging.jury.engine.names import normalize_org_name
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
+from judging.results.models import mark_stale
 
 PASSWORD = "generated-awards"
 CHUNK = 5_000
@@ -353,6 +354,7 @@ def generate_edition(
     submitted_of = _submitted_by_prize(apps)
     _declare_conflicts(run, setup, jury, submitted_of)
     _insert_scorecards(run, setup, jury, submitted_of)
+    mark_stale(db, edition_id=setup.edition.id)
     lap("scorecards")
     report.counts = _record_generated(db, run, setup.edition, seed, today)
     return report

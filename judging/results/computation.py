@@ -1004,60 +1004,75 @@ def sensitivity(
     Each method comes as its :class:`Computation` or as its :class:`MethodRanking` (all this needs).
     """
     base = _above(computations[current], cut)
-    lines = []
-    for method, comp in computations.items():
-        if method == current:
-            continue
-        phrase = str(METHOD_PHRASES.get(method, method))
-        if comp.disconnected is not None:
-            lines.append(
-                Sensitivity(
-                    method=method,
-                    same=False,
-                    above=(),
-                    message=_("With %(method)s: cannot be computed here.", method=phrase)
-                    + " "
-                    + disconnected_message(comp.disconnected),
-                    disconnected=comp.disconnected,
-                )
-            )
-            continue
-        if not comp.ok:
-            lines.append(
-                Sensitivity(
-                    method=method,
-                    same=False,
-                    above=(),
-                    message=_(
-                        "With %(method)s: cannot be computed (%(error)s).", method=phrase, error=comp.error
-                    ),
-                )
-            )
-            continue
-        other = _above(comp, cut)
-        same = set(other) == set(base)
-        if same:
-            message = (
-                _("With %(method)s, the winner would be the same.", method=phrase)
-                if final
-                else _("With %(method)s, the same applications would be finalists.", method=phrase)
-            )
-        elif final:
-            message = _(
-                "With %(method)s, %(new)s would win instead of %(old)s.",
-                method=phrase,
-                new=_list_text(other),
-                old=_list_text(base),
-            )
-        else:
-            message = _(
-                "With %(method)s, %(new)s would be finalists instead of %(old)s.",
-                method=phrase,
-                new=_list_text(other),
-                old=_list_text(base),
-            )
-        lines.append(Sensitivity(method=method, same=same, above=tuple(other), message=message))
-    return lines
+    return [
+        sensitivity_line(
+            method,
+            base=base,
+            above=_above(comp, cut) if comp.ok else [],
+            disconnected=comp.disconnected,
+            ok=comp.ok,
+            error=comp.error,
+            final=final,
+        )
+        for method, comp in computations.items()
+        if method != current
+    ]
+
+
+def sensitivity_line(
+    method: str,
+    *,
+    base: Sequence[str],
+    above: Sequence[str],
+    disconnected: DisconnectedGraph | None,
+    ok: bool,
+    error: str | None,
+    final: bool,
+) -> Sensitivity:
+    """One method's line of the sensitivity panel: ``above`` are who it puts above the cut (``base``
+    who the round's method does); ``disconnected``, or not ``ok`` with ``error``, when it could
+    not rank the round."""
+    phrase = str(METHOD_PHRASES.get(method, method))
+    if disconnected is not None:
+        return Sensitivity(
+            method=method,
+            same=False,
+            above=(),
+            message=_("With %(method)s: cannot be computed here.", method=phrase)
+            + " "
+            + disconnected_message(disconnected),
+            disconnected=disconnected,
+        )
+    if not ok:
+        return Sensitivity(
+            method=method,
+            same=False,
+            above=(),
+            message=_("With %(method)s: cannot be computed (%(error)s).", method=phrase, error=error),
+        )
+    other = list(above)
+    same = set(other) == set(base)
+    if same:
+        message = (
+            _("With %(method)s, the winner would be the same.", method=phrase)
+            if final
+            else _("With %(method)s, the same applications would be finalists.", method=phrase)
+        )
+    elif final:
+        message = _(
+            "With %(method)s, %(new)s would win instead of %(old)s.",
+            method=phrase,
+            new=_list_text(other),
+            old=_list_text(base),
+        )
+    else:
+        message = _(
+            "With %(method)s, %(new)s would be finalists instead of %(old)s.",
+            method=phrase,
+            new=_list_text(other),
+            old=_list_text(base),
+        )
+    return Sensitivity(method=method, same=same, above=tuple(other), message=message)
 
 
 class Line:

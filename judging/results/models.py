@@ -1,16 +1,32 @@
-"""Decisions (finalist, winner, mention, not selected) and frozen result snapshots."""
+"""Decisions (finalist, winner, mention, not selected), frozen result snapshots, stored round results."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from judging.applications.models import Application
 from judging.core.models import Base, I18nText, Timestamped, one_of
 from judging.editions.models import Prize, Round
+from judging.jury.models import Assignment
 
 OUTCOMES = ("finalist", "winner", "mention", "not-selected")
 
@@ -76,8 +92,8 @@ class RoundResult(Base):
     """A round's results as last computed and stored (:mod:`judging.results.stored`).
 
     ``stale`` is set, and ``generation`` incremented, in the transaction of every write that can
-    change the ranking (:func:`judging.results.stored.mark_stale`); the next read recomputes, and
-    stores its results only if ``generation`` did not move meanwhile. ``settings`` are the
+    change the ranking (:func:`mark_stale`); the next read recomputes, holding the row locked
+    meanwhile (a write marking it stale waits, then commits after). ``settings`` are the
     round's method, tie-break chain, criteria, cut and finality the results were computed with:
     a read whose round no longer matches them recomputes too. ``summary`` is the round's part
     of the results document without its ranking (which is in :class:`RoundResultRow`), and
@@ -115,3 +131,67 @@ class RoundResultRow(Base):
     entry: Mapped[dict[str, Any]] = mapped_column(JSON)
     totals: Mapped[list[Any]] = mapped_column(JSON)
     others: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# --- the stale mark ---------------------------------------------------------------------------------
+
+
+def dialect_insert(db: Session | Connection) -> Any:
+    """``insert`` of the database's dialect (PostgreSQL or SQLite), for ``ON CONFLICT`` clauses."""
+    bind = db.get_bind() if isinstance(db, Session) else db
+    return pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+
+
+def mark_stale(
+    db: Session | Connection,
+    *,
+    round_ids: Iterable[int] | None = None,
+    prize_id: int | None = None,
+    edition_id: int | None = None,
+    application_ids: Iterable[int] | None = None,
+    juror_id: int | None = None,
+) -> None:
+    """Mark the stored results of these rounds stale, in the caller's transaction (one statement).
+
+    The rounds are ``round_ids``; or every round of ``prize_id``, of ``edition_id``, or of the
+    prizes of ``application_ids`` (a withdrawal, a conflict: every round the application is in);
+    or every round where ``juror_id`` has a scorecard (their name is shown with their totals).
+    A round without stored results gets a stale row, so that a computation running meanwhile
+    cannot store results from before this write as fresh. Every write that can change a ranking
+    calls this; what the results depend on besides the scorecards is compared on read instead
+    (:func:`round_settings`).
+    """
+    rounds = select(Round.id)
+    if round_ids is not None:
+        ids = sorted({int(i) for i in round_ids if i is not None})
+        if not ids:
+            return
+        rounds = rounds.where(Round.id.in_(ids))
+    elif prize_id is not None:
+        rounds = rounds.where(Round.prize_id == prize_id)
+    elif edition_id is not None:
+        rounds = rounds.where(Round.prize_id.in_(select(Prize.id).where(Prize.edition_id == edition_id)))
+    elif application_ids is not None:
+        apps = sorted({int(i) for i in application_ids if i is not None})
+        if not apps:
+            return
+        rounds = rounds.where(
+            Round.prize_id.in_(select(Application.prize_id).where(Application.id.in_(apps)))
+        )
+    elif juror_id is not None:
+        scored = select(Assignment.round_id).where(Assignment.juror_id == juror_id)
+        rounds = rounds.where(Round.id.in_(scored))
+    else:
+        raise ValueError("mark_stale needs round_ids, prize_id, edition_id, application_ids or juror_id")
+    table = RoundResult.__table__
+    statement = (
+        dialect_insert(db)(table)
+        .from_select(
+            ["round_id", "stale", "generation"],
+            select(rounds.subquery().c.id, true(), literal(1)).where(true()),
+        )
+        .on_conflict_do_update(
+            index_elements=["round_id"], set_={"stale": True, "generation": table.c.generation + 1}
+        )
+    )
+    db.execute(statement)

@@ -46,10 +46,12 @@ from judging.jury.models import JuryMembership
 from judging.results import computation as results_service
 from judging.results import operations as decisions_service
 from judging.results import phases as phases_service
+from judging.results import stored
 from judging.results.engine import phases as rules
 from judging.results.forms import EmptyForm, MentionForm, MethodForm, PhaseForm, SelectionForm, WinnerForm
 from judging.results.models import Decision, PitchSlot, ResultSnapshot
 from judging.results.phases import DecisionError, PhaseError
+from judging.results.stored import StoredReport
 
 ROUND_URL = "/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/<int:round_id>"
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -116,21 +118,16 @@ def flag_texts(flag: Any) -> list[str]:
     return texts
 
 
-def ranks_side_by_side(report: Any, refs: list[str]) -> list[tuple[str, dict[str, int]]]:
+def ranks_side_by_side(report: StoredReport, lines: list[Any]) -> list[tuple[str, dict[str, int]]]:
     """For each other method that could rank the round: its label and the rank it gives each of
-    ``refs`` (the applications of the ranking's current page), for the side-by-side table."""
-    wanted = set(refs)
-    columns = []
-    for method, ranking in report.other_rankings.items():
-        if not getattr(ranking, "ok", False):
-            continue  # the sensitivity list already says why it cannot rank the round
-        ranks = {
-            ref: int(rank)
-            for ref, rank in zip(ranking.applications, ranking.ranks, strict=True)
-            if ref in wanted
-        }
-        columns.append((METHOD_LABELS.get(method, method), ranks))
-    return columns
+    ``lines`` (the ranking's current page, stored with the ranks), for the side-by-side table."""
+    return [
+        (
+            METHOD_LABELS.get(method, method),
+            {line.ref: int(line.others[method]) for line in lines if method in line.others},
+        )
+        for method in report.other_methods
+    ]
 
 
 def settled_tie(report: Any, decisions: dict[int, Decision]) -> dict[str, Any] | None:
@@ -141,7 +138,7 @@ def settled_tie(report: Any, decisions: dict[int, Decision]) -> dict[str, Any] |
     """
     if report.tie is None or not decisions:
         return None
-    id_of = {line.ref: line.application_id for line in report.lines}
+    id_of = dict(report.top)  # a tie at the cut is above it
     tied = [(ref, decisions.get(id_of.get(ref))) for ref in report.tie.applications]
     tied = [(ref, decision) for ref, decision in tied if decision is not None]
     reason = next((decision.reason for _ref, decision in tied if decision.reason), None)
@@ -183,13 +180,21 @@ def results_index(edition_id: int):
 # --- a round's results page ------------------------------------------------------------------------------
 
 
-def _selection_state(report: results_service.RoundReport, decisions: dict[int, Decision]) -> dict[str, Any]:
-    """What the finalist form shows: boxes checked from the stored decisions, else the proposal."""
-    # The proposal's unscored applications are exactly the report's: not passing the ranked ones
-    # to propose() keeps it linear (it compares every reference given with the whole ranking).
-    proposal = decisions_service.propose(report.result, report.cut, [])
-    proposal.unscored = [ref for _i, ref, _t in report.unscored]
-    id_of = {line.ref: line.application_id for line in report.lines}
+def _selection_state(report: StoredReport, decisions: dict[int, Decision]) -> dict[str, Any]:
+    """What the finalist form shows: boxes checked from the stored decisions, else the proposal.
+
+    The proposal is :func:`~judging.results.operations.propose`'s, from the stored rows above the
+    cut (a tie straddling the cut is left to the organizer); the whole ranking is not read.
+    """
+    tied = set(report.tie.applications) if report.tie else set()
+    proposal = decisions_service.Proposal(
+        cut=report.cut,
+        sure_in=[ref for ref, _i in report.top if ref not in tied],
+        tie=report.tie,
+        ranked=[ref for ref, _i in report.top],
+        unscored=[ref for _i, ref, _t in report.unscored],
+    )
+    id_of = dict(report.top)
     id_of.update({ref: i for i, ref, _t in report.unscored})
     if decisions:
         checked = {i for i, d in decisions.items() if d.outcome == "finalist"}
@@ -202,26 +207,27 @@ def _selection_state(report: results_service.RoundReport, decisions: dict[int, D
     return {"proposal": proposal, "checked": checked, "reasons": reasons, "tie_reason": tie_reason}
 
 
-def _ranking_page(report: results_service.RoundReport, selection: dict[str, Any]) -> dict[str, Any]:
+def _ranking_page(report: StoredReport, selection: dict[str, Any]) -> dict[str, Any]:
     """One page of the ranking and of the finalist form (``?page=N``, RANKING_PAGE_SIZE rows).
 
     The form's rows are the ranked applications then the unscored ones, paged together with the
     ranking. Boxes checked and reasons written on other pages travel as hidden fields, so that
     saving from any page records the whole selection, as a form listing every row would.
     """
-    rows = len(report.lines) + len(report.unscored)
+    ranked = report.ranked_count
+    rows = ranked + len(report.unscored)
     pages = max(1, -(-rows // RANKING_PAGE_SIZE))
     page = min(int_arg("page", 1, minimum=1), pages)
     start, stop = (page - 1) * RANKING_PAGE_SIZE, page * RANKING_PAGE_SIZE
-    lines = report.lines[start:stop]
-    unscored = report.unscored[max(0, start - len(report.lines)) : max(0, stop - len(report.lines))]
+    lines = report.load_page(start, stop)
+    unscored = report.unscored[max(0, start - ranked) : max(0, stop - ranked)]
     shown = {line.application_id for line in lines} | {i for i, _ref, _title in unscored}
     checked_elsewhere = sorted(i for i in selection["checked"] if i not in shown)
     reasons_elsewhere = sorted(
         (i, reason) for i, reason in selection["reasons"].items() if reason and i not in shown
     )
     refs_shown = {line.ref for line in lines} | {ref for _i, ref, _title in unscored}
-    last_above = next((line.ref for line in reversed(report.lines) if line.above_cut), None)
+    last_above = report.top[-1][0] if report.top else None
     return {
         "page": page,
         "pages": pages,
@@ -249,7 +255,7 @@ def _round_snapshots(rnd: Round) -> tuple[list[ResultSnapshot], ResultSnapshot |
     return snapshots, next((s for s in snapshots if s.invalidated_at is None), None)
 
 
-def _final_decisions(prize: Prize, report: results_service.RoundReport) -> list[Decision]:
+def _final_decisions(prize: Prize, report: StoredReport) -> list[Decision]:
     """The prize's winner and mentions (only a final round shows them)."""
     if not report.final:
         return []
@@ -268,20 +274,16 @@ def _display_names(user_ids: set[int]) -> dict[int, str]:
     return {u.id: u.display_name for u in db.scalars(select(User).where(User.id.in_(user_ids)))}
 
 
-def _finalist_refs(report: results_service.RoundReport, decisions: dict[int, Decision]) -> list[str]:
+def _finalist_refs(report: StoredReport, decisions: dict[int, Decision]) -> list[str]:
     """References of the stored finalists, in ranking order (then the unscored ones)."""
-    rows = [
-        *((line.ref, line.application_id) for line in report.lines),
-        *((ref, i) for i, ref, _title in report.unscored),
-    ]
-    return [
-        ref
-        for ref, application_id in rows
-        if application_id in decisions and decisions[application_id].outcome == "finalist"
+    finalists = {i for i, decision in decisions.items() if decision.outcome == "finalist"}
+    ranked = report.positions_of(finalists)
+    return [ref for _position, ref in sorted(ranked.values())] + [
+        ref for i, ref, _title in report.unscored if i in finalists
     ]
 
 
-def _jurors_chart(report: results_service.RoundReport) -> Any:
+def _jurors_chart(report: StoredReport) -> Any:
     if not report.jurors:
         return None
     return leniency_chart(
@@ -293,15 +295,14 @@ def _jurors_chart(report: results_service.RoundReport) -> Any:
     )
 
 
-def _report_context(report: results_service.RoundReport, window: dict[str, Any]) -> dict[str, Any]:
+def _report_context(report: StoredReport, window: dict[str, Any]) -> dict[str, Any]:
     """What the page shows of the computation itself: figures, flags, problems, other methods."""
-    start, stop = window["start"], window["start"] + len(window["lines"])
     return {
         "report": report,
-        "doc_rows": {row["application"]: row for row in report.document["ranking"][start:stop]},
+        "doc_rows": {line.ref: line.entry for line in window["lines"]},
         "chart": _jurors_chart(report),
         "flagged": {str(flag.juror): flag_texts(flag) for flag in report.flags},
-        "side_by_side": ranks_side_by_side(report, [line.ref for line in window["lines"]]),
+        "side_by_side": ranks_side_by_side(report, window["lines"]),
         "disconnected": (
             results_service.disconnected_message(report.computation.disconnected)
             if report.computation.disconnected is not None
@@ -333,7 +334,7 @@ def _render(
     pitch_values: dict[int, dict[str, str]] | None = None,
     status: int = 200,
 ):
-    report = results_service.round_report(db, rnd, prize, _prize_rounds(prize))
+    report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
     snapshots, active = _round_snapshots(rnd)
     decisions = decisions_service.current_selection(db, rnd)
     final_decisions = _final_decisions(prize, report)
@@ -430,7 +431,7 @@ def _final_context(
     edition: Edition,
     prize: Prize,
     rnd: Round,
-    report: results_service.RoundReport,
+    report: StoredReport,
     final_decisions: list[Decision],
     winner_form: WinnerForm | None,
     mention_form: MentionForm | None,
@@ -448,7 +449,7 @@ def _final_context(
     winner = next((d for d in final_decisions if d.outcome == "winner"), None)
     mentions = [d for d in final_decisions if d.outcome == "mention"]
     prize_candidates = [a for a in edition_applications if a.prize_id == prize.id]
-    ranked_ids = [line.application_id for line in report.lines]
+    ranked_ids = report.ranked_ids()
     order = {i: n for n, i in enumerate(ranked_ids)}
     prize_candidates.sort(key=lambda a: (order.get(a.id, len(order)), a.ref))
     mention_form = mention_form or MentionForm(formdata=None)
@@ -505,7 +506,7 @@ def results_select(edition_id: int, prize_id: int, round_id: int):
         db.commit()
     except DecisionError as error:
         db.rollback()
-        report = results_service.round_report(db, rnd, prize, _prize_rounds(prize))
+        report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
         selection = _selection_state(report, {})
         selection.update(checked=chosen, reasons=reasons, tie_reason=form.tie_reason.data or "")
         return _render(

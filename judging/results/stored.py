@@ -1,0 +1,471 @@
+"""Stored round results: computed once per change of what they depend on, read a page at a time.
+
+Computing a round (loading every counted scorecard, hashing them into the fingerprint, ranking
+them with the round's method and every compared method, reliability and flags) costs about a
+second of CPU at 25,000 applications; the results page and ``judging results --json`` read what
+was stored instead (:class:`~judging.results.models.RoundResult` and its
+:class:`~judging.results.models.RoundResultRow`, one per ranked application, in ranking order).
+
+When stored results are stale:
+
+- every write that can change a round's ranking calls :func:`~judging.results.models.mark_stale`
+  in its transaction (a scorecard saved, submitted, abstained, recused or removed; a conflict
+  declared or lifted; an application withdrawn, found ineligible, put back or deleted;
+  scorecards imported or generated).
+  It is one ``INSERT … ON CONFLICT DO UPDATE`` (the rounds' rows marked, their generation
+  incremented), whatever the number of rounds;
+- the round's settings (method, tie-break chain, criteria with weights and scales, the cut and
+  whether the round is the final) are stored with the results and compared on every read (one
+  small query), so a changed setting needs no call.
+
+A read that finds the results missing, stale or computed with other settings recomputes them in
+a session of its own (:func:`_recompute`) and commits them, then reads them. That session first
+updates the round's row, which locks it (PostgreSQL: the row; SQLite: the database) until it
+commits: a second reader waits and then finds fresh results instead of computing them again,
+and a write marking the round stale waits too and so commits after the results it makes stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from judging.applications.models import Application
+from judging.core.models import utcnow
+from judging.editions.models import Criterion, Edition, Prize, Round
+from judging.jury.models import Assignment
+from judging.results import computation
+from judging.results.computation import COUNTED_APPLICATION_STATUSES, Line, Sensitivity, TieAtCut
+from judging.results.engine.scoring import Component, DisconnectedGraph
+from judging.results.models import Decision, RoundResult, RoundResultRow, dialect_insert
+
+#: Rows inserted per statement when results are stored.
+INSERT_CHUNK = 5000
+
+
+# --- settings ------------------------------------------------------------------------------------------
+
+
+def round_settings(
+    db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]
+) -> tuple[dict[str, Any], list[Criterion]]:
+    """What the results depend on besides the scorecards, as stored with them (one query)."""
+    criteria = list(
+        db.scalars(
+            select(Criterion).where(Criterion.round_id == rnd.id).order_by(Criterion.position, Criterion.id)
+        )
+    )
+    settings = {
+        "method": rnd.method,
+        "tie_break": list(rnd.tie_break or []),
+        "criteria": [
+            [c.code, str(c.weight), str(c.min_value), str(c.max_value), bool(c.required)] for c in criteria
+        ],
+        "cut": computation.cut_size(rnd, prize, prize_rounds),
+        "final": computation.is_final_round(rnd, prize_rounds),
+    }
+    return settings, criteria
+
+
+def _is_fresh(stored: RoundResult | None, settings: dict[str, Any]) -> bool:
+    return stored is not None and not stored.stale and stored.settings == settings
+
+
+def _load(db: Session, round_id: int) -> RoundResult | None:
+    return db.execute(
+        select(RoundResult).where(RoundResult.round_id == round_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def fresh_result(
+    db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]
+) -> tuple[RoundResult, list[Criterion]]:
+    """The round's stored results, recomputed first (in a transaction of their own) if needed."""
+    settings, criteria = round_settings(db, rnd, prize, prize_rounds)
+    stored = _load(db, rnd.id)
+    if not _is_fresh(stored, settings):
+        _recompute(db, rnd.id)
+        stored = _load(db, rnd.id)
+    assert stored is not None
+    return stored, criteria
+
+
+# --- computing and storing ------------------------------------------------------------------------------
+
+
+def _recompute(db: Session, round_id: int) -> None:
+    """Compute the round and store its results, in a session of its own, one at a time."""
+    with Session(db.get_bind(), expire_on_commit=False) as own:
+        own.execute(
+            dialect_insert(own)(RoundResult.__table__)
+            .values(round_id=round_id, stale=True, generation=0)
+            .on_conflict_do_nothing(index_elements=["round_id"])
+        )
+        own.commit()
+        # Lock the row: another reader waits here, then finds the results fresh.
+        own.execute(
+            update(RoundResult)
+            .where(RoundResult.round_id == round_id)
+            .values(generation=RoundResult.generation)
+            .execution_options(synchronize_session=False)
+        )
+        rnd = own.get(Round, round_id)
+        prize = own.get(Prize, rnd.prize_id)
+        prize_rounds = list(
+            own.scalars(select(Round).where(Round.prize_id == prize.id).order_by(Round.position, Round.id))
+        )
+        settings, _criteria = round_settings(own, rnd, prize, prize_rounds)
+        stored = _load(own, round_id)
+        if not _is_fresh(stored, settings):
+            report = computation.round_report(own, rnd, prize, prize_rounds)
+            _store(own, stored, report, settings)
+        own.commit()
+
+
+def _groups(error: DisconnectedGraph | None) -> list[list[list[str]]] | None:
+    if error is None:
+        return None
+    return [[[str(a) for a in g.applications], [str(j) for j in g.jurors]] for g in error.components]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _report_json(report: computation.RoundReport) -> dict[str, Any]:
+    """What the results page shows besides the rows, in stored form (numbers exact as floats)."""
+    comp = report.computation
+    tie = report.tie
+    return {
+        "rows": len(report.lines),
+        "top": [[line.ref, line.application_id] for line in report.lines if line.above_cut],
+        "tie": None if tie is None else [tie.rank, list(tie.applications), tie.places],
+        "methods": [
+            {
+                "method": method,
+                "above": ranking.above_cut(report.cut) if ranking.ok else [],
+                "groups": _groups(ranking.disconnected),
+                "ok": ranking.ok,
+                "error": ranking.error,
+            }
+            for method, ranking in report.other_rankings.items()
+        ],
+        "jurors": [[name, email, _float(offset)] for name, email, offset in report.jurors],
+        "flags": [
+            {
+                "juror": str(flag.juror),
+                "reasons": list(flag.reasons),
+                "compared": flag.compared,
+                "mean_abs_deviation": _float(flag.mean_abs_deviation),
+                "correlation": _float(flag.correlation),
+            }
+            for flag in report.flags
+        ],
+        "juror_names": report.juror_names,
+        "count": comp.inputs.count,
+        "excluded": [[card.name, card.ref, card.email, bool(card.scores)] for card, _reason in comp.excluded],
+        "error": comp.error,
+        "disconnected": _groups(comp.disconnected),
+        "other_methods": [m for m, r in report.other_rankings.items() if r.ok],
+    }
+
+
+def _other_ranks(report: computation.RoundReport) -> dict[str, dict[str, int]]:
+    out = {}
+    for method, ranking in report.other_rankings.items():
+        if ranking.ok:
+            out[method] = dict(zip(ranking.applications, np.asarray(ranking.ranks).tolist(), strict=True))
+    return out
+
+
+def _store(
+    own: Session, stored: RoundResult, report: computation.RoundReport, settings: dict[str, Any]
+) -> None:
+    document = report.document
+    others = _other_ranks(report)
+    own.execute(RoundResultRow.__table__.delete().where(RoundResultRow.round_id == stored.round_id))
+    rows = [
+        {
+            "round_id": stored.round_id,
+            "position": position,
+            "application_id": line.application_id,
+            "rank": int(line.row.rank),
+            "entry": entry,
+            "totals": [[name, email, computation.number(total)] for name, email, total in line.juror_totals],
+            "others": {method: ranks[line.ref] for method, ranks in others.items() if line.ref in ranks},
+        }
+        for position, (line, entry) in enumerate(zip(report.lines, document["ranking"], strict=True))
+    ]
+    for start in range(0, len(rows), INSERT_CHUNK):
+        own.execute(RoundResultRow.__table__.insert(), rows[start : start + INSERT_CHUNK])
+    stored.summary = {key: value for key, value in document.items() if key != "ranking"}
+    stored.report = _report_json(report)
+    stored.settings = settings
+    stored.fingerprint = report.computation.fingerprint
+    stored.computed_at = utcnow()
+    stored.stale = False
+    own.flush()
+
+
+# --- the results document ----------------------------------------------------------------------------------
+
+
+def stored_round_document(db: Session, stored: RoundResult) -> dict[str, Any]:
+    """The round's part of the results document, from what is stored (the same JSON, key for key)."""
+    summary = dict(stored.summary or {})
+    ranking = list(
+        db.scalars(
+            select(RoundResultRow.entry)
+            .where(RoundResultRow.round_id == stored.round_id)
+            .order_by(RoundResultRow.position)
+        )
+    )
+    head = {"code": summary.pop("code"), "method": summary.pop("method"), "ranking": ranking}
+    return head | summary
+
+
+def results_document(db: Session, edition: Edition) -> dict[str, Any]:
+    """The document of ``judging results EDITION --json``, from the stored results (fresh first)."""
+    prizes = []
+    for prize, rounds in computation.edition_rounds(db, edition):
+        documents = []
+        for rnd in rounds:
+            stored, _criteria = fresh_result(db, rnd, prize, rounds)
+            documents.append(stored_round_document(db, stored))
+        prizes.append({"code": prize.code, "rounds": documents, "finalists": prize.finalists})
+    return {"edition": edition.code, "prizes": prizes}
+
+
+# --- what the results page reads ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """An excluded scorecard as the page names it (``scores`` only says whether any was answered)."""
+
+    name: str
+    ref: str
+    email: str
+    scores: bool
+
+
+@dataclass(frozen=True)
+class StoredFlag:
+    juror: str
+    reasons: tuple[str, ...]
+    compared: int
+    mean_abs_deviation: float | None
+    correlation: float | None
+
+
+@dataclass
+class StoredInputs:
+    count: int
+    criteria: list[Criterion]
+
+
+@dataclass
+class StoredComputation:
+    """What the page asks of a computation, from the stored results."""
+
+    round: Round
+    method: str
+    fingerprint: str | None
+    inputs: StoredInputs
+    error: str | None
+    disconnected: DisconnectedGraph | None
+    excluded: list[tuple[StoredCard, str]] = field(default_factory=list)
+
+
+class StoredLine(Line):
+    """A row of the results page read from the stored rows (its document entry, the other methods' ranks)."""
+
+    __slots__ = ("entry", "others")
+
+
+class PageLines(list):
+    """The lines of the page shown; true whenever the round has ranked rows, as the whole
+    ranking was (the template asks ``report.lines`` whether there is a ranking to show)."""
+
+    def __init__(self, lines: Iterable[StoredLine], ranked_count: int) -> None:
+        super().__init__(lines)
+        self.ranked_count = ranked_count
+
+    def __bool__(self) -> bool:
+        return self.ranked_count > 0
+
+
+@dataclass(frozen=True)
+class _Rank:
+    rank: int
+
+
+def _disconnected(groups: list[list[list[str]]] | None) -> DisconnectedGraph | None:
+    if groups is None:
+        return None
+    return DisconnectedGraph([Component(applications=tuple(a), jurors=tuple(j)) for a, j in groups])
+
+
+@dataclass
+class StoredReport:
+    """A round's results page from the stored results: the summary, and one page of rows on demand."""
+
+    db: Session
+    round: Round
+    prize: Prize
+    stored: RoundResult
+    computation: StoredComputation
+    document: dict[str, Any]
+    cut: int
+    final: bool
+    tie: TieAtCut | None
+    sensitivity: list[Sensitivity]
+    jurors: list[tuple[str, str, float | None]]
+    flags: list[StoredFlag]
+    juror_names: dict[str, str]
+    ranked_count: int
+    top: list[tuple[str, int]]  # (ref, application id) of the rows above the cut, in ranking order
+    other_methods: list[str]
+    unscored: list[tuple[int, str, str]]
+    lines: PageLines = field(default_factory=lambda: PageLines([], 0))
+
+    def __post_init__(self) -> None:
+        self.lines = PageLines([], self.ranked_count)
+
+    def load_page(self, start: int, stop: int) -> list[StoredLine]:
+        """Rows ``start`` to ``stop`` of the ranking (positions), with the applications' titles."""
+        tied = set(self.tie.applications) if self.tie else set()
+        rows = self.db.execute(
+            select(RoundResultRow, Application.title)
+            .join(Application, Application.id == RoundResultRow.application_id)
+            .where(
+                RoundResultRow.round_id == self.round.id,
+                RoundResultRow.position >= start,
+                RoundResultRow.position < stop,
+            )
+            .order_by(RoundResultRow.position)
+        ).all()
+        lines = []
+        for row, title in rows:
+            ref = row.entry["application"]
+            line = StoredLine(
+                ref=ref,
+                application_id=row.application_id,
+                title=title or "",
+                row=_Rank(row.rank),
+                juror_totals=[tuple(t) for t in row.totals],
+                above_cut=row.rank <= self.cut,
+                in_tie_at_cut=ref in tied,
+            )
+            line.entry = row.entry
+            line.others = row.others
+            lines.append(line)
+        self.lines = PageLines(lines, self.ranked_count)
+        return lines
+
+    def ranked_ids(self) -> list[int]:
+        """Every ranked application's id, in ranking order (a final's few; one query)."""
+        return list(
+            self.db.scalars(
+                select(RoundResultRow.application_id)
+                .where(RoundResultRow.round_id == self.round.id)
+                .order_by(RoundResultRow.position)
+            )
+        )
+
+    def positions_of(self, application_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """Where these applications are in the ranking, with their references (absent: not ranked)."""
+        ids = list(application_ids)
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            select(RoundResultRow.application_id, RoundResultRow.position, RoundResultRow.entry).where(
+                RoundResultRow.round_id == self.round.id, RoundResultRow.application_id.in_(ids)
+            )
+        ).all()
+        return {i: (position, entry["application"]) for i, position, entry in rows}
+
+
+def _sensitivity(methods: list[dict[str, Any]], base: list[str], final: bool) -> list[Sensitivity]:
+    """The sensitivity panel's sentences in the reader's language, from the stored outcomes."""
+    return [
+        computation.sensitivity_line(
+            item["method"],
+            base=base,
+            above=item["above"],
+            disconnected=_disconnected(item["groups"]),
+            ok=item["ok"],
+            error=item["error"],
+            final=final,
+        )
+        for item in methods
+    ]
+
+
+def _unscored(db: Session, rnd: Round, final: bool) -> list[tuple[int, str, str]]:
+    """The prize's applications in the running without a ranked row (a final: its own ones only)."""
+    ranked = select(RoundResultRow.application_id).where(RoundResultRow.round_id == rnd.id)
+    query = select(Application.id, Application.ref, Application.title).where(
+        Application.prize_id == rnd.prize_id,
+        Application.status.in_(COUNTED_APPLICATION_STATUSES),
+        Application.id.not_in(ranked),
+    )
+    if final:
+        query = query.where(
+            or_(
+                Application.id.in_(select(Assignment.application_id).where(Assignment.round_id == rnd.id)),
+                Application.id.in_(
+                    select(Decision.application_id).where(
+                        Decision.prize_id == rnd.prize_id, Decision.outcome == "finalist"
+                    )
+                ),
+            )
+        )
+    return [(i, ref, title or "") for i, ref, title in db.execute(query.order_by(Application.ref)).all()]
+
+
+def page_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> StoredReport:
+    """The results page's report from the stored results (fresh first); rows come with :meth:`load_page`."""
+    stored, criteria = fresh_result(db, rnd, prize, prize_rounds)
+    data = stored.report or {}
+    settings = stored.settings or {}
+    comp = StoredComputation(
+        round=rnd,
+        method=rnd.method,
+        fingerprint=stored.fingerprint,
+        inputs=StoredInputs(count=data.get("count", 0), criteria=criteria),
+        error=data.get("error"),
+        disconnected=_disconnected(data.get("disconnected")),
+        excluded=[(StoredCard(*card), "") for card in data.get("excluded", [])],
+    )
+    tie = data.get("tie")
+    final = bool(settings.get("final"))
+    return StoredReport(
+        db=db,
+        round=rnd,
+        prize=prize,
+        stored=stored,
+        computation=comp,
+        document=dict(stored.summary or {}),
+        cut=int(settings.get("cut", 0)),
+        final=final,
+        tie=TieAtCut(rank=tie[0], applications=tuple(tie[1]), places=tie[2]) if tie else None,
+        sensitivity=_sensitivity(data.get("methods", []), [ref for ref, _i in data.get("top", [])], final),
+        jurors=[tuple(j) for j in data.get("jurors", [])],
+        flags=[StoredFlag(**{**f, "reasons": tuple(f["reasons"])}) for f in data.get("flags", [])],
+        juror_names=data.get("juror_names", {}),
+        ranked_count=int(data.get("rows", 0)),
+        top=[(ref, i) for ref, i in data.get("top", [])],
+        other_methods=data.get("other_methods", []),
+        unscored=_unscored(db, rnd, final),
+    )
+
+
+def stored_count(db: Session, round_id: int) -> int:
+    """How many rows are stored for a round (tests and the benchmark)."""
+    return db.scalar(select(func.count()).where(RoundResultRow.round_id == round_id)) or 0
