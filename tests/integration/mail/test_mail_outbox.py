@@ -31,6 +31,7 @@ def queue_rows(db, n, **fields):
     db.commit()
 
 
+@pytest.mark.committing  # two sender threads, each on its own connection
 def test_two_senders_at_once_send_each_mail_once(app, db, smtp_server):
     queue_rows(db, 12, send_after=utcnow() - timedelta(seconds=1))
     from judging.db import session

@@ -24,12 +24,7 @@ from sqlalchemy import select, update
 from judging.core.models import utcnow
 from judging.mail.models import OutgoingMail
 from tests.conftest import MailSink, deliver_outbox, free_port
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import contest, form_for, post_form, start
-
-# fixtures
-alice = helpers.alice
-alice_client = helpers.alice_client
+from tests.scenarios import contest, form_for, post_form, start
 
 WAIT = 30  # seconds: how long a test waits for something that happens in another process
 
@@ -270,6 +265,7 @@ def wait_for(condition, what: str) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.committing  # the sender runs in a thread on its own connection
 def test_send_mail_watch_sends_as_mail_arrives_and_stops_after_the_mail_in_hand(app, db, database_url):
     sink = HeldSink()
     sink.controller.start()
@@ -323,6 +319,7 @@ def test_send_mail_watch_sends_as_mail_arrives_and_stops_after_the_mail_in_hand(
     assert all(m.sent_at is not None for m in db.scalars(select(OutgoingMail)))
 
 
+@pytest.mark.committing  # a served app and a sender thread, each on its own connection
 def test_the_development_server_sends_mail_from_a_background_thread(app, db, smtp_server):
     from judging.mail.worker import start_in_thread
 
