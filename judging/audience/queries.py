@@ -143,35 +143,48 @@ def busiest_window(moments: list[datetime], window: timedelta = BURST_WINDOW) ->
     return best
 
 
-def signals(db: Session, award: AudienceAward) -> Signals:
-    """Bursts from one network, many addresses at one domain, codes asked for and never used."""
-    voters = db.scalars(select(AudienceVoter).where(AudienceVoter.award_id == award.id)).all()
-    votes = db.execute(
-        select(AudienceVote.voter_id, AudienceVote.network, AudienceVote.cast_at).where(
-            AudienceVote.award_id == award.id, AudienceVote.voided_at.is_(None)
-        )
-    ).all()
-    voted = {row.voter_id for row in votes}
-    by_network: dict[str, list[datetime]] = defaultdict(list)
+def network_signals(voters: list[AudienceVoter], votes: list[Any]) -> list[NetworkSignal]:
+    """Networks with many voters or votes, the burstiest first."""
+    moments: dict[str, list[datetime]] = defaultdict(list)
     for row in votes:
-        by_network[row.network or "?"].append(row.cast_at)
-    network_voters = Counter(v.network or "?" for v in voters)
-    networks = [
-        NetworkSignal(net, network_voters[net], len(moments), busiest_window(moments))
-        for net, moments in by_network.items()
-        if len(moments) >= CROWD_THRESHOLD or network_voters[net] >= CROWD_THRESHOLD
+        moments[row.network or "?"].append(row.cast_at)
+    voters_per_network = Counter(v.network or "?" for v in voters)
+    found = [
+        NetworkSignal(net, voters_per_network[net], len(times), busiest_window(times))
+        for net, times in moments.items()
+        if len(times) >= CROWD_THRESHOLD or voters_per_network[net] >= CROWD_THRESHOLD
     ]
-    domain_voters = Counter(v.email.rpartition("@")[2] for v in voters)
-    domain_votes = Counter(v.email.rpartition("@")[2] for v in voters if v.id in voted)
-    domains = [
-        DomainSignal(domain, count, domain_votes[domain])
-        for domain, count in domain_voters.most_common()
+    return sorted(found, key=lambda s: (-s.busiest_minute, -s.votes, s.network))
+
+
+def domain_signals(voters: list[AudienceVoter], voted: set[int]) -> list[DomainSignal]:
+    """Email domains with many addresses, the most first."""
+    addresses = Counter(v.email.rpartition("@")[2] for v in voters)
+    with_votes = Counter(v.email.rpartition("@")[2] for v in voters if v.id in voted)
+    return [
+        DomainSignal(domain, count, with_votes[domain])
+        for domain, count in addresses.most_common()
         if count >= CROWD_THRESHOLD
     ]
+
+
+def signals(db: Session, award: AudienceAward) -> Signals:
+    """Bursts from one network, many addresses at one domain, codes asked for and never used."""
+    voters = list(db.scalars(select(AudienceVoter).where(AudienceVoter.award_id == award.id)))
+    votes = list(
+        db.execute(
+            select(AudienceVote.voter_id, AudienceVote.network, AudienceVote.cast_at).where(
+                AudienceVote.award_id == award.id, AudienceVote.voided_at.is_(None)
+            )
+        )
+    )
     unused = [v for v in voters if v.code_requested_at is not None and v.code_used_at is None]
-    networks.sort(key=lambda s: (-s.busiest_minute, -s.votes, s.network))
-    unused.sort(key=lambda v: v.code_requested_at or clock.now(), reverse=True)
-    return Signals(networks=networks, domains=domains, unused_codes=unused)
+    unused.sort(key=lambda v: v.code_requested_at, reverse=True)
+    return Signals(
+        networks=network_signals(voters, votes),
+        domains=domain_signals(voters, {row.voter_id for row in votes}),
+        unused_codes=unused,
+    )
 
 
 def votes_for_review(db: Session, award: AudienceAward) -> list[tuple[AudienceVote, AudienceVoter]]:

@@ -257,3 +257,47 @@ def test_the_printable_sheet_and_the_projector_page_carry_the_vote_address(clien
     assert "<svg" in screen and "http://localhost/audience/mtl-2026" in screen
     qr = client.get("/audience/mtl-2026/qr.svg")
     assert qr.mimetype == "image/svg+xml" and qr.data.startswith(b"<svg")
+
+
+def test_fraud_signals_show_a_burst_from_one_network_a_crowded_domain_and_unused_codes(
+    client, db, evening, organizer
+):
+    from datetime import timedelta
+
+    now = utcnow()
+    for n in range(12):  # twelve votes from one network within 40 seconds
+        voter = AudienceVoter(
+            award_id=evening.award.id, email=f"{letters(n + 1)}@bulk.example", network="198.51.100.0/24"
+        )
+        db.add(voter)
+        db.flush()
+        db.add(
+            AudienceVote(
+                award_id=evening.award.id,
+                voter_id=voter.id,
+                application_id=evening.finalists[0].id,
+                cast_at=now + timedelta(seconds=n * 3),
+                network="198.51.100.0/24",
+            )
+        )
+    for n in range(3):  # asked for a code and never typed it
+        db.add(
+            AudienceVoter(
+                award_id=evening.award.id,
+                email=f"silent-{letters(n + 1)}@else.example",
+                code_requested_at=now,
+                codes_requested=1,
+                network="192.0.2.0/24",
+            )
+        )
+    db.commit()
+    login(client, organizer)
+    page = client.get(url(evening)).get_data(as_text=True)
+    network_rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert network_rows == [("198.51.100.0/24", "12", "12", "12")]
+    domain_rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td></tr>", page)
+    assert domain_rows == [("bulk.example", "12", "12")]
+    unused = re.findall(r"<li>(silent-[a-z-]+@else\.example) ·", page)
+    assert sorted(unused) == sorted(f"silent-{letters(n + 1)}@else.example" for n in range(3))
+    signals = queries.signals(db, evening.award)
+    assert [s.busiest_minute for s in signals.networks] == [12]
