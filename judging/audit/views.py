@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from judging.accounts.models import User
 from judging.audit import text as audit_text
+from judging.audit.forms import AuditFilterForm
 from judging.core import clock
 from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import organizer as bp
@@ -34,7 +35,6 @@ from judging.core.templating import current_locale, tr
 from judging.db import session as db
 from judging.editions.loading import load_edition
 from judging.editions.models import Edition, Prize, Round
-from judging.results.forms import AuditFilterForm
 
 PER_PAGE = 50
 EXPORT_LIMIT = 100_000
