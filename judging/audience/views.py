@@ -121,8 +121,15 @@ def _render_manage(edition: Edition, award: AudienceAward | None, *, status: int
         "votes": queries.votes_for_review(db, award) if award else [],
         "import_report": forms.get("import_report"),
         "vote_url": external_url("public.audience_vote", code=edition.code),
+        "result": revealed_result(award) if award else None,
     }
     return render_template("audience/manage.html", **context), status, PRIVATE
+
+
+def revealed_result(award: AudienceAward) -> queries.AudienceResult | None:
+    """The result once the ceremony has revealed it (None before: the tally stays hidden)."""
+    result = queries.audience_result(db, award.edition, at=clock.request_received_at())
+    return result if result is not None and result.public else None
 
 
 def _refused_manage(edition: Edition, error: AudienceError, **forms: Any):
@@ -377,6 +384,7 @@ def _render_vote(award: AudienceAward, *, status: int = 200, refusal: Any = None
         "awaiting_code": bool(session.get("audience_email")) and voter is None,
         "refusal": refusal,
         "finalists": queries.finalists_in_award(award),
+        "result": revealed_result(award),
     }
     return render_template("audience/vote.html", **context), status, PRIVATE
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -85,3 +86,20 @@ def test_the_ceremony_reads_the_result_after_closing_and_shows_it_publicly_after
     evening.edition.winners_public_at = clock.now() - timedelta(seconds=1)
     db.commit()
     assert queries.audience_result(db, evening.edition).public is True
+
+
+def test_the_vote_page_names_the_winner_only_after_the_ceremony_reveal(client, db, evening):
+    for email, finalist in (("a@x.org", 2), ("b@y.org", 2), ("c@z.org", 0)):
+        phone = client.application.test_client()
+        sign_in_with_code(phone, db, email)
+        vote(phone, evening.finalists[finalist])
+    evening.award.state, evening.award.closes_at = "closed", clock.now()
+    evening.edition.winners_public_at = clock.now() + timedelta(days=2)  # the ceremony, later
+    db.commit()
+    page = client.get("/audience/mtl-2026").get_data(as_text=True)
+    assert "audience-result" not in page
+    assert "Cobalt Climat" not in page
+    evening.edition.winners_public_at = clock.now() - timedelta(minutes=1)  # revealed
+    db.commit()
+    page = client.get("/audience/mtl-2026").get_data(as_text=True)
+    assert re.search(r"Le prix du public est remis à</h2>\s*<ul[^>]*><li>Cobalt Climat</li></ul>", page)
