@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from judging.applications.views import bp as candidate_bp
     from judging.audience import views as _audience  # noqa: F401 (organizer's page, the public vote)
     from judging.audit import views as _audit  # noqa: F401
+    from judging.ceremony import public_views as _public_results  # noqa: F401 (public finalists, winners)
     from judging.ceremony import views as _ceremony  # noqa: F401
     from judging.core.health import bp as health_bp
     from judging.editions.public_views import bp as public_bp
@@ -124,7 +125,6 @@ def _register_blueprints(app: Flask) -> None:
     from judging.jury.views import bp as jury_bp
     from judging.mail import editor as _mail_editor  # noqa: F401
     from judging.mail import views as _outbox  # noqa: F401
-    from judging.results import public_views as _results_pages  # noqa: F401 (public finalists, winners)
     from judging.results import views as _results  # noqa: F401
 
     app.register_blueprint(public_bp)
