@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from judging import db
 from judging.config import load_config, settle_public_url
+from judging.core import errors
 from judging.core.paths import resource_folder
 from judging.core.web_input import CleanRequest, escape_lazy_messages
 from judging.extensions import babel, bootstrap, csrf, limiter, login_manager
@@ -136,8 +137,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from judging.core import errors
-
     errors.init_app(app)  # a translated page or JSON for every error; 503 when the database is away
 
 
