@@ -30,7 +30,7 @@ from judging.core.web_input import ascii_int, int_arg
 from judging.db import session as db
 from judging.editions.loading import load_round
 from judging.jury import operations as jury_service
-from judging.jury import rules, scorecards, scoring
+from judging.jury import queries, rules, scorecards, scoring
 from judging.jury.models import Assignment, Conflict, JuryMembership
 from judging.jury.operations import JuryError, NeedsConfirmation
 from judging.jury.organizer_forms import (
@@ -117,8 +117,8 @@ class TableView:
     def from_args(cls, args: Any) -> TableView:
         show = args.get("show", "all")
         return cls(
-            show=show if show in jury_service.COVERAGE_FILTERS else "all",
-            q=(args.get("q") or "").strip()[: jury_service.SEARCH_MAX],
+            show=show if show in queries.COVERAGE_FILTERS else "all",
+            q=(args.get("q") or "").strip()[: queries.SEARCH_MAX],
             page=_number(args.get("page")),
             cpage=_number(args.get("cpage")),
         )
@@ -206,7 +206,7 @@ def _render(
     status: int = 200,
 ):
     view = _view()
-    page = jury_service.jury_page(
+    page = queries.jury_page(
         db, rnd, show=view.show, search=view.q, page=view.page, conflicts_page=view.cpage
     )
     view = TableView(show=view.show, q=view.q, page=page.page, cpage=page.conflicts_page)
@@ -338,7 +338,7 @@ def jury(edition_id: int, prize_id: int, round_id: int):
 def jury_add_member(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = AddMemberForm()
-    form.user_id.choices = [(u.id, u.email) for u in jury_service.juror_candidates(db, rnd)]
+    form.user_id.choices = [(u.id, u.email) for u in queries.juror_candidates(db, rnd)]
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, member_form=form, status=422)
     user = db.get(User, form.user_id.data)
@@ -428,12 +428,12 @@ def jury_detect(edition_id: int, prize_id: int, round_id: int):
 @organizer_required
 def jury_record_conflict(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = load_round(edition_id, prize_id, round_id)
-    page_jury = [m.user for m in jury_service.members(db, rnd)]
+    page_jury = [m.user for m in queries.members(db, rnd)]
     form = RecordConflictForm()
     form.user_id.choices = [(u.id, u.email) for u in page_jury]
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, record_form=form, status=422)
-    application = jury_service.find_round_application(db, rnd, form.application_ref.data)
+    application = queries.find_round_application(db, rnd, form.application_ref.data)
     if application is None:
         form.application_ref.errors.append(unknown_ref(form.application_ref.data))
         return _render(edition, prize, rnd, record_form=form, status=422)
@@ -542,7 +542,7 @@ def jury_assign_by_ref(edition_id: int, prize_id: int, round_id: int):
     form = AssignByRefForm()
     if not form.validate_on_submit():
         return _render(edition, prize, rnd, ref_form=form, status=422)
-    application = jury_service.find_round_application(db, rnd, form.application_ref.data)
+    application = queries.find_round_application(db, rnd, form.application_ref.data)
     if application is None:
         form.application_ref.errors.append(unknown_ref(form.application_ref.data))
         return _render(edition, prize, rnd, ref_form=form, status=422)

@@ -2,7 +2,7 @@
 
 Small named functions, each one rule, used by the routes (a 404 or a refusal), the operations and
 the scoring. Conflicts are checked through :func:`is_in_conflict` here for one pair and
-:func:`judging.jury.operations.conflicted_pairs` for many: a conflict is an active row of
+:func:`judging.jury.queries.conflicted_pairs` for many: a conflict is an active row of
 ``conflicts`` (not lifted), or "applying to a prize is always a conflict with judging it".
 """
 

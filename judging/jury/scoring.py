@@ -28,13 +28,13 @@ from judging.core.audit_event import AuditEvent
 from judging.core.clock import request_received_at
 from judging.core.models import utcnow
 from judging.editions.models import Criterion
-from judging.jury import operations as jury
-from judging.jury import rules
+from judging.jury import queries, rules
 from judging.jury.models import Assignment, Conflict, CriterionScore
 from judging.jury.operations import JuryError
 from judging.jury.scorecards import card_values, plain, scorecard_state
 from judging.mail import outbox as mail
 from judging.results.engine.scoring import CriterionSpec, round_half_up, scorecard_total
+from judging.results.models import mark_stale
 
 COMMENT_MAX = 10_000
 REASON_MAX = 2_000
@@ -312,6 +312,8 @@ def save(
         card.submitted_at = card.submitted_at or now
     card.updated_at = now  # the row is always written: its version moves (UPDATE ... WHERE version = :seen)
     db.flush()
+    if "submitted" in (was, status):  # a draft saved again changes no ranking
+        mark_stale(db, round_ids=[card.round_id])
     db.expire(card, ["scores"])
     if was == "submitted":
         action = "scorecard.changed"
@@ -351,6 +353,7 @@ def abstain(
     card.submitted_at = None
     card.comment_to_candidate = None
     db.flush()
+    mark_stale(db, round_ids=[card.round_id])
     record(
         db,
         actor=actor,
@@ -420,6 +423,7 @@ def recuse(
     card.comment_to_candidate = None
     card.abstain_reason = None
     db.flush()
+    mark_stale(db, application_ids=[card.application_id])
     record(
         db,
         actor=actor,
@@ -438,7 +442,7 @@ def recuse(
         reason=reason_text,
     )
     link = _organizer_link(card)
-    for organizer in jury.organizers(db):
+    for organizer in queries.organizers(db):
         mail.queue(
             db,
             to=organizer.email,

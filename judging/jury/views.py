@@ -42,8 +42,7 @@ from judging.core.templating import current_locale, decimal_text, local_datetime
 from judging.core.web_input import int_arg
 from judging.db import session as db
 from judging.editions.models import Prize, Round
-from judging.jury import operations as jury_service
-from judging.jury import rules, scorecards, scoring
+from judging.jury import queries, rules, scorecards, scoring
 from judging.jury.forms import (
     AbstainForm,
     LiveScoreForm,
@@ -118,7 +117,7 @@ def _actor() -> Any:
 @bp.get("/")
 @juror_required
 def dashboard():
-    rounds = jury_service.juror_rounds(db, current_user)
+    rounds = queries.juror_rounds(db, current_user)
     now = utcnow()
     chaired = set(
         db.scalars(
@@ -173,8 +172,8 @@ def _render_scorecard(
         )
     raw = raw if raw is not None else _stored_raw(card)
     # The juror's other scorecards of the round (position, counts, next): plain rows, not objects.
-    in_round = jury_service.juror_round_cards(db, current_user, rnd)
-    following = jury_service.next_open(in_round, card)
+    in_round = queries.juror_round_cards(db, current_user, rnd)
+    following = queries.next_open(in_round, card)
     closed = rules.judging_closed_reason(rnd)
     total = None
     if not errors:
@@ -539,7 +538,7 @@ def _live_cards(rnd: Round) -> list[Assignment]:
             )
         )
     )
-    blocked = jury_service.conflicted_pairs(
+    blocked = queries.conflicted_pairs(
         db, prize_id=rnd.prize_id, jurors=[current_user], application_ids=[c.application_id for c in cards]
     )
     cards = [c for c in cards if (current_user.id, c.application_id) not in blocked]

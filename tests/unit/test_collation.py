@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from judging.applications.operations import countries
+from judging.applications.choices import countries
 from judging.core.collation import sort_key
 
 
@@ -32,7 +32,7 @@ def test_the_english_country_list_is_alphabetical_too():
 
 
 def test_a_jury_is_listed_by_name_as_a_dictionary_orders_it(make, db, organizer_client):
-    from judging.jury import operations as jury
+    from judging.jury import queries as jury
 
     prize = make.prize()
     rnd = make.round(prize)

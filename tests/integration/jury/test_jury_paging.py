@@ -19,9 +19,9 @@ from judging.applications.models import Application
 from judging.core.audit_event import AuditEvent
 from judging.db import get_engine
 from judging.jury import operations as jury_service
-from judging.jury import rules
+from judging.jury import queries, rules
 from judging.jury.models import Assignment, Conflict, CriterionScore
-from judging.jury.operations import CONFLICTS_PAGE_SIZE, PAGE_SIZE
+from judging.jury.queries import CONFLICTS_PAGE_SIZE, PAGE_SIZE
 from judging.results.models import Decision, PitchSlot
 
 
@@ -420,12 +420,12 @@ def test_the_sql_scope_is_the_rounds_applications(make, db):
     db.commit()
 
     def scoped(rnd) -> set[int]:
-        return set(db.scalars(select(Application.id).where(*jury_service.round_scope(db, rnd))))
+        return set(db.scalars(select(Application.id).where(*queries.round_scope(db, rnd))))
 
-    assert scoped(preselection) == set(jury_service.round_application_ids(db, preselection))
+    assert scoped(preselection) == set(queries.round_application_ids(db, preselection))
     assert scoped(preselection) == {app.id for app in apps[:5]}
-    assert scoped(final) == set(jury_service.round_application_ids(db, final)) == {a.id for a in apps[:3]}
-    assert scoped(live) == set(jury_service.round_application_ids(db, live)) == {apps[0].id, apps[2].id}
-    assert jury_service.in_round(db, live, apps[2].id) and not jury_service.in_round(db, live, apps[1].id)
-    assert jury_service.find_round_application(db, final, "inn-002").id == apps[1].id
-    assert jury_service.find_round_application(db, final, "INN-004") is None  # not a finalist
+    assert scoped(final) == set(queries.round_application_ids(db, final)) == {a.id for a in apps[:3]}
+    assert scoped(live) == set(queries.round_application_ids(db, live)) == {apps[0].id, apps[2].id}
+    assert queries.in_round(db, live, apps[2].id) and not queries.in_round(db, live, apps[1].id)
+    assert queries.find_round_application(db, final, "inn-002").id == apps[1].id
+    assert queries.find_round_application(db, final, "INN-004") is None  # not a finalist
