@@ -1,7 +1,7 @@
 """Candidate forms: the application form (fixed profile fields plus the prize's own questions).
 
 The form checks only what a draft needs (lengths); what a submission needs is checked by
-``services.applications.submission_problems`` so that every path (web, autosave, command line)
+``judging.applications.operations.submission_problems`` so that every path (web, autosave, command line)
 applies the same rules. Labels are lazy so they follow the person's language.
 """
 
@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
+from judging.applications.choices import countries
 from judging.applications.models import Application
 from judging.applications.operations import (
     ANSWER_LIMITS,
@@ -32,23 +33,17 @@ from judging.applications.operations import (
     TEXT_LIMITS,
     ApplicationData,
     Upload,
-    countries,
     qfield,
 )
 from judging.applications.publication import consent_question
 from judging.core import uploads
 from judging.core.forms import add_errors
-from judging.core.labels import LED_BY_WOMAN_LABELS, ORG_TYPE_LABELS, REGION_LABELS, REGISTRY
+from judging.core.labels import LED_BY_WOMAN_LABELS, ORG_TYPE_LABELS, REGION_LABELS
 from judging.core.models import localized
 from judging.editions.models import Prize, Question
 
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 PUBLICATION_CHOICES = {"yes": _l("Yes, I agree"), "no": _l("No, I do not agree")}
-
-
-def labels() -> dict[str, Any]:
-    """Translated labels of the stored codes, for templates (pages, PDF receipt): the one registry's."""
-    return REGISTRY
 
 
 def _blank(label: Any = "—") -> list[tuple[str, Any]]:

@@ -26,20 +26,22 @@ import json
 import re
 import secrets
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from judging.accounts.models import User
+from judging.accounts.operations import external_url
+from judging.applications.choices import countries
 from judging.applications.models import (
     LED_BY_WOMAN_ANSWERS,
     ORGANIZATION_TYPES,
@@ -53,11 +55,11 @@ from judging.applications.publication import apply_publication_consent, form_ask
 from judging.core import clock as clocks
 from judging.core import uploads
 from judging.core.audit import jsonable, record
-from judging.core.collation import sort_key
+from judging.core.templating import local_datetime
 from judging.editions.models import Edition, Prize, Question
 from judging.mail import outbox as mail
 from judging.results.engine import phases as phase_rules
-from judging.results.models import Decision
+from judging.results.models import Decision, mark_stale
 
 REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
 IN_JURY_HANDS = _l(
@@ -102,7 +104,6 @@ REQUIRED_TO_SUBMIT = (
     "contact_name",
     "contact_email",
 )
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
 
 
 # Errors -----------------------------------------------------------------------------------------
@@ -166,19 +167,6 @@ def qfield(question: Question | int) -> str:
     return f"q_{question if isinstance(question, int) else question.id}"
 
 
-@lru_cache(maxsize=4)
-def countries(locale: str) -> list[tuple[str, str]]:
-    """(ISO code, name in ``locale``) for every country, sorted by name."""
-    names = Locale.parse(locale).territories
-    pairs = [
-        (code, name)
-        for code, name in names.items()
-        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
-    ]
-    by_name = sort_key(locale)
-    return sorted(pairs, key=lambda pair: by_name(pair[1]))
-
-
 def count_words(text: str | None) -> int:
     return len(re.findall(r"\S+", text or ""))
 
@@ -189,8 +177,6 @@ def valid_url(value: str) -> bool:
 
 
 def valid_email(value: str) -> bool:
-    from email_validator import EmailNotValidError, validate_email
-
     try:
         validate_email(value, check_deliverability=False)
     except EmailNotValidError:
@@ -291,8 +277,6 @@ def _next_sequence(db: Session, edition_id: int) -> int:
 
 def new_receipt_number(db: Session, application: Application) -> str:
     """``MTL-2026-INN-031-7F3A``: prefix, edition year, reference, random suffix; unique."""
-    from flask import current_app
-
     prefix = current_app.config.get("RECEIPT_PREFIX", "MTL")
     edition = application.edition
     year = edition.applications_close.astimezone(clocks.zone(edition.timezone)).year
@@ -464,6 +448,20 @@ def _apply(
     application.attachments  # noqa: B018
     application.prize.questions  # noqa: B018
     changes: dict[str, tuple[Any, Any]] = {}
+    _apply_profile(application, data, changes)
+    _apply_consents(application, data, now, changes)
+    _apply_answers(application, data, changes)
+    file_errors = _apply_files(db, application, data, changes)
+    if changes:
+        application.updated_at = now  # always an UPDATE of the row: the version check guards it
+    db.flush()
+    return changes, file_errors
+
+
+def _apply_profile(
+    application: Application, data: ApplicationData, changes: dict[str, tuple[Any, Any]]
+) -> None:
+    """The profile fields, normalized (country in upper case, email in lower case), and led by a woman."""
     for name in PROFILE_FIELDS:
         value = _clean(data.fields.get(name))
         if name == "country" and value:
@@ -473,12 +471,16 @@ def _apply(
         if name == "title":
             value = value or ""  # NOT NULL in the table
         _set(application, name, value, changes)
-
     choice = data.led_by_woman or None
     if application.led_by_woman_answer != choice:
         changes["led_by_woman"] = (application.led_by_woman_answer, choice)
         application.led_by_woman_answer = choice
 
+
+def _apply_consents(
+    application: Application, data: ApplicationData, now: datetime, changes: dict[str, tuple[Any, Any]]
+) -> None:
+    """The consent to the rules (given or withdrawn now) and, when the form asks it, to publication."""
     if data.consent and application.consent_at is None:
         changes["consent"] = (None, now)
         application.consent_at = now
@@ -488,6 +490,11 @@ def _apply(
     if form_asks_consent(application):
         apply_publication_consent(application, data.publication_consent, now=now, changes=changes)
 
+
+def _apply_answers(
+    application: Application, data: ApplicationData, changes: dict[str, tuple[Any, Any]]
+) -> None:
+    """The answers to the prize's questions (files apart): a blank removes the answer."""
     by_question = {answer.question_id: answer for answer in application.answers}
     for question in application.prize.questions:
         if question.type == "file" or question.id not in data.answers:
@@ -504,12 +511,6 @@ def _apply(
             application.answers.append(Answer(question_id=question.id, value=value))
         else:
             answer.value = value
-
-    file_errors = _apply_files(db, application, data, changes)
-    if changes:
-        application.updated_at = now  # always an UPDATE of the row: the version check guards it
-    db.flush()
-    return changes, file_errors
 
 
 def _apply_files(
@@ -619,47 +620,54 @@ def save_draft(
 def submission_problems(application: Application) -> dict[str, list[Any]]:
     """What keeps a saved application from being submitted. Field name → translated messages."""
     errors: dict[str, list[Any]] = {}
-
-    def add(name: str, message: Any) -> None:
+    for name, message in _profile_problems(application):
         errors.setdefault(name, []).append(message)
-
-    for name in REQUIRED_TO_SUBMIT:
-        if not getattr(application, name):
-            add(name, _l("This field is required to submit."))
-    if application.website and not valid_url(application.website):
-        add("website", _l("Enter a full web address starting with https://"))
-    if application.contact_email and not valid_email(application.contact_email):
-        add("contact_email", _l("Enter a valid email address."))
-    if application.consent_at is None:
-        add("consent", _l("You must accept the rules and the privacy notice to submit."))
-    if application.publication_consent is None:
-        add("publication_consent", _l("Answer the question on publication to submit (yes or no)."))
     answers = {answer.question_id: answer.value for answer in application.answers}
     files = {attachment.question_id for attachment in application.attachments}
     for question in application.prize.questions:
-        name = qfield(question)
         if question.type == "file":
-            if question.required and question.id not in files:
-                add(name, _l("Attach this file to submit."))
-            continue
-        value = answers.get(question.id)
-        if question.required and (value is None or value == ""):
-            add(name, _l("This answer is required to submit."))
-            continue
-        if question.type == "url" and isinstance(value, str) and not valid_url(value):
-            add(name, _l("Enter a full web address starting with https://"))
-        if question.max_words and isinstance(value, str):
-            words = count_words(value)
-            if words > question.max_words:
-                add(
-                    name,
-                    _l(
-                        "%(count)d words: the limit is %(max)d. Shorten your answer.",
-                        count=words,
-                        max=question.max_words,
-                    ),
-                )
+            missing = question.required and question.id not in files
+            messages = [_l("Attach this file to submit.")] if missing else []
+        else:
+            messages = _answer_problems(question, answers.get(question.id))
+        for message in messages:
+            errors.setdefault(qfield(question), []).append(message)
     return errors
+
+
+def _profile_problems(application: Application) -> Iterator[tuple[str, Any]]:
+    """``(field name, message)`` for the profile fields and the consents."""
+    for name in REQUIRED_TO_SUBMIT:
+        if not getattr(application, name):
+            yield name, _l("This field is required to submit.")
+    if application.website and not valid_url(application.website):
+        yield "website", _l("Enter a full web address starting with https://")
+    if application.contact_email and not valid_email(application.contact_email):
+        yield "contact_email", _l("Enter a valid email address.")
+    if application.consent_at is None:
+        yield "consent", _l("You must accept the rules and the privacy notice to submit.")
+    if application.publication_consent is None:
+        yield "publication_consent", _l("Answer the question on publication to submit (yes or no).")
+
+
+def _answer_problems(question: Question, value: Any) -> list[Any]:
+    """What is wrong with the answer to a (not file) question: missing, not a web address, too long."""
+    if question.required and (value is None or value == ""):
+        return [_l("This answer is required to submit.")]
+    messages = []
+    if question.type == "url" and isinstance(value, str) and not valid_url(value):
+        messages.append(_l("Enter a full web address starting with https://"))
+    if question.max_words and isinstance(value, str):
+        words = count_words(value)
+        if words > question.max_words:
+            messages.append(
+                _l(
+                    "%(count)d words: the limit is %(max)d. Shorten your answer.",
+                    count=words,
+                    max=question.max_words,
+                )
+            )
+    return messages
 
 
 def build_snapshot(application: Application) -> dict[str, Any]:
@@ -743,19 +751,8 @@ def submit(
     re-submission in time; otherwise nothing is kept.
     """
     now = now or clocks.now()
-    if application.status not in ("draft", "submitted"):
-        raise ApplicationError(_l("This application can no longer be submitted."))
+    _check_may_submit(application, data, now)
     was_draft = application.status == "draft"
-    if not was_draft and in_jury_hands(application):
-        raise InJuryHandsError(IN_JURY_HANDS)
-    if data is not None:
-        problems = type_problems(application.prize, data)
-        if problems:
-            raise ApplicationError(
-                _l("Some answers could not be saved: see the fields marked below."), errors=problems
-            )
-    if not was_draft and now > deadline_of(application):
-        raise DeadlineError(late_message(application, now, submitted=True))
     changes: dict[str, tuple[Any, Any]] = {}
     file_errors: dict[str, list[Any]] = {}
     if data is not None:
@@ -776,7 +773,38 @@ def submit(
             errors=problems,
             keep=was_draft,
         )
+    _record_submission(db, application, actor=actor, now=now, changed=sorted(changes), was_draft=was_draft)
+    _mail_receipt(db, application, resubmitted=not was_draft)
+    return SubmitResult(application=application, submitted=True, resubmitted=not was_draft)
 
+
+def _check_may_submit(application: Application, data: ApplicationData | None, now: datetime) -> None:
+    """The refusals that keep nothing: closed, in the jury's hands, mistyped, or a change too late."""
+    if application.status not in ("draft", "submitted"):
+        raise ApplicationError(_l("This application can no longer be submitted."))
+    was_draft = application.status == "draft"
+    if not was_draft and in_jury_hands(application):
+        raise InJuryHandsError(IN_JURY_HANDS)
+    if data is not None:
+        problems = type_problems(application.prize, data)
+        if problems:
+            raise ApplicationError(
+                _l("Some answers could not be saved: see the fields marked below."), errors=problems
+            )
+    if not was_draft and now > deadline_of(application):
+        raise DeadlineError(late_message(application, now, submitted=True))
+
+
+def _record_submission(
+    db: Session,
+    application: Application,
+    *,
+    actor: User | None,
+    now: datetime,
+    changed: list[str],
+    was_draft: bool,
+) -> None:
+    """Freeze the answers in a new :class:`Submission` with its receipt number, and audit it."""
     before = {
         "status": application.status,
         "receipt_number": application.receipt_number,
@@ -811,16 +839,12 @@ def submit(
             "receipt_number": receipt,
             "submitted_at": now,
             "fingerprint": snapshot["fingerprint"],
-            "changed": sorted(changes),
+            "changed": changed,
         },
     )
-    _mail_receipt(db, application, resubmitted=not was_draft)
-    return SubmitResult(application=application, submitted=True, resubmitted=not was_draft)
 
 
 def _montreal(moment: datetime) -> str:
-    from judging.core.templating import local_datetime
-
     return local_datetime(moment, "long")
 
 
@@ -847,8 +871,6 @@ def late_message(application: Application, now: datetime, *, submitted: bool) ->
 
 
 def _mail_receipt(db: Session, application: Application, *, resubmitted: bool) -> None:
-    from judging.accounts.operations import external_url
-
     person = application.applicant
     if person is None:
         return
@@ -885,6 +907,7 @@ def withdraw(
     application.status = "withdrawn"
     application.updated_at = now
     db.flush()
+    mark_stale(db, application_ids=[application.id])
     record(
         db,
         actor=actor,
@@ -897,8 +920,6 @@ def withdraw(
     )
     person = application.applicant
     if person is not None:
-        from judging.accounts.operations import external_url
-
         mail.queue(
             db,
             to=person.email,

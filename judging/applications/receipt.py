@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import render_template
 from flask_babel import force_locale
 
+from judging.applications.choices import countries, labels
 from judging.applications.models import Application, Submission
 from judging.core.pdf import render_pdf
 
@@ -34,9 +35,6 @@ def _rules_accepted_at(application: Application, content: dict) -> datetime | No
 
 def receipt_html(application: Application, *, locale: str, submission: Submission | None = None) -> str:
     """The receipt of ``submission`` (by default the latest one) of ``application``."""
-    from judging.applications.forms import labels
-    from judging.applications.operations import countries
-
     submission = submission or application.latest_submission
     if submission is None or submission.content is None:
         raise LookupError(f"application {application.id} has no submission with a receipt")

@@ -32,7 +32,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 from wtforms.validators import ValidationError
 
+from judging.applications import downloads
 from judging.applications import operations as service
+from judging.applications.choices import countries, labels
 from judging.applications.forms import (
     DeleteAccountForm,
     WithdrawForm,
@@ -40,7 +42,6 @@ from judging.applications.forms import (
     apply_errors,
     data_from_form,
     initial_data,
-    labels,
     publication_consent_form,
 )
 from judging.applications.models import Application, Attachment
@@ -57,7 +58,7 @@ from judging.core.permissions import (
     is_candidate,
     owns_application,
 )
-from judging.core.templating import current_locale, time_left
+from judging.core.templating import current_locale, local_datetime, time_left
 from judging.db import session as db
 from judging.editions import queries
 from judging.editions.models import Prize
@@ -217,80 +218,95 @@ def edit(application_id: int):
         flash(_("This application can no longer be changed."), "warning")
         return redirect(url_for("candidate.application", application_id=application.id))
     if request.method == "GET":
-        if application.status == "submitted" and service.in_jury_hands(application):
-            flash(str(service.IN_JURY_HANDS), "warning")
-            return redirect(url_for("candidate.application", application_id=application.id))
-        if not service.can_edit(application, now):
-            flash(
-                _(
-                    "The call for applications has closed: "
-                    "the submitted application can no longer be changed."
-                ),
-                "warning",
-            )
-            return redirect(url_for("candidate.application", application_id=application.id))
-        form = application_form(application.prize, current_locale(), data=initial_data(application))
-        return _render_form(application, form)
+        return _show_form(application, now)
     form = application_form(application.prize, current_locale())
     if not form.validate_on_submit():
         return _render_form(application, form, status=422)
-
     data = data_from_form(form, application.prize)
-    action = request.form.get("action", "save")
+    if request.form.get("action", "save") == "submit" or application.status == "submitted":
+        return _submit_form(application_id, form, data, now)
+    return _save_form(application_id, form, data, now)
+
+
+def _show_form(application: Application, now):
+    """The form filled with the saved answers, or back to the application when it cannot change."""
+    if application.status == "submitted" and service.in_jury_hands(application):
+        flash(str(service.IN_JURY_HANDS), "warning")
+        return redirect(url_for("candidate.application", application_id=application.id))
+    if not service.can_edit(application, now):
+        flash(
+            _("The call for applications has closed: the submitted application can no longer be changed."),
+            "warning",
+        )
+        return redirect(url_for("candidate.application", application_id=application.id))
+    form = application_form(application.prize, current_locale(), data=initial_data(application))
+    return _render_form(application, form)
+
+
+def _rewind(data) -> Callable[[], None]:
+    """Rewinds the uploaded files, so that a replayed transaction reads them again from the start."""
 
     def rewind() -> None:
         for upload in data.uploads.values():
             upload.stream.seek(0)
 
-    if action == "submit" or application.status == "submitted":
+    return rewind
 
-        def work():
-            fresh = get_own_application_or_404(application_id, current_user)
-            return service.submit(db, fresh, data, actor=current_user, now=now)
 
-        try:
-            result = _commit_with_retry(work, rewind=rewind)
-        except InJuryHandsError as error:  # what was typed stays on the page; nothing is saved
+def _submit_form(application_id: int, form, data, now):
+    """Submit (or submit again) the typed answers; a refusal keeps them on the page."""
+
+    def work():
+        fresh = get_own_application_or_404(application_id, current_user)
+        return service.submit(db, fresh, data, actor=current_user, now=now)
+
+    try:
+        result = _commit_with_retry(work, rewind=_rewind(data))
+    except InJuryHandsError as error:  # what was typed stays on the page; nothing is saved
+        flash(str(error.message), "error")
+        return _render_form(get_own_application_or_404(application_id, current_user), form, status=409)
+    except DeadlineError as error:
+        flash(str(error.message), "error")
+        application = get_own_application_or_404(application_id, current_user)
+        form.version.data = application.version
+        return _render_form(application, form, status=409, late=True)
+    except ApplicationError as error:
+        if error.message:
             flash(str(error.message), "error")
-            return _render_form(get_own_application_or_404(application_id, current_user), form, status=409)
-        except DeadlineError as error:
-            flash(str(error.message), "error")
-            application = get_own_application_or_404(application_id, current_user)
-            form.version.data = application.version
-            return _render_form(application, form, status=409, late=True)
-        except ApplicationError as error:
-            if error.message:
-                flash(str(error.message), "error")
-            apply_errors(form, error.errors)
-            application = get_own_application_or_404(application_id, current_user)
-            form.version.data = application.version
-            return _render_form(application, form, status=422)
-        application = result.application
-        if result.submitted:
-            flash(
-                _(
-                    "Your application is submitted. Receipt number: %(number)s. "
-                    "A confirmation is on its way by email.",
-                    number=application.receipt_number,
-                ),
-                "success",
-            )
-        else:
-            flash(
-                _(
-                    "Your application was already submitted with these answers. Receipt number: %(number)s.",
-                    number=application.receipt_number,
-                ),
-                "info",
-            )
-        return redirect(url_for("candidate.application", application_id=application.id))
+        apply_errors(form, error.errors)
+        application = get_own_application_or_404(application_id, current_user)
+        form.version.data = application.version
+        return _render_form(application, form, status=422)
+    application = result.application
+    if result.submitted:
+        flash(
+            _(
+                "Your application is submitted. Receipt number: %(number)s. "
+                "A confirmation is on its way by email.",
+                number=application.receipt_number,
+            ),
+            "success",
+        )
+    else:
+        flash(
+            _(
+                "Your application was already submitted with these answers. Receipt number: %(number)s.",
+                number=application.receipt_number,
+            ),
+            "info",
+        )
+    return redirect(url_for("candidate.application", application_id=application.id))
+
+
+def _save_form(application_id: int, form, data, now):
+    """Save the typed answers as a draft; a refused file is marked on the form, the rest is kept."""
 
     def save():
         fresh = get_own_application_or_404(application_id, current_user)
         return fresh, service.save_draft(db, fresh, data, actor=current_user, now=now)
 
     try:
-        application, result = _commit_with_retry(save, rewind=rewind)
+        application, result = _commit_with_retry(save, rewind=_rewind(data))
     except ApplicationError as error:
         if error.message:
             flash(str(error.message), "error")
@@ -317,28 +333,9 @@ def _json_error(status: int, error: str, message: str, **extra: Any):
 @csrf.exempt
 def autosave(application_id: int):
     """Save a draft from the page's script. Answers JSON, and 401 (not a redirect) when logged out."""
-    edit_url = url_for("candidate.edit", application_id=application_id)
-    login_url = url_for("auth.login", next=edit_url)
-    if not current_user.is_authenticated:
-        return _json_error(
-            401,
-            "login",
-            _("Your session has expired. What you typed is kept on this device: log in again to continue."),
-            login_url=login_url,
-        )
-    if current_app.config.get("WTF_CSRF_ENABLED", True):
-        try:
-            validate_csrf(request.headers.get("X-CSRFToken") or request.form.get("csrf_token"))
-        except (ValidationError, CSRFError):
-            return _json_error(
-                400,
-                "csrf",
-                _(
-                    "Your session has changed. What you typed is kept on this device: "
-                    "reload the page to continue."
-                ),
-                login_url=login_url,
-            )
+    refused = _autosave_session_refusal(application_id)
+    if refused is not None:
+        return refused
     application = db.get(Application, application_id)
     if (
         application is None
@@ -361,6 +358,47 @@ def autosave(application_id: int):
             errors={k: [str(m) for m in v] for k, v in form.errors.items()},
         )
     data = data_from_form(form, application.prize, with_files=False)
+    refused = _autosave_draft(application, data)
+    if refused is not None:
+        return refused
+    return jsonify(
+        {
+            "ok": True,
+            "version": application.version,
+            "message": _("Saved at %(time)s", time=local_datetime(clock.now(), "time")),
+        }
+    )
+
+
+def _autosave_session_refusal(application_id: int):
+    """The JSON answer when the session expired or its CSRF token no longer holds; None when both do."""
+    edit_url = url_for("candidate.edit", application_id=application_id)
+    login_url = url_for("auth.login", next=edit_url)
+    if not current_user.is_authenticated:
+        return _json_error(
+            401,
+            "login",
+            _("Your session has expired. What you typed is kept on this device: log in again to continue."),
+            login_url=login_url,
+        )
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken") or request.form.get("csrf_token"))
+        except (ValidationError, CSRFError):
+            return _json_error(
+                400,
+                "csrf",
+                _(
+                    "Your session has changed. What you typed is kept on this device: "
+                    "reload the page to continue."
+                ),
+                login_url=login_url,
+            )
+    return None
+
+
+def _autosave_draft(application: Application, data):
+    """Save and commit the draft; the JSON refusal when it is stale, invalid or lost a race, else None."""
     try:
         expected = int(request.form.get("version") or 0) or None
     except ValueError:
@@ -386,16 +424,7 @@ def autosave(application_id: int):
         if not lost_race(error):
             raise
         return _json_error(409, "busy", _("Not saved yet: trying again in a moment."))
-    saved_at = clock.now()
-    from judging.core.templating import local_datetime
-
-    return jsonify(
-        {
-            "ok": True,
-            "version": application.version,
-            "message": _("Saved at %(time)s", time=local_datetime(saved_at, "time")),
-        }
-    )
+    return None
 
 
 # The application page and its documents --------------------------------------------------------
@@ -418,7 +447,7 @@ def application(application_id: int):
         in_jury_hands=found.status == "submitted" and service.in_jury_hands(found),
         can_withdraw=service.can_withdraw(found, now),
         has_receipt=found.latest_submission is not None,
-        country_names=dict(service.countries(current_locale())),
+        country_names=dict(countries(current_locale())),
         consent_form=publication_consent_form(
             found, current_locale(), data={"publication_consent": initial_data(found)["publication_consent"]}
         ),
@@ -526,7 +555,7 @@ def discard(application_id: int):
 def download(attachment_id: int):
     """A file, to its owner and organizers (jurors fetch files through their scorecard): always a download."""
     attachment = db.get(Attachment, attachment_id)
-    return uploads.file_response(uploads.download_for(current_user, attachment) if attachment else None)
+    return uploads.file_response(downloads.download_for(current_user, attachment) if attachment else None)
 
 
 # My data ------------------------------------------------------------------------------------------
