@@ -14,6 +14,7 @@ list of what breaks it, file and line, so a failure is a work list. See docs/arc
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -320,3 +321,49 @@ def layout_tree() -> str:
 
 if __name__ == "__main__":
     print(layout_tree())
+
+
+CHECKOUT = PACKAGE.parent
+GUIDES = [CHECKOUT / "README.md", *sorted((CHECKOUT / "docs").glob("*.md"))]
+
+
+def top_level_names(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {target.id for target in targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return names
+
+
+def stale_reference(token: str) -> str | None:
+    """Why a code reference of a guide (``judging/jury/rules.py``, ``judging.jury.rules.x``) is stale."""
+    for path in re.findall(r"(?:[\w.-]+/)+[\w.-]+\.(?:py|html)\b", token):
+        if not any((base / path).exists() for base in (CHECKOUT, PACKAGE, CHECKOUT / "templates")):
+            return f"no file {path}"
+    built = token.startswith("judging/_bundled/")  # made by the wheel's build (docs/deploy.md)
+    if re.fullmatch(r"judging/[\w/]+/", token) and not built and not (CHECKOUT / token).is_dir():
+        return f"no folder {token}"
+    dotted = re.fullmatch(r"(judging(?:\.\w+)+)(?:\(.*\))?", token)
+    if dotted:
+        parts = dotted.group(1).split(".")
+        known = max((i for i in range(1, len(parts) + 1) if ".".join(parts[:i]) in MODULES), default=0)
+        module = ".".join(parts[:known])
+        if known < len(parts) and (known < 2 or parts[known] not in top_level_names(MODULES[module])):
+            return f"no {dotted.group(1)}"
+    return None
+
+
+def test_the_guides_name_only_code_that_exists():
+    stale = [
+        f"{guide.relative_to(CHECKOUT)}:{number}: {why}"
+        for guide in GUIDES
+        for number, line in enumerate(guide.read_text(encoding="utf-8").splitlines(), 1)
+        for token in re.findall(r"`([^`\s]+)`", line)
+        if (why := stale_reference(token))
+    ]
+    assert not stale, report(stale)
