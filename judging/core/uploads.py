@@ -10,8 +10,8 @@
 * :func:`store` writes the bytes to ``UPLOAD_FOLDER/<random key>``. New files are removed again if
   the transaction rolls back; files scheduled with :func:`remove_after_commit` disappear from disk
   only once the transaction commits, so a failed request never loses a file still referenced.
-* Serving: every route that serves an upload asks :func:`download_for` (who may fetch it, under
-  which name) and answers with :func:`file_response` (always a download: ``attachment``,
+* Serving: every route that serves an upload asks ``applications.downloads.download_for`` (who may
+  fetch it, under which name) and answers with :func:`file_response` (always a download: ``attachment``,
   ``nosniff``, a sandbox CSP, the type checked at upload).
 """
 
@@ -34,10 +34,8 @@ from sqlalchemy.orm import Session
 from werkzeug.utils import secure_filename
 
 from judging.applications.models import Attachment
-from judging.applications.presenters import JUROR, attachment_name, visible_attachments
 from judging.core.models import localized
 from judging.editions.models import Question
-from judging.jury.models import Assignment
 
 MB = 1024 * 1024
 FORMATS: dict[str, dict[str, Any]] = {
@@ -237,42 +235,6 @@ class Download:
 
     attachment: Attachment
     name: str
-
-
-def juror_download(card: Assignment, attachment: Attachment) -> Download | None:
-    """What the juror of ``card`` gets (``card`` already passed ``services.jury.juror_may_open``).
-
-    Nothing for another application's file, nor, when the round hides the candidate's identity, for an
-    identifying file: identifying by the copy taken at upload *or* by its question's current flag (a
-    question made identifying later). The name is the one the presenters give the juror (neutral
-    ``REF-question.ext`` in a blind round), never the candidate's own when it is hidden.
-    """
-    application = card.application
-    if attachment.application_id != application.id:
-        return None
-    questions = card.round.prize.questions
-    visible = visible_attachments(application, viewer=JUROR, round=card.round, questions=questions)
-    if attachment.id not in {item.id for item in visible}:
-        return None
-    name = attachment_name(attachment, application, viewer=JUROR, round=card.round, questions=questions)
-    return Download(attachment, name)
-
-
-def download_for(user: Any, attachment: Attachment, *, card: Assignment | None = None) -> Download | None:
-    """The one rule for every route that serves an upload: who may fetch ``attachment``, under which name.
-
-    Through a scorecard (``card``), the juror rule of :func:`juror_download`. Otherwise only the
-    application's owner and organizers, under the name the candidate gave: a juror (even one assigned
-    to the application) gets nothing outside a scorecard, whose round decides what the juror may see.
-    """
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    if card is not None:
-        return juror_download(card, attachment) if card.juror_id == user.id else None
-    applicant_id = attachment.application.applicant_id if attachment.application is not None else None
-    if (applicant_id is not None and applicant_id == user.id) or user.has_role("organizer"):
-        return Download(attachment, attachment.filename)
-    return None
 
 
 def served_type(attachment: Attachment) -> str:
