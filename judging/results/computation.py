@@ -1143,9 +1143,19 @@ class RoundReport:
 def _juror_totals(
     inputs: RoundInputs, prepared: Prepared
 ) -> Callable[[int], list[tuple[str, str, Fraction]]]:
-    """For an application id: its counted scorecards' (juror name, email, exact total), by name."""
+    """For an application id: its counted scorecards' (juror name, email, exact total), by name.
+
+    Each juror's collation key is computed once (storing a round reads every application's totals:
+    a key per scorecard cost seconds at 20,000 applications)."""
     order = np.argsort(inputs.application_ids, kind="stable")
     grouped = inputs.application_ids[order]
+    keys: dict[int, tuple[Any, str]] = {}
+
+    def key_of(juror_id: int) -> tuple[Any, str]:
+        if juror_id not in keys:
+            email, name = inputs.jurors[juror_id]
+            keys[juror_id] = (sort_key()(name or email), email)
+        return keys[juror_id]
 
     def of(application_id: int) -> list[tuple[str, str, Fraction]]:
         start, stop = np.searchsorted(grouped, [application_id, application_id + 1])
@@ -1153,10 +1163,10 @@ def _juror_totals(
         for i in order[start:stop].tolist():
             total = prepared.total(i)
             if total is not None:
-                email, name = inputs.jurors[int(inputs.juror_ids[i])]
-                out.append((name or email, email, total))
-        by_name = sort_key()
-        return sorted(out, key=lambda t: (by_name(t[0]), t[1]))
+                juror_id = int(inputs.juror_ids[i])
+                email, name = inputs.jurors[juror_id]
+                out.append((key_of(juror_id), (name or email, email, total)))
+        return [line for _key, line in sorted(out, key=lambda item: item[0])]
 
     return of
 

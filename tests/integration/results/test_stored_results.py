@@ -66,7 +66,7 @@ def save_submitted(db, rnd, apps, jurors, organizer):
     scoring.save(db, card, actor=jurors["H"], scores={"overall": "100"}, submit=True)
 
 
-def save_as_draft(db, rnd, apps, jurors, organizer):
+def save_without_submitting(db, rnd, apps, jurors, organizer):
     card = card_of(db, rnd, jurors["L"], apps["A"])
     scoring.save(db, card, actor=jurors["L"], scores={"overall": "10"}, submit=False)
 
@@ -122,7 +122,7 @@ def rename_juror(db, rnd, apps, jurors, organizer):
 
 WRITE_PATHS = [
     save_submitted,
-    save_as_draft,
+    save_without_submitting,
     abstain,
     recuse,
     record_conflict,
@@ -248,3 +248,25 @@ def test_two_readers_at_once_compute_the_round_once(app, db, make, monkeypatch):
         thread.join()
     assert len(computed) == 1
     assert pages[0] == pages[1] == [row["application"] for row in fresh_ranking(db, rnd)]
+
+
+def test_a_draft_saved_again_leaves_the_stored_results_fresh(app, db, make, organizer, organizer_client):
+    """Jurors save drafts all day: only a change to or from a submitted scorecard is a new ranking."""
+    edition, prize, rnd, apps, jurors = five_by_four(make, db, phase="judging")
+    late = make.application(prize, ref="F", title="Projet F")
+    draft = make.scorecard(rnd, jurors["L"], late, scores={"overall": 50}, status="draft")
+    db.commit()
+    url = results_url(edition, prize, rnd)
+    organizer_client.get(url)
+    assert not is_stale(db, rnd)
+    with app.test_request_context():
+        scoring.save(db, draft, actor=jurors["L"], scores={"overall": "60"}, submit=False)
+        db.commit()
+    assert not is_stale(db, rnd)
+    with app.test_request_context():
+        scoring.save(db, draft, actor=jurors["L"], scores={"overall": "60"}, submit=True)
+        db.commit()
+    assert is_stale(db, rnd)
+    html = organizer_client.get(url).get_data(as_text=True)
+    assert page_rows(html) == fresh_ranking(db, rnd)
+    assert "F" in [row["application"] for row in page_rows(html)]
