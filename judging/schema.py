@@ -12,6 +12,7 @@ from judging.applications.models import (
     Submission,
 )
 from judging.audience.models import AudienceAward, AudienceCandidate, AudienceVote, AudienceVoter  # noqa: F401
+from judging.live.models import LiveSession, ReceivedSubmission  # noqa: F401
 from judging.core.audit_event import AuditEvent
 from judging.core.models import Base, localized, utcnow
 from judging.editions.models import (
