@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 
+from judging.applications.engine.names import normalize_org_name
 from judging.applications.models import Application, Attachment
 from judging.core.templating import tr
 from judging.editions.models import Question, Round
-from judging.jury.engine.names import normalize_org_name
 
 JUROR = "juror"
 ORGANIZER = "organizer"

@@ -17,6 +17,12 @@ applications open 200 days before it and close 21 days after it, so candidates c
 and jurors score). Every account gets the password :data:`PASSWORD`; e-mail addresses follow a
 pattern (``j00001@jury.<code>.example``, ``c000001@candidates.<code>.example``) so that load
 tests can log in. Flushes, never commits: the command commits once.
+
+The steps run in this order, one per table or group of tables: clear, import the setup, jurors
+(accounts, roles, edition people, jury memberships), applications (drawn then written chunk by
+chunk: organizations, candidates, applications, answers), declared conflicts, scorecards and
+scores, then the conflicts and the audit event. Every step draws from the one ``random.Random(seed)``
+in a fixed order: moving a draw from one step to another changes the rows a seed gives.
 """
 
 from __future__ import annotations
@@ -37,13 +43,13 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from judging.accounts.models import EditionPerson, Organization, User, UserRole
+from judging.applications.engine.names import normalize_org_name
 from judging.applications.models import Answer, Application
 from judging.core.audit import record
 from judging.devdata import demo
 from judging.editions.models import Criterion, Edition, Prize, Question, Round
 from judging.exchange.common import FORMAT
 from judging.exchange.import_ import delete_edition, import_edition
-from judging.jury.engine.names import normalize_org_name
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 from judging.results.models import mark_stale
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from judging.accounts.models import EditionPerson, Organization, User
+from judging.applications.engine.names import normalize_org_name
 from judging.applications.models import Answer, Application, Attachment, Submission
 from judging.core.audit import record
 from judging.editions.models import Criterion, Edition, Prize, Question, Round
@@ -32,7 +33,6 @@ from judging.exchange.common import (
     to_decimal,
 )
 from judging.exchange.validate import ExchangeError, validate
-from judging.jury.engine.names import normalize_org_name
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 from judging.results.models import Decision, ResultSnapshot, mark_stale
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from judging.jury.engine.names import normalize_org_name, strip_accents
+from judging.applications.engine.names import normalize_org_name, strip_accents
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ matches wins, matching the one-row-per-pair ``conflicts`` table):
     (compared case-insensitively, ignoring a ``+tag`` and, for Gmail, dots);
 ``organization``
     the juror's organization and the applicant's organization have the same
-    :func:`~judging.jury.engine.names.normalize_org_name` key (case, accents,
+    :func:`~judging.applications.engine.names.normalize_org_name` key (case, accents,
     punctuation and legal suffixes such as inc., ltée, SENC, ltd, llc ignored);
 ``email-domain``
     the juror's email domain and the applicant's or contact's are the same
@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from judging.jury.engine.names import normalize_org_name
+from judging.applications.engine.names import normalize_org_name
 
 SOURCES = ("applicant", "organization", "email-domain")
 """The ``source`` values :func:`detect_conflicts` produces, most specific first."""

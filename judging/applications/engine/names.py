@@ -1,7 +1,9 @@
 """Names compared the way people mean them: ``Serre Inc.`` and ``serre`` are one organization.
 
 Pure Python: no Flask, no session. Used by the edition import to key the
-``Organization`` registry and by conflict-of-interest detection.
+``Organization`` registry, by conflict-of-interest detection and by the masking of a blind
+application's free text; it sits with the applications (below the jury) so that all of them
+import it downward.
 """
 
 from __future__ import annotations
