@@ -124,3 +124,17 @@ def test_a_personal_link_works_on_one_phone_only(client, db, evening, organizer)
     assert "Ce lien personnel sert déjà sur un autre téléphone." in response.get_data(as_text=True)
     assert vote(second_person, evening.finalists[0]).status_code == 403
     assert [application for _voter, application in votes(db)] == [evening.finalists[2].id]
+
+
+def test_odd_input_gets_a_message_never_a_500(client, db, evening):
+    odd = ["", " ", "x" * 5000, "１２３４５６", "12345\u0000", "<script>", "ana@", "@@", "é" * 400, "0" * 7]
+    for value in odd:
+        assert client.post("/audience/mtl-2026/code", data={"email": value}).status_code < 500
+        assert client.post("/audience/mtl-2026/verify", data={"code": value}).status_code < 500
+        assert client.post("/audience/mtl-2026/ballot", data={"choice": value}).status_code < 500
+    sign_in_with_code(client, db, "ana@example.org")
+    for value in odd + ["-1", "99999999999999999999", str(evening.outsider.id)]:
+        assert client.post("/audience/mtl-2026/ballot", data={"choice": value}).status_code in (400, 422)
+    assert client.get("/audience/" + "x" * 3000).status_code == 404
+    assert client.get("/audience/mtl-2026/l/" + "y" * 5000).status_code == 404
+    assert votes(db) == []
