@@ -199,6 +199,8 @@ SENTENCES = {
     "audience.vote_voided": _l("%(who)s voided an audience vote."),
     "audience.tally_viewed": _l("%(who)s looked at the tally of the audience vote."),
     "audience.votes_exported": _l("%(who)s exported the audience votes."),
+    "live.controlled": _l("%(who)s used the live final's control (start, pause, next or back)."),
+    "live.timing_set": _l("%(who)s set how long the pitches and questions of the live final last."),
 }
 
 

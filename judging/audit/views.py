@@ -133,6 +133,8 @@ ACTION_LABELS = {
     "audience.vote_voided": _l("Audience vote voided"),
     "audience.tally_viewed": _l("Audience tally looked at"),
     "audience.votes_exported": _l("Audience votes exported"),
+    "live.controlled": _l("Live final control used"),
+    "live.timing_set": _l("Live final timing set"),
 }
 
 

@@ -53,6 +53,7 @@ RANKS = {
     "judging.ceremony": 6,
     "judging.audit": 7,
     "judging.audience": 7,
+    "judging.live": 7,  # the live final: reads results, shows the audience vote's QR code
     "judging.exchange": 8,
     "judging.devdata": 8,
     "judging.cli": 9,  # the console command builds the app
