@@ -1,9 +1,10 @@
 """The jury area: a juror's rounds and progress, the scoring page (with autosave), files, the live final.
 
-Every scorecard is loaded through :func:`scorecard_or_404`: it must be the juror's own, in a
-round whose judging has opened, not recused and not in conflict; anything else, including a
-guessed URL, is a 404. Writes call one service of ``services.scoring`` and commit once. The
-application is shown through ``presenters.application_view`` (identity hidden in blind rounds).
+Every scorecard is loaded through :func:`judging.jury.loading.scorecard_or_404`: it must be the
+juror's own, in a round whose judging has opened, not recused and not in conflict; anything else,
+including a guessed URL, is a 404. Writes call one function of :mod:`judging.jury.scoring` and
+commit once. The application is shown through ``presenters.application_view`` (identity hidden in
+blind rounds).
 """
 
 from __future__ import annotations
@@ -25,10 +26,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from judging.accounts.models import User
 from judging.applications import downloads
 from judging.applications.models import Application, Attachment
 from judging.applications.presenters import JUROR, application_label, application_view
@@ -41,7 +41,7 @@ from judging.core.permissions import juror_required
 from judging.core.templating import current_locale, decimal_text, local_datetime, tr
 from judging.core.web_input import int_arg
 from judging.db import session as db
-from judging.editions.models import Prize, Round
+from judging.editions.models import Round
 from judging.jury import queries, rules, scorecards, scoring
 from judging.jury.forms import (
     AbstainForm,
@@ -52,6 +52,7 @@ from judging.jury.forms import (
     expected_version,
     score_field_name,
 )
+from judging.jury.loading import scorecard_or_404
 from judging.jury.models import Assignment, JuryMembership
 from judging.jury.scoring import ScoreError, ScoringClosed, StaleScorecard
 from judging.results.engine import phases as phase_rules
@@ -75,36 +76,6 @@ def status_label(status: str) -> str:
 
 
 # --- loading ---------------------------------------------------------------------------------------------
-
-
-def _scorecard_query(round_id: int, application_id: int):
-    return (
-        select(Assignment)
-        .where(
-            Assignment.round_id == round_id,
-            Assignment.application_id == application_id,
-            Assignment.juror_id == current_user.id,
-        )
-        .options(
-            # many-to-one in the same SELECT (joins), collections one SELECT each: 6 queries in all
-            joinedload(Assignment.round).joinedload(Round.prize).selectinload(Prize.questions),
-            joinedload(Assignment.round).selectinload(Round.criteria),
-            joinedload(Assignment.application).selectinload(Application.answers),
-            joinedload(Assignment.application).selectinload(Application.attachments),
-            joinedload(Assignment.application).joinedload(Application.applicant).lazyload(User.role_rows),
-            joinedload(Assignment.application).joinedload(Application.organization),
-            selectinload(Assignment.scores),
-        )
-    )
-
-
-def scorecard_or_404(round_id: int, application_id: int) -> Assignment:
-    """The current juror's scorecard; not theirs, not open yet, recused, in conflict, withdrawn or
-    ineligible → 404 (:func:`judging.jury.rules.juror_may_open`, the rule of every juror route)."""
-    card = db.scalar(_scorecard_query(round_id, application_id))
-    if card is None or not rules.juror_may_open(db, current_user, card):
-        abort(404)
-    return card
 
 
 def _actor() -> Any:
