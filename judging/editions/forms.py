@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, FieldList, SelectField, StringField, TextAreaField
 from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import TextInput
@@ -21,18 +21,16 @@ from wtforms.widgets import TextInput
 from judging.applications.publication import DEFAULT_CONSENT_TEXT
 from judging.core.edits import VersionedForm
 from judging.core.forms import MontrealDateTimeField
-from judging.core.labels import METHOD_LABELS, QUESTION_TYPE_LABELS
+from judging.core.labels import METHOD_LABELS, QUESTION_TYPE_LABELS, TIE_BREAK_LABELS, tie_break_label
 from judging.editions.brand import LOGO_ACCEPT, normalize_colour
-from judging.editions.models import METHODS, QUESTION_TYPES
+from judging.editions.models import METHODS, QUESTION_TYPES, TIE_BREAK_SIMPLE
 from judging.editions.operations import (
     BRAND_FIELDS,
     CODE_MAX,
     CODE_RE,
     COLOUR_MESSAGE,
     format_options,
-    format_tie_break,
     parse_options,
-    parse_tie_break,
     split_bilingual,
 )
 
@@ -336,6 +334,28 @@ class PrizeForm(VersionedForm, BilingualMixin, FlaskForm):
 # --- rounds -----------------------------------------------------------------------------------------
 
 
+TIE_BREAK_STEPS = 5
+#: the first step of the chain, and each next one
+TIE_BREAK_STEP_LABELS = (_l("If still tied, first"), _l("Then"))
+
+
+def tie_break_choices(criteria: Any, chosen: list[str]) -> list[tuple[str, str]]:
+    """A step's options: none, each criterion of the round by its name, the other tie-breaks, then
+    anything already chosen that is none of these (so that the page shows what is stored)."""
+    options = [("", str(_l("— none —")))]
+    for criterion in criteria:
+        entry = f"criterion:{criterion.code}"
+        options.append((entry, _first_upper(tie_break_label([entry], [criterion]))))
+    options += [(code, _first_upper(str(TIE_BREAK_LABELS[code]))) for code in TIE_BREAK_SIMPLE]
+    known = {value for value, _label in options}
+    options += [(value, value) for value in chosen if value not in known]
+    return options
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 class RoundForm(VersionedForm, BilingualMixin, FlaskForm):
     shows = ("code", "name", "method", "jurors_per_application", "tie_break", "blind", "judging_closes_at")
     code = code_field(list="round-code-suggestions")
@@ -350,18 +370,44 @@ class RoundForm(VersionedForm, BilingualMixin, FlaskForm):
     jurors_per_application = whole_number(
         _l("Jurors per application"), minimum=1, maximum=100, required=False
     )
-    tie_break = StringField(
-        _l("Tie-break chain"),
-        validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))],
-        render_kw=dict(CODE_ATTRS),
+    _tie_break_choices: list[tuple[str, str]] = []
+    #: the chain as ordered choices (a criterion by its name, never its code); see :meth:`offer_tie_breaks`
+    tie_break = FieldList(
+        label=_l("Tie-break chain"),
+        unbound_field=ChoiceField(
+            _l("Tie-break"), choices=[], invalid_message=_l("Choose a tie-break from the list.")
+        ),
+        min_entries=TIE_BREAK_STEPS,
+        max_entries=10,
     )
     blind = BooleanField(_l("Blind judging (jurors do not see identifying answers)"))
     judging_closes_at = MontrealDateTimeField(_l("Judging closes"), validators=[Optional()])
 
-    def validate_tie_break(self, field: Field) -> None:
-        entries = parse_tie_break(field.data)
-        if len(entries) > 10:
-            raise ValidationError(_l("Use at most 10 tie-breaks."))
+    def offer_tie_breaks(self, criteria: Any, stored: list[str] | None = None) -> RoundForm:
+        """Give each step of the chain its choices: the round's criteria by name, then the other
+        tie-breaks; a ``stored`` entry that is none of these (an imported chain) stays offered."""
+        self._tie_break_choices = tie_break_choices(criteria, list(stored or []))
+        self._label_steps()
+        return self
+
+    def chain_errors(self) -> list[Any]:
+        """The chain's own messages (a repeated entry, a locked chain), not those of one step."""
+        return [error for error in self.tie_break.errors if not isinstance(error, list)]
+
+    def _label_steps(self) -> None:
+        for number, entry in enumerate(self.tie_break, start=1):
+            entry.choices = self._tie_break_choices
+            entry.label.text = TIE_BREAK_STEP_LABELS[0] if number == 1 else TIE_BREAK_STEP_LABELS[1]
+
+    def _take_stored(self, names: list[str], current: dict[str, Any]) -> None:
+        """A stale save: the chain shown again as stored (a list, not an input's text)."""
+        super()._take_stored([name for name in names if name != "tie_break"], current)
+        if "tie_break" in names:
+            stored = list(current.get("tie_break") or [])
+            self.tie_break.entries, self.tie_break.last_index = [], -1
+            for value in stored + [""] * max(1, TIE_BREAK_STEPS - len(stored)):
+                self.tie_break.append_entry(value)
+            self._label_steps()
 
     @classmethod
     def data_of(cls, rnd: Any) -> dict[str, Any]:
@@ -370,7 +416,7 @@ class RoundForm(VersionedForm, BilingualMixin, FlaskForm):
             "code": rnd.code,
             "method": rnd.method,
             "jurors_per_application": rnd.jurors_per_application,
-            "tie_break": format_tie_break(rnd.tie_break),
+            "tie_break": list(rnd.tie_break or []),
             "blind": rnd.blind,
             "judging_closes_at": rnd.judging_closes_at,
         } | BilingualMixin.bilingual_data("name", rnd.name)
@@ -386,7 +432,7 @@ class RoundForm(VersionedForm, BilingualMixin, FlaskForm):
             "name": self.bilingual("name", optional=True),
             "method": self.method.data,
             "jurors_per_application": self.jurors_per_application.data,
-            "tie_break": parse_tie_break(self.tie_break.data),
+            "tie_break": [entry.data for entry in self.tie_break if entry.data],
             "blind": bool(self.blind.data),
             "judging_closes_at": self.judging_closes_at.data,
         }

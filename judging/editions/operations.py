@@ -25,6 +25,7 @@ from judging.accounts.models import User
 from judging.applications.models import Answer, Application
 from judging.core import clock, versions
 from judging.core.audit import record, snapshot
+from judging.core.labels import tie_break_label
 from judging.core.models import UTCDateTime
 from judging.editions import brand
 from judging.editions.brand import CheckedLogo
@@ -469,7 +470,7 @@ def tie_break_errors(entries: Sequence[str], criterion_codes: Iterable[str]) -> 
     seen: set[str] = set()
     for entry in entries:
         if entry in seen:
-            messages.append(_l("“%(entry)s” is listed twice.", entry=entry))
+            messages.append(_l("“%(entry)s” is listed twice.", entry=tie_break_label([entry])))
             continue
         seen.add(entry)
         if entry in TIE_BREAK_SIMPLE:

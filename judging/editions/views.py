@@ -44,7 +44,7 @@ from judging.editions.forms import (
     RoundForm,
 )
 from judging.editions.loading import load_criterion, load_edition, load_prize, load_question, load_round
-from judging.editions.models import Criterion, Edition, Prize, Question, Round
+from judging.editions.models import Edition, Prize, Question, Round
 from judging.editions.operations import JUDGING_STARTED, SetupError
 
 # Service field names → the form input that shows the message.
@@ -397,19 +397,11 @@ def _suggested_round_code(prize: Prize) -> str:
     return next((code for code in ("preselection", "final") if code not in taken), "")
 
 
-def _criterion_codes(rnd: Round | None) -> list[str]:
-    if rnd is None:
-        return []
-    return list(
-        db.scalars(select(Criterion.code).where(Criterion.round_id == rnd.id).order_by(Criterion.position))
-    )
-
-
 @bp.route("/editions/<int:edition_id>/prizes/<int:prize_id>/rounds/new", methods=["GET", "POST"])
 @organizer_required
 def round_new(edition_id: int, prize_id: int):
     edition, prize = load_prize(edition_id, prize_id)
-    form = RoundForm()
+    form = RoundForm().offer_tie_breaks([])  # no criterion yet: they come after the round
     if request.method == "GET":
         form.code.data = _suggested_round_code(prize)
     if form.validate_on_submit():
@@ -417,9 +409,7 @@ def round_new(edition_id: int, prize_id: int):
         if rnd:
             flash(_("Round created. Now add its rubric criteria."), "success")
             return redirect(_prize_url(edition, prize, f"round-{rnd.id}"))
-    return render_template(
-        "editions/round_form.html", form=form, edition=edition, prize=prize, rnd=None, criterion_codes=[]
-    )
+    return render_template("editions/round_form.html", form=form, edition=edition, prize=prize, rnd=None)
 
 
 @bp.route(
@@ -429,6 +419,7 @@ def round_new(edition_id: int, prize_id: int):
 def round_edit(edition_id: int, prize_id: int, round_id: int):
     edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     form = RoundForm.from_round(rnd)  # on POST too: a date left as shown keeps its seconds
+    form.offer_tie_breaks(rnd.criteria, rnd.tie_break)
     if form.validate_on_submit() and _save(
         form, lambda: setup.update_round(db, rnd, actor=_actor(), **form.values(), **form.seen())
     ):
@@ -440,7 +431,6 @@ def round_edit(edition_id: int, prize_id: int, round_id: int):
         edition=edition,
         prize=prize,
         rnd=rnd,
-        criterion_codes=_criterion_codes(rnd),
     ), status_of(form)
 
 

@@ -76,15 +76,17 @@ def test_organizer_creates_a_prize_with_a_round_and_two_criteria(page, live_serv
         page.click("#save-criterion")
         page.wait_for_load_state()
 
-    # The tie-break chain may now name a criterion; an unknown one is refused with what was typed kept
+    # The tie-break chain may now name a criterion, picked by its name; a repeated step is refused
+    # with what was chosen kept
     page.locator("section[id^=round-] a[href$='/edit']").first.click()
-    page.fill("input[name=tie_break]", "criterion:impakt, median")
+    page.select_option("select[name=tie_break-0]", label="La médiane la plus haute")
+    page.select_option("select[name=tie_break-1]", label="La médiane la plus haute")
     page.click("#save-round")
     page.wait_for_load_state()
     assert page.locator("#tie_break-errors").is_visible()
-    assert "impakt" in page.locator("#tie_break-errors").inner_text()
-    assert page.input_value("input[name=tie_break]") == "criterion:impakt, median"
-    page.fill("input[name=tie_break]", "criterion:impact, median")
+    assert "la médiane la plus haute" in page.locator("#tie_break-errors").inner_text()
+    assert page.input_value("select[name=tie_break-1]") == "median"
+    page.select_option("select[name=tie_break-0]", label="La meilleure note en « Impact »")
     page.click("#save-round")
     page.wait_for_load_state()
 

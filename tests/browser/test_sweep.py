@@ -52,34 +52,7 @@ SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b|(?<=à )\d{1,2} h \d{2} min \d{2}
 
 # Pages with a known finding outside this change's files, each with its reason. Keys: (check, url
 # regex). Nothing else is allowed; remove an entry when its page is fixed.
-ALLOWED: dict[tuple[str, str], str] = {
-    ("seconds", r"/organizer/editions/\d+/audit$"): (
-        "the audit trail dates each event to the second (a record, like a receipt): to be decided "
-        "with the owner of the audit sentences"
-    ),
-    ("seconds", r"/organizer/(outbox|editions/\d+/(ceremony|prizes/\d+/rounds/\d+/(results|phase)))$"): (
-        "moments the app records (results frozen on, phase history, mail queued and sent, page public "
-        "since) keep their seconds: judging/core/templating.py::local_time shows seconds whenever the moment "
-        "has some, by design (so that a 23:59:59 deadline is not shown as 23:59); showing them only on "
-        "receipts and the audit trail is a change of that shared formatter"
-    ),
-    ("code", r"/organizer/editions/\d+/prizes/\d+/rounds/new$"): (
-        "the new round's form asks for its code and suggests « preselection » or « final »: the "
-        "organizer types codes there"
-    ),
-    ("code", r"/organizer/editions/\d+/prizes/\d+/rounds/\d+/edit$"): (
-        "the tie-break field is typed with criterion codes (criterion:impact), so its help lists "
-        "them: needs a tie-break picker by criterion name (judging/organizer forms, not a template fix)"
-    ),
-    ("code", r"/organizer/editions/\d+/prizes/\d+$"): (
-        "the prize's setup lists each question's code (<code>ip</code>), the identifier the organizer "
-        "gives it in the question form and finds in exports"
-    ),
-    ("code", r"/organizer/editions/\d+/prizes/\d+/rounds/\d+/delete$"): (
-        "the title « Supprimer le tour « preselection » ? » is built in judging/editions/views.py "
-        "(round_delete) with the round's code"
-    ),
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 # Names of the app's commands, shown to organizers, are not codes (« judging send-mail »).
 COMMANDS = re.compile(r"\bjudging [a-z-]+")
 

@@ -292,13 +292,35 @@ def test_a_round_method_saved_meanwhile_is_not_reverted(two, make, db):
     assert (rnd.method, rnd.jurors_per_application) == ("median", 3)
 
 
+def test_a_tie_break_chain_saved_meanwhile_is_not_reverted_and_is_shown_as_stored(two, make, db):
+    """The chain is picked step by step; a stale page that left it as shown gets the stored chain back."""
+    rnd = make.round(phase="setup", method="mean", tie_break=["median"], criteria=0)
+    make.criterion(rnd, code="impact", name={"fr": "Impact", "en": "Impact"})
+    db.commit()
+    url = prize_url(rnd.prize, f"/rounds/{rnd.id}/edit")
+    my_page, their_page = two[0].get(url), two[1].get(url)
+    chosen = {"tie_break-0": "criterion:impact", "tie_break-1": "count"}
+    assert two[1].post(url, data=form_of(their_page) | chosen).status_code == 302
+    refused = two[0].post(url, data=form_of(my_page) | {"jurors_per_application": "5"})
+    assert refused.status_code == 409
+    again = form_of(refused)
+    assert (again["tie_break-0"], again["tie_break-1"], again["jurors_per_application"]) == (
+        "criterion:impact",
+        "count",
+        "5",
+    )
+    assert two[0].post(url, data=again).status_code == 302  # saving again on purpose keeps both changes
+    db.expire_all()
+    assert (rnd.tie_break, rnd.jurors_per_application) == (["criterion:impact", "count"], 5)
+
+
 def test_the_phase_page_method_form_refuses_a_stale_tie_break(two, make, db):
     rnd = make.round(phase="setup", method="mean", tie_break=["median"])
     db.commit()
     edit_url = prize_url(rnd.prize, f"/rounds/{rnd.id}/edit")
     phase_page = two[0].get(prize_url(rnd.prize, f"/rounds/{rnd.id}/phase"))
     their_page = two[1].get(edit_url)
-    assert two[1].post(edit_url, data=form_of(their_page) | {"tie_break": "count"}).status_code == 302
+    assert two[1].post(edit_url, data=form_of(their_page) | {"tie_break-0": "count"}).status_code == 302
     refused = two[0].post(
         prize_url(rnd.prize, f"/rounds/{rnd.id}/phase/method"),
         data=form_of(phase_page, "/phase/method") | {"method": "trimmed"},

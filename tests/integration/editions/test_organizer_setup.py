@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -46,13 +47,20 @@ PRIZE_FORM = {
     "max_logo_mb": "3",
 }
 
+
+def tie_break_steps(text: str) -> dict[str, str]:
+    """The round form's tie-break steps (``tie_break-0`` …) for ``"median, count"``, the rest empty."""
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    return {f"tie_break-{n}": entries[n] if n < len(entries) else "" for n in range(5)}
+
+
 ROUND_FORM = {
     "code": "preselection",
     "name_fr": "Présélection",
     "name_en": "Preselection",
     "method": "median",
     "jurors_per_application": "3",
-    "tie_break": "median, count",
+    **tie_break_steps("median, count"),
     "blind": "y",
     "judging_closes_at": "2026-09-01T17:00",
 }
@@ -432,7 +440,7 @@ def test_round_with_criteria_and_tie_break_chain(organizer_client, make, db):
         assert response.status_code == 302, text(response)
 
     response = organizer_client.post(
-        round_url(rnd, "/edit"), data=ROUND_FORM | {"tie_break": "criterion:impact, median,first-places"}
+        round_url(rnd, "/edit"), data=ROUND_FORM | tie_break_steps("criterion:impact, median,first-places")
     )
     assert response.status_code == 302
     db.expire_all()
@@ -467,7 +475,20 @@ def test_round_with_criteria_and_tie_break_chain(organizer_client, make, db):
     assert 'value="35"' in criterion_page
     assert 'value="10"' in criterion_page
     edit_page = text(organizer_client.get(round_url(rnd, "/edit")))
-    assert 'value="criterion:impact, median, first-places"' in edit_page
+    steps = re.findall(r'<select[^>]*name="tie_break-\d"[^>]*>(.*?)</select>', edit_page, re.S)
+    chosen = [
+        re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', s) for s in steps
+    ]
+    assert [next(v for v in m.groups() if v is not None) if m else "" for m in chosen] == [
+        "criterion:impact",
+        "median",
+        "first-places",
+        "",
+        "",
+    ]
+    # each criterion offered by its name, never its code
+    assert ">La meilleure note en «\u00a0Impact\u00a0»</option>" in steps[0]
+    assert ">criterion:impact<" not in edit_page
     assert 'value="2026-09-01T17:00"' in edit_page
 
     assert [e.after["code"] for e in audit(db, "criterion.created")] == ["impact", "feasibility"]
@@ -484,43 +505,33 @@ def test_tie_break_naming_an_unknown_criterion_is_refused(app, organizer_client,
     if lang == "en":
         switch_to_english(organizer_client)
 
-    typed = "criterion:impakt, median"
-    response = organizer_client.post(round_url(rnd, "/edit"), data=ROUND_FORM | {"tie_break": typed})
+    # the steps offer only the round's criteria: a forged one is refused, the other steps kept
+    response = organizer_client.post(
+        round_url(rnd, "/edit"), data=ROUND_FORM | tie_break_steps("criterion:impakt, median")
+    )
     page = text(response)
     assert response.status_code == 200
-    assert (
-        translated(
-            app,
-            lang,
-            "“%(entry)s”: this round has no criterion with the code “%(code)s” "
-            "(add the criterion first, then the tie-break).",
-            entry="criterion:impakt",
-            code="impakt",
-        )
-        in page
-    )
-    assert f'value="{typed}"' in page
+    assert translated(app, lang, "Choose a tie-break from the list.") in page
+    assert re.search(r'<option (selected value="median"|value="median" selected)', page)
     db.expire_all()
     assert rnd.tie_break == ["median"]
 
 
 @pytest.mark.parametrize(
-    ("chain", "message", "values"),
+    ("typed", "message", "values"),
     [
-        (
-            "random",
-            "“%(entry)s” is not a tie-break. Use criterion:CODE, median, mean, count or first-places.",
-            {"entry": "random"},
-        ),
-        ("median, median", "“%(entry)s” is listed twice.", {"entry": "median"}),
+        ("random", "Choose a tie-break from the list.", {}),
+        ("median, median", "“%(entry)s” is listed twice.", {"entry": "la médiane la plus haute"}),
     ],
 )
 def test_tie_break_unknown_or_repeated_entries_are_refused(
-    app, organizer_client, make, db, chain, message, values
+    app, organizer_client, make, db, typed, message, values
 ):
     prize = make.prize()
     db.commit()
-    response = organizer_client.post(prize_url(prize, "/rounds/new"), data=ROUND_FORM | {"tie_break": chain})
+    response = organizer_client.post(
+        prize_url(prize, "/rounds/new"), data=ROUND_FORM | tie_break_steps(typed)
+    )
     assert response.status_code == 200
     assert translated(app, "fr", message, **values) in text(response)
     assert db.scalar(select(func.count()).select_from(Round)) == 0
@@ -561,7 +572,7 @@ def test_method_change_is_refused_once_judging_started(app, organizer_client, ma
 
     # Other settings may still change while the method and the chain stay.
     response = organizer_client.post(
-        round_url(rnd, "/edit"), data=ROUND_FORM | {"method": "mean", "tie_break": ""}
+        round_url(rnd, "/edit"), data=ROUND_FORM | {"method": "mean"} | tie_break_steps("")
     )
     assert response.status_code == 302
     db.expire_all()
