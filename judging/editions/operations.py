@@ -1182,7 +1182,8 @@ def copy_setup(
     actor: User | None,
     publication_consent_text: dict[str, str] | None = None,
 ) -> Edition:
-    """A new edition with ``source``'s prizes, rounds (back in ``setup``), criteria and questions.
+    """A new edition with ``source``'s prizes, rounds (back in ``setup``), criteria and questions,
+    and its brand (colours and logo: next year's contest usually looks like this year's).
 
     Applications, juries, conflicts, scorecards and decisions are not copied; nor are dates
     such as the rounds' judging deadlines, which belong to the source's calendar.
@@ -1197,6 +1198,8 @@ def copy_setup(
     }
     _validate_edition(db, fields, None)
     edition = Edition(timezone=source.timezone or clock.DEFAULT_TIMEZONE, **fields)
+    for column in (*BRAND_FIELDS, "brand_logo", "brand_logo_type"):
+        setattr(edition, column, getattr(source, column))
     db.add(edition)
     counts = {"prizes": 0, "rounds": 0, "criteria": 0, "questions": 0}
     for prize in setup_of_edition(db, source.id):

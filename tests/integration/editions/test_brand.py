@@ -15,6 +15,8 @@ from judging.ceremony import documents
 from judging.ceremony import plan as ceremony
 from judging.core.audit_event import AuditEvent
 from judging.editions import brand
+from judging.editions import operations as setup
+from tests.factories import aware
 from tests.scenarios import ceremony_edition, pdf_text
 
 
@@ -197,3 +199,26 @@ def test_candidate_pages_of_the_edition_wear_its_brand_and_logo(app, db, make, c
     assert f"/editions/{edition.id}/brand.css?v=" in page
     assert f'src="/editions/{edition.id}/logo?v={"ef" * 6}"' in page
     assert candidate_client.get(f"/editions/{edition.id}/logo?v=old").headers["Cache-Control"] == "no-cache"
+
+
+def test_copying_a_setup_keeps_the_brand(app, db, make, organizer):
+    source = make.edition(brand_primary="#1b5e20", brand_accent="#8e24aa", brand_logo=png_bytes())
+    source.brand_logo_type, source.brand_logo_sha256 = "image/png", "12" * 32
+    db.commit()
+    with app.test_request_context():
+        copy = setup.copy_setup(
+            db,
+            source=source,
+            code="next-year",
+            name={"fr": "L'an prochain", "en": ""},
+            applications_open=aware(2027, 5, 1),
+            applications_close=aware(2027, 8, 1),
+            ceremony_at=None,
+            actor=organizer,
+        )
+    assert (copy.brand_primary, copy.brand_accent, copy.brand_logo_type) == (
+        "#1b5e20",
+        "#8e24aa",
+        "image/png",
+    )
+    assert copy.brand_logo == png_bytes() and copy.brand_logo_sha256 == "12" * 32
