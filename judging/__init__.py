@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from judging.editions.views import bp as organizer_bp
     from judging.jury import organizer_views as _jury  # noqa: F401
     from judging.jury.views import bp as jury_bp
+    from judging.live import views as _live  # noqa: F401 (live final: control, board, projector, phones)
     from judging.mail import editor as _mail_editor  # noqa: F401
     from judging.mail import views as _outbox  # noqa: F401
     from judging.results import views as _results  # noqa: F401
