@@ -6,11 +6,13 @@ flush; the route (or CLI command) commits once.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -43,6 +45,28 @@ def init_app(app: Flask) -> None:
         db_session = g.pop("_db_session", None)
         if db_session is not None:
             db_session.close()
+
+
+@contextmanager
+def sessions_joining(app: Flask, connection: Connection) -> Iterator[None]:
+    """Tests only: every session ``app`` opens meanwhile joins ``connection``'s open transaction.
+
+    Each session works inside a SAVEPOINT of that transaction: its ``commit()`` releases the
+    savepoint (the rows stay, visible to every later session of the test), its ``rollback()`` or
+    ``close()`` rolls back to it. The test fixture rolls the whole transaction back at the end, so
+    nothing is ever committed and no table needs emptying (see docs/testing.md). ``get_engine``
+    meanwhile gives the connection's engine, so listeners a test puts on it see the statements.
+    """
+    extension = app.extensions[_EXT]
+    own = dict(extension)
+    extension["engine"] = connection.engine
+    extension["sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield
+    finally:
+        extension.update(own)
 
 
 def get_engine(app: Flask | None = None) -> Engine:

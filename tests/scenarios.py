@@ -1,13 +1,15 @@
 """Scenario builders shared by tests and benchmarks: one module, never imported from a test module.
 
 Each builder makes the data of a situation (people, applications, scorecards ...) and returns it;
-the tests that use it assert on it. Sections: conflicts (``large_jury``), results
+the tests that use it assert on it. Sections: people (``login``), candidates (``contest``,
+``form_for``, ``Clock``, the files a candidate uploads), conflicts (``large_jury``), results
 (``five_by_four`` and the results page's readers), ceremony (``ceremony_edition`` and the PDF
-readers).
+readers), results document, exchange, concurrency (``race``), a database from last year.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
@@ -19,19 +21,211 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Integer, MetaData, Numeric, String, Table, inspect, select
 from sqlalchemy.exc import SAWarning
+from sqlalchemy.orm import object_session
 
+from judging.applications.models import Application
 from judging.core.migrate import current_revision, head_revision, upgrade
 from judging.core.models import Base
 from judging.db import make_engine
+from judging.db import session as app_session
+from judging.editions.models import Edition, Prize, Question
 from judging.jury.engine.conflicts import ApplicantProfile, JurorProfile
 from judging.results import operations as decisions_service
 from judging.results.models import Decision, PitchSlot, ResultSnapshot
-from tests.conftest import login
 from tests.factories import aware
+
+# --- people -------------------------------------------------------------------------------------
+
+_FIRST_LOGIN = threading.Lock()
+
+
+def login(client, user):
+    """Log ``user`` in on ``client`` the way Flask-Login does (no password round trip); returns ``client``.
+
+    The session carries the user's session token (``User.get_id``): the first login creates it,
+    and it is committed so that the user loader (in any thread) accepts it. Race tests log one
+    user in from several threads at once: only one of them may create and commit the token.
+    """
+    with _FIRST_LOGIN:
+        had_token = bool(user.session_token)
+        session_id = user.get_id()
+        if not had_token:
+            object_session(user).commit()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = session_id
+        flask_session["_fresh"] = True
+    return client
+
+
+# --- candidates ---------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 64
+RECEIPT_RE = re.compile(r"MTL-\d{4}-[A-Z0-9]{3}-\d{3,}-[0-9A-F]{4}")
+
+
+@dataclass
+class Contest:
+    edition: Edition
+    prize: Prize
+    pitch: Question  # long-text, required, 20 words max
+    stage: Question  # choice
+    public: Question  # yes-no
+    video: Question  # url
+    deck: Question  # file (PDF), required
+    logo: Question  # file (PNG/JPEG)
+    tagline: Question  # text
+
+
+def contest(
+    make, db, *, prize_code: str = "innovation", edition: Edition | None = None, **edition_fields
+) -> Contest:
+    edition = edition or make.edition(**edition_fields)
+    prize = make.prize(
+        edition,
+        code=prize_code,
+        name={"fr": "Prix de l'innovation", "en": "Innovation Award"},
+        description={
+            "fr": "Pour les projets qui changent la ville.",
+            "en": "For projects that change the city.",
+        },
+        eligibility={
+            "fr": "Organisations du Québec et d'ailleurs.",
+            "en": "Organizations from Québec and abroad.",
+        },
+    )
+    pitch = make.question(
+        prize,
+        code="pitch",
+        type="long-text",
+        required=True,
+        max_words=20,
+        position=1,
+        label={"fr": "Votre projet", "en": "Your project"},
+    )
+    stage = make.question(
+        prize,
+        code="stage",
+        type="choice",
+        position=2,
+        label={"fr": "Stade", "en": "Stage"},
+        options=[
+            {"code": "idea", "label": {"fr": "Idée", "en": "Idea"}},
+            {"code": "market", "label": {"fr": "En marché", "en": "On the market"}},
+        ],
+    )
+    public = make.question(
+        prize,
+        code="public",
+        type="yes-no",
+        position=3,
+        label={"fr": "Projet public ?", "en": "Public project?"},
+    )
+    video = make.question(prize, code="video", type="url", position=4, label={"fr": "Vidéo", "en": "Video"})
+    deck = make.question(
+        prize,
+        code="deck",
+        type="file",
+        required=True,
+        position=5,
+        label={"fr": "Présentation (PDF)", "en": "Pitch deck (PDF)"},
+    )
+    logo = make.question(prize, code="logo", type="file", position=6, label={"fr": "Logo", "en": "Logo"})
+    tagline = make.question(
+        prize, code="tagline", type="text", position=7, label={"fr": "Slogan", "en": "Tagline"}
+    )
+    db.commit()
+    return Contest(edition, prize, pitch, stage, public, video, deck, logo, tagline)
+
+
+def form_for(c: Contest, **overrides: Any) -> dict[str, Any]:
+    """The POST data of a complete application (files as ``(BytesIO, name)``)."""
+    data: dict[str, Any] = {
+        "title": "Serre urbaine connectée",
+        "summary": "Une serre qui nourrit le quartier.",
+        "language": "en",
+        "org_name": "Serre Inc.",
+        "org_type": "startup",
+        "region": "montreal",
+        "country": "CA",
+        "city": "Montréal",
+        "website": "https://serre.example",
+        "contact_name": "Léa Tremblay",
+        "contact_email": "lea@example.com",
+        "led_by_woman": "yes",
+        "consent": "y",
+        "publication_consent": "yes",
+        f"q_{c.pitch.id}": "Robots tend the greenhouse and share the harvest with neighbours.",
+        f"q_{c.stage.id}": "market",
+        f"q_{c.public.id}": "no",
+        f"q_{c.video.id}": "https://video.example/serre",
+        f"q_{c.tagline.id}": "Grow local",
+        f"q_{c.deck.id}": (io.BytesIO(PDF), "deck.pdf"),
+        "action": "submit",
+    }
+    for key, value in overrides.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    return data
+
+
+def start(client, c: Contest) -> Application:
+    """The draft the client's user starts by applying to the contest's prize."""
+    response = client.post(f"/candidate/prizes/{c.prize.id}/apply")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    application_id = int(response.headers["Location"].rstrip("/").split("/")[-2])
+    return app_session.get(Application, application_id)
+
+
+def post_form(client, application: Application, data: dict[str, Any], **kwargs):
+    return client.post(
+        f"/candidate/applications/{application.id}/edit",
+        data=data,
+        content_type="multipart/form-data",
+        **kwargs,
+    )
+
+
+def text_of(html_or_response) -> str:
+    return (
+        html_or_response.get_data(as_text=True) if hasattr(html_or_response, "get_data") else html_or_response
+    )
+
+
+def uploaded_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+class Clock:
+    """``clock.set(moment)`` makes the one clock (``judging.core.clock.now``) return ``moment``: the services,
+    the pages and the time requests are stamped with when they reach the application all follow it."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.moment: datetime | None = None
+        from judging.core import clock
+
+        monkeypatch.setattr(clock, "now", self)
+
+    def __call__(self) -> datetime:
+        return self.moment or datetime.now(UTC)
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def advance(self, **delta: float) -> None:
+        self.moment = (self.moment or datetime.now(UTC)) + timedelta(**delta)
+
 
 # --- conflicts ----------------------------------------------------------------------------------
 

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 from judging.applications.models import Answer, Application, Attachment
 from judging.core.audit_event import AuditEvent
 from tests.conftest import deliver_outbox, login
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import (
+from tests.scenarios import (
     PDF,
     RECEIPT_RE,
     contest,
@@ -24,11 +23,6 @@ from tests.integration.applications.candidate_helpers import (
     text_of,
     uploaded_files,
 )
-
-# fixtures
-alice = helpers.alice
-alice_client = helpers.alice_client
-clock = helpers.clock
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from judging.applications.operations import ApplicationData, Upload
 from judging.core.audit_event import AuditEvent
 from judging.mail.models import OutgoingMail
 from tests.conftest import deliver_outbox, login
-from tests.integration.applications.candidate_helpers import PDF, contest, form_for, post_form, start
-from tests.scenarios import race
+from tests.scenarios import PDF, contest, form_for, post_form, race, start
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from judging.accounts.models import User
 from judging.applications.models import Application, Attachment
 from judging.core.audit_event import AuditEvent
 from tests.factories import PASSWORD
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import (
+from tests.scenarios import (
     PDF,
     PNG,
     contest,
@@ -24,11 +23,6 @@ from tests.integration.applications.candidate_helpers import (
     text_of,
     uploaded_files,
 )
-
-# fixtures
-alice = helpers.alice
-alice_client = helpers.alice_client
-clock = helpers.clock
 
 
 def test_export_zip_holds_json_and_files(app, alice_client, alice, make, db):

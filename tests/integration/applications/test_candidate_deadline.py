@@ -13,13 +13,9 @@ from judging.core.audit_event import AuditEvent
 from judging.mail.models import OutgoingMail
 from tests.conftest import login
 from tests.factories import aware
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import contest, form_for, post_form, start, text_of
+from tests.scenarios import contest, form_for, post_form, start, text_of
 
 CLOSE = aware(2031, 8, 16, 3, 59, 59)  # 2031-08-15 23:59:59 in Montréal (EDT, UTC-4)
-
-# fixtures
-clock = helpers.clock
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from judging.core.audit_event import AuditEvent
 from judging.core.models import utcnow
 from judging.results.models import Decision
 from tests.conftest import login
-from tests.integration.applications.candidate_helpers import contest, form_for, post_form, start
+from tests.scenarios import contest, form_for, post_form, start
 
 LOCKED_EN = "The jury is already judging your application: to change it, write to the organizing team."
 LOCKED_FR = "Le jury évalue déjà votre candidature\u00a0; pour la modifier, écrivez à l’équipe organisatrice."

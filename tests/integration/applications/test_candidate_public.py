@@ -5,18 +5,13 @@ from __future__ import annotations
 import re
 
 from tests.conftest import login
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import (
+from tests.scenarios import (
     contest,
     form_for,
     post_form,
     start,
     text_of,
 )
-
-# fixtures
-alice = helpers.alice
-alice_client = helpers.alice_client
 
 
 def test_open_prizes_without_login_in_french_then_english(client, make, db):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from judging.applications.models import Application
 from judging.core.audit_event import AuditEvent
 from tests.conftest import login
-from tests.integration.applications.candidate_helpers import PDF, contest, form_for, post_form, start
+from tests.scenarios import PDF, contest, form_for, post_form, start
 
 SECRET_TITLE = "Zéphyr-Quasar-9431"
 SECRET_ORG = "Organisation-Hélium-5522"

@@ -11,13 +11,9 @@ from sqlalchemy import event
 from judging.results.models import Decision
 from tests.conftest import login
 from tests.factories import aware
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import text_of
+from tests.scenarios import text_of
 
 NOW = aware(2031, 10, 1, 12)
-
-# fixtures
-clock = helpers.clock
 
 
 @pytest.fixture

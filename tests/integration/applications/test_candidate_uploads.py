@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from judging.applications.models import Attachment
 from tests.conftest import login
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import (
+from tests.scenarios import (
     ELF,
     EXE,
     JPEG,
@@ -24,10 +23,6 @@ from tests.integration.applications.candidate_helpers import (
     text_of,
     uploaded_files,
 )
-
-# fixtures
-alice = helpers.alice
-alice_client = helpers.alice_client
 
 
 def save_with(client, c, application, **files):

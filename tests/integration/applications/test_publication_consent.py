@@ -21,11 +21,19 @@ from judging.core.audit_event import AuditEvent
 from judging.results.models import ResultSnapshot
 from tests.conftest import login
 from tests.factories import aware
-from tests.integration.applications import candidate_helpers as helpers
-from tests.integration.applications.candidate_helpers import contest, form_for, post_form, start
-from tests.scenarios import ceremony_edition, five_by_four, pdf_text, person_name, results_url, squash
+from tests.scenarios import (
+    ceremony_edition,
+    contest,
+    five_by_four,
+    form_for,
+    pdf_text,
+    person_name,
+    post_form,
+    results_url,
+    squash,
+    start,
+)
 
-alice = helpers.alice  # fixture
 AFTER_WINNERS = aware(2025, 10, 17, 1, 0)
 NBSP = "\u00a0"
 

@@ -26,9 +26,8 @@ from judging.exchange.export import export_edition
 from judging.exchange.import_ import ImportFailed, import_edition
 from judging.exchange.validate import validate
 from tests.conftest import login
-from tests.integration.applications.candidate_helpers import contest, form_for, pdf_text, post_form, start
 from tests.integration.deploy.scratch_db import scratch_postgres
-from tests.scenarios import database_at_0001
+from tests.scenarios import contest, database_at_0001, form_for, pdf_text, post_form, start
 
 FIRST_TITLE = "Serre urbaine connectée"
 SECOND_TITLE = "Serre urbaine avec budget"

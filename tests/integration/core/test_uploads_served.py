@@ -15,7 +15,7 @@ import pytest
 from judging.applications.models import Application
 from judging.core.models import utcnow
 from tests.conftest import login
-from tests.integration.applications.candidate_helpers import contest, form_for, post_form, start
+from tests.scenarios import contest, form_for, post_form, start
 
 HOSTILE_PDF = (
     b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n"

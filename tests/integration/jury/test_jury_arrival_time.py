@@ -13,11 +13,9 @@ from flask import request_started
 from sqlalchemy import select
 
 from judging.jury.models import Assignment
-from tests.integration.applications import candidate_helpers as helpers
 from tests.integration.jury.test_jury_scoring_concurrency import FIVE, card, scores, tab, url, version_on
 
-clock = helpers.clock
-__all__ = ["card", "clock"]  # fixtures
+__all__ = ["card"]  # fixtures
 
 
 @pytest.fixture
