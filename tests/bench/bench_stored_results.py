@@ -17,7 +17,9 @@ round, and measures through the Flask test client with a logged-in organizer:
   and CPU of this process, which is the server; the database's own CPU is not in it);
 - **after a change**: a scorecard saved through the scoring service (which marks the round stale),
   then the page (it recomputes and stores the round): median of ``--changes`` rounds;
-- the SQL statements of one warm view and of one view after a change.
+- the SQL statements of one warm view and of one view after a change;
+- whether the edition's stored results document is the fresh ``judging results --json`` document,
+  byte for byte.
 
 It prints the machine's load average before and after (the machine is shared: figures taken
 under load are slower than on an idle machine). Keep runs short: ``--sizes 2000`` alone takes
@@ -82,6 +84,21 @@ def _a_scorecard(db, rnd):
     return card, scores
 
 
+def same_documents(app, code: str) -> tuple[bool, int]:
+    """Is the stored results document of the edition the fresh one, byte for byte? (and its size)"""
+    import json
+
+    from judging.db import session
+    from judging.editions.models import Edition
+    from judging.results import computation, stored
+
+    with app.app_context():
+        edition = session.scalar(select(Edition).where(Edition.code == code))
+        fresh = json.dumps(computation.results_document(session, edition), ensure_ascii=False)
+        kept = json.dumps(stored.results_document(session, edition), ensure_ascii=False)
+        return kept == fresh, len(fresh.encode())
+
+
 def bench_size(url: str, applications: int, *, repeat: int, changes: int) -> dict[str, object]:
     from judging.accounts.models import User
     from judging.db import session
@@ -130,7 +147,10 @@ def bench_size(url: str, applications: int, *, repeat: int, changes: int) -> dic
         with counting(app) as statements:
             after_change.append(_timed(lambda: client.get(page)))
         change_statements = len(statements)
+    same, size = same_documents(app, code)
     return {
+        "same_document": same,
+        "document_bytes": size,
         "applications": applications,
         "scorecards": cards,
         "generated_s": generated,
@@ -179,6 +199,10 @@ def main() -> None:
         print(
             f"  statements: warm {figures['warm_statements']}, first view {figures['cold_statements']}, "
             f"after a change {figures['change_statements']}"
+        )
+        print(
+            f"  stored results document = fresh `judging results --json` document: "
+            f"{'yes' if figures['same_document'] else 'NO'} ({figures['document_bytes']:,} bytes)"
         )
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
