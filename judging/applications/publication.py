@@ -22,19 +22,7 @@ from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.core.audit import record
 from judging.core.models import localized, utcnow
-from judging.editions.models import Edition
-
-#: The question when the organizer has not worded it (``Edition.publication_consent_text`` is None).
-DEFAULT_CONSENT_TEXT = {
-    "fr": (
-        "J’accepte que le nom de mon organisation et de mon projet soient publiés si ma candidature "
-        "est finaliste ou lauréate (page publique, dossier de presse, rapport)."
-    ),
-    "en": (
-        "I agree that the names of my organization and of my project be published if my application "
-        "is a finalist or a winner (public page, press kit, report)."
-    ),
-}
+from judging.editions.models import DEFAULT_CONSENT_TEXT, Edition
 
 
 def publishable(application: Application) -> bool:

@@ -18,12 +18,11 @@ from wtforms.fields import DecimalField, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import TextInput
 
-from judging.applications.publication import DEFAULT_CONSENT_TEXT
 from judging.core.edits import VersionedForm
 from judging.core.forms import MontrealDateTimeField
 from judging.core.labels import METHOD_LABELS, QUESTION_TYPE_LABELS, TIE_BREAK_LABELS, tie_break_label
 from judging.editions.brand import LOGO_ACCEPT, normalize_colour
-from judging.editions.models import METHODS, QUESTION_TYPES, TIE_BREAK_SIMPLE
+from judging.editions.models import DEFAULT_CONSENT_TEXT, METHODS, QUESTION_TYPES, TIE_BREAK_SIMPLE
 from judging.editions.operations import (
     BRAND_FIELDS,
     CODE_MAX,

@@ -15,6 +15,18 @@ METHODS = ("mean", "median", "trimmed", "zscore", "additive", "schulze")
 PHASES = ("setup", "open", "screening", "judging", "deliberation", "decided", "announced")
 QUESTION_TYPES = ("text", "long-text", "choice", "yes-no", "url", "file")
 TIE_BREAK_SIMPLE = ("median", "mean", "count", "first-places")
+#: The publication-consent question candidates are asked while the edition words none of its own
+#: (``Edition.publication_consent_text`` is None).
+DEFAULT_CONSENT_TEXT = {
+    "fr": (
+        "J’accepte que le nom de mon organisation et de mon projet soient publiés si ma candidature "
+        "est finaliste ou lauréate (page publique, dossier de presse, rapport)."
+    ),
+    "en": (
+        "I agree that the names of my organization and of my project be published if my application "
+        "is a finalist or a winner (public page, press kit, report)."
+    ),
+}
 
 
 class Edition(Versioned, Timestamped, Base):

@@ -41,7 +41,6 @@ from judging.editions.models import (
     Round,
 )
 from judging.jury.models import Assignment, CriterionScore
-from judging.results.engine.phases import can_change_tie_break
 
 CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_MAX = 60
@@ -755,11 +754,7 @@ def _validate_round(
     else:
         for message in tie_break_errors(tie_break, criterion_codes):
             errors.add("tie_break", message)
-        if (
-            rnd is not None
-            and list(tie_break) != list(rnd.tie_break or [])
-            and not can_change_tie_break(rnd.phase)
-        ):
+        if rnd is not None and list(tie_break) != list(rnd.tie_break or []) and rnd.phase in JUDGING_STARTED:
             errors.add("tie_break", _l("Judging has started in this round: its tie-break chain is locked."))
     _require_aware(errors, "judging_closes_at", fields.get("judging_closes_at"), optional=True)
     if fields.get("phase", "setup") not in PHASES:
