@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from judging.applications.models import Application
@@ -46,6 +46,9 @@ from judging.results.models import Decision, RoundResult, RoundResultRow, dialec
 
 #: Rows inserted per statement when results are stored.
 INSERT_CHUNK = 5000
+#: How long a recomputation waits for the round's row (another recomputation, or a write marking
+#: it stale, holds it) before giving up, on PostgreSQL.
+LOCK_TIMEOUT_SECONDS = 30
 
 
 # --- settings ------------------------------------------------------------------------------------------
@@ -107,6 +110,10 @@ def _recompute(db: Session, round_id: int) -> None:
             .on_conflict_do_nothing(index_elements=["round_id"])
         )
         own.commit()
+        if own.get_bind().dialect.name == "postgresql":
+            # A request that marked this round stale and reads it before committing would wait
+            # for itself: fail (the error page) rather than hang. SQLite's busy timeout does the same.
+            own.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_SECONDS}s'"))
         # Lock the row: another reader waits here, then finds the results fresh.
         own.execute(
             update(RoundResult)
