@@ -90,7 +90,7 @@ def receive_score(
     session = queries.live_session(db, card.round)
     position = queries.positions(db, card.round).get(card.application_id)
     if not rules.pitch_open(session, position):
-        raise LiveRefusal(_l("This pitch has not started yet: its score cannot be sent before it begins."))
+        raise LiveRefusal(rules.NOT_STARTED)
     scoring.save(db, card, actor=juror, scores=scores, submit=True, expected_version=version, now=now)
     db.flush()
     entry = ReceivedSubmission(

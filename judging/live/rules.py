@@ -16,6 +16,7 @@ from judging.live.models import LiveSession
 
 ACTIONS = ("start", "pause", "next", "back")
 MAX_MINUTES = 60
+NOT_STARTED = _l("This pitch has not started yet: its score cannot be sent before it begins.")
 
 
 class LiveRefusal(Exception):

@@ -35,7 +35,7 @@ from judging.jury.loading import scorecard_or_404
 from judging.jury.models import Assignment
 from judging.jury.queries import chair_of
 from judging.jury.scoring import ScoreError, ScoringClosed, StaleScorecard
-from judging.live import operations, queries
+from judging.live import operations, queries, rules
 from judging.live.forms import ControlForm, TimingForm
 from judging.live.rules import ACTIONS, LiveRefusal
 
@@ -196,6 +196,24 @@ for _blueprint in (organizer_bp, jury_bp):
 
 
 # --- the jurors' phones -----------------------------------------------------------------------------------
+
+
+@jury_bp.before_request
+def _refuse_a_pitch_not_started():
+    """The live page's plain form (a phone without JavaScript) obeys the live mode too: a score for a
+    pitch not yet started is refused with the same words, nothing saved."""
+    if request.endpoint != "jury.live_score" or request.method != "POST":
+        return None
+    args = request.view_args or {}
+    rnd = db.get(Round, args.get("round_id"))
+    if rnd is None:
+        return None
+    position = queries.positions(db, rnd).get(args.get("application_id"))
+    if rules.pitch_open(queries.live_session(db, rnd), position):
+        return None
+    flash(str(rules.NOT_STARTED), "danger")
+    anchor = f"pitch-{args.get('application_id')}"
+    return redirect(url_for("jury.live", round_id=rnd.id, _anchor=anchor), 303)
 
 
 @jury_bp.get(f"{LIVE_URL}/state.json")

@@ -5,10 +5,13 @@ shown to the chair and organizers only."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from judging.audience.models import AudienceAward
 from judging.core.audit_event import AuditEvent
+from judging.core.models import utcnow
 from judging.jury.models import Assignment
 from judging.live.models import LiveSession, ReceivedSubmission
 from tests.conftest import login
@@ -176,3 +179,26 @@ def test_standings_are_for_the_chair_and_organizers_only(app, db, organizer_clie
     ]
     for text in seen:
         assert "81.33" not in text and "81,33" not in text
+
+
+def test_the_plain_form_obeys_the_live_mode_too(app, db, organizer_client, final, juror):
+    phone = client_of(app, juror)
+    move(organizer_client, "/organizer", final, "start")
+    response = phone.post(f"/jury{base(final)}/{final.apps[2].id}", data={"score-pitch": "4"})
+    assert response.status_code == 303
+    html = phone.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Ce pitch n’a pas encore commencé{NBSP}: sa note" in html
+    assert card_of(db, final, juror, final.apps[2]).status == "assigned"
+    response = phone.post(f"/jury{base(final)}/{final.apps[0].id}", data={"score-pitch": "4"})
+    assert response.status_code == 302
+    assert card_of(db, final, juror, final.apps[0]).status == "submitted"
+
+
+def test_the_projector_shows_the_audience_vote_while_it_is_open(organizer_client, db, final):
+    screen = organizer_client.get(f"/organizer{base(final)}/screen").get_data(as_text=True)
+    assert 'id="live-timer"' in screen and "live-audience-qr" not in screen
+    edition = final.round.prize.edition
+    db.add(AudienceAward(edition_id=edition.id, state="open", opens_at=utcnow() - timedelta(minutes=1)))
+    db.commit()
+    screen = organizer_client.get(f"/organizer{base(final)}/screen").get_data(as_text=True)
+    assert f'src="/audience/{edition.code}/qr.svg"' in screen
