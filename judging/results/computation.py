@@ -1250,12 +1250,16 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
 # --- exports --------------------------------------------------------------------------------------------
 
 
-def ranking_rows(report: RoundReport, decisions: dict[int, Any]) -> list[dict[str, Any]]:
-    """The ranking as export rows (numbers as in the results document), with each decision."""
-    by_ref = {row["application"]: row for row in report.document["ranking"]}
+def ranking_rows(
+    lines: Sequence[Line],
+    entries: Sequence[dict[str, Any]],
+    unscored: Sequence[tuple[int, str, str]],
+    decisions: dict[int, Any],
+) -> list[dict[str, Any]]:
+    """The ranking as export rows, with each decision: ``lines`` with their rows of the results
+    document (``entries``, in the same order), then the ``unscored`` applications."""
     rows = []
-    for line in report.lines:
-        doc = by_ref[line.ref]
+    for line, doc in zip(lines, entries, strict=True):
         decision = decisions.get(line.application_id)
         rows.append(
             {
@@ -1267,7 +1271,7 @@ def ranking_rows(report: RoundReport, decisions: dict[int, Any]) -> list[dict[st
                 "reason": decision.reason if decision is not None else None,
             }
         )
-    for application_id, ref, title in report.unscored:
+    for application_id, ref, title in unscored:
         decision = decisions.get(application_id)
         rows.append(
             {

@@ -707,10 +707,11 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
     edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    report = results_service.round_report(db, rnd, prize, _prize_rounds(prize))
+    report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
+    lines = report.load_page(0, report.ranked_count)  # every row: the export holds the whole ranking
     decisions = decisions_service.current_selection(db, rnd)
     labels = outcome_labels()
-    rows = results_service.ranking_rows(report, decisions)
+    rows = results_service.ranking_rows(lines, [line.entry for line in lines], report.unscored, decisions)
     for row in rows:
         row["decision"] = labels.get(row["decision"], row["decision"]) if row.get("decision") else None
     columns = [
