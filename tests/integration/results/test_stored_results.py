@@ -270,3 +270,24 @@ def test_a_draft_saved_again_leaves_the_stored_results_fresh(app, db, make, orga
     html = organizer_client.get(url).get_data(as_text=True)
     assert page_rows(html) == fresh_ranking(db, rnd)
     assert "F" in [row["application"] for row in page_rows(html)]
+
+
+def test_an_application_reopened_then_submitted_again_counts_again(
+    app, db, make, organizer, organizer_client
+):
+    edition, prize, rnd, apps, jurors = five_by_four(make, db, phase="judging")
+    url = results_url(edition, prize, rnd)
+    with app.test_request_context():
+        reopen_application(db, rnd, apps, jurors, organizer)
+        db.commit()
+    without = page_rows(organizer_client.get(url).get_data(as_text=True))
+    assert "A" not in [row["application"] for row in without]
+    with app.test_request_context():
+        apps["A"].summary, apps["A"].contact_name = "A better summary", "Alex Fondatrice"
+        apps["A"].consent_at, apps["A"].publication_consent = utcnow(), True  # what the form asks
+        applications.submit(db, apps["A"], None, actor=apps["A"].applicant)
+        db.commit()
+    assert is_stale(db, rnd)
+    again = page_rows(organizer_client.get(url).get_data(as_text=True))
+    assert again == fresh_ranking(db, rnd)
+    assert "A" in [row["application"] for row in again]
