@@ -37,7 +37,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from judging.accounts.models import User
 from judging.accounts.operations import external_url
@@ -52,21 +52,25 @@ from judging.applications.models import (
     Submission,
 )
 from judging.applications.publication import apply_publication_consent, form_asks_consent
+from judging.applications.queries import applications_of, decisions_for, existing_application
+from judging.applications.rules import (
+    IN_JURY_HANDS,
+    can_withdraw,
+    deadline_of,
+    in_jury_hands,
+    in_time,
+    results_final,
+    visible_outcomes,
+    window_open,
+    withdraw_refusal,
+)
 from judging.core import clock as clocks
 from judging.core import uploads
 from judging.core.audit import jsonable, record
 from judging.core.templating import local_datetime
-from judging.editions.models import Edition, Prize, Question
+from judging.editions.models import Prize, Question
 from judging.mail import outbox as mail
-from judging.results.engine import phases as phase_rules
-from judging.results.models import Decision, mark_stale
-
-REVIEW_PHASES = ("screening", "judging", "deliberation", "decided", "announced")
-IN_JURY_HANDS = _l(
-    "The jury is already judging your application: to change it, write to the organizing team."
-)
-JUDGED = _l("The jury has judged your application: to withdraw it, write to the organizing team.")
-OUTCOME_ORDER = ("winner", "mention", "finalist", "not-selected")
+from judging.results.models import mark_stale
 
 #: Profile fields of the form, with their maximum length (the columns' sizes).
 TEXT_LIMITS: dict[str, int] = {
@@ -290,84 +294,7 @@ def new_receipt_number(db: Session, application: Application) -> str:
             return number
 
 
-# Time rules -------------------------------------------------------------------------------------
-
-
-def deadline_of(application: Application) -> datetime:
-    close = application.edition.applications_close
-    extended = application.deadline_extended_to
-    return extended if extended is not None and extended > close else close
-
-
-def in_time(application: Application, now: datetime) -> bool:
-    return application.edition.applications_open <= now <= deadline_of(application)
-
-
-def window_open(edition: Edition, now: datetime) -> bool:
-    return edition.applications_open <= now <= edition.applications_close
-
-
-def in_jury_hands(application: Application) -> bool:
-    """A round of the application's prize has opened judging: what the jury judges is what stays.
-
-    From then on the candidate can neither change nor resubmit the submitted application, even before
-    its deadline; the organizers' reopening (logged) turns it back into a draft the candidate can edit.
-    """
-    return any(rnd.phase in phase_rules.JUDGING_OPENED for rnd in application.prize.rounds)
-
-
-def judged(application: Application) -> bool:
-    """Judging of the application's prize has closed (deliberation, decided, announced): too late to withdraw.
-
-    Before that a candidate may withdraw, even while the jury scores: the application then leaves every
-    juror page (``judging.jury.rules.IN_THE_RUNNING``) and the results.
-    """
-    return any(rnd.phase in phase_rules.AFTER_JUDGING for rnd in application.prize.rounds)
-
-
-def can_edit(application: Application, now: datetime) -> bool:
-    """Drafts can always be saved; a submitted one can change until its deadline, unless jurors have it."""
-    if application.status == "draft":
-        return True
-    return (
-        application.status == "submitted"
-        and now <= deadline_of(application)
-        and not in_jury_hands(application)
-    )
-
-
-def results_final(edition: Edition, now: datetime) -> bool:
-    """The winners are public (or the ceremony has taken place): the contest is over for everyone."""
-    return any(
-        moment is not None and moment <= now for moment in (edition.winners_public_at, edition.ceremony_at)
-    )
-
-
-def can_withdraw(application: Application, now: datetime) -> bool:
-    """A submitted application, until its prize's judging closes (:func:`judged`) or the results are out."""
-    return (
-        application.status == "submitted"
-        and not results_final(application.edition, now)
-        and not judged(application)
-    )
-
-
-def withdraw_refusal(application: Application) -> Any:
-    """Why :func:`can_withdraw` said no, in the candidate's words."""
-    if application.status == "submitted" and judged(application):
-        return JUDGED
-    return _l("This application cannot be withdrawn.")
-
-
 # Starting ---------------------------------------------------------------------------------------
-
-
-def existing_application(db: Session, user: User, prize: Prize) -> Application | None:
-    return db.scalars(
-        select(Application)
-        .where(Application.applicant_id == user.id, Application.prize_id == prize.id)
-        .order_by(Application.id)
-    ).first()
 
 
 def _lock_user(db: Session, user: User, now: datetime) -> None:
@@ -827,6 +754,7 @@ def _record_submission(
     application.receipt_number = receipt
     application.updated_at = now
     db.flush()  # UPDATE ... WHERE version = :seen: a concurrent submission fails here
+    mark_stale(db, application_ids=[application.id])  # a reopened application's scorecards count again
     record(
         db,
         actor=actor,
@@ -946,68 +874,6 @@ def discard_draft(db: Session, application: Application, *, actor: User | None) 
     )
     db.delete(application)
     db.flush()
-
-
-# What the candidate sees ------------------------------------------------------------------------
-
-
-def outcome_visible(decision: Decision, edition: Edition, now: datetime, *, finalist: bool) -> bool:
-    """An outcome shows only once announced: its round announced, or the edition's public time passed."""
-    if decision.round is not None and decision.round.phase == "announced":
-        return True
-    if decision.outcome == "finalist":
-        moment = edition.finalists_public_at
-    elif decision.outcome in ("winner", "mention"):
-        moment = edition.winners_public_at
-    else:  # not selected: at the finalists' announcement, or with the winners for a finalist
-        moment = (
-            edition.winners_public_at
-            if finalist
-            else (edition.finalists_public_at or edition.winners_public_at)
-        )
-    return moment is not None and moment <= now
-
-
-def visible_outcomes(application: Application, decisions: Iterable[Decision], now: datetime) -> list[str]:
-    mine = [d for d in decisions if d.application_id == application.id]
-    finalist = any(d.outcome == "finalist" for d in mine)
-    shown = {d.outcome for d in mine if outcome_visible(d, application.edition, now, finalist=finalist)}
-    return [outcome for outcome in OUTCOME_ORDER if outcome in shown]
-
-
-def status_key(application: Application, now: datetime) -> str:
-    """draft, submitted, under-review, withdrawn or ineligible (outcomes come from visible_outcomes)."""
-    if application.status == "submitted" and any(r.phase in REVIEW_PHASES for r in application.prize.rounds):
-        return "under-review"
-    return application.status
-
-
-def decisions_for(db: Session, applications: list[Application]) -> list[Decision]:
-    """Decisions of these applications in one query (with their rounds)."""
-    ids = [a.id for a in applications]
-    if not ids:
-        return []
-    return list(
-        db.scalars(
-            select(Decision).where(Decision.application_id.in_(ids)).options(selectinload(Decision.round))
-        )
-    )
-
-
-def applications_of(db: Session, user: User) -> list[Application]:
-    """A person's applications with what their pages need, in a fixed number of queries."""
-    return list(
-        db.scalars(
-            select(Application)
-            .where(Application.applicant_id == user.id)
-            .order_by(Application.created_at.desc(), Application.id.desc())
-            .options(
-                selectinload(Application.edition),
-                selectinload(Application.prize).selectinload(Prize.rounds),
-                selectinload(Application.attachments),
-            )
-        )
-    )
 
 
 # My data ----------------------------------------------------------------------------------------

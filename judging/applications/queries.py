@@ -1,4 +1,4 @@
-"""Named selects for the organizer's list of applications: filters, search, pagination, export.
+"""Named selects: the organizer's list of applications (filters, search, pagination, export), a candidate's.
 
 The list costs a fixed number of queries whatever the number of applications:
 the prizes of the edition, one grouped count (per prize, under the other filters:
@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from judging.accounts.models import LANGUAGES
+from judging.accounts.models import LANGUAGES, User
 from judging.applications.models import APPLICATION_STATUSES, ORGANIZATION_TYPES, REGIONS, Application
 from judging.core.audit_event import AuditEvent
 from judging.core.web_input import ASCII_DIGITS, ascii_int
 from judging.editions.models import Prize, Question
+from judging.results.models import Decision
 
 PER_PAGE = 50
 SEARCH_MAX = 200
@@ -230,4 +231,43 @@ def application_history(application_id: int) -> Select:
         .where(AuditEvent.object_type == "application", AuditEvent.object_id == application_id)
         .order_by(AuditEvent.at, AuditEvent.id)
         .options(selectinload(AuditEvent.actor))
+    )
+
+
+# A candidate's applications -----------------------------------------------------------------------
+
+
+def existing_application(db: Session, user: User, prize: Prize) -> Application | None:
+    return db.scalars(
+        select(Application)
+        .where(Application.applicant_id == user.id, Application.prize_id == prize.id)
+        .order_by(Application.id)
+    ).first()
+
+
+def decisions_for(db: Session, applications: list[Application]) -> list[Decision]:
+    """Decisions of these applications in one query (with their rounds)."""
+    ids = [a.id for a in applications]
+    if not ids:
+        return []
+    return list(
+        db.scalars(
+            select(Decision).where(Decision.application_id.in_(ids)).options(selectinload(Decision.round))
+        )
+    )
+
+
+def applications_of(db: Session, user: User) -> list[Application]:
+    """A person's applications with what their pages need, in a fixed number of queries."""
+    return list(
+        db.scalars(
+            select(Application)
+            .where(Application.applicant_id == user.id)
+            .order_by(Application.created_at.desc(), Application.id.desc())
+            .options(
+                selectinload(Application.edition),
+                selectinload(Application.prize).selectinload(Prize.rounds),
+                selectinload(Application.attachments),
+            )
+        )
     )

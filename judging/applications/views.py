@@ -32,8 +32,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 from wtforms.validators import ValidationError
 
-from judging.applications import downloads
+from judging.applications import downloads, rules
 from judging.applications import operations as service
+from judging.applications import queries as candidate_queries
 from judging.applications.choices import countries, labels
 from judging.applications.forms import (
     DeleteAccountForm,
@@ -106,7 +107,7 @@ def prizes():
             )
         ):
             mine.setdefault(application.prize_id, application)
-    is_open = bool(edition and service.window_open(edition, now))
+    is_open = bool(edition and rules.window_open(edition, now))
     closes_soon = bool(
         is_open and (edition.applications_close - now).total_seconds() <= COUNTDOWN_DAYS * 86400
     )
@@ -129,15 +130,15 @@ def prizes():
 @bp.get("/")
 @candidate_required
 def dashboard():
-    mine = service.applications_of(db, current_user)
-    decisions = service.decisions_for(db, mine)
+    mine = candidate_queries.applications_of(db, current_user)
+    decisions = candidate_queries.decisions_for(db, mine)
     now = clock.now()
     rows = [
         {
             "application": application,
-            "status": service.status_key(application, now),
-            "outcomes": service.visible_outcomes(application, decisions, now),
-            "editable": service.can_edit(application, now),
+            "status": rules.status_key(application, now),
+            "outcomes": rules.visible_outcomes(application, decisions, now),
+            "editable": rules.can_edit(application, now),
         }
         for application in mine
     ]
@@ -157,7 +158,7 @@ def apply(prize_id: int):
     ).first()
     if prize is None:
         abort(404)
-    existing = service.existing_application(db, current_user, prize)
+    existing = candidate_queries.existing_application(db, current_user, prize)
     now = request_received_at()
     if request.method == "POST" and existing is None:
         try:
@@ -174,7 +175,7 @@ def apply(prize_id: int):
         "applications/apply.html",
         prize=prize,
         existing=existing,
-        is_open=service.window_open(prize.edition, now),
+        is_open=rules.window_open(prize.edition, now),
         **_page_context(),
     )
 
@@ -184,7 +185,7 @@ def apply(prize_id: int):
 
 def _render_form(application: Application, form, *, status: int = 200, late: bool = False):
     now = clock.now()
-    deadline = service.deadline_of(application)
+    deadline = rules.deadline_of(application)
     attachments = {a.question_id: a for a in application.attachments}
     return (
         render_template(
@@ -194,7 +195,7 @@ def _render_form(application: Application, form, *, status: int = 200, late: boo
             form=form,
             attachments=attachments,
             deadline=deadline,
-            in_time=service.in_time(application, now),
+            in_time=rules.in_time(application, now),
             late=late,
             closes_soon=0 <= (deadline - now).total_seconds() <= COUNTDOWN_DAYS * 86400,
             time_left=time_left(deadline, now),
@@ -230,10 +231,10 @@ def edit(application_id: int):
 
 def _show_form(application: Application, now):
     """The form filled with the saved answers, or back to the application when it cannot change."""
-    if application.status == "submitted" and service.in_jury_hands(application):
-        flash(str(service.IN_JURY_HANDS), "warning")
+    if application.status == "submitted" and rules.in_jury_hands(application):
+        flash(str(rules.IN_JURY_HANDS), "warning")
         return redirect(url_for("candidate.application", application_id=application.id))
-    if not service.can_edit(application, now):
+    if not rules.can_edit(application, now):
         flash(
             _("The call for applications has closed: the submitted application can no longer be changed."),
             "warning",
@@ -435,17 +436,17 @@ def _autosave_draft(application: Application, data):
 def application(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
     now = clock.now()
-    decisions = service.decisions_for(db, [found])
+    decisions = candidate_queries.decisions_for(db, [found])
     return render_template(
         "applications/application.html",
         application=found,
-        status=service.status_key(found, now),
-        outcomes=service.visible_outcomes(found, decisions, now),
+        status=rules.status_key(found, now),
+        outcomes=rules.visible_outcomes(found, decisions, now),
         jury_comments=released_comments(db, found),
-        deadline=service.deadline_of(found),
-        editable=service.can_edit(found, now),
-        in_jury_hands=found.status == "submitted" and service.in_jury_hands(found),
-        can_withdraw=service.can_withdraw(found, now),
+        deadline=rules.deadline_of(found),
+        editable=rules.can_edit(found, now),
+        in_jury_hands=found.status == "submitted" and rules.in_jury_hands(found),
+        can_withdraw=rules.can_withdraw(found, now),
         has_receipt=found.latest_submission is not None,
         country_names=dict(countries(current_locale())),
         consent_form=publication_consent_form(
@@ -515,8 +516,8 @@ def receipt(application_id: int):
 @candidate_required
 def withdraw(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
-    if not service.can_withdraw(found, clock.now()):
-        flash(str(service.withdraw_refusal(found)), "warning")
+    if not rules.can_withdraw(found, clock.now()):
+        flash(str(rules.withdraw_refusal(found)), "warning")
         return redirect(url_for("candidate.application", application_id=found.id))
     form = WithdrawForm()
     if form.validate_on_submit():
@@ -564,7 +565,7 @@ def download(attachment_id: int):
 @bp.get("/my-data")
 @candidate_required
 def my_data():
-    mine = service.applications_of(db, current_user)
+    mine = candidate_queries.applications_of(db, current_user)
     now = clock.now()
     return render_template(
         "applications/my_data.html",
@@ -591,7 +592,7 @@ def export():
 @candidate_required
 def delete_account():
     form = DeleteAccountForm()
-    mine = service.applications_of(db, current_user)
+    mine = candidate_queries.applications_of(db, current_user)
     now = clock.now()
     if form.validate_on_submit():
         if not current_user.password_hash or not check_password_hash(
