@@ -198,6 +198,17 @@ for _blueprint in (organizer_bp, jury_bp):
 # --- the jurors' phones -----------------------------------------------------------------------------------
 
 
+@jury_bp.context_processor
+def _live_links() -> dict[str, Any]:
+    return {"live_chair_url": live_chair_url}
+
+
+def live_chair_url(rnd: Round) -> str | None:
+    """The control's address for the round's jury chair (linked from the live page), else None."""
+    chair = current_user.is_authenticated and chair_of(db, rnd) == current_user.id
+    return url_for("jury.live_control", round_id=rnd.id) if chair and queries.pitch_order(db, rnd) else None
+
+
 @jury_bp.before_request
 def _refuse_a_pitch_not_started():
     """The live page's plain form (a phone without JavaScript) obeys the live mode too: a score for a

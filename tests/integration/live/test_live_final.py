@@ -202,3 +202,10 @@ def test_the_projector_shows_the_audience_vote_while_it_is_open(organizer_client
     db.commit()
     screen = organizer_client.get(f"/organizer{base(final)}/screen").get_data(as_text=True)
     assert f'src="/audience/{edition.code}/qr.svg"' in screen
+
+
+def test_the_chair_finds_the_control_on_the_live_page_and_other_jurors_do_not(app, final, juror):
+    chair_page = client_of(app, final.chair).get(f"/jury{base(final)}").get_data(as_text=True)
+    assert f'href="/jury{base(final)}/control"' in chair_page
+    assert "Animer la finale en direct (présidence du jury)" in chair_page
+    assert "/control" not in client_of(app, juror).get(f"/jury{base(final)}").get_data(as_text=True)
