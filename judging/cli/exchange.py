@@ -17,7 +17,9 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from judging.cli.common import fail, start_background_sender, upgrade_database
+from judging.config import serve_locally
 from judging.db import session
+from judging.devdata import demo
 from judging.exchange.export import export_edition, find_edition
 from judging.exchange.import_ import ImportFailed, import_edition_report
 
@@ -119,9 +121,6 @@ def export_command(edition_code: str, output: Path | None) -> None:
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool, reset: bool, at: str | None) -> None:
     """Create the database, load the demo edition (once) and serve the app."""
-    from judging.config import serve_locally
-    from judging.devdata import demo
-
     serve_locally(current_app.config, host, port)  # mailed links point here unless JUDGING_PUBLIC_URL is set
     try:
         upgrade_database()

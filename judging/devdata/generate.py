@@ -76,7 +76,7 @@ EXTRA_CRITERION = (
     10,
     False,
     demo.bilingual("Clarté du dossier", "Clarity of the file"),
-    demo.bilingual("Le dossier se lit-il facilement ?", "Is the file easy to read?"),
+    demo.bilingual("Le dossier se lit-il facilement ?", "Is the file easy to read?"),
 )
 
 
