@@ -124,3 +124,30 @@ def test_pitch_night(browser, page, live_server, live_db, evening):
     statuses = live_db.scalars(select(Assignment.status).where(Assignment.round_id == rnd.id)).all()
     assert statuses == ["submitted"] * 6
     assert live_db.scalar(select(func.count()).select_from(ReceivedSubmission)) == 6
+
+
+def test_a_score_sent_offline_survives_a_reload(browser, page, live_server, live_db, evening):
+    rnd, apps, organizer, chair, other = evening
+    base = live_server.url
+    log_in(page, base, organizer.email, PASSWORD)
+    page.goto(f"{base}/organizer/rounds/{rnd.id}/live/control")
+    page.click("#live-start")
+    tab = phone(browser, base, other.email)
+    tab.goto(f"{base}/jury/rounds/{rnd.id}/live")
+    tab.route("**/send", lambda route: route.abort("internetdisconnected"))  # no send gets through
+    score(tab, apps[0], "4,5")
+    expect(sync_of(tab, apps[0])).to_have_text(PENDING)
+    tab.reload()
+    expect(tab.locator(f"#pitch-{apps[0].id} input[name=score-pitch]")).to_have_value("4,5")
+    expect(sync_of(tab, apps[0])).to_have_text(PENDING)
+    live_db.expire_all()
+    assert live_db.scalar(select(func.count()).select_from(ReceivedSubmission)) == 0
+    tab.unroute("**/send")
+    tab.reload()  # the network is back: the kept score leaves by itself, once
+    expect(sync_of(tab, apps[0])).to_have_text(SAVED)
+    live_db.expire_all()
+    assert live_db.scalar(select(func.count()).select_from(ReceivedSubmission)) == 1
+    card = live_db.scalar(
+        select(Assignment).where(Assignment.juror_id == other.id, Assignment.application_id == apps[0].id)
+    )
+    assert card.status == "submitted" and [str(s.value) for s in card.scores] == ["4.5000"]
