@@ -38,7 +38,7 @@ def _freeze_with_decisions(db, built) -> None:
             ResultSnapshot(
                 round_id=rnd.id,
                 method="mean",
-                fingerprint=f"{rnd.id:02d}" + "cd" * 31,
+                fingerprint=f"{rnd.id:064d}",  # 64 characters whatever the id (PostgreSQL checks)
                 payload={
                     "code": "final",
                     "ranking": [],
