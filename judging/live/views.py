@@ -30,6 +30,7 @@ from judging.core.concurrency import commit_with_replay
 from judging.core.permissions import is_organizer, juror_required
 from judging.db import session as db
 from judging.editions.models import Round
+from judging.jury import rules as jury_rules
 from judging.jury.forms import expected_version, score_field_name
 from judging.jury.loading import scorecard_or_404
 from judging.jury.models import Assignment
@@ -232,7 +233,7 @@ def _refuse_a_pitch_not_started():
 def live_state(round_id: int):
     """What the phone follows: the current pitch, the timer, which pitches may be scored."""
     rnd = _round_with_pitches_or_404(round_id)
-    if not _has_card(rnd):
+    if rnd.phase not in jury_rules.VISIBLE_PHASES or not _has_card(rnd):
         abort(404)
     return jsonify(_state(rnd, JUROR)), 200, NO_STORE
 
