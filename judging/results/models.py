@@ -115,8 +115,8 @@ class RoundResult(Base):
 class RoundResultRow(Base):
     """One ranked application of a stored round result, at ``position`` (0-based) in the ranking.
 
-    ``entry`` is its row of the results document; ``totals`` the counted scorecards' (juror id,
-    exact total as a document number); ``others`` the rank each other method gives it.
+    ``entry`` is its row of the results document; ``totals`` the counted scorecards' (juror name,
+    email, total as a document number), by name; ``others`` the rank each other method gives it.
     """
 
     __tablename__ = "round_result_rows"
