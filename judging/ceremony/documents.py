@@ -35,6 +35,10 @@ KINDS = ("run-of-show", "envelopes", "presenters", "certificates", "press")
 #: and certificates go to the laureate themselves: those keep the names.
 PUBLIC_KINDS = ("press",)
 PAPERS = ("letter", "a4")
+#: Documents that show the audience award (:mod:`judging.ceremony.audience`), and whether they carry
+#: its winners (read through the logged look at the tally before the reveal). The run of show only
+#: calls its finalists; the presenters' cards and the press sheet leave it out.
+AUDIENCE_KINDS = {"run-of-show": False, "envelopes": True, "certificates": True}
 
 #: Names of the documents (for pages and file names).
 KIND_LABELS = {
@@ -93,6 +97,8 @@ MESSAGES = {
     "withheld_finalist": _l("Finalist (name withheld)"),
     "withheld_winner": _l("Winner (name withheld)"),
     "withheld_mention": _l("Honourable mention (name withheld)"),
+    "audience_lines": _l("The %(prize)s, voted by the audience of the finalists' pitch night."),
+    "audience_tie": _l("Tie: the award is shared."),
 }
 
 

@@ -252,6 +252,9 @@ class CeremonyPlan:
     prizes: list[CeremonyPrize]
     #: Prizes left out because their results are not frozen (only when asked to skip them).
     skipped: list[CeremonyPrize] = field(default_factory=list)
+    #: The audience award (:class:`judging.ceremony.audience.AudienceSegment`), after the prizes; None
+    #: when the edition has none or the document does not show it.
+    audience: Any = None
 
     @property
     def languages(self) -> list[str]:
@@ -554,7 +557,8 @@ def public_results(db: Session, edition: Edition, *, stage: str) -> list[Ceremon
 
 @dataclass(frozen=True)
 class RevealStep:
-    """One screen of the reveal: ``kind`` is ``title``, ``finalists``, ``winner`` or ``end``."""
+    """One screen of the reveal: ``kind`` is ``title``, ``finalists``, ``winner``, ``audience_finalists``,
+    ``audience_winner`` or ``end``."""
 
     number: int
     kind: str
@@ -567,6 +571,9 @@ def reveal_steps(plan: CeremonyPlan) -> list[RevealStep]:
     for prize in plan.prizes:
         steps.append(RevealStep(len(steps), "finalists", prize))
         steps.append(RevealStep(len(steps), "winner", prize))
+    if plan.audience is not None:  # the audience award comes last, before the end
+        steps.append(RevealStep(len(steps), "audience_finalists"))
+        steps.append(RevealStep(len(steps), "audience_winner"))
     steps.append(RevealStep(len(steps), "end"))
     return steps
 

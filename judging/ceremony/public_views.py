@@ -14,6 +14,7 @@ from flask import abort, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from judging.ceremony.audience import public_audience
 from judging.ceremony.plan import public_results
 from judging.core import clock
 from judging.core.blueprints import public as bp
@@ -41,6 +42,8 @@ def _page(code: str, stage: str):
         opens_at=opens_at,
         winners_public=is_public(edition.winners_public_at, clock.now()),
         finalists_public=is_public(edition.finalists_public_at, clock.now()),
+        # the audience award only once revealed (never in an organizer's preview before it)
+        audience=public_audience(db, edition, at=clock.now()) if stage == "winners" else None,
     )
     headers = {"Cache-Control": "private, no-store"} if preview else {}
     return response, 200, headers

@@ -26,9 +26,11 @@ from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from judging.ceremony.audience import public_audience
 from judging.ceremony.plan import CeremonyPrize, laureate_counts, load_prizes, withhold_names
 from judging.ceremony.report import edition_stats, previous_edition, received_count, share
 from judging.ceremony.report_charts import BAR_ALT, bar_chart
+from judging.core import clock
 from judging.core.labels import ORG_TYPE_LABELS, REGION_LABELS, label
 from judging.core.models import localized
 from judging.core.pdf import render_pdf
@@ -90,8 +92,7 @@ def _rows(counts: dict[str, int], labels: dict[str, Any], received: int) -> list
 def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, Any]:
     """Everything the report shows, in ``locale`` (call inside ``force_locale(locale)``)."""
     prizes = withhold_names(load_prizes(db, edition))  # a public document: names only with consent
-    # the laureates counted as shown: a frozen round's from its snapshot, not from the live rows
-    stats = edition_stats(db, edition) | laureate_counts(prizes)
+    stats = edition_stats(db, edition) | laureate_counts(prizes)  # laureates as shown: frozen from snapshots
     previous = previous_edition(db, edition)
     previous_received = received_count(db, previous.id) if previous is not None else None
     received = stats["applications"]
@@ -159,6 +160,7 @@ def report_context(db: Session, edition: Edition, *, locale: str) -> dict[str, A
         "previous_received": previous_received,
         "growth": signed_percent(stats["growth"]),
         "prize_lines": prize_lines,
+        "audience": public_audience(db, edition, at=clock.now()),  # only once the ceremony revealed it
         "regions": regions,
         "types": types,
         "women_rows": women_rows,

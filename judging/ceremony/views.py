@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from judging.ceremony import documents
 from judging.ceremony import plan as ceremony_service
+from judging.ceremony.audience import AudienceSegment, ceremony_audience
 from judging.ceremony.forms import (
     ArrangementForm,
     CommentForm,
@@ -185,9 +186,11 @@ def ceremony_document(edition_id: int, kind: str):
         plan = ceremony_service.ceremony_plan(
             db, edition, language=options.language.data, only_ready=only_ready
         )
+        plan.audience = _document_audience(edition, kind, only_ready=only_ready)
     except CeremonyError as error:
         return _refused(edition, error)
     data = documents.ceremony_pdf(plan, kind, paper=options.paper.data)
+    db.commit()  # a look at the audience tally (envelopes, certificates before the reveal) is logged
     filename = documents.filename(plan, kind, options.paper.data)
     return Response(
         data,
@@ -197,6 +200,24 @@ def ceremony_document(edition_id: int, kind: str):
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def _document_audience(edition: Edition, kind: str, *, only_ready: bool) -> AudienceSegment | None:
+    """The audience award for a document showing it; with ``scope=ready``, left out until its vote closes."""
+    if kind not in documents.AUDIENCE_KINDS:
+        return None
+    try:
+        return ceremony_audience(
+            db,
+            edition,
+            with_winners=documents.AUDIENCE_KINDS[kind],
+            actor=_actor(),
+            at=clock.request_received_at(),
+        )
+    except CeremonyError:
+        if only_ready:
+            return None
+        raise
 
 
 # --- reveal ------------------------------------------------------------------------------------------------
@@ -211,12 +232,18 @@ def ceremony_reveal(edition_id: int):
         language = current_locale()
     try:
         plan = ceremony_service.ceremony_plan(db, edition, language=language)
+        at = clock.request_received_at()
+        plan.audience = ceremony_audience(db, edition, with_winners=False, actor=_actor(), at=at)
+        steps = ceremony_service.reveal_steps(plan)
+        step = steps[min(int_arg("step", 0), len(steps) - 1)]
+        if step.kind == "audience_winner":  # the winner shown on screen: a logged look before the reveal
+            plan.audience = ceremony_audience(db, edition, with_winners=True, actor=_actor(), at=at)
+            db.commit()
     except CeremonyError as error:
         return _refused(edition, error)
     ceremony_service.withhold_names(plan.prizes)  # projected to the audience: a public output
-    steps = ceremony_service.reveal_steps(plan)
-    number = min(int_arg("step", 0), len(steps) - 1)
-    step = steps[number]
+    if plan.audience is not None:
+        plan.audience = plan.audience.for_public()
     return (
         render_template(
             "ceremony/reveal.html",

@@ -52,7 +52,7 @@ RANKS = {
     "judging.results": 5,
     "judging.ceremony": 6,
     "judging.audit": 7,
-    "judging.audience": 7,
+    "judging.audience": 5,  # beside results: the ceremony reads the audience award's result
     "judging.live": 7,  # the live final: reads results, shows the audience vote's QR code
     "judging.exchange": 8,
     "judging.devdata": 8,
