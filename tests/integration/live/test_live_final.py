@@ -209,3 +209,17 @@ def test_the_chair_finds_the_control_on_the_live_page_and_other_jurors_do_not(ap
     assert f'href="/jury{base(final)}/control"' in chair_page
     assert "Animer la finale en direct (présidence du jury)" in chair_page
     assert "/control" not in client_of(app, juror).get(f"/jury{base(final)}").get_data(as_text=True)
+
+
+def test_the_pitch_timing_is_set_in_minutes_and_bad_values_are_refused(organizer_client, db, final):
+    url = f"/organizer{base(final)}/timing"
+    response = organizer_client.post(url, data={"pitch_minutes": "0", "questions_minutes": "abc"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Un pitch dure de 1 à 60 minutes." in html
+    assert db.scalar(select(func.count()).select_from(LiveSession)) == 0
+    response = organizer_client.post(url, data={"pitch_minutes": "4", "questions_minutes": "2"})
+    assert response.status_code == 302
+    state = organizer_client.get(f"/organizer{base(final)}/board.json").get_json()["live"]["timer"]
+    assert (state["pitch_seconds"], state["questions_seconds"], state["remaining"]) == (240, 120, 240)
+    assert db.scalar(select(func.count()).where(AuditEvent.action == "live.timing_set")) == 1
