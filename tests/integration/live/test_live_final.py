@@ -223,3 +223,11 @@ def test_the_pitch_timing_is_set_in_minutes_and_bad_values_are_refused(organizer
     state = organizer_client.get(f"/organizer{base(final)}/board.json").get_json()["live"]["timer"]
     assert (state["pitch_seconds"], state["questions_seconds"], state["remaining"]) == (240, 120, 240)
     assert db.scalar(select(func.count()).where(AuditEvent.action == "live.timing_set")) == 1
+
+
+def test_the_organizer_finds_the_live_control_on_the_final_round_results_page(organizer_client, final):
+    rnd = final.round
+    url = f"/organizer/editions/{rnd.prize.edition_id}/prizes/{rnd.prize_id}/rounds/{rnd.id}/results"
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert f'href="/organizer/rounds/{rnd.id}/live/control"' in page
+    assert "Animer la finale en direct\u00a0: minuterie des présentations" in page
