@@ -44,8 +44,6 @@ from judging.results.computation import COUNTED_APPLICATION_STATUSES, Line, Sens
 from judging.results.engine.scoring import Component, DisconnectedGraph
 from judging.results.models import Decision, RoundResult, RoundResultRow, dialect_insert
 
-#: Rows inserted per statement when results are stored.
-INSERT_CHUNK = 5000
 #: How long a recomputation waits for the round's row (another recomputation, or a write marking
 #: it stale, holds it) before giving up, on PostgreSQL.
 LOCK_TIMEOUT_SECONDS = 30
@@ -208,8 +206,8 @@ def _store(
         }
         for position, (line, entry) in enumerate(zip(report.lines, document["ranking"], strict=True))
     ]
-    for start in range(0, len(rows), INSERT_CHUNK):
-        own.execute(RoundResultRow.__table__.insert(), rows[start : start + INSERT_CHUNK])
+    if rows:  # one executemany: as many statements at every size
+        own.execute(RoundResultRow.__table__.insert(), rows)
     stored.summary = {key: value for key, value in document.items() if key != "ranking"}
     stored.report = _report_json(report)
     stored.settings = settings
