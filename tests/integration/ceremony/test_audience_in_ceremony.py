@@ -153,6 +153,12 @@ def test_the_winners_need_a_closed_vote(db, make, organizer_client):
     cards = pages(pdf(organizer_client, built, "envelopes", "?scope=ready"))
     assert len(cards) == len(PRIZES)
     assert "Prix du public" not in squash(" ".join(cards))
+    # the reveal shows its finalists, but not a winner that does not exist yet
+    steps = 1 + 2 * len(PRIZES) + 2 + 1
+    assert organizer_client.get(url(built, f"/reveal?step={steps - 3}")).status_code == 200
+    refused = organizer_client.get(url(built, f"/reveal?step={steps - 2}"))
+    assert refused.status_code == 409
+    assert "Le vote du public n’est pas encore terminé" in html.unescape(refused.get_data(as_text=True))
     assert tally_looks(db, award) == []
 
 
