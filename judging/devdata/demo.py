@@ -26,6 +26,9 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from judging.accounts.models import User
+from judging.audience import operations as audience
+from judging.audience import queries as audience_queries
+from judging.audience.models import AudienceVoter
 from judging.ceremony import plan as ceremony_plan
 from judging.core.models import utcnow
 from judging.editions.models import Criterion, Edition, Prize
@@ -1487,6 +1490,8 @@ def advance_demo(db: Session, edition: Edition, at: str) -> None:
         if reached >= SEASON.index(point):
             for prize in prizes:
                 step(db, prize, organizer)
+    if reached >= SEASON.index("final"):
+        _audience_vote(db, edition, organizer)
     if reached >= SEASON.index("finalists"):
         ceremony_plan.set_public_times(
             db, edition, finalists_public_at=ANCHOR, winners_public_at=None, actor=organizer
@@ -1563,6 +1568,25 @@ def _judge_final(db: Session, prize: Any, organizer: User) -> None:
         citation_fr="Pour un projet qui a convaincu le jury à l'unanimité.",
         citation_en="For a project that won the jury over unanimously.",
     )
+
+
+def _audience_vote(db: Session, edition: Edition, organizer: User) -> None:
+    """The audience award of the pitch night: every finalist in it, the room's votes (the first finalist
+    the clear favourite), the vote closed; the ceremony's reveal makes it public."""
+    award = audience.award_for(db, edition, actor=organizer)
+    finalists = audience_queries.eligible_finalists(db, edition.id)
+    audience.set_finalists(db, award, [a.id for a in finalists], actor=organizer)
+    now = utcnow()
+    audience.open_vote(db, award, closes_at=None, actor=organizer, at=now)
+    voter = 0
+    for place, finalist in enumerate(finalists):
+        for _ in range(30 if place == 0 else max(2, 20 - 2 * place)):
+            voter += 1
+            person = AudienceVoter(award_id=award.id, email=f"public{voter}@demo.example", source="attendee")
+            db.add(person)
+            db.flush()
+            audience.cast_vote(db, award, person, finalist.id, network="192.0.2.0/24", at=now)
+    audience.close_vote(db, award, actor=organizer, at=now)
 
 
 def _freeze_finals(db: Session, prize: Any, organizer: User) -> None:

@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from judging.audience.models import AudienceAward, AudienceCandidate, AudienceVote, AudienceVoter
+from judging.audience.queries import audience_result
 from judging.core.audit_event import AuditEvent
 from judging.core.models import utcnow
+from judging.devdata import demo
 from tests.conftest import login
 from tests.scenarios import PRIZES, ceremony_edition, pages, pdf_text, person_name, squash
 
@@ -241,3 +243,13 @@ def test_a_winner_without_publication_consent_is_withheld_on_the_public_page(db,
     card = page[page.index('id="card-audience"') :].split("</section>")[0]
     assert "Projet lauréat (nom non publié)" in card
     assert person_name(0, 2) not in card and candidates[0].title not in card
+
+
+def test_the_demo_at_the_ceremony_has_a_revealed_audience_award(app, db, client):
+    edition = demo.load_demo(db, at="ceremony")
+    db.commit()
+    result = audience_result(db, edition)
+    assert result is not None and result.public and len(result.winners) == 1
+    page = text_of(client.get(f"/editions/{demo.EDITION_CODE}/winners"))
+    card = page[page.index('id="card-audience"') :].split("</section>")[0]
+    assert "Prix du public" in card and result.winners[0].title in card
