@@ -10,12 +10,13 @@ queries whatever the number of applications and jurors.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -128,6 +129,66 @@ def ranks_side_by_side(report: StoredReport, lines: list[Any]) -> list[tuple[str
         )
         for method in report.other_methods
     ]
+
+
+#: First letters of a reference after which French elides « de » (« au lieu d’INN-006 »).
+ELIDING_INITIALS = frozenset("aeiouyàâéèêëîïôûüAEIOUYÀÂÉÈÊËÎÏÔÛÜ")
+
+
+def application_titles(prize: Prize, refs: Iterable[str]) -> dict[str, str]:
+    """The titles of the prize's applications named by ``refs`` (one query), by reference."""
+    wanted = set(refs)
+    if not wanted:
+        return {}
+    rows = db.execute(
+        select(Application.ref, Application.title).where(
+            Application.prize_id == prize.id, Application.ref.in_(wanted)
+        )
+    ).all()
+    return {ref: title or "" for ref, title in rows}
+
+
+def named_list(refs: Sequence[str], titles: dict[str, str]) -> str:
+    """« INN-029 (Wenosto : capteurs…) and INN-025 (Eloria…) »: each reference with its title."""
+    names = [f"{ref} ({titles[ref]})" if titles.get(ref) else ref for ref in refs]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
+
+
+def instead_of(refs: Sequence[str], titles: dict[str, str]) -> str:
+    """« instead of X »; French elides before a vowel (« au lieu d’INN-006 », « au lieu de WIT-003 »)."""
+    old = named_list(refs, titles)
+    if refs and refs[0][:1] in ELIDING_INITIALS:
+        return pgettext("before a vowel", "instead of %(old)s", old=old)
+    return _("instead of %(old)s", old=old)
+
+
+def sensitivity_text(item: Any, base: Sequence[str], titles: dict[str, str], *, final: bool) -> str:
+    """One method's sentence naming only the applications it would swap, with their titles; a
+    method that keeps the same ones, or cannot rank the round, keeps the computation's sentence."""
+    if item.same or not item.above:
+        return item.message
+    new = [ref for ref in item.above if ref not in base]
+    old = [ref for ref in base if ref not in item.above]
+    if not new or not old:
+        return item.message
+    phrase = str(results_service.METHOD_PHRASES.get(item.method, item.method))
+    if final:
+        return _(
+            "With %(method)s, %(new)s would win %(instead)s.",
+            method=phrase,
+            new=named_list(new, titles),
+            instead=instead_of(old, titles),
+        )
+    return ngettext(
+        "With %(method)s, %(new)s would be a finalist %(instead)s.",
+        "With %(method)s, %(new)s would be finalists %(instead)s.",
+        len(new),
+        method=phrase,
+        new=named_list(new, titles),
+        instead=instead_of(old, titles),
+    )
 
 
 def settled_tie(report: Any, decisions: dict[int, Decision]) -> dict[str, Any] | None:
@@ -283,16 +344,53 @@ def _finalist_refs(report: StoredReport, decisions: dict[int, Decision]) -> list
     ]
 
 
+def tenth(value: Any) -> Decimal:
+    """A leniency offset to one decimal, halves away from zero: the one figure the table, the chart
+    and the flag show (the exact value stays in the cell's title and in the JSON document)."""
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def offset_text(value: Any) -> str:
+    """« +13,3 », « -24,1 », « 0,0 »: a juror's offset as the chart prints it; — without one."""
+    if value is None:
+        return "—"
+    rounded = tenth(value)
+    return ("+" if rounded > 0 else "") + decimal_text(rounded, 1)
+
+
+def short_fingerprint(value: str) -> str:
+    """The first 12 characters of a fingerprint in groups of four (« 93d8 1dbb 4898 »): enough to
+    compare two at a glance; the full value stays one click away for verification."""
+    head = (value or "")[:12]
+    return "\u00a0".join(head[i : i + 4] for i in range(0, len(head), 4))
+
+
 def _jurors_chart(report: StoredReport) -> Any:
     if not report.jurors:
         return None
     return leniency_chart(
-        [(name, offset) for name, _email, offset in report.jurors],
+        [(name, None if offset is None else float(tenth(offset))) for name, _email, offset in report.jurors],
         title=_("Jurors' leniency"),
         description=_("Points above (generous) or below (severe) the other jurors on the same applications."),
         missing_label=_("shares no application"),
         decimal_mark="," if current_locale() == "fr" else ".",
     )
+
+
+def _sensitivity_texts(report: StoredReport) -> list[tuple[Any, str]]:
+    """Each other method with its sentence naming the applications it swaps, titles included."""
+    base = [ref for ref, _i in report.top]
+    titles = application_titles(
+        report.prize, [*base, *(ref for item in report.sensitivity for ref in item.above)]
+    )
+    return [(item, sensitivity_text(item, base, titles, final=report.final)) for item in report.sensitivity]
+
+
+def _named_finalists(report: StoredReport, decisions: dict[int, Decision]) -> list[tuple[str, str]]:
+    """The stored finalists in ranking order, each as (reference, title)."""
+    refs = _finalist_refs(report, decisions)
+    titles = application_titles(report.prize, refs)
+    return [(ref, titles.get(ref, "")) for ref in refs]
 
 
 def _report_context(report: StoredReport, window: dict[str, Any]) -> dict[str, Any]:
@@ -303,6 +401,9 @@ def _report_context(report: StoredReport, window: dict[str, Any]) -> dict[str, A
         "chart": _jurors_chart(report),
         "flagged": {str(flag.juror): flag_texts(flag) for flag in report.flags},
         "side_by_side": ranks_side_by_side(report, window["lines"]),
+        "sensitivity": _sensitivity_texts(report),
+        "offset_text": offset_text,
+        "short_fingerprint": short_fingerprint,
         "disconnected": (
             results_service.disconnected_message(report.computation.disconnected)
             if report.computation.disconnected is not None
@@ -357,7 +458,7 @@ def _render(
         prize=prize,
         rnd=rnd,
         window=window,
-        finalists=_finalist_refs(report, decisions),
+        finalists=_named_finalists(report, decisions),
         active_snapshot=active,
         snapshots=snapshots,
         people=people,

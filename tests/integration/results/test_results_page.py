@@ -82,7 +82,7 @@ def test_sensitivity_panel_shows_that_standardisation_changes_the_finalists(
     login(english, organizer)
     html = english.get(results_url(edition, prize, rnd)).get_data(as_text=True)
     assert [r["application"] for r in page_rows(html)][:2] == ["A", "B"]
-    assert "With per-juror standardisation, C and A would be finalists instead of A and B." in html
+    assert "With per-juror standardisation, C (Projet C) would be a finalist instead of B (Projet B)." in html
     assert 'data-method="zscore" data-same="false"' in html
     assert 'data-method="median" data-same="true"' in html
     assert "With the median, the same applications would be finalists." in html
