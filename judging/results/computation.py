@@ -425,6 +425,17 @@ class Prepared:
             return self.scorecards.total(position)
         return self.scorecards[position].total
 
+    def totals(self) -> list[Fraction | None]:
+        """Every inputs' row's exact total (None when excluded), as :meth:`total` gives it, in one pass:
+        the rows sharing a total share one Fraction (a few hundred distinct totals for 60,000 rows)."""
+        if isinstance(self.scorecards, ScorecardBatch):
+            scaled, scale = self.scorecards.scaled.tolist(), self.scorecards.scale
+            shared = {value: Fraction(value, scale) for value in set(scaled)}
+            every = [shared[value] for value in scaled]
+        else:
+            every = [card.total for card in self.scorecards]
+        return [None if position < 0 else every[position] for position in self.positions.tolist()]
+
 
 def _prepare_one_by_one(inputs: RoundInputs) -> Prepared:
     """The scorecards one by one (:func:`judging.results.engine.scoring.make_scorecard`): the reference."""
@@ -1146,9 +1157,14 @@ def _juror_totals(
     """For an application id: its counted scorecards' (juror name, email, exact total), by name.
 
     Each juror's collation key is computed once (storing a round reads every application's totals:
-    a key per scorecard cost seconds at 20,000 applications)."""
-    order = np.argsort(inputs.application_ids, kind="stable")
-    grouped = inputs.application_ids[order]
+    a key per scorecard cost seconds at 20,000 applications); the rows are grouped by application
+    and their totals made in one pass (a search and a Fraction per scorecard cost a third of a
+    recomputation)."""
+    totals = prepared.totals()
+    juror_ids = inputs.juror_ids.tolist()
+    rows_of: dict[int, list[int]] = {}
+    for i, application_id in enumerate(inputs.application_ids.tolist()):
+        rows_of.setdefault(application_id, []).append(i)
     keys: dict[int, tuple[Any, str]] = {}
 
     def key_of(juror_id: int) -> tuple[Any, str]:
@@ -1158,12 +1174,11 @@ def _juror_totals(
         return keys[juror_id]
 
     def of(application_id: int) -> list[tuple[str, str, Fraction]]:
-        start, stop = np.searchsorted(grouped, [application_id, application_id + 1])
         out = []
-        for i in order[start:stop].tolist():
-            total = prepared.total(i)
+        for i in rows_of.get(application_id, ()):
+            total = totals[i]
             if total is not None:
-                juror_id = int(inputs.juror_ids[i])
+                juror_id = juror_ids[i]
                 email, name = inputs.jurors[juror_id]
                 out.append((key_of(juror_id), (name or email, email, total)))
         return [line for _key, line in sorted(out, key=lambda item: item[0])]
