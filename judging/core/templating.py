@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -62,7 +63,7 @@ def zone_name(local: datetime, locale: str) -> str:
     return short
 
 
-def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
+def local_datetime(value: datetime | None, fmt: str = "medium", *, keep_together: bool = False) -> str:
     """A stored UTC datetime in Montréal time and the current language, with its zone.
 
     ``short``/``medium``/``long``/``full`` give the date in that style, the time and the zone:
@@ -74,16 +75,48 @@ def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     language = current_locale()
     locale = BABEL_LOCALES.get(language, language)
     local = _montreal(value)
+    keep = keep_together and language == "fr"  # French typography: « 15 décembre », « 23 h 59 » unbroken
     if fmt == "time":
-        return local_time(value)
+        return _unbroken(local_time(value), keep)
     if fmt in ("short", "medium", "long", "full"):
+        day = french_ordinal(dates.format_date(local, fmt, locale=locale), local, language)
         return _(
             "%(date)s at %(time)s (%(zone)s)",
-            date=dates.format_date(local, fmt, locale=locale),
-            time=local_time(value),
+            date=_unbroken(day, keep),
+            time=_unbroken(local_time(value), keep),
             zone=zone_name(local, locale),
         )
-    return dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
+    written = dates.format_datetime(local, fmt, tzinfo=local.tzinfo, locale=locale)
+    return french_ordinal(written, local, language) if "MMM" in fmt else written
+
+
+#: the day of the month 1 as Québec French writes it: « 1er mai », never « 1 mai »
+FIRST_OF_MONTH = re.compile(r"(?<![\d:])1(?=[ \u00a0][^\W\d])")
+
+
+def french_ordinal(text: str, local: datetime, language: str) -> str:
+    """« 1er mai 2026 »: the first day of a month is an ordinal in French (not in English)."""
+    if language != "fr" or local.day != 1:
+        return text
+    return FIRST_OF_MONTH.sub("1er", text, count=1)
+
+
+def _unbroken(text: str, keep: bool) -> str:
+    """With ``keep``, no line break inside a date or a time (« 15 décembre », « 23 h 59 » on a phone)."""
+    return unbroken(text) if keep else text
+
+
+def unbroken(text: str) -> str:
+    """``text`` held on one line (the Jinja filter ``unbroken``): its spaces made non-breaking."""
+    return str(text).replace(" ", "\u00a0")
+
+
+def page_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    """:func:`local_datetime` for a page (the Jinja filter ``datetime``): in French the date and the
+    time are each held on one line by non-breaking spaces, so a phone never parts a day from its
+    month or a number from its unit (« 15 décembre », « 23 h 59 »); mails and documents keep plain
+    spaces."""
+    return local_datetime(value, fmt, keep_together=True)
 
 
 def recorded_moment(value: datetime | None, fmt: str = "medium") -> Markup:
@@ -240,7 +273,7 @@ def zone_hint() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["tr"] = tr
-    app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["datetime"] = page_datetime
     app.jinja_env.filters["moment"] = recorded_moment
     app.jinja_env.globals["roles_label"] = roles_label
     app.jinja_env.globals["code_label"] = code_label
@@ -251,6 +284,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["page_timezone"] = clock.timezone_name
     app.jinja_env.globals["page_brand"] = page_brand
     app.jinja_env.filters["number"] = decimal_text
+    app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["colon"] = with_colon
     app.jinja_env.globals["rounded_number"] = rounded_number
 

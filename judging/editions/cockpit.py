@@ -1,9 +1,12 @@
 """The season at a glance: its timeline (public home page and organizer cockpit) and what to do next.
 
 The timeline has six stages (call, screening, judging, finalists, final, ceremony). Their dates
-come from the edition (application window, publication of finalists, ceremony) and from the rounds'
-judging deadlines; the stage the season is in comes from the rounds' phases, which organizers move
-by hand, so the timeline says where the contest really is, not where the calendar says it should be.
+come from the edition (application window, publication of finalists, ceremony), from the rounds'
+judging deadlines and from the final's pitch order (its first pitch); the stage the season is in
+comes from the rounds' phases, which organizers move by hand, so the timeline says where the contest
+really is, not where the calendar says it should be. Two stages are also read from the calendar:
+the call is in progress while its window is open (whatever the rounds do meanwhile), and the
+ceremony only from its date (announcing the final's results makes the season wait for it).
 
 The cockpit's next actions are counted with a fixed number of queries whatever the edition's size:
 one for the applications per prize, one for the unfinished jurors per round, one for the mail the
@@ -27,6 +30,7 @@ from judging.core.templating import tr
 from judging.editions.models import Edition, Prize, Round
 from judging.jury.models import Assignment
 from judging.mail.operations import given_up_count
+from judging.results.models import PitchSlot
 
 STAGES = ("call", "screening", "judging", "finalists", "final", "ceremony")
 STAGE_LABELS = {
@@ -148,25 +152,52 @@ def _stage_state(index: int, current: dict[int, list[Prize]]) -> str:
     return "done" if index < min(current) else "partial"
 
 
-def season_timeline(edition: Edition, prizes: list[Prize], now: datetime) -> list[Stage]:
-    """The six stages with their dates and where the prizes are; ``prizes`` must have their rounds
-    loaded (in position order)."""
+def _calendar_state(key: str, state: str, edition: Edition, now: datetime) -> str:
+    """The state of a stage once the calendar has its say: the call is in progress while its window
+    is open, and the ceremony is not before its date (it is only awaited)."""
+    if key == "call" and edition.applications_open <= now < edition.applications_close:
+        return "current"
+    if key == "ceremony" and state == "current" and edition.ceremony_at and now < edition.ceremony_at:
+        return "upcoming"
+    return state
+
+
+def first_pitch_at(db: Session, prizes: list[Prize]) -> datetime | None:
+    """When the first pitch of the prizes' finals (their later rounds) is scheduled, if it is."""
+    round_ids = [rnd.id for rnd in _later_rounds(prizes)]
+    if not round_ids:
+        return None
+    return db.scalar(select(func.min(PitchSlot.starts_at)).where(PitchSlot.round_id.in_(round_ids)))
+
+
+def _stage_dates(edition: Edition, prizes: list[Prize], pitch_at: datetime | None) -> dict[str, tuple]:
+    """Each stage's (start, end) where known: the judging window ends at its deadline (or, without
+    one, when the finalists were made public); the final is the pitch night."""
     first_rounds = [prize.rounds[0] for prize in prizes if prize.rounds]
-    dates = {
+    return {
         "call": (edition.applications_open, edition.applications_close),
         "screening": (edition.applications_close, None),
-        "judging": (None, _latest_deadline(first_rounds)),
+        "judging": (None, _latest_deadline(first_rounds) or edition.finalists_public_at),
         "finalists": (edition.finalists_public_at, None),
-        "final": (None, _latest_deadline(_later_rounds(prizes))),
+        "final": (pitch_at, None if pitch_at else _latest_deadline(_later_rounds(prizes))),
         "ceremony": (edition.ceremony_at, None),
     }
+
+
+def season_timeline(
+    edition: Edition, prizes: list[Prize], now: datetime, pitch_at: datetime | None = None
+) -> list[Stage]:
+    """The six stages with their dates and where the prizes are; ``prizes`` must have their rounds
+    loaded (in position order); ``pitch_at`` is :func:`first_pitch_at`."""
+    dates = _stage_dates(edition, prizes, pitch_at)
     current = _stages_of_prizes(edition, prizes, now)
     split = len(current) > 1
     stages = []
     for index, key in enumerate(STAGES):
         starts, ends = dates[key]
         names = tuple(tr(prize.name) for prize in current.get(index, [])) if split else ()
-        stages.append(Stage(key, STAGE_LABELS[key], starts, ends, _stage_state(index, current), names))
+        state = _calendar_state(key, _stage_state(index, current), edition, now)
+        stages.append(Stage(key, STAGE_LABELS[key], starts, ends, state, names))
     return stages
 
 
@@ -294,4 +325,5 @@ def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -
         label = str(STAGE_LABELS[STAGES[stage]]) if stage is not None else None
         step = own[0] if own else _waiting_step(edition, prize, now)
         standing.append(Standing(prize, list(prize.rounds), label, step))
-    return Cockpit(timeline=season_timeline(edition, prizes, now), standing=standing, actions=actions)
+    timeline = season_timeline(edition, prizes, now, first_pitch_at(db, prizes))
+    return Cockpit(timeline=timeline, standing=standing, actions=actions)

@@ -12,7 +12,7 @@ from judging.core.templating import Brand, time_left, use_page_edition
 from judging.core.web_input import safe_next
 from judging.db import session as db
 from judging.editions import brand, queries
-from judging.editions.cockpit import season_timeline
+from judging.editions.cockpit import first_pitch_at, season_timeline
 from judging.editions.models import Edition
 
 
@@ -47,7 +47,7 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
         is_open=is_open,
         not_yet_open=bool(edition and now < edition.applications_open),
         time_left=time_left(edition.applications_close, now) if is_open else "",
-        timeline=season_timeline(edition, prizes, now) if edition else [],
+        timeline=season_timeline(edition, prizes, now, first_pitch_at(db, prizes)) if edition else [],
         finalists_public=bool(edition and clock.is_public(edition.finalists_public_at, now)),
         winners_public=bool(edition and clock.is_public(edition.winners_public_at, now)),
     )

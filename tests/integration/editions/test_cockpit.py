@@ -141,8 +141,9 @@ def test_the_cockpit_shows_the_season_and_where_each_prize_stands_by_name(app, d
         "Cérémonie de remise des prix",
     ]
     current = re.findall(r'aria-current="step">\s*<span class="stage-name">([^<]+)<', timeline)
-    # each prize where its own rounds are: Aurore screens while Boréal and Cépage are judging
-    assert current == ["Examen d’admissibilité", "Évaluation"]
+    # the call is open (its window contains now); each prize where its own rounds are: Aurore screens
+    # while Boréal and Cépage are judging
+    assert current == ["Appel de candidatures", "Examen d’admissibilité", "Évaluation"]
     prizes_at = re.findall(r'<span class="stage-prizes">([^<]+)</span>', timeline)
     assert prizes_at == ["Prix Aurore", "Prix Boréal · Prix Cépage"]
     standing = html.split('id="prize-standing"', 1)[1].split("</table>", 1)[0]

@@ -136,7 +136,8 @@ def test_dashboard_lists_editions_in_the_visitors_language_and_montreal_time(org
     page = text(organizer_client.get("/organizer/"))
     assert "Édition deux mille vingt-cinq" in page
     assert "Twenty twenty-five edition" not in page
-    assert "9 h 00" in page  # 13:00 UTC is 9 h 00 in Montréal (EDT), written the Québec way
+    # 13:00 UTC is 9 h 00 in Montréal (EDT), written the Québec way, on one line
+    assert "à 9\u00a0h\u00a000 (HAE)" in page
     assert 'href="/organizer/editions/new"' in page
     assert 'href="/organizer/editions/copy"' in page
 
