@@ -57,3 +57,14 @@ def finalists(code: str):
 @bp.get("/editions/<code>/winners")
 def winners(code: str):
     return _page(code, "winners")
+
+
+@bp.app_template_global()
+def public_winners(edition: Edition) -> dict:
+    """Prize id → its winner, for the home page's prize cards once the winners are public; read
+    like the winners page (:func:`judging.ceremony.plan.public_results`: frozen results only, names
+    withheld without consent). Empty before the reveal. Defined here because the home page
+    (editions) sits below the ceremony and may not import it."""
+    if not is_public(edition.winners_public_at, clock.now()):
+        return {}
+    return {prize.id: prize.winner for prize in public_results(db, edition, stage="winners") if prize.winner}

@@ -45,7 +45,7 @@ def test_the_home_page_presents_an_open_call_with_its_countdown_prizes_and_seaso
     assert 'id="apply-now"' in html
     assert f'href="/candidate/prizes#prize-{prize.id}"' in html
     assert "Présenté par Banque Boréalis" in html
-    assert "Remis par Hélène Vachon, Vice-présidente, Banque Boréalis" in html
+    assert "Remis par Hélène Vachon, vice-présidente, Banque Boréalis" in html  # lower case after a comma
     timeline = html.split('id="season-timeline"', 1)[1].split("</ol>", 1)[0]
     stages = re.findall(r'<span class="stage-name">([^<]+)</span>', timeline)
     assert stages[0] == "Appel de candidatures" and stages[-1] == "Cérémonie de remise des prix"

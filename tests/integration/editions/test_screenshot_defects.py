@@ -5,6 +5,7 @@ website, the scorecard's skip link on a phone."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -13,9 +14,10 @@ from flask_babel import force_locale
 from judging.applications.models import Answer
 from judging.core.models import utcnow
 from judging.core.templating import local_datetime
-from judging.results.models import PitchSlot
+from judging.results.models import PitchSlot, ResultSnapshot
 from tests.conftest import login
 from tests.factories import aware
+from tests.scenarios import PRIZES, ceremony_edition, person_name
 
 NBSP = "\u00a0"
 
@@ -61,8 +63,8 @@ def test_the_timeline_dates_the_final_marks_finished_steps_and_awaits_the_ceremo
     organizer = make.user(roles=["organizer"])
     db.commit()
 
-    for html in (_text(client.get("/")), _cockpit(client, organizer, edition)):
-        stages = {name: (state, body) for state, name, body in _timeline(html)}
+    for page in (_text(client.get("/")), _cockpit(client, organizer, edition)):
+        stages = {name: (state, body) for state, name, body in _timeline(page)}
         final_state, final_body = stages["Finale"]
         with app.test_request_context(), force_locale("fr"):
             pitch_words = local_datetime(pitch, "long").replace(" ", NBSP).replace(f"{NBSP}à{NBSP}", " à ")
@@ -76,7 +78,7 @@ def test_the_timeline_dates_the_final_marks_finished_steps_and_awaits_the_ceremo
         # announced results do not start a ceremony that is weeks away
         ceremony_state, ceremony_body = stages["Cérémonie de remise des prix"]
         assert ceremony_state == "upcoming" and "En cours" not in ceremony_body
-        assert 'aria-current="step"' not in html.split('id="season-timeline"', 1)[1].split("</ol>", 1)[0]
+        assert 'aria-current="step"' not in page.split('id="season-timeline"', 1)[1].split("</ol>", 1)[0]
 
 
 def _cockpit(client, organizer, edition) -> str:
@@ -186,3 +188,30 @@ def test_the_scorecard_shows_the_contact_as_a_name_and_a_mail_link_and_the_websi
     assert skip is not None and skip.group(1).strip() == "Aller à la grille d’évaluation"
     assert html.index('id="skip-to-scorecard"') < html.index('id="application-title"')
     assert 'id="rubric-title"' in html
+
+
+def _home_cards(client) -> dict[str, str]:
+    """Prize name → its card's HTML on the home page."""
+    page = _text(client.get("/"))
+    cards = re.findall(r'<section class="card h-100 prize-card"[^>]*>(.*?)</section>', page, re.S)
+    return {html.unescape(re.search(r'class="card-title">([^<]+)<', card).group(1)): card for card in cards}
+
+
+def test_once_the_winners_are_public_each_prize_card_names_its_frozen_winner(db, make, client, monkeypatch):
+    built = ceremony_edition(make, db, secret=False)
+    monkeypatch.setattr("judging.core.clock.now", lambda: aware(2025, 10, 17, 0, 59))  # a minute before
+    assert not any("prize-winner" in card for card in _home_cards(client).values())
+
+    monkeypatch.setattr("judging.core.clock.now", lambda: aware(2025, 10, 17, 1, 0))
+    cards = _home_cards(client)
+    first = re.search(r'<p class="prize-winner mb-2">(.*?)</p>', cards[PRIZES[0][1]], re.S).group(1)
+    first = re.sub(r"[ \n]+", " ", first).strip()
+    assert first.startswith("Lauré")
+    assert f"{NBSP}: <strong>{person_name(0, 0)}" in first
+    # a reopened round's snapshot no longer counts: its prize names nobody, whatever its live rows say
+    snapshot = db.query(ResultSnapshot).filter_by(round_id=built.rounds[2].id).one()
+    snapshot.invalidated_at = aware(2025, 10, 17, 0, 30)
+    db.commit()
+    cards = _home_cards(client)
+    assert "prize-winner" in cards[PRIZES[1][1]] and "prize-winner" not in cards[PRIZES[2][1]]
+    assert person_name(2, 0) not in cards[PRIZES[2][1]]
