@@ -21,17 +21,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from judging.accounts.models import User
+from judging.applications.models import Application
 from judging.audience import operations as audience
 from judging.audience import queries as audience_queries
 from judging.audience.models import AudienceVoter
 from judging.ceremony import plan as ceremony_plan
 from judging.core.models import utcnow
 from judging.editions.models import Criterion, Edition, Prize
+from judging.editions.operations import set_brand
 from judging.exchange.common import FORMAT
 from judging.exchange.import_ import import_edition
 from judging.jury import operations as jury_operations
@@ -761,8 +763,8 @@ def _questions(prize: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "code": "available",
             "label": bilingual(
-                "Serez-vous disponible pour la finale du 20 janvier 2027 si vous êtes finaliste ?",
-                "Will you be available for the final on 20 January 2027 if you are a finalist?",
+                "Serez-vous disponible pour la finale du 30 novembre 2026 si vous êtes finaliste ?",
+                "Will you be available for the final on 30 November 2026 if you are a finalist?",
             ),
             "type": "yes-no",
             "required": True,
@@ -1440,6 +1442,7 @@ def load_demo(db: Session, *, replace: bool = False, seed: int = 2023, at: str |
         if at not in (None, "open"):
             document["edition"]["applications_close"] = iso(ANCHOR)  # the call closed on the demo's "today"
         edition = import_edition(db, document, replace=edition is not None)
+        _dress(db, edition)
         fresh = True
     emails = [email.lower() for email in DEMO_LOGINS.values()]
     method = current_app.config["PASSWORD_HASH_METHOD"]
@@ -1456,6 +1459,24 @@ def load_demo(db: Session, *, replace: bool = False, seed: int = 2023, at: str |
             with current_app.test_request_context():
                 advance_demo(db, edition, at)
     return edition
+
+
+#: The demo's brand (primary, accent), so its pages and PDFs show what an edition's brand does.
+DEMO_BRAND = ("#1b2a4a", "#b0122f")
+
+
+def _dress(db: Session, edition: Edition) -> None:
+    """What the exchange format does not carry: the edition's brand, and each contact's form of
+    address. The demo names a woman as the contact of a project led by a woman and a man otherwise
+    (:meth:`Names.person`), so its certificates read « Lauréate » or « Lauréat »; a contact whose
+    project did not answer keeps the inclusive « Lauréat·e »."""
+    set_brand(db, edition, actor=None, primary=DEMO_BRAND[0], accent=DEMO_BRAND[1])
+    for answer, address in (("yes", "feminine"), ("no", "masculine")):
+        db.execute(
+            update(Application)
+            .where(Application.edition_id == edition.id, Application.led_by_woman_answer == answer)
+            .values(form_of_address=address)
+        )
 
 
 # The season ------------------------------------------------------------------------------------------

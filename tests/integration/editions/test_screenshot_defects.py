@@ -10,10 +10,15 @@ import re
 from datetime import timedelta
 
 from flask_babel import force_locale
+from sqlalchemy import func, select
 
 from judging.applications.models import Answer
+from judging.ceremony import documents
+from judging.ceremony import plan as ceremony
 from judging.core.models import utcnow
 from judging.core.templating import local_datetime
+from judging.devdata import demo
+from judging.editions.models import Question
 from judging.results.models import PitchSlot, ResultSnapshot
 from tests.conftest import login
 from tests.factories import aware
@@ -215,3 +220,28 @@ def test_once_the_winners_are_public_each_prize_card_names_its_frozen_winner(db,
     cards = _home_cards(client)
     assert "prize-winner" in cards[PRIZES[1][1]] and "prize-winner" not in cards[PRIZES[2][1]]
     assert person_name(2, 0) not in cards[PRIZES[2][1]]
+
+
+def test_the_demo_at_the_ceremony_wears_a_brand_titles_its_winners_and_dates_its_final(app, db):
+    edition = demo.load_demo(db, at="ceremony")
+    db.commit()
+    assert (edition.brand_primary, edition.brand_accent) == demo.DEMO_BRAND
+    with app.test_request_context():
+        plan = ceremony.ceremony_plan(db, edition, language="fr")
+        certificates = html.unescape(documents.ceremony_html(plan, "certificates"))
+    # the brand colours the certificates; the contest is named once
+    assert f".certificate .kind, .certificate .name {{ color: {demo.DEMO_BRAND[0]}; }}" in certificates
+    lines = re.findall(r'<p class="muted edition-line">([^<]+)</p>', certificates)
+    assert lines and set(lines) == {"MTL Tech Awards 2026 (démo)"}
+    # the winners are titled as their form of address says (set for every contact who answered)
+    titles = re.findall(r'<p class="honour">(Lauréat\S*) du ', certificates)
+    assert "Lauréate" in titles and "Lauréat" in titles
+    women = next(p for p in plan.prizes if p.code == "femmes-en-tech")
+    assert women.winner.address == "feminine"
+    # the availability question names the pitch night the demo schedules
+    question = db.scalars(select(Question).where(Question.code == "available")).first()
+    assert "30 novembre 2026" in question.label["fr"]
+    first_pitch = db.scalar(select(func.min(PitchSlot.starts_at)))
+    assert first_pitch is not None
+    with app.test_request_context(), force_locale("fr"):
+        assert local_datetime(first_pitch, "long").startswith("30 novembre 2026")
