@@ -15,8 +15,9 @@ What it does, for each scenario of ``tests/bench/locustfile.py``:
    (``JUDGING_LOGIN_RATE_LIMIT``), mail left in the outbox (no SMTP server);
 2. writes the plan (accounts, pages) from the database and runs locust headless for a bounded
    time;
-3. prints requests, failures, throughput, median and 95th percentile per request, and the CPU
-   seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all);
+3. prints requests, failures, throughput, median and 95th percentile per request, the CPU
+   seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all),
+   the load average before and after, and each worker's resident memory (RSS) after the run;
 4. checks in the database what the users were told succeeded: every submitted scorecard is
    submitted with exactly the scores sent, every submitted application is submitted with a
    receipt number.
@@ -56,7 +57,9 @@ BENCH_VENV = Path(
     or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "judging-bench-venv"
 )
 TICKS = os.sysconf("SC_CLK_TCK")
-HEAVY = {"organizer: jury", "organizer: round results"}  # one round's 25,000 applications: measured apart
+#: Pages measured apart (bench_pages.py): the jury page lists one round's 25,000 applications. The round
+#: results page reads stored results (issue 14): it is browsed, its results computed before the run.
+HEAVY = {"organizer: jury"}
 
 
 def free_port() -> int:
@@ -74,6 +77,17 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / TICKS
+
+
+def rss_mib(pid: int) -> float | None:
+    """Resident memory of a process, MiB (None once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
 
 
 def children(pid: int) -> list[int]:
@@ -149,6 +163,7 @@ def make_plan(url: str, code: str, scenario: str, users: int) -> dict[str, Any]:
     from judging.db import session
     from judging.devdata.generate import PASSWORD, juror_email
     from judging.editions.models import Edition
+    from judging.results import stored
     from tests.bench.bench_pages import bench_app, page_catalogue
 
     app = bench_app(url)
@@ -156,6 +171,8 @@ def make_plan(url: str, code: str, scenario: str, users: int) -> dict[str, Any]:
         edition = session.scalar(select(Edition).where(Edition.code == code))
         accounts: dict[str, list[dict[str, Any]]] = {"juror": [], "candidate": [], "organizer": []}
         if scenario == "browse":
+            stored.results_document(session, edition)  # every round's results stored and fresh
+            session.commit()
             catalogue = page_catalogue(session, code)
             emails = dict(
                 session.execute(
@@ -355,12 +372,19 @@ def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
             env=env,
         )
         cpu_app, cpu_pg = cpu_seconds(pids) - cpu_app, cpu_seconds(pg) - cpu_pg
+        memory = [rss_mib(pid) for pid in pids]
+        load_after = os.getloadavg()[0]
     finally:
         server.stop()
     print(
         f"\n{scenario}: {users} users, gunicorn {workers} worker(s), {wall:.0f} s; "
         f"CPU s: gunicorn {cpu_app:.0f}, "
-        f"PostgreSQL {cpu_pg:.0f}, locust {cpu_locust:.0f} (load average before {load_before:.1f})"
+        f"PostgreSQL {cpu_pg:.0f}, locust {cpu_locust:.0f} (load average before {load_before:.1f}, "
+        f"after {load_after:.1f})"
+    )
+    print(
+        "  memory per gunicorn worker after the run (RSS): "
+        + ", ".join("gone" if mib is None else f"{mib:.0f} MiB" for mib in memory)
     )
     table(rows, wall)
     print("  check: " + verify(args.url, args.code, scenario, done, plan))

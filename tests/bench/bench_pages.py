@@ -203,6 +203,7 @@ def bench_app(url: str, **config: Any) -> Flask:
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": "",
+            "PUBLIC_URL": "http://localhost:5000",  # a production app refuses to start without one
             **config,
         }
     )
