@@ -197,6 +197,8 @@ def season_timeline(
         starts, ends = dates[key]
         names = tuple(tr(prize.name) for prize in current.get(index, [])) if split else ()
         state = _calendar_state(key, _stage_state(index, current), edition, now)
+        if state == "done" and starts and starts > now and not ends:
+            starts = None  # a step already behind the prizes (screening during the call) has no future date
         stages.append(Stage(key, STAGE_LABELS[key], starts, ends, state, names))
     return stages
 
@@ -312,6 +314,16 @@ def next_actions(db: Session, edition: Edition, prizes: list[Prize], now: dateti
     return actions
 
 
+def _prize_stage_label(edition: Edition, stage: int | None, now: datetime) -> str | None:
+    """The prize's stage in words; a prize whose final is announced awaits a ceremony still to come."""
+    if stage is None:
+        return None
+    key = STAGES[stage]
+    if _calendar_state(key, "current", edition, now) == "upcoming":
+        return str(_l("Awaiting the ceremony"))
+    return str(STAGE_LABELS[key])
+
+
 def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -> Cockpit:
     """Everything the edition's first page shows above its setup: each prize with its own stage and
     next step (prizes need not move together), and the to-do list of the whole edition."""
@@ -322,7 +334,7 @@ def cockpit(db: Session, edition: Edition, prizes: list[Prize], now: datetime) -
         own = _prize_actions(edition, prize, submitted, unfinished, now)
         actions += own
         stage = prize_stage(edition, prize, now)
-        label = str(STAGE_LABELS[STAGES[stage]]) if stage is not None else None
+        label = _prize_stage_label(edition, stage, now)
         step = own[0] if own else _waiting_step(edition, prize, now)
         standing.append(Standing(prize, list(prize.rounds), label, step))
     timeline = season_timeline(edition, prizes, now, first_pitch_at(db, prizes))

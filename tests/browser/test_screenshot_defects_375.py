@@ -67,6 +67,13 @@ def test_the_cockpit_tabs_take_one_scrolling_line_and_the_next_step_is_on_screen
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     context.close()
+    wide, wide_page = open_as(browser, live_server.url, "organizer", "fr-CA", 1280)
+    wide_page.goto(f"{live_server.url}/organizer/editions/{demo_edition.id}")
+    # at 1280 px every tab fits on the one line, none hidden off to the right
+    widths = "tabs => [tabs.scrollWidth, tabs.clientWidth]"
+    scroll_width, client_width = wide_page.locator(".edition-tabs").evaluate(widths)
+    assert scroll_width <= client_width, (scroll_width, client_width)
+    wide.close()
 
 
 def test_on_a_phone_the_scorecard_offers_a_way_straight_to_the_grille(

@@ -84,6 +84,9 @@ def test_the_timeline_dates_the_final_marks_finished_steps_and_awaits_the_ceremo
         ceremony_state, ceremony_body = stages["Cérémonie de remise des prix"]
         assert ceremony_state == "upcoming" and "En cours" not in ceremony_body
         assert 'aria-current="step"' not in page.split('id="season-timeline"', 1)[1].split("</ol>", 1)[0]
+    # the cockpit's table agrees: the prize awaits its ceremony, it is not in it
+    stage = re.search(r'class="prize-stage">([^<]+)<', page).group(1)
+    assert stage == "En attente de la cérémonie"
 
 
 def _cockpit(client, organizer, edition) -> str:
@@ -99,11 +102,15 @@ def test_the_call_is_in_progress_while_its_window_is_open(app, db, make, client)
     make.round(prize, phase="judging")  # preselection scoring under way during the call
     db.commit()
 
-    stages = {name: state for state, name, _body in _timeline(_text(client.get("/")))}
+    timeline = _timeline(_text(client.get("/")))
+    stages = {name: state for state, name, _body in timeline}
 
     assert stages["Appel de candidatures"] == "current"
     assert stages["Évaluation"] == "current"
     assert stages["Cérémonie de remise des prix"] == "upcoming"
+    # the rounds are past the screening: done, without the call's closing date still to come as its date
+    screening = next(body for _state, name, body in timeline if name == "Examen d’admissibilité")
+    assert stages["Examen d’admissibilité"] == "done" and _dates(screening).strip() == ""
 
 
 def test_the_first_of_the_month_is_an_ordinal_and_dates_stay_on_one_line(app, db, make, client):
