@@ -42,8 +42,9 @@ from typing import Any
 import numpy as np
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from judging.accounts.models import User
 from judging.applications.models import Application
@@ -194,18 +195,26 @@ def _counted_card_rows(connection: Any, ids: list[int]) -> list[Any]:
     ).all()
 
 
-def _score_rows(connection: Any, criteria: Sequence[Criterion]) -> list[Any]:
-    """One row per scorecard: its assignment id, then its value for each criterion (None if unanswered)."""
+def _score_rows(connection: Any, criteria: Sequence[Criterion]) -> tuple[list[Any], Callable[[Any], Any]]:
+    """Every score of these criteria: (assignment id, criterion id, raw value) rows, and the function
+    that turns a raw value into what the column's type gives (a Decimal).
+
+    The values come raw (``NullType``: no conversion per row) and only the distinct ones, a
+    handful, go through the column's own result processor (what SQLAlchemy would apply to each:
+    a quarter of a second for the 250,000 scores of a 20,000-application edition on SQLite)."""
     if not criteria:
-        return []
-    return connection.execute(
+        return [], lambda value: value
+    result = connection.execute(
         select(
             CriterionScore.assignment_id,
-            *(func.max(CriterionScore.value).filter(CriterionScore.criterion_id == c.id) for c in criteria),
-        )
-        .where(CriterionScore.criterion_id.in_([c.id for c in criteria]))
-        .group_by(CriterionScore.assignment_id)
-    ).all()
+            CriterionScore.criterion_id,
+            type_coerce(CriterionScore.value, NullType),
+        ).where(CriterionScore.criterion_id.in_([c.id for c in criteria]))
+    )
+    dialect = connection.dialect
+    type_code = result.context.cursor.description[2][1]
+    process = CriterionScore.value.type.dialect_impl(dialect).result_processor(dialect, type_code)
+    return result.all(), process or (lambda value: value)
 
 
 def _names(connection: Any, ids: list[int]) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
@@ -230,34 +239,41 @@ def _names(connection: Any, ids: list[int]) -> tuple[dict[int, tuple[str, str]],
     return applications, jurors
 
 
-def _coded_scores(score_rows: list[Any], criteria_count: int) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+def _coded_scores(
+    score_rows: list[Any], process: Callable[[Any], Any], column_of: Mapping[int, int]
+) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """The scored assignment ids (sorted), their values as small codes (0 is "unanswered"), the values.
 
-    A few distinct raw values cover many scorecards: each gets a code, its index in the list returned.
+    ``codes[i, column_of[criterion id]]`` is the code of scorecard ``i``'s value for that criterion.
+    A few distinct values cover many scorecards: each gets a code, its index in the list returned
+    (``None`` first, then the values in order, each converted once by ``process``).
     """
-    values: dict[Any, int] = {None: 0}
     if not score_rows:
-        return _ids(), np.zeros((0, criteria_count), dtype=np.int32), list(values)
-    columns = list(zip(*score_rows, strict=True))
-    scored = np.array(columns[0], dtype=np.int64)
-    distinct = set().union(*columns[1:]) - {None}
+        return _ids(), np.zeros((0, len(column_of)), dtype=np.int32), [None]
+    assignment_ids, criterion_ids, raw = zip(*score_rows, strict=True)
+    converted = {value: process(value) for value in set(raw) - {None}}
+    distinct: Any = set(converted.values())
     try:
         distinct = sorted(distinct)
     except (TypeError, ArithmeticError):  # a NaN: any order will do
         distinct = list(distinct)
-    values.update((v, n) for n, v in enumerate(distinct, start=1))
-    codes = np.array([list(map(values.__getitem__, column)) for column in columns[1:]], dtype=np.int32).T
-    order = np.argsort(scored, kind="stable")
-    return scored[order], codes[order], list(values)
+    index = {value: n for n, value in enumerate(distinct, start=1)}
+    code_of = {value: index[as_type] for value, as_type in converted.items()} | {None: 0}
+    scored, row = np.unique(np.array(assignment_ids, dtype=np.int64), return_inverse=True)
+    codes = np.zeros((len(scored), len(column_of)), dtype=np.int32)
+    column = np.fromiter(map(column_of.__getitem__, criterion_ids), dtype=np.int64, count=len(criterion_ids))
+    codes[row, column] = np.fromiter(map(code_of.__getitem__, raw), dtype=np.int32, count=len(raw))
+    return scored, codes, [None, *distinct]
 
 
 def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
     """The criteria and counted scorecards of ``rounds``: five queries, whatever their size.
 
-    The criteria; the counted scorecards (ids only); their scores, one row per scorecard with one
-    column per criterion (``max(value) FILTER (WHERE criterion_id = …)``, a score counting for a
-    criterion of its own round only); the applications' references and titles; the jurors' emails
-    and names. No ORM object per scorecard, and the rows are turned into arrays at once.
+    The criteria; the counted scorecards (ids only); their scores (assignment, criterion, raw value:
+    each distinct value converted once), placed in one row per scorecard with one column per
+    criterion, a score counting for a criterion of its own round only; the applications' references
+    and titles; the jurors' emails and names. No ORM object per scorecard, and the rows are turned
+    into arrays at once.
     """
     ids = [r.id for r in rounds]
     inputs = {r.id: RoundInputs(round=r, criteria=[]) for r in rounds}
@@ -271,12 +287,12 @@ def load_inputs(db: Session, rounds: Sequence[Round]) -> dict[int, RoundInputs]:
     connection = db.connection()  # Core rows: no ORM step per row
     card_rows = _counted_card_rows(connection, ids)
     column_of = {criterion.id: n for n, criterion in enumerate(criteria)}
-    score_rows = _score_rows(connection, criteria)
+    score_rows, process = _score_rows(connection, criteria)
     applications, jurors = _names(connection, ids)
     cards = np.fromiter(chain.from_iterable(card_rows), dtype=np.int64, count=4 * len(card_rows)).reshape(
         -1, 4
     )
-    scored, codes, distinct = _coded_scores(score_rows, len(criteria))
+    scored, codes, distinct = _coded_scores(score_rows, process, column_of)
     for rnd in rounds:
         here = cards[cards[:, 0] == rnd.id]
         own = [column_of[c.id] for c in inputs[rnd.id].criteria]
