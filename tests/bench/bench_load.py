@@ -17,7 +17,8 @@ What it does, for each scenario of ``tests/bench/locustfile.py``:
    time;
 3. prints requests, failures, throughput, median and 95th percentile per request, the CPU
    seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all),
-   the load average before and after, and each worker's resident memory (RSS) after the run;
+   the load average before and after, and each worker's resident memory after the run (RSS, PSS
+   and private pages);
 4. checks in the database what the users were told succeeded: every submitted scorecard is
    submitted with exactly the scores sent, every submitted application is submitted with a
    receipt number.
@@ -79,15 +80,17 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
-def rss_mib(pid: int) -> float | None:
-    """Resident memory of a process, MiB (None once it is gone)."""
+def memory_mib(pid: int) -> dict[str, float] | None:
+    """A process's resident memory in MiB: ``Rss`` (every page it maps, shared libraries included),
+    ``Pss`` (shared pages divided among their users) and ``Private`` (its own pages only);
+    None once it is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return None
+    fields = {line.split(":")[0]: int(line.split()[1]) for line in text.splitlines()[1:] if ":" in line}
+    private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return {"Rss": fields["Rss"] / 1024, "Pss": fields["Pss"] / 1024, "Private": private / 1024}
 
 
 def children(pid: int) -> list[int]:
@@ -372,7 +375,7 @@ def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
             env=env,
         )
         cpu_app, cpu_pg = cpu_seconds(pids) - cpu_app, cpu_seconds(pg) - cpu_pg
-        memory = [rss_mib(pid) for pid in pids]
+        memory = [memory_mib(pid) for pid in pids]
         load_after = os.getloadavg()[0]
     finally:
         server.stop()
@@ -383,8 +386,11 @@ def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
         f"after {load_after:.1f})"
     )
     print(
-        "  memory per gunicorn worker after the run (RSS): "
-        + ", ".join("gone" if mib is None else f"{mib:.0f} MiB" for mib in memory)
+        "  memory per gunicorn worker after the run (RSS / PSS / private, MiB): "
+        + ", ".join(
+            "gone" if mib is None else f"{mib['Rss']:.0f} / {mib['Pss']:.0f} / {mib['Private']:.0f}"
+            for mib in memory
+        )
     )
     table(rows, wall)
     print("  check: " + verify(args.url, args.code, scenario, done, plan))
