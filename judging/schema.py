@@ -12,7 +12,6 @@ from judging.applications.models import (
     Submission,
 )
 from judging.audience.models import AudienceAward, AudienceCandidate, AudienceVote, AudienceVoter  # noqa: F401
-from judging.live.models import LiveSession, ReceivedSubmission  # noqa: F401
 from judging.core.audit_event import AuditEvent
 from judging.core.models import Base, localized, utcnow
 from judging.editions.models import (
@@ -26,6 +25,7 @@ from judging.editions.models import (
     Round,
 )
 from judging.jury.models import SCORECARD_STATUSES, Assignment, Conflict, CriterionScore, JuryMembership
+from judging.live.models import LiveSession, ReceivedSubmission  # noqa: F401
 from judging.mail.models import MailTemplate, OutgoingMail
 from judging.results.models import OUTCOMES, Decision, PitchSlot, ResultSnapshot, RoundResult, RoundResultRow  # noqa: F401
 

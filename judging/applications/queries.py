@@ -8,7 +8,7 @@ columns (no ORM object, so no lazy load can sneak in from a template).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -20,6 +20,7 @@ from judging.applications.models import APPLICATION_STATUSES, ORGANIZATION_TYPES
 from judging.core.audit_event import AuditEvent
 from judging.core.web_input import ASCII_DIGITS, ascii_int
 from judging.editions.models import Prize, Question
+from judging.jury.models import Assignment
 from judging.results.models import Decision
 
 PER_PAGE = 50
@@ -271,3 +272,46 @@ def applications_of(db: Session, user: User) -> list[Application]:
             )
         )
     )
+
+
+def released_comments(db: Session, application: Application) -> list[str]:
+    """The comments jurors wrote for this candidate that an organizer has released (one query).
+
+    Only the text meant for the candidate: never the private comment, never who wrote it.
+    """
+    return [
+        text
+        for text in db.scalars(
+            select(Assignment.comment_to_candidate)
+            .where(
+                Assignment.application_id == application.id,
+                Assignment.comment_released_at.is_not(None),
+                Assignment.status == "submitted",
+            )
+            .order_by(Assignment.comment_released_at, Assignment.id)
+        )
+        if text and text.strip()
+    ]
+
+
+def released_comments_by_application(
+    db: Session, applications: Iterable[Application]
+) -> dict[int, list[str]]:
+    """:func:`released_comments` of several applications in one query (for a list of applications)."""
+    ids = [a.id for a in applications]
+    found: dict[int, list[str]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = db.execute(
+        select(Assignment.application_id, Assignment.comment_to_candidate)
+        .where(
+            Assignment.application_id.in_(ids),
+            Assignment.comment_released_at.is_not(None),
+            Assignment.status == "submitted",
+        )
+        .order_by(Assignment.comment_released_at, Assignment.id)
+    ).all()
+    for application_id, text in rows:
+        if text and text.strip():
+            found[application_id].append(text)
+    return found

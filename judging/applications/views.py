@@ -64,7 +64,6 @@ from judging.db import session as db
 from judging.editions import queries
 from judging.editions.models import Prize
 from judging.extensions import csrf
-from judging.results.notifications import released_comments
 
 T = TypeVar("T")
 COUNTDOWN_DAYS = 7
@@ -442,7 +441,7 @@ def application(application_id: int):
         application=found,
         status=rules.status_key(found, now),
         outcomes=rules.visible_outcomes(found, decisions, now),
-        jury_comments=released_comments(db, found),
+        jury_comments=candidate_queries.released_comments(db, found),
         deadline=rules.deadline_of(found),
         editable=rules.can_edit(found, now),
         in_jury_hands=found.status == "submitted" and rules.in_jury_hands(found),

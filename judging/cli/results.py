@@ -4,7 +4,7 @@ The JSON document is the contract of ``spec/edition-format.md`` ("Results"); the
 results page shows the same numbers (both come from :mod:`judging.results.computation`).
 ``--verify`` recomputes the fingerprint of every frozen round (from the database, or from an
 export given with ``--from``) and compares it with the frozen one
-(:mod:`judging.results.verification`); exit status 1 when any differs.
+(:mod:`judging.exchange.verification`); exit status 1 when any differs.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from flask_babel import force_locale
 from judging.cli.common import edition_or_fail, fail
 from judging.db import session
 from judging.exchange.import_ import ImportFailed
+from judging.exchange.verification import verify_edition
 from judging.results.computation import results_document
-from judging.results.verification import verify_edition
 
 
 @click.command("results")

@@ -16,8 +16,8 @@ back the scheduled mail that has not left yet.
 After the ceremony an organizer reviews them (:func:`comments_for_review`, which flags a
 comment that names its juror), may edit one (:func:`edit_comment`), and releases them
 (:func:`release_comments`): ``comment_released_at`` is set and each candidate is mailed
-their comments, without any juror's name. :func:`released_comments` is what the
-candidate's status page shows.
+their comments, without any juror's name. :func:`judging.applications.queries.released_comments`
+is what the candidate's status page shows.
 
 Writes validate, mutate, flush, record an audit event and queue mail; they never commit.
 """
@@ -417,46 +417,3 @@ def _mail_comments(
         )
         sent += 1
     return sent
-
-
-def released_comments(db: Session, application: Application) -> list[str]:
-    """The comments jurors wrote for this candidate that an organizer has released (one query).
-
-    Only the text meant for the candidate: never the private comment, never who wrote it.
-    """
-    return [
-        text
-        for text in db.scalars(
-            select(Assignment.comment_to_candidate)
-            .where(
-                Assignment.application_id == application.id,
-                Assignment.comment_released_at.is_not(None),
-                Assignment.status == "submitted",
-            )
-            .order_by(Assignment.comment_released_at, Assignment.id)
-        )
-        if text and text.strip()
-    ]
-
-
-def released_comments_by_application(
-    db: Session, applications: Iterable[Application]
-) -> dict[int, list[str]]:
-    """:func:`released_comments` of several applications in one query (for a list of applications)."""
-    ids = [a.id for a in applications]
-    found: dict[int, list[str]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    rows = db.execute(
-        select(Assignment.application_id, Assignment.comment_to_candidate)
-        .where(
-            Assignment.application_id.in_(ids),
-            Assignment.comment_released_at.is_not(None),
-            Assignment.status == "submitted",
-        )
-        .order_by(Assignment.comment_released_at, Assignment.id)
-    ).all()
-    for application_id, text in rows:
-        if text and text.strip():
-            found[application_id].append(text)
-    return found

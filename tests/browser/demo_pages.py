@@ -12,7 +12,9 @@ from sqlalchemy import select
 from tests.browser.conftest import log_in
 
 # Downloads, live screens and pages that only answer a POST's follow-up are not pages to read.
-SKIPPED = (".pdf", ".csv", ".xlsx", ".json", ".css", "/logo", "/export", "/files/", "/reveal", "/live", "/receipt")
+SKIPPED = (
+    ".pdf", ".csv", ".xlsx", ".json", ".css", "/logo", "/export", "/files/", "/reveal", "/live", "/receipt",
+)  # fmt: skip
 ROLE_PREFIXES = {
     "visitor": ("/", "/candidate/prizes", "/auth/login", "/auth/register", "/auth/reset"),
     "candidate": ("/candidate/", "/auth/profile"),

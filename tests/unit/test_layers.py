@@ -7,7 +7,8 @@ list of what breaks it, file and line, so a failure is a work list. See docs/arc
 - no ``from judging…`` import inside a function, except the few in ``LATE_IMPORTS`` with a reason;
 - no private name (``_x``) imported from another judging module;
 - dependencies run one way (``RANKS``): a module imports only from its own rank or below, except a
-  feature's ``models.py`` (the tables are the bottom layer: anyone may import them); views modules
+  feature's ``models.py`` (the tables are the bottom layer: anyone may import them) and the pure
+  engines (leaves: they import no feature code); views modules
   are imported by nobody but ``judging/__init__.py`` (``create_app`` registers them).
 """
 
@@ -156,6 +157,14 @@ def holds_tables(module: str) -> bool:
     return module.endswith(".models") or module in TABLE_MODULES
 
 
+def is_engine(module: str) -> bool:
+    """A pure engine (``jury/engine``, ``results/engine``) is a leaf like the tables: it imports nothing but
+    the standard library, numpy, scipy and other engines (``test_engines_are_pure``), so importing it from a
+    lower rank adds no dependency on that feature's code (the jury's scorecard total and the candidate's
+    phase rules use the results engine)."""
+    return ".engine." in module or module.endswith(".engine")
+
+
 def is_views(module: str) -> bool:
     return module.rsplit(".", 1)[-1].endswith("views")
 
@@ -252,6 +261,7 @@ def test_dependencies_run_one_way():
         for found in IMPORTS
         if found.target in MODULES
         and not holds_tables(found.target)
+        and not is_engine(found.target)
         and rank(found.target) > rank(found.importer)
     )
     assert not upward, report(upward)

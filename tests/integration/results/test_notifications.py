@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from judging.applications import queries as candidate_queries
 from judging.core.audit_event import AuditEvent
 from judging.core.models import utcnow
 from judging.jury.models import Assignment
 from judging.mail.models import MailTemplate, OutgoingMail
-from judging.results import notifications
 from tests.conftest import deliver_outbox
 from tests.factories import aware
 from tests.scenarios import SECRET, ceremony_edition, person_name
@@ -251,7 +251,7 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     db.expire_all()
     assert db.get(Assignment, kind.id).comment_released_at == moment
     assert db.get(Assignment, signed.id).comment_released_at is None
-    assert notifications.released_comments(db, target) == ["Très beau projet, continuez !"]
+    assert candidate_queries.released_comments(db, target) == ["Très beau projet, continuez !"]
     deliver_outbox(app)  # the sender, outside the request
     [message] = smtp_server.to(target.contact_email)
     body = smtp_server.body(message)
@@ -272,7 +272,10 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     # the organizer takes the name out of the other comment, then releases it
     organizer_client.post(url(built, f"/comments/{signed.id}"), data={"text": "Bon travail."})
     organizer_client.post(url(built, "/comments"), data={"assignment": [str(signed.id)]})
-    assert notifications.released_comments(db, target) == ["Très beau projet, continuez !", "Bon travail."]
+    assert candidate_queries.released_comments(db, target) == [
+        "Très beau projet, continuez !",
+        "Bon travail.",
+    ]
     deliver_outbox(app)
     second = smtp_server.to(target.contact_email)[1]
     assert "Bon travail." in smtp_server.body(second) and "Hortense" not in smtp_server.body(second)
@@ -281,9 +284,9 @@ def test_comments_are_released_after_the_ceremony_without_private_text_or_names(
     organizer_client.post(url(built, "/comments"), data={"assignment": [str(signed.id)]})
     deliver_outbox(app)
     assert len(smtp_server.to(target.contact_email)) == 2
-    assert notifications.released_comments(db, built.secret_apps[0]) == []
-    assert notifications.released_comments(db, built.finalists[0][1]) == []
-    assert notifications.released_comments_by_application(db, [target, built.finalists[0][1]]) == {
+    assert candidate_queries.released_comments(db, built.secret_apps[0]) == []
+    assert candidate_queries.released_comments(db, built.finalists[0][1]) == []
+    assert candidate_queries.released_comments_by_application(db, [target, built.finalists[0][1]]) == {
         target.id: ["Très beau projet, continuez !", "Bon travail."],
         built.finalists[0][1].id: [],
     }
