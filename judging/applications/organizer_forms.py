@@ -16,16 +16,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from judging.applications.screening import REASON_MAX
-from judging.core.forms import MontrealDateTimeField, OwnIds
-from judging.core.web_input import ascii_int
-
-
-class VersionField(HiddenField):
-    """The application's version when the page was shown (a stale decision is refused)."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = ascii_int(text)
+from judging.core.forms import MontrealDateTimeField, OwnIds, VersionField
 
 
 def reason_field(label: Any, *, description: Any = None) -> TextAreaField:

@@ -19,11 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from judging.ceremony.plan import MINUTES_MAX, NAME_MAX, SCRIPT_MAX
-from judging.core.edits import VersionedForm
 from judging.editions.forms import MontrealDateTimeField
-from judging.mail import templates as mail_templates
-from judging.mail.models import MailTemplate
-from judging.mail.templates import BODY_MAX, SUBJECT_MAX
 from judging.results.notifications import COMMENT_MAX
 
 
@@ -85,30 +81,6 @@ class PublicTimesForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Its CSRF token guards buttons that post without fields."""
-
-
-def remember_template(form: VersionedForm, template: MailTemplate | None) -> VersionedForm:
-    """Carry the version of the edition's text (0: the default text) unless the form was posted."""
-    if not getattr(form.version, "raw_data", None):
-        form.remember_values(*mail_templates.shown_of(template))
-    return form
-
-
-class ResetTemplateForm(VersionedForm, FlaskForm):
-    """Goes back to the default text; refused when the text changed since the page showed it."""
-
-
-class MailTemplateForm(VersionedForm, FlaskForm):
-    """An edition's text of one mail of the registry (``mail_templates.KINDS``), in one language."""
-
-    subject = StringField(
-        _l("Subject"), validators=[InputRequired(message=_l("Write the subject.")), _max(SUBJECT_MAX)]
-    )
-    body = TextAreaField(
-        _l("Message"),
-        validators=[InputRequired(message=_l("Write the message.")), _max(BODY_MAX)],
-        render_kw={"rows": 14},
-    )
 
 
 class MultiCheckboxField(SelectMultipleField):

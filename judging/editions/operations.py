@@ -11,10 +11,9 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import DateTime, func, select
@@ -219,31 +218,6 @@ class _Errors:
 
 
 # --- Montréal wall-clock time <-> aware UTC -------------------------------------------------------
-
-
-def local_to_utc(value: datetime, tz: ZoneInfo | None = None) -> datetime:
-    """A wall-clock time in ``tz`` (default: the zone of the edition in context, else Montréal; naive,
-    as a ``datetime-local`` input gives it) as aware UTC.
-
-    An already aware value is only converted. In the autumn hour that happens twice,
-    the first (daylight-saving) occurrence is meant.
-    """
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    return value.replace(tzinfo=tz or clock.zone(), fold=0).astimezone(UTC)
-
-
-def utc_to_local(value: datetime, tz: ZoneInfo | None = None) -> datetime:
-    """An aware datetime as naive wall-clock time in ``tz`` (default as :func:`local_to_utc`): what a
-    ``datetime-local`` input shows."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(tz or clock.zone()).replace(tzinfo=None)
-
-
-def local_time_exists(value: datetime, tz: ZoneInfo | None = None) -> bool:
-    """False for a wall-clock time skipped by the spring change to daylight-saving time."""
-    return utc_to_local(local_to_utc(value, tz), tz) == value.replace(tzinfo=None)
 
 
 # --- small helpers ---------------------------------------------------------------------------------

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from judging.accounts.models import User
 from judging.core.models import utcnow
 from judging.editions.models import Edition, Prize
 
@@ -32,7 +31,3 @@ def prizes_of_edition(edition_id: int) -> Select:
         .order_by(Prize.position, Prize.id)
         .options(selectinload(Prize.rounds), selectinload(Prize.questions))
     )
-
-
-def user_by_email(email: str) -> Select:
-    return select(User).where(func.lower(User.email) == email.strip().lower())

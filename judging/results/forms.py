@@ -11,11 +11,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from judging.core.edits import VersionedForm
-from judging.core.forms import OwnIds, YearInRange
+from judging.core.forms import OwnIds
 from judging.editions.operations import format_tie_break
 
 REASON_MAX = 2000
@@ -108,18 +108,3 @@ class MentionForm(OwnIds, FlaskForm):
         ],
         render_kw={"rows": 2, "lang": "en"},
     )
-
-
-class AuditFilterForm(FlaskForm):
-    """Filters of the audit trail, read from the query string (no CSRF: it only reads)."""
-
-    class Meta:
-        csrf = False
-
-    prize = SelectField(_l("Prize"), coerce=int, validators=[Optional()])
-    round = SelectField(_l("Round"), coerce=int, validators=[Optional()])
-    person = SelectField(_l("Person (who acted)"), coerce=int, validators=[Optional()])
-    action = SelectField(_l("Action"), validators=[Optional()])
-    date_from = DateField(_l("From (date)"), validators=[Optional(), YearInRange()], format="%Y-%m-%d")
-    date_to = DateField(_l("To (date, included)"), validators=[Optional(), YearInRange()], format="%Y-%m-%d")
-    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)], default=1)

@@ -29,6 +29,7 @@ from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import jury as jury_bp
 from judging.core.blueprints import organizer as bp
 from judging.core.charts import leniency_chart
+from judging.core.clock import utc_to_local
 from judging.core.collation import sort_key
 from judging.core.edits import commit_edit, status_of
 from judging.core.exports import write_csv, write_xlsx
@@ -42,7 +43,7 @@ from judging.core.web_input import ascii_int, int_arg, int_list
 from judging.db import session as db
 from judging.editions.loading import load_edition, load_round
 from judging.editions.models import METHODS, Edition, Prize, Round
-from judging.editions.operations import format_tie_break, parse_tie_break, utc_to_local
+from judging.editions.operations import format_tie_break, parse_tie_break
 from judging.jury.models import JuryMembership
 from judging.results import computation as results_service
 from judging.results import operations as decisions_service

@@ -13,6 +13,7 @@ from markupsafe import escape
 from sqlalchemy import event, func, select
 
 from judging.applications.models import Application
+from judging.core import clock
 from judging.core.audit_event import AuditEvent
 from judging.editions import operations as setup
 from judging.editions.models import Criterion, Edition, Prize, Question, Round
@@ -113,12 +114,12 @@ def round_url(rnd, suffix: str = "") -> str:
 def test_montreal_time_converts_both_ways_across_daylight_saving():
     from datetime import datetime
 
-    assert setup.local_to_utc(datetime(2026, 5, 1, 9, 0)) == aware(2026, 5, 1, 13, 0)  # EDT, UTC-4
-    assert setup.local_to_utc(datetime(2026, 1, 15, 9, 0)) == aware(2026, 1, 15, 14, 0)  # EST, UTC-5
-    assert setup.utc_to_local(aware(2026, 5, 1, 13, 0)) == datetime(2026, 5, 1, 9, 0)
-    assert setup.utc_to_local(aware(2026, 1, 15, 14, 0)) == datetime(2026, 1, 15, 9, 0)
-    assert setup.local_time_exists(datetime(2026, 3, 8, 2, 30)) is False  # clocks jump 02:00 → 03:00
-    assert setup.local_time_exists(datetime(2026, 3, 8, 3, 30)) is True
+    assert clock.local_to_utc(datetime(2026, 5, 1, 9, 0)) == aware(2026, 5, 1, 13, 0)  # EDT, UTC-4
+    assert clock.local_to_utc(datetime(2026, 1, 15, 9, 0)) == aware(2026, 1, 15, 14, 0)  # EST, UTC-5
+    assert clock.utc_to_local(aware(2026, 5, 1, 13, 0)) == datetime(2026, 5, 1, 9, 0)
+    assert clock.utc_to_local(aware(2026, 1, 15, 14, 0)) == datetime(2026, 1, 15, 9, 0)
+    assert clock.local_time_exists(datetime(2026, 3, 8, 2, 30)) is False  # clocks jump 02:00 → 03:00
+    assert clock.local_time_exists(datetime(2026, 3, 8, 3, 30)) is True
 
 
 # --- dashboard and editions ---------------------------------------------------------------------------
