@@ -36,6 +36,8 @@ def extract() -> None:
         "lazy_ngettext:1,2",
         "-k",
         "lazy_pgettext:1c,2",  # words that depend on the person (« Lauréate », « Lauréat »)
+        "--ignore-dirs",
+        ".* __pycache__ _bundled",  # pybabel's default also skips "_*": templates/_macros/ holds strings
         "--no-location",
         "--sort-output",
         "--omit-header",
