@@ -153,9 +153,8 @@ def _as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, Any]]:
-    """The filter form (choices from this edition only) and the matching SQL conditions."""
-    form = AuditFilterForm(formdata=request.args)
+def _filter_choices(edition: Edition, form: AuditFilterForm) -> tuple[list[Prize], list[Round]]:
+    """Fill the filter form's lists with this edition's prizes, rounds, people and actions only."""
     prizes = db.scalars(
         select(Prize).where(Prize.edition_id == edition.id).order_by(Prize.position, Prize.id)
     ).all()
@@ -166,7 +165,6 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
         if prizes
         else []
     )
-    prize_code = {p.id: p.code for p in prizes}
     prize_names = {p.id: tr(p.name) or p.code for p in prizes}
     actors = db.execute(
         select(User.id, User.name, User.email)
@@ -188,18 +186,12 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
         *((i, f"{name or email} <{email}>") for i, name, email in actors),
     ]
     form.action.choices = [("", _("All actions")), *((a, action_label(a)) for a in actions)]
+    return list(prizes), list(rounds)
+
+
+def _filter_conditions(edition: Edition, form: AuditFilterForm) -> list[Any]:
+    """The SQL conditions of a validated filter form."""
     conditions: list[Any] = [AuditEvent.edition_id == edition.id]
-    if not form.validate():
-        return (
-            form,
-            [],
-            {
-                "prizes": prize_code,
-                "prize_names": prize_names,
-                "rounds": {r.id: r for r in rounds},
-                "valid": False,
-            },
-        )
     if form.prize.data:
         conditions.append(AuditEvent.prize_id == form.prize.data)
     if form.round.data:
@@ -213,16 +205,21 @@ def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, An
     if form.date_to.data:
         end = local_to_utc(datetime.combine(form.date_to.data + timedelta(days=1), time.min))
         conditions.append(AuditEvent.at < end)
-    return (
-        form,
-        conditions,
-        {
-            "prizes": prize_code,
-            "prize_names": prize_names,
-            "rounds": {r.id: r for r in rounds},
-            "valid": True,
-        },
-    )
+    return conditions
+
+
+def _filters(edition: Edition) -> tuple[AuditFilterForm, list[Any], dict[str, Any]]:
+    """The filter form (choices from this edition only) and the matching SQL conditions."""
+    form = AuditFilterForm(formdata=request.args)
+    prizes, rounds = _filter_choices(edition, form)
+    valid = form.validate()
+    context = {
+        "prizes": {p.id: p.code for p in prizes},
+        "prize_names": {p.id: tr(p.name) or p.code for p in prizes},
+        "rounds": {r.id: r for r in rounds},
+        "valid": valid,
+    }
+    return form, (_filter_conditions(edition, form) if valid else []), context
 
 
 def _query(conditions: list[Any]) -> Select:
