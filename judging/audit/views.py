@@ -147,6 +147,13 @@ def action_label(action: str) -> str:
     return _("Other change (%(object)s)", object=audit_text.object_kind(action))
 
 
+@bp.app_template_global("audit_sentences")
+def audit_sentences(event: AuditEvent) -> list[str]:
+    """An event in sentences for pages of other features (a round's phase history): they sit below the
+    audit trail and may not import it, so they reach the one wording through this template global."""
+    return audit_text.sentences(event)
+
+
 def _as_json(value: Any) -> str:
     if value is None:
         return ""
