@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from judging.audience.models import AudienceVote
+from judging.core import clock
+from judging.core.clock import server_saw_it_at
 from tests.integration.audience.conftest import last_code, personal_link, sign_in_with_code, vote
 
 
@@ -138,3 +142,24 @@ def test_odd_input_gets_a_message_never_a_500(client, db, evening):
     assert client.get("/audience/" + "x" * 3000).status_code == 404
     assert client.get("/audience/mtl-2026/l/" + "y" * 5000).status_code == 404
     assert votes(db) == []
+
+
+def test_a_vote_queued_before_the_closing_time_counts_when_a_worker_reaches_it_late(
+    client, db, evening, monkeypatch
+):
+    """The window is judged at the request's arrival (the gunicorn worker's stamp), not when a worker
+    gets to it: a click made in time counts; one that arrived after the closing time does not."""
+    sign_in_with_code(client, db, "ana@example.org")
+    closes = clock.now() + timedelta(minutes=5)
+    evening.award.closes_at = closes
+    db.commit()
+    monkeypatch.setattr("judging.core.clock.now", lambda: closes + timedelta(seconds=20))
+    try:
+        server_saw_it_at(closes - timedelta(seconds=1))  # queued 1 s before closing, reached 20 s after
+        assert vote(client, evening.finalists[0]).status_code == 302
+        assert [application for _voter, application in votes(db)] == [evening.finalists[0].id]
+        server_saw_it_at(closes + timedelta(seconds=1))  # arrived after closing
+        assert vote(client, evening.finalists[1]).status_code == 409
+    finally:
+        server_saw_it_at(None)
+    assert [application for _voter, application in votes(db)] == [evening.finalists[0].id]
