@@ -20,14 +20,16 @@ from judging.applications.models import Application
 from judging.core.models import utcnow
 from judging.editions.models import Round
 from judging.jury.models import Assignment, Conflict
+from judging.results.engine.phases import AFTER_JUDGING, JUDGING_OPENED
 
 OPEN_STATUSES = ("assigned", "draft")
 """Scorecards with work left to do."""
 COUNTING_STATUSES = ("assigned", "draft", "submitted")
 """Scorecards that count toward an application's jurors (recused and abstained ones do not)."""
-CLOSED_PHASES = ("deliberation", "decided", "announced")
-VISIBLE_PHASES = ("judging", "deliberation", "decided", "announced")
-"""Phases in which a juror sees the applications assigned to them."""
+CLOSED_PHASES = AFTER_JUDGING
+"""Phases in which scorecards are locked (the phase rules' own list)."""
+VISIBLE_PHASES = JUDGING_OPENED
+"""Phases in which a juror sees the applications assigned to them (the phase rules' own list)."""
 IN_THE_RUNNING = "submitted"
 """The only status of an application a juror ever sees or scores: withdrawn and ineligible ones (and
 one reopened to a draft by the organizers) leave every juror page, while their scorecards are kept."""
