@@ -31,6 +31,9 @@ class OutgoingMail(Base):
     gave_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: when an organizer cancelled it (never sent)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the edition the mail is about: its brand dresses the HTML part when the mail leaves (None: the
+    #: platform's look, e.g. a password reset); indexed for the ON DELETE SET NULL of an edition's deletion
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"), index=True)
 
 
 class MailTemplate(Versioned, Base):
