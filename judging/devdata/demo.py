@@ -88,14 +88,14 @@ PRIZES: list[dict[str, Any]] = [
     {
         "code": "innovation",
         "prefix": "INN",
-        "name": bilingual("Prix de l'innovation", "Innovation Award"),
+        "name": bilingual("Prix de l’innovation", "Innovation Award"),
         "description": bilingual(
             "Récompense un produit, un service ou un procédé numérique nouveau qui répond à un besoin réel.",
             "Rewards a new digital product, service or process that meets a real need.",
         ),
         "eligibility": bilingual(
             "Entreprises, OBNL, organismes publics\u00a0; "
-            "projet lancé ou mis à l'essai il y a moins de trois ans.",
+            "projet lancé ou mis à l’essai il y a moins de trois ans.",
             "Companies, non-profits and public bodies; project launched or piloted in the last three years.",
         ),
         "sponsor": "Banque Boréalis",
@@ -128,7 +128,7 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 bilingual("Faisabilité", "Feasibility"),
                 bilingual(
-                    "L'équipe peut-elle le réaliser avec ses moyens\u00a0?",
+                    "L’équipe peut-elle le réaliser avec ses moyens\u00a0?",
                     "Can the team deliver it with its means?",
                 ),
             ),
@@ -144,18 +144,18 @@ PRIZES: list[dict[str, Any]] = [
                 15,
                 False,
                 bilingual("Équipe", "Team"),
-                bilingual("Compétences et complémentarité de l'équipe.", "Skills and balance of the team."),
+                bilingual("Compétences et complémentarité de l’équipe.", "Skills and balance of the team."),
             ),
         ],
         "org_types": {"startup": 50, "sme": 25, "large": 8, "academic": 12, "nonprofit": 5},
         "kinds": (
-            ["plateforme", "capteurs", "robot", "jumeau numérique", "assistant d'IA", "tableau de bord"],
+            ["plateforme", "capteurs", "robot", "jumeau numérique", "assistant d’IA", "tableau de bord"],
             ["platform", "sensors", "robot", "digital twin", "AI assistant", "dashboard"],
         ),
         "domains": (
             [
-                "pour l'agriculture urbaine",
-                "de gestion de l'énergie",
+                "pour l’agriculture urbaine",
+                "de gestion de l’énergie",
                 "de logistique du dernier kilomètre",
                 "pour les soins à domicile",
                 "de recyclage des textiles",
@@ -226,7 +226,7 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 bilingual("Inclusion", "Inclusion"),
                 bilingual(
-                    "Place faite aux femmes et à la diversité dans l'équipe et le produit.",
+                    "Place faite aux femmes et à la diversité dans l’équipe et le produit.",
                     "Room made for women and diversity in the team and the product.",
                 ),
             ),
@@ -236,13 +236,13 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 bilingual("Viabilité", "Viability"),
                 bilingual(
-                    "Modèle d'affaires ou de financement durable.", "A lasting business or funding model."
+                    "Modèle d’affaires ou de financement durable.", "A lasting business or funding model."
                 ),
             ),
         ],
         "org_types": {"startup": 45, "sme": 25, "nonprofit": 15, "academic": 10, "large": 5},
         "kinds": (
-            ["application", "plateforme", "communauté en ligne", "outil d'analyse", "objet connecté"],
+            ["application", "plateforme", "communauté en ligne", "outil d’analyse", "objet connecté"],
             ["app", "platform", "online community", "analytics tool", "connected device"],
         ),
         "domains": (
@@ -320,7 +320,7 @@ PRIZES: list[dict[str, Any]] = [
                 True,
                 bilingual("Portée", "Reach"),
                 bilingual(
-                    "Potentiel de diffusion à d'autres milieux.", "Potential to spread to other settings."
+                    "Potentiel de diffusion à d’autres milieux.", "Potential to spread to other settings."
                 ),
             ),
         ],
@@ -331,11 +331,11 @@ PRIZES: list[dict[str, Any]] = [
         ),
         "domains": (
             [
-                "d'initiation au code",
+                "d’initiation au code",
                 "sur la désinformation",
                 "de création de jeux vidéo",
                 "sur la vie privée en ligne",
-                "d'initiation à l'IA",
+                "d’initiation à l’IA",
             ],
             [
                 "introducing code",
@@ -400,7 +400,7 @@ PRIZES: list[dict[str, Any]] = [
                 20,
                 True,
                 bilingual("Innovation", "Innovation"),
-                bilingual("Nouveauté de l'approche.", "Novelty of the approach."),
+                bilingual("Nouveauté de l’approche.", "Novelty of the approach."),
             ),
             (
                 "perennite",
@@ -430,7 +430,7 @@ PRIZES: list[dict[str, Any]] = [
                 "de musique québécoise",
                 "de théâtre jeunesse",
                 "de livres numériques",
-                "de cinéma d'auteur",
+                "de cinéma d’auteur",
                 "de patrimoine régional",
             ],
             [
@@ -682,7 +682,7 @@ CITIES = {
 ENGLISH_COUNTRIES = {"US", "DE"}
 SENTENCES_FR = [
     "Notre équipe a conçu {title} avec des partenaires du milieu.",
-    "Le projet a été testé auprès de {n} personnes pendant l'année.",
+    "Le projet a été testé auprès de {n} personnes pendant l’année.",
     "Nous voulons le rendre accessible à toutes les régions du Québec.",
     "Un premier prototype a été présenté à nos partenaires au printemps.",
     "Les données recueillies restent hébergées au Canada.",
@@ -703,8 +703,8 @@ SENTENCES_EN = [
 COMMENTS = {
     "fr": [
         "Projet solide, impact bien démontré.",
-        "Bonne idée, mais le modèle d'affaires reste flou.",
-        "Équipe convaincante\u00a0; la faisabilité technique m'inquiète un peu.",
+        "Bonne idée, mais le modèle d’affaires reste flou.",
+        "Équipe convaincante\u00a0; la faisabilité technique m’inquiète un peu.",
         "Très pertinent pour le public visé.",
         "Dossier incomplet sur les résultats obtenus.",
         "Approche originale, à suivre.",
@@ -1243,12 +1243,12 @@ def _withhold_one_finalist(applications: list[dict[str, Any]], quality: dict[str
 
 
 CONFLICT_REASONS = [
-    "Ancien employeur (jusqu'en 2024).",
+    "Ancien employeur (jusqu’en 2024).",
     "A conseillé le projet bénévolement.",
-    "Lien familial avec une personne de l'équipe.",
-    "Investisseur dans l'entreprise.",
-    "A dirigé le mémoire d'une personne de l'équipe.",
-    "Partenaire d'affaires actuel.",
+    "Lien familial avec une personne de l’équipe.",
+    "Investisseur dans l’entreprise.",
+    "A dirigé le mémoire d’une personne de l’équipe.",
+    "Partenaire d’affaires actuel.",
 ]
 
 
@@ -1394,8 +1394,8 @@ def _deal_statuses(rng: random.Random, scorecards: list[dict[str, Any]], *, comp
     others = [c for c in scorecards if c["juror"] != JUROR_EMAIL and c["status"] == "assigned"]
     abstained, recused = rng.sample(others, 2)
     abstained["status"], recused["status"] = "abstained", "recused"
-    abstained["abstain_reason"] = "Hors de mon domaine d'expertise."
-    recused["abstain_reason"] = "Je viens d'apprendre que je connais l'équipe fondatrice."
+    abstained["abstain_reason"] = "Hors de mon domaine d’expertise."
+    recused["abstain_reason"] = "Je viens d’apprendre que je connais l’équipe fondatrice."
     if complete:
         for card in scorecards:
             if card["status"] in ("assigned", "draft"):
@@ -1586,7 +1586,7 @@ def _judge_final(db: Session, prize: Any, organizer: User) -> None:
         final,
         actor=organizer,
         application=finalists[0],
-        citation_fr="Pour un projet qui a convaincu le jury à l'unanimité.",
+        citation_fr="Pour un projet qui a convaincu le jury à l’unanimité.",
         citation_en="For a project that won the jury over unanimously.",
     )
 

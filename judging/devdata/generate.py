@@ -68,8 +68,8 @@ DECLARED_PER_JUROR = 1.0
 SAME_ORG_PER_JUROR = 0.5
 #: Answers to the extra question "role" (fewer than the demo's).
 ROLES = ["Fondatrice et PDG", "Directrice générale", "CTO"]
-ABSTAIN_REASONS = ["Hors de mon domaine d'expertise.", "Outside my field of expertise."]
-RECUSE_REASON = "Je viens d'apprendre que je connais l'équipe fondatrice."
+ABSTAIN_REASONS = ["Hors de mon domaine d’expertise.", "Outside my field of expertise."]
+RECUSE_REASON = "Je viens d’apprendre que je connais l’équipe fondatrice."
 #: The fifth criterion given to the demo rubrics that have four.
 EXTRA_CRITERION = (
     "clarte",

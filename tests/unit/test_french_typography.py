@@ -3,6 +3,9 @@
 The rule (README, "Languages"): U+00A0 everywhere (U+202F, the narrow one, is accepted too).
 Punctuation glued to what follows is not prose and is allowed: times (23:59), URLs (https://),
 codes (criterion:CODE), Python format keys.
+
+The apostrophe of a French text is the typographic one, ’ (U+2019), in the catalog and in the demo's
+and the generated editions' texts; English texts keep the straight ' (English usage).
 """
 
 from __future__ import annotations
@@ -14,10 +17,13 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
+from judging.devdata import demo, generate
 from tests.conftest import login
 
 CATALOG = Path(__file__).resolve().parents[2] / "judging/translations/fr/LC_MESSAGES/messages.po"
 SPACES = "\u00a0\u202f"
+#: A straight apostrophe between two letters ("l'équipe"): in French it is ’.
+STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 
 
 def typography_faults(text: str) -> list[str]:
@@ -70,6 +76,72 @@ def test_one_style_for_congratulations():
     texts = [text for _, text in french_strings() if "Félicitations" in text]
     assert texts
     assert all("Félicitations\u00a0!" in text for text in texts), texts
+
+
+def test_the_apostrophe_rule_itself():
+    assert STRAIGHT_APOSTROPHE.findall("Prix de l'innovation, jusqu'en 2024") == ["'", "'"]
+    assert not STRAIGHT_APOSTROPHE.search("Prix de l’innovation, jusqu’en 2024")
+    assert not STRAIGHT_APOSTROPHE.search("name='x' 'quoted'")
+
+
+def test_every_french_string_has_the_typographic_apostrophe():
+    assert [(msgid, text) for msgid, text in french_strings() if STRAIGHT_APOSTROPHE.search(text)] == []
+
+
+def french_texts(node: object, language: str = "fr", readers: dict[str, str] | None = None) -> list[str]:
+    """Every French text of an exchange document: the ``fr`` side of a bilingual value, the free texts
+    of whatever is in French (``language``: a person, an application; a scorecard: its juror's), and
+    the texts nothing marks as English (conflict reasons: the contest's language is French)."""
+    if readers is None and isinstance(node, dict) and "people" in node:
+        readers = {person["email"]: person["language"] for person in node["people"]}
+    readers = readers or {}
+    if isinstance(node, str):
+        return [node] if language == "fr" else []
+    if isinstance(node, list):
+        return [text for item in node for text in french_texts(item, language, readers)]
+    if not isinstance(node, dict):
+        return []
+    if isinstance(node.get("language"), str):
+        language = node["language"]
+    elif "scores" in node and node.get("juror") in readers:
+        language = readers[node["juror"]]
+    texts = []
+    for key, value in node.items():
+        if key == "language":
+            continue
+        texts += french_texts(value, key if key in ("fr", "en") else language, readers)
+    return texts
+
+
+def test_the_document_walk_tells_french_from_english():
+    document = {
+        "people": [{"email": "en@x.org", "language": "en", "name": "Bob's"}],
+        "prizes": [{"name": {"fr": "Prix d’or", "en": "Gold's Award"}}],
+        "applications": [
+            {"language": "en", "title": "Women's health"},
+            {"language": "fr", "title": "Lumière"},
+        ],
+        "scorecards": [{"juror": "en@x.org", "scores": {}, "comment": "The team's plan"}],
+        "conflicts": [{"juror": "en@x.org", "reason": "Même organisation."}],
+    }
+    texts = french_texts(document)
+    assert {"Prix d’or", "Lumière", "Même organisation."} <= set(texts)
+    assert not {"Gold's Award", "Women's health", "The team's plan", "Bob's"} & set(texts)
+
+
+def test_the_demos_french_texts_have_the_typographic_apostrophe():
+    texts = french_texts(demo.demo_document(complete=True))
+    assert sorted({text for text in texts if STRAIGHT_APOSTROPHE.search(text)}) == []
+    assert "Prix Femmes en Tech" in texts  # the walk reaches the prizes' names
+    english = demo.demo_document()["prizes"][1]["description"]["en"]
+    assert "women's place" in english  # English keeps its straight apostrophe
+
+
+def test_a_generated_editions_french_texts_have_the_typographic_apostrophe():
+    setup = generate.setup_document("gen", demo.PRIZES, demo.ANCHOR.date())
+    # the reasons written by the generator itself (a recusal, 0.3 % of scorecards, is rare in a small run)
+    texts = french_texts(setup) + [generate.ABSTAIN_REASONS[0], generate.RECUSE_REASON]
+    assert sorted({text for text in texts if STRAIGHT_APOSTROPHE.search(text)}) == []
 
 
 # --- rendered French pages ----------------------------------------------------------------------------

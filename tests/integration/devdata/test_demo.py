@@ -54,7 +54,7 @@ def test_demo_document_follows_the_2023_figures(document):
 
 def test_demo_setup_is_bilingual_with_every_question_type(document):
     assert [p["name"]["fr"] for p in document["prizes"]] == [
-        "Prix de l'innovation",
+        "Prix de l’innovation",
         "Prix Femmes en Tech",
         "Prix en littératie numérique jeunesse",
         "Prix Découvrabilité culturelle francophone",

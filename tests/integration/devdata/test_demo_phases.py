@@ -89,7 +89,7 @@ def test_at_ceremony_the_winners_are_public(app, db, client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count('class="mb-1 winner"') == 4
-    assert "Pour un projet qui a convaincu le jury à l'unanimité." in html.replace("&#39;", "'")
+    assert "Pour un projet qui a convaincu le jury à l’unanimité." in html
 
 
 def test_a_second_at_replaces_the_demo(app, db):
@@ -102,12 +102,13 @@ def test_a_second_at_replaces_the_demo(app, db):
 
 
 # What the cockpit's "next actions" say at each point (the first action, for the first prize).
+INNOVATION = demo.PRIZES[0]["name"]["fr"]
 NEXT_ACTION = {
-    "open": "5 juré·e·s n’ont pas terminé Prix de l'innovation · Présélection",
-    "screening": "5 juré·e·s n’ont pas terminé Prix de l'innovation · Présélection",
-    "judging": "Délibération en cours : arrêtez les résultats Prix de l'innovation · Présélection",
-    "finalists": "5 juré·e·s n’ont pas terminé Prix de l'innovation · Finale",
-    "final": "Résultats prêts à annoncer Prix de l'innovation · Finale",
+    "open": f"5 juré·e·s n’ont pas terminé {INNOVATION} · Présélection",
+    "screening": f"5 juré·e·s n’ont pas terminé {INNOVATION} · Présélection",
+    "judging": f"Délibération en cours : arrêtez les résultats {INNOVATION} · Présélection",
+    "finalists": f"5 juré·e·s n’ont pas terminé {INNOVATION} · Finale",
+    "final": f"Résultats prêts à annoncer {INNOVATION} · Finale",
     "ceremony": "Rien ne vous attend pour le moment.",
 }
 
