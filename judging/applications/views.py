@@ -57,6 +57,7 @@ from judging.core.permissions import (
     candidate_required,
     get_own_application_or_404,
     is_candidate,
+    may_apply,
     owns_application,
 )
 from judging.core.templating import current_locale, local_datetime, time_left
@@ -116,6 +117,7 @@ def prizes():
         prizes=prize_list,
         mine=mine,
         is_open=is_open,
+        may_apply=is_open and may_apply(current_user),
         closes_soon=closes_soon,
         not_yet_open=bool(edition and now < edition.applications_open),
         time_left=time_left(edition.applications_close, now) if closes_soon else "",

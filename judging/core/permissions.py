@@ -34,6 +34,14 @@ def is_candidate(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role("candidate"))
 
 
+def may_apply(user: Any) -> bool:
+    """Whom an "Apply" link is for: visitors (it leads them to log in or register) and candidates.
+
+    A juror's or an organizer's account would be refused there (403), so they are shown no such link.
+    """
+    return not (user and user.is_authenticated) or is_candidate(user)
+
+
 def can_manage_editions(user: Any) -> bool:
     return is_organizer(user)
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from judging.core import clock
 from judging.core.blueprints import public as bp
 from judging.core.forms import LanguageForm
+from judging.core.permissions import may_apply
 from judging.core.templating import Brand, time_left, use_page_edition
 from judging.core.web_input import safe_next
 from judging.db import session as db
@@ -45,6 +46,7 @@ def _edition_page(edition: Edition | None, prizes: list) -> str:
         prizes=prizes,
         now=now,
         is_open=is_open,
+        may_apply=is_open and may_apply(current_user),
         not_yet_open=bool(edition and now < edition.applications_open),
         time_left=time_left(edition.applications_close, now) if is_open else "",
         timeline=season_timeline(edition, prizes, now, first_pitch_at(db, prizes)) if edition else [],

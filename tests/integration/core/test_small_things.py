@@ -84,6 +84,30 @@ def test_jurors_and_organizers_see_no_apply_button_that_ends_in_403(client, db, 
     assert f"/candidate/prizes/{prize.id}/apply" not in page
 
 
+@pytest.mark.parametrize("roles", [("juror",), ("organizer",)])
+def test_the_home_page_shows_jurors_and_organizers_no_apply_button_either(client, db, make, roles):
+    """The home page's "Apply" buttons lead to the prizes page, where these accounts get no way to apply."""
+    prize = make.prize()
+    person = make.user(roles=roles)
+    db.commit()
+    login(client, person)
+    page = _page(client.get("/"))
+    assert prize.name["fr"] in page
+    assert 'id="apply-now"' not in page
+    assert "Poser sa candidature" not in page
+
+
+def test_the_home_page_shows_visitors_and_candidates_the_apply_buttons(client, db, make):
+    prize = make.prize()
+    db.commit()
+    assert f'href="/candidate/prizes#prize-{prize.id}"' in _page(client.get("/"))
+    candidate = make.user()
+    db.commit()
+    login(client, candidate)
+    page = _page(client.get("/"))
+    assert 'id="apply-now"' in page and f'href="/candidate/prizes#prize-{prize.id}"' in page
+
+
 def test_visitors_and_candidates_still_see_the_apply_button(client, db, make):
     prize = make.prize()
     db.commit()
