@@ -296,7 +296,6 @@ def _page_texts() -> dict[str, Any]:
         "shortfalls_shown": SHORTFALLS_SHOWN,
         "texts": {
             "done": _("%(done)s of %(total)s submitted"),
-            "skipped": _("%(a)s abstained, %(r)s recused"),
             "take_off": _("Take %(name)s off this jury?"),
         },
         "shortfall_reason": shortfall_reason,

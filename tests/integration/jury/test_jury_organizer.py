@@ -356,9 +356,9 @@ def test_members_load_and_progress(organizer_client, make, db, organizer):
     english(organizer_client)
     html = organizer_client.get(jury_url(rnd)).get_data(as_text=True)
     row = html.split(f'id="juror-{busy.id}"')[1].split("</tr>")[0]
-    assert "Banque Nationale" in row and ">fr<" in row
+    assert "Banque Nationale" in row and ">French<" in row  # the language's name, not its code
     assert "1 of 2 submitted" in row
-    assert "1 abstained, 0 recused" in row
+    assert "1 abstention, 0 recusals" in row
     options = re.findall(r'<option value="(\d+)"', html.split('id="members"')[1].split("</form>")[1])
     assert options == [str(newcomer.id)]
     response = organizer_client.post(jury_url(rnd) + "/members", data={"user_id": newcomer.id})
@@ -369,6 +369,21 @@ def test_members_load_and_progress(organizer_client, make, db, organizer):
     response = organizer_client.post(jury_url(rnd) + f"/members/{busy.id}/remove")
     assert response.status_code == 422
     assert "This juror has scored applications in this round" in response.get_data(as_text=True)
+
+
+def test_members_counts_and_languages_read_as_french_words(organizer_client, make, db):
+    """« 1 abstention, 0 récusation » (French plural rules), « Français, Anglais » rather than « fr, en »."""
+    prize = make.prize()
+    rnd = make.round(prize, jurors_per_application=1)
+    juror = make.user(name="Rita Roy", roles=["juror"], reads_languages=["fr", "en"])
+    make.jury(rnd, juror)
+    make.scorecard(rnd, juror, make.application(prize), scores={"c1": 5, "c2": 5})
+    make.scorecard(rnd, juror, make.application(prize), status="abstained", abstain_reason="pas le temps")
+    db.commit()
+    html = organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+    row = html.split(f'id="juror-{juror.id}"')[1].split("</tr>")[0]
+    assert "<td>Français, Anglais</td>" in row
+    assert "1 abstention, 0 récusation" in row
 
 
 def test_the_jury_page_uses_a_fixed_number_of_queries(app, organizer_client, make, db, organizer):
