@@ -94,6 +94,16 @@ def test_the_public_winners_page_titles_each_winner(app, db, built, monkeypatch)
     assert person_name(0, 0) in cards["innovation"]
 
 
+def test_the_edition_report_titles_each_winner(app, db, built):
+    """The report (page and PDF) names each winner under their own title, not « Lauréat » for everyone."""
+    from judging.ceremony.report_pdf import report_html
+
+    with app.test_request_context():
+        html = unescape(report_html(db, built.edition, locale="fr"))
+    winners = re.findall(r"<strong>(Lauréa[^<]*)</strong>", html)
+    assert winners[:3] == ["Lauréate\u00a0:", "Lauréat\u00a0:", "Lauréat·e\u00a0:"], winners
+
+
 def test_a_change_after_the_freeze_changes_nothing_printed(app, db, built, organizer_client):
     assert _set(organizer_client, built.winners[0], "masculine", shown="feminine").status_code == 302
     db.expire_all()
