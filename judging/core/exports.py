@@ -77,13 +77,41 @@ def safe_sheet_title(title: str) -> str:
 
 def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, sheet_title: str = "Export") -> bytes:
     """One sheet: a bold, frozen header row, then the rows; every text cell is a plain string."""
+    return write_xlsx_sheets([(sheet_title, rows, columns)])
+
+
+def write_xlsx_sheets(sheets: Sequence[tuple[str, Iterable[Mapping[str, Any]], Columns]]) -> bytes:
+    """Several sheets in one workbook, each ``(title, rows, columns)`` written as :func:`write_xlsx`
+    writes its one sheet (titles made safe, and unique as Excel requires)."""
     from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    used: set[str] = set()
+    for title, rows, columns in sheets:
+        sheet = workbook.create_sheet(_unique_title(safe_sheet_title(title), used))
+        _fill_sheet(sheet, rows, columns)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _unique_title(title: str, used: set[str]) -> str:
+    """``title``, or ``title (2)``… when a sheet of the workbook already has it (case-insensitive)."""
+    candidate, number = title, 1
+    while candidate.lower() in used:
+        number += 1
+        suffix = f" ({number})"
+        candidate = title[: 31 - len(suffix)] + suffix
+    used.add(candidate.lower())
+    return candidate
+
+
+def _fill_sheet(sheet: Any, rows: Iterable[Mapping[str, Any]], columns: Columns) -> None:
+    """A bold, frozen header row, then the rows, columns as wide as their text (at most 60)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = safe_sheet_title(sheet_title)
     headers = _headers(columns)
     widths = [min(60, len(str(h))) for h in headers]
     _append(sheet, headers)
@@ -97,9 +125,6 @@ def write_xlsx(rows: Iterable[Mapping[str, Any]], columns: Columns, sheet_title:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(8, width + 2)
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _append(sheet: Any, values: list[Any]) -> None:

@@ -19,7 +19,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import format_decimal, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from judging.accounts.models import User
@@ -32,19 +32,19 @@ from judging.core.charts import leniency_chart
 from judging.core.clock import utc_to_local
 from judging.core.collation import sort_key
 from judging.core.edits import commit_edit, status_of
-from judging.core.exports import write_csv, write_xlsx
+from judging.core.exports import write_csv, write_xlsx_sheets
 from judging.core.forms import add_errors, parse_montreal_time
 from judging.core.labels import METHOD_LABELS, PHASE_LABELS, translated
 from judging.core.loading import load_or_404
 from judging.core.paging import page_links
 from judging.core.permissions import juror_required, organizer_required
-from judging.core.templating import current_locale, decimal_text
+from judging.core.templating import current_locale, decimal_text, tr
 from judging.core.web_input import ascii_int, int_arg, int_list
 from judging.db import session as db
 from judging.editions.loading import load_edition, load_round
 from judging.editions.models import METHODS, Edition, Prize, Round
 from judging.editions.operations import format_tie_break, parse_tie_break
-from judging.jury.models import JuryMembership
+from judging.jury.models import Assignment, JuryMembership
 from judging.results import computation as results_service
 from judging.results import operations as decisions_service
 from judging.results import phases as phases_service
@@ -791,11 +791,15 @@ def results_announce_final(edition_id: int, prize_id: int, round_id: int):
 # --- exports ---------------------------------------------------------------------------------------------
 
 
-def _download(rows: list[dict[str, Any]], columns: list[tuple[str, Any]], fmt: str, name: str, sheet: str):
+def _download(
+    rows: list[dict[str, Any]], columns: list[tuple[str, Any]], fmt: str, name: str, sheet: str, *, more=()
+):
+    """The rows as a CSV or XLSX attachment; ``more`` adds sheets ``(title, rows, columns)`` to an XLSX
+    (a CSV holds one table: those have their own CSV)."""
     if fmt == "csv":
         body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"
     else:
-        body = write_xlsx(rows, columns, sheet_title=sheet)
+        body = write_xlsx_sheets([(sheet, rows, columns), *more])
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -803,9 +807,56 @@ def _download(rows: list[dict[str, Any]], columns: list[tuple[str, Any]], fmt: s
     return response
 
 
+def counted_scorecards(rnd: Round, report: StoredReport) -> dict[str, int]:
+    """Juror's email → how many of their scorecards count in the round's results: the submitted
+    ones, less those the computation had to leave out (one query)."""
+    counts = dict(
+        db.execute(
+            select(User.email, func.count(Assignment.id))
+            .join(Assignment, Assignment.juror_id == User.id)
+            .where(Assignment.round_id == rnd.id, Assignment.status == "submitted")
+            .group_by(User.email)
+        ).all()
+    )
+    for card, _reason in report.computation.excluded:
+        if counts.get(card.email):
+            counts[card.email] -= 1
+    return counts
+
+
+def leniency_sheet(rnd: Round, report: StoredReport) -> tuple[list[dict[str, Any]], list[tuple[str, Any]]]:
+    """Each juror of the round's results by name: the exact offset (the figure of ``judging results
+    --json``, the page rounds it to one decimal), the scorecards that count, and the flag with its
+    reasons and figures as the page words them."""
+    offsets = report.document.get("juror_offsets") or {}
+    flagged = {str(flag.juror): flag_texts(flag) for flag in report.flags}
+    counts = counted_scorecards(rnd, report)
+    rows = [
+        {
+            "juror": name,
+            "email": email,
+            "offset": offsets.get(email),
+            "scorecards": counts.get(email, 0),
+            "flagged": _("Yes") if email in flagged else _("No"),
+            "reasons": "; ".join(flagged.get(email, [])),
+        }
+        for name, email, _offset in report.jurors
+    ]
+    columns = [
+        ("juror", _("Juror")),
+        ("email", _("Email")),
+        ("offset", _("Offset (points, exact value)")),
+        ("scorecards", _("Scorecards counted")),
+        ("flagged", _("Flagged for review")),
+        ("reasons", _("Why")),
+    ]
+    return rows, columns
+
+
 @bp.get(f"{ROUND_URL}/results/export.<fmt>")
 @organizer_required
 def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
+    """The ranking; the XLSX has a second sheet with the jurors' leniency (in CSV: ``leniency.csv``)."""
     edition, prize, rnd = load_round(edition_id, prize_id, round_id)
     if fmt not in EXPORT_FORMATS:
         abort(404)
@@ -832,7 +883,21 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
         ("reason", _("Reason")),
     ]
     name = f"{edition.code}-{prize.code}-{rnd.code}-results"
-    return _download(rows, columns, fmt, name, f"{prize.code} {rnd.code}")
+    more = () if fmt == "csv" else [(_("Jurors' leniency"), *leniency_sheet(rnd, report))]
+    return _download(rows, columns, fmt, name, _("Ranking"), more=more)
+
+
+@bp.get(f"{ROUND_URL}/results/leniency.<fmt>")
+@organizer_required
+def leniency_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
+    """The jurors' leniency alone (the second sheet of the results XLSX), for CSV readers."""
+    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
+    rows, columns = leniency_sheet(rnd, report)
+    name = f"{edition.code}-{prize.code}-{rnd.code}-leniency"
+    return _download(rows, columns, fmt, name, _("Jurors' leniency"))
 
 
 @bp.get(f"{ROUND_URL}/scorecards/export.<fmt>")
@@ -849,13 +914,13 @@ def scorecards_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
         ("email", _("Email")),
         ("status", _("Status")),
         ("counts", _("Counts")),
-        *((f"score:{c.code}", c.code) for c in criteria),
+        *((f"score:{c.code}", tr(c.name) or c.code) for c in criteria),
         ("total", _("Total (0–100)")),
         ("comment", _("Comment")),
         ("submitted_at", _("Submitted at")),
     ]
     name = f"{edition.code}-{prize.code}-{rnd.code}-scorecards"
-    return _download(rows, columns, fmt, name, f"{prize.code} {rnd.code}")
+    return _download(rows, columns, fmt, name, _("Scorecards"))
 
 
 # --- deliberation view (organizers, and the jury chair) ---------------------------------------------------
