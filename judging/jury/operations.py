@@ -569,6 +569,7 @@ def send_reminders(db: Session, rnd: Round, *, actor: User, now: datetime | None
             to=user.email,
             template="jury_reminder",
             language=user.language,
+            edition=rnd.prize.edition,
             juror=user,
             round=rnd,
             prize=rnd.prize,

@@ -448,6 +448,7 @@ def recuse(
             to=organizer.email,
             template="conflict_declared",
             language=organizer.language,
+            edition=card.round.prize.edition,
             organizer=organizer,
             juror=actor,
             application=card.application,

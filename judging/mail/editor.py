@@ -6,29 +6,42 @@ values; **Save** stores the edition's text (a stale page is refused, see ``edits
 the default text** deletes it. The two editors this page replaced (the finalist announcement's,
 under Results, and the ceremony notifications') answer with a permanent redirect here, the
 announcement's former keys taking the name of the mail that replaced them.
+
+The preview shows the HTML version too (``mail_template_html``): the same function that dresses a
+mail when it leaves, in the edition's brand, served to a sandboxed frame under a CSP of its own (no
+script, no request out, inline styles only, which the site's CSP forbids on its pages).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from judging.core.blueprints import organizer as bp
 from judging.core.edits import commit_edit, status_of
 from judging.core.forms import add_errors
 from judging.core.permissions import organizer_required
 from judging.db import session as db
+from judging.editions.brand import logo_data_uri
 from judging.editions.loading import load_edition
 from judging.editions.models import Edition
+from judging.mail import outbox
 from judging.mail import templates as mail_templates
 from judging.mail.forms import MailTemplateForm, ResetTemplateForm, remember_template
 from judging.mail.models import MailTemplate
 from judging.mail.templates import TemplateRefused, UnknownMail
 
 MAIL_URL = "/editions/<int:edition_id>/mail/<key>/<language>"
+#: The HTML preview's own policy: a document that can run nothing, fetch nothing, only be framed here.
+HTML_PREVIEW_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; "
+    "frame-ancestors 'self'",
+    "Cache-Control": "private, no-store",
+}
 
 
 def _edition_and_kind(edition_id: int, key: str, language: str) -> tuple[Edition, mail_templates.MailKind]:
@@ -115,6 +128,24 @@ def mail_template(edition_id: int, key: str, language: str):
         preview_problems=problems,
         reset_form=remember_template(ResetTemplateForm(formdata=None), template),
     ), status
+
+
+@bp.route(MAIL_URL + "/html", methods=["GET", "POST"])
+@organizer_required
+def mail_template_html(edition_id: int, key: str, language: str):
+    """The HTML version of the preview, for the editor's frame: the posted draft, else the edition's text."""
+    edition, _kind = _edition_and_kind(edition_id, key, language)
+    template = mail_templates.find(db, edition.id, key, language)
+    _form, (subject, body, problems) = _form_and_preview(edition, key, language, template)
+    if problems:
+        items = Markup("").join(Markup("<li>{}</li>").format(problem) for problem in problems)
+        html = Markup('<!DOCTYPE html><html lang="{}"><meta charset="utf-8"><ul>{}</ul></html>').format(
+            language, items
+        )
+        return Response(html, 422, HTML_PREVIEW_HEADERS, mimetype="text/html")
+    logo = logo_data_uri(edition) if outbox.mail_logo(edition) else None
+    html = outbox.html_body(subject=subject, body=body, language=language, edition=edition, logo_src=logo)
+    return Response(html, 200, HTML_PREVIEW_HEADERS, mimetype="text/html")
 
 
 @bp.post(MAIL_URL + "/reset")

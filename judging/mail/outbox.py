@@ -10,11 +10,17 @@ delays mail (exponential backoff) and loses none; after ``MAIL_MAX_ATTEMPTS`` a 
 
 Delivery is at least once: every attempt of a row carries the row's own Message-ID, so a
 resend after a lost reply is recognisable as the same mail (see ``docs/mail.md``).
+
+Every mail leaves as multipart/alternative: the stored text unchanged, then an HTML part made from
+it when it leaves (:func:`html_body`, ``templates/mail/_layout.html``) in the brand of the mail's
+edition *as it is then* (``edition_id``; the platform's look without one), its PNG or JPEG logo an
+inline ``cid:`` image. The words are fixed when queued; only their dress is decided at sending.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -27,10 +33,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
+from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from judging.core.models import utcnow
+from judging.core.models import localized, utcnow
+from judging.editions.models import Edition
 from judging.mail.models import OutgoingMail
 
 log = logging.getLogger("judging.mail")
@@ -62,6 +70,42 @@ def new_message_id(app: Flask | None = None) -> str:
     return make_msgid(domain=message_id_domain(app or current_app))
 
 
+def render_text(template: str, language: str, **context: Any) -> tuple[str, str]:
+    """(subject, body) of ``templates/mail/<template>.txt`` in ``language`` (first line ``Subject: ...``)."""
+    with force_locale(language):
+        rendered = render_template(f"mail/{template}.txt", language=language, **context)
+    first, _, body = rendered.lstrip().partition("\n")
+    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+
+
+def store(
+    db: Session,
+    *,
+    to: str,
+    template: str,
+    language: str,
+    subject: str,
+    body: str,
+    send_after=None,
+    edition_id: int | None = None,
+) -> OutgoingMail:
+    """Put a rendered mail in the outbox (never sends). The row gets its Message-ID now, so every
+    attempt to send it carries the same one; ``edition_id`` gives it that edition's brand."""
+    mail = OutgoingMail(
+        to_address=to,
+        language=language,
+        template=template,
+        subject=subject,
+        body_text=body,
+        send_after=send_after or utcnow(),
+        message_id=new_message_id(),
+        edition_id=edition_id,
+    )
+    db.add(mail)
+    db.flush()
+    return mail
+
+
 def queue(
     db: Session,
     *,
@@ -69,41 +113,134 @@ def queue(
     template: str,
     language: str = "fr",
     send_after=None,
+    edition: Edition | None = None,
     **context: Any,
 ) -> OutgoingMail:
     """Render ``mail/<template>.txt`` in ``language`` and store it in the outbox (never sends).
 
-    The template's first line is ``Subject: ...``; the rest is the body. The row gets its
-    Message-ID now, so every attempt to send it carries the same one.
+    ``edition``, the edition the mail is about, is also the template's ``edition`` variable and
+    dresses the mail in its brand when it leaves; without it the mail has the platform's look.
     """
     language = language if language in ("fr", "en") else "fr"
-    with force_locale(language):
-        rendered = render_template(f"mail/{template}.txt", language=language, **context)
-    first, _, body = rendered.lstrip().partition("\n")
-    subject = first.removeprefix("Subject:").strip()
-    mail = OutgoingMail(
-        to_address=to,
-        language=language,
+    if edition is not None:
+        context["edition"] = edition
+    subject, body = render_text(template, language, **context)
+    return store(
+        db,
+        to=to,
         template=template,
+        language=language,
         subject=subject,
-        body_text=body.strip() + "\n",
-        send_after=send_after or utcnow(),
-        message_id=new_message_id(),
+        body=body,
+        send_after=send_after,
+        edition_id=edition.id if edition is not None else None,
     )
-    db.add(mail)
-    db.flush()
-    return mail
 
 
-def _smtp_send(app: Flask, mail: OutgoingMail) -> None:
-    cfg = app.config
+# --- the HTML part ----------------------------------------------------------------------------------------
+
+#: The platform's own colours (``static/css/app.css``), for mail about no edition or an edition without them.
+PLATFORM_PRIMARY = "#0a4aa6"
+PLATFORM_ACCENT = "#b0122f"
+#: Logo types mail programs show inline; an SVG logo is left out (few mail programs draw SVG): the name stays.
+MAIL_LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpeg"}
+#: an http(s) address in a text; what may close a sentence after it is not part of it
+URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'«»“”]+", re.IGNORECASE)
+URL_TRAILING = ".,;:!?)]}’"
+
+
+@dataclass(frozen=True)
+class MailLogo:
+    data: bytes
+    subtype: str  # ``png`` or ``jpeg``
+
+
+def mail_logo(edition: Edition | None) -> MailLogo | None:
+    """The edition's logo when mail programs can show it (PNG or JPEG), else None."""
+    if edition is None or not edition.brand_logo_sha256 or edition.brand_logo_type not in MAIL_LOGO_TYPES:
+        return None
+    if not edition.brand_logo:
+        return None
+    return MailLogo(edition.brand_logo, MAIL_LOGO_TYPES[edition.brand_logo_type])
+
+
+def _linked(line: str, link_style: str) -> Markup:
+    """One line of text, escaped, its http(s) addresses made links (text and address escaped too)."""
+    parts: list[Markup] = []
+    position = 0
+    for match in URL_IN_TEXT.finditer(line):
+        address = match.group().rstrip(URL_TRAILING)
+        if not urlsplit(address).netloc:
+            continue
+        parts.append(escape(line[position : match.start()]))
+        parts.append(Markup('<a href="{0}" style="{1}">{0}</a>').format(address, link_style))
+        position = match.start() + len(address)
+    parts.append(escape(line[position:]))
+    return Markup("").join(parts)
+
+
+def html_paragraphs(text: str, link_style: str) -> list[Markup]:
+    """The paragraphs of a mail's text (split at blank lines), each line kept (``<br>``), links made."""
+    blocks = re.split(r"\n[ \t]*\n", text.strip())
+    return [
+        Markup("<br>\n").join(_linked(line.rstrip(), link_style) for line in block.split("\n"))
+        for block in blocks
+        if block.strip()
+    ]
+
+
+def html_body(
+    *, subject: str, body: str, language: str, edition: Edition | None, logo_src: str | None = None
+) -> str:
+    """The HTML version of a mail's text in ``edition``'s brand as it is now (else the platform's look).
+
+    ``logo_src`` is where the logo is read from (``cid:`` in a mail, a ``data:`` URI in a preview);
+    the footer's address is ``PUBLIC_URL``, never a request's Host.
+    """
+    primary = (edition.brand_primary if edition else None) or PLATFORM_PRIMARY
+    public_url = current_app.config.get("PUBLIC_URL") or ""
+    layout = current_app.jinja_env.get_template("mail/_layout.html")
+    with force_locale(language):  # no context processor: nothing of a request reaches the mail
+        return layout.render(
+            language=language,
+            subject=subject,
+            edition_name=localized(edition.name, language) if edition else None,
+            primary=primary,
+            accent=(edition.brand_accent if edition else None) or PLATFORM_ACCENT,
+            logo_src=logo_src,
+            paragraphs=html_paragraphs(body, f"color:{primary};text-decoration:underline;"),
+            public_url=public_url,
+            public_label=public_url.split("://", 1)[-1].rstrip("/"),
+        )
+
+
+def build_message(app: Flask, mail: OutgoingMail, edition: Edition | None) -> EmailMessage:
+    """The mail as it leaves: multipart/alternative of the text and its HTML (with the logo inline)."""
     message = EmailMessage()
-    message["From"] = cfg["MAIL_DEFAULT_SENDER"]
+    message["From"] = app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.to_address
     message["Subject"] = mail.subject
     message["Message-ID"] = mail.message_id
     message.set_content(mail.body_text)
-    message["Content-Language"] = mail.language  # after set_content, which resets content headers
+    logo = mail_logo(edition)
+    logo_id = make_msgid(domain=message_id_domain(app)) if logo else None
+    html = html_body(
+        subject=mail.subject,
+        body=mail.body_text,
+        language=mail.language,
+        edition=edition,
+        logo_src=f"cid:{logo_id[1:-1]}" if logo_id else None,
+    )
+    message.add_alternative(html, subtype="html")
+    if logo and logo_id:
+        html_part = message.get_payload()[1]
+        html_part.add_related(logo.data, "image", logo.subtype, cid=logo_id, disposition="inline")
+    message["Content-Language"] = mail.language  # last: set_content and add_alternative move content headers
+    return message
+
+
+def _smtp_send(app: Flask, message: EmailMessage) -> None:
+    cfg = app.config
     smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
         if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
@@ -121,7 +258,8 @@ def deliver(db: Session, mail: OutgoingMail, app: Flask | None = None) -> Except
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     try:
         if app.config["MAIL_SERVER"]:
-            _smtp_send(app, mail)
+            edition = db.get(Edition, mail.edition_id) if mail.edition_id else None
+            _smtp_send(app, build_message(app, mail, edition))
         else:
             log.info("mail to %s [%s] %s\n%s", mail.to_address, mail.language, mail.subject, mail.body_text)
     except (OSError, smtplib.SMTPException) as error:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateSyntaxError, meta
@@ -199,10 +198,7 @@ def render_mail(
     key: str, language: str, context: Mapping[str, Any], override: str | None = None
 ) -> tuple[str, str]:
     """(subject, body) of mail ``key`` exactly as :func:`judging.mail.outbox.queue` renders it."""
-    with force_locale(language):
-        rendered = render_template(f"mail/{key}.txt", language=language, override=override, **context)
-    first, _, body = rendered.lstrip().partition("\n")
-    return first.removeprefix("Subject:").strip(), body.strip() + "\n"
+    return mail.render_text(key, language, override=override, **context)
 
 
 def queue(
@@ -221,15 +217,25 @@ def queue(
 
     ``edited`` is :func:`overrides` read once for many mails; ``message_id`` replaces the outbox's
     random Message-ID (outcome mails carry a marker in theirs: see ``outcome_mails``). An edited
-    text that cannot be rendered leaves with the default text (:func:`render_override`).
+    text that cannot be rendered leaves with the default text (:func:`render_override`). The mail
+    wears the edition's brand (here ``edition`` in ``context`` is the edition's name, a text).
     """
     kind_of(key)
+    language = language if language in LANGUAGES else "fr"
     if edited is None:
         edited = overrides(db, edition_id, [key])
     template = edited.get((key, language))
     override = render_override(template.subject, template.body, context) if template else None
-    queued = mail.queue(
-        db, to=to, template=key, language=language, send_after=send_after, override=override, **context
+    subject, body = render_mail(key, language, context, override)
+    queued = mail.store(
+        db,
+        to=to,
+        template=key,
+        language=language,
+        subject=subject,
+        body=body,
+        send_after=send_after,
+        edition_id=edition_id,
     )
     if message_id is not None:
         queued.message_id = message_id  # written with the next flush, before anything is sent
