@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, lazyload, load_only, ra
 from judging.accounts.models import Organization, User, UserRole
 from judging.applications.models import Application
 from judging.core.collation import sort_key, sorted_by_name
+from judging.core.paging import Pager
 from judging.editions.models import Round
 from judging.jury.models import Assignment, Conflict, CriterionScore, JuryMembership
 from judging.jury.rules import (
@@ -108,15 +109,14 @@ def juror_conflicts(db: Session, juror: User, prize_of: dict[int, int]) -> set[t
     """
     if not prize_of:
         return set()
+    # Every active conflict of the juror (a few), not an IN list of hundreds of application ids: a
+    # statement that long is parsed again on every request (the driver caches short ones only).
     pairs = {
         (juror.id, application_id)
         for application_id in db.scalars(
-            select(Conflict.application_id).where(
-                Conflict.user_id == juror.id,
-                Conflict.application_id.in_(list(prize_of)),
-                Conflict.lifted_at.is_(None),
-            )
+            select(Conflict.application_id).where(Conflict.user_id == juror.id, Conflict.lifted_at.is_(None))
         )
+        if application_id in prize_of
     }
     applied = set(
         db.scalars(
@@ -789,49 +789,6 @@ LABEL_COLUMNS = (
 """What :func:`judging.applications.presenters.application_label` reads of an application."""
 
 
-def juror_scorecards(db: Session, juror: User) -> list[Assignment]:
-    """A juror's scorecards in rounds they may see (one query plus eager loads), in their own order.
-
-    Only applications still in the running (:data:`IN_THE_RUNNING`): a withdrawn or ineligible one is
-    neither listed nor counted in the juror's progress.
-    """
-    cards = list(
-        db.scalars(
-            select(Assignment)
-            .join(Round, Assignment.round_id == Round.id)
-            .join(Application, Assignment.application_id == Application.id)
-            .where(
-                Assignment.juror_id == juror.id,
-                Round.phase.in_(VISIBLE_PHASES),
-                Application.status == IN_THE_RUNNING,
-            )
-            .options(
-                selectinload(Assignment.round).selectinload(Round.prize),
-                # A juror has hundreds of scorecards: only what the labels need (the reference, the
-                # title, and what masks a blind round's title: names, e-mails, organization, website),
-                # the applicant and the organization joined, not loaded one by one.
-                selectinload(Assignment.application).load_only(*LABEL_COLUMNS),
-                selectinload(Assignment.application)
-                .joinedload(Application.applicant)
-                .load_only(User.name, User.email)
-                .lazyload(User.role_rows),
-                selectinload(Assignment.application)
-                .joinedload(Application.organization)
-                .load_only(Organization.name),
-            )
-        )
-    )
-    cards.sort(
-        key=lambda card: (
-            card.round.prize.position,
-            card.round.position,
-            card.round_id,
-            order_key(juror.id, card.application_id),
-        )
-    )
-    return cards
-
-
 @dataclass(frozen=True)
 class CardRow:
     """A scorecard as a plain row: enough for positions, counts and the next one (no ORM object)."""
@@ -843,13 +800,10 @@ class CardRow:
     status: str
 
 
-def juror_round_cards(db: Session, juror: User, rnd: Round) -> list[CardRow]:
-    """The juror's scorecards of ``rnd`` not in conflict, in the juror's own order (three queries).
-
-    The same list as :func:`juror_scorecards` filtered to the round and to the pairs not in
-    conflict, without loading an application: the scoring page needs only ids and statuses.
-    """
-    rows = [
+def _card_rows(db: Session, juror_id: int, round_ids: Any) -> list[CardRow]:
+    """The juror's scorecards of the rounds ``round_ids`` (ids or a subquery), applications still in
+    the running only, as plain rows in no particular order (one query)."""
+    return [
         CardRow(*row)
         for row in db.execute(
             select(
@@ -861,61 +815,116 @@ def juror_round_cards(db: Session, juror: User, rnd: Round) -> list[CardRow]:
             )
             .join(Application, Assignment.application_id == Application.id)
             .where(
-                Assignment.juror_id == juror.id,
-                Assignment.round_id == rnd.id,
+                Assignment.juror_id == juror_id,
+                Assignment.round_id.in_(round_ids),
                 Application.status == IN_THE_RUNNING,
             )
         )
     ]
+
+
+def juror_round_cards(db: Session, juror: User, rnd: Round) -> list[CardRow]:
+    """The juror's scorecards of ``rnd`` not in conflict, in the juror's own order (three queries).
+
+    The same list as the dashboard's (:func:`juror_rounds`) for one round, without loading an
+    application: the scoring page needs only ids and statuses.
+    """
+    juror_id = juror.id  # once: ``juror`` may be Flask-Login's proxy, slow to read in a loop
+    rows = _card_rows(db, juror_id, [rnd.id])
     blocked = juror_conflicts(db, juror, {row.application_id: rnd.prize_id for row in rows})
-    rows = [row for row in rows if (juror.id, row.application_id) not in blocked]
-    rows.sort(key=lambda row: order_key(juror.id, row.application_id))
+    rows = [row for row in rows if (juror_id, row.application_id) not in blocked]
+    rows.sort(key=lambda row: order_key(juror_id, row.application_id))
     return rows
 
 
-def juror_rounds(db: Session, juror: User) -> list[dict[str, Any]]:
-    """The juror's rounds with their progress and scorecards in the juror's order (a fixed number of queries).
+JUROR_PAGE_SIZE = 50
+"""Scorecards listed per round and page on the juror's dashboard (a juror of a large edition has hundreds)."""
 
-    Scorecards in conflict (a conflict found after assignment) are listed apart and cannot be opened.
-    """
-    cards = juror_scorecards(db, juror)
-    memberships = list(
-        db.scalars(
-            select(JuryMembership)
-            .join(Round, JuryMembership.round_id == Round.id)
-            .where(JuryMembership.user_id == juror.id, Round.phase.in_(VISIBLE_PHASES))
-            .options(selectinload(JuryMembership.round).selectinload(Round.prize))
+
+def _juror_visible_rounds(db: Session, juror_id: int) -> dict[int, Round]:
+    """The rounds a juror may see: those they sit on or hold a scorecard of an application still in the
+    running in, in a phase open to jurors (two queries: the rounds and their prizes)."""
+    sits_on = select(JuryMembership.round_id).where(JuryMembership.user_id == juror_id)
+    holds = (
+        select(Assignment.round_id)
+        .join(Application, Assignment.application_id == Application.id)
+        .where(Assignment.juror_id == juror_id, Application.status == IN_THE_RUNNING)
+    )
+    rounds = db.scalars(
+        select(Round)
+        .where(Round.phase.in_(VISIBLE_PHASES), or_(Round.id.in_(sits_on), Round.id.in_(holds)))
+        .options(selectinload(Round.prize))
+    )
+    return {rnd.id: rnd for rnd in rounds}
+
+
+def _labelled_cards(db: Session, ids: list[int]) -> dict[int, Assignment]:
+    """The scorecards ``ids`` with what their labels read (two queries whatever their number)."""
+    cards = db.scalars(
+        select(Assignment)
+        .where(Assignment.id.in_(ids))
+        .options(
+            # Only what the labels need (the reference, the title, and what masks a blind round's
+            # title: names, e-mails, organization, website), the applicant and the organization joined.
+            selectinload(Assignment.application).load_only(*LABEL_COLUMNS),
+            selectinload(Assignment.application)
+            .joinedload(Application.applicant)
+            .load_only(User.name, User.email)
+            .lazyload(User.role_rows),
+            selectinload(Assignment.application)
+            .joinedload(Application.organization)
+            .load_only(Organization.name),
         )
     )
-    blocked = juror_conflicts(db, juror, {card.application_id: card.round.prize_id for card in cards})
-    rounds: dict[int, dict[str, Any]] = {}
-    for membership in memberships:
-        rounds[membership.round_id] = {
-            "round": membership.round,
-            "cards": [],
-            "progress": Progress(),
-            "conflicted": [],
-        }
-    for card in cards:
-        entry = rounds.setdefault(
-            card.round_id, {"round": card.round, "cards": [], "progress": Progress(), "conflicted": []}
-        )
-        if (juror.id, card.application_id) in blocked and card.status != "recused":
-            entry["conflicted"].append(card)
+    return {card.id: card for card in cards}
+
+
+def _round_entry(rnd: Round, rows: list[CardRow], blocked: set[tuple[int, int]], asked: int | None) -> dict:
+    """One round of the dashboard from the juror's rows in their order: progress, the next one to score,
+    the page of rows to list, the declared conflicts (listed apart) and the rows in conflict (counted)."""
+    entry: dict[str, Any] = {"round": rnd, "progress": Progress(), "conflicted": [], "declared": []}
+    listed = []
+    for row in rows:
+        if (row.juror_id, row.application_id) in blocked and row.status != "recused":
+            entry["conflicted"].append(row)
             continue
-        entry["progress"].add(card.status)
-        entry["cards"].append(card)
-    slots = (
-        set(db.scalars(select(PitchSlot.round_id).where(PitchSlot.round_id.in_(list(rounds))).distinct()))
-        if rounds
-        else set()
-    )
-    ordered = sorted(
-        rounds.values(), key=lambda e: (e["round"].prize.position, e["round"].position, e["round"].id)
-    )
-    for entry in ordered:
+        entry["progress"].add(row.status)
+        (entry["declared"] if row.status == "recused" else listed).append(row)
+    entry["next"] = next((row for row in listed if row.status in OPEN_STATUSES), None)
+    pager = Pager.of(len(listed), JUROR_PAGE_SIZE, asked)
+    entry["pager"] = pager
+    entry["cards"] = listed[pager.offset : pager.offset + pager.per_page]
+    return entry
+
+
+def juror_rounds(db: Session, juror: User, pages: dict[int, int] | None = None) -> list[dict[str, Any]]:
+    """The juror's rounds, each with its progress, its next scorecard to score and one page of its
+    scorecards in the juror's order (``pages``: round id → page asked, else the first), in a fixed
+    number of queries whatever the number of scorecards.
+
+    ``cards`` (the page) and ``declared`` (the declared conflicts, listed apart) are scorecards with
+    their applications loaded for the labels; scorecards in conflict (a conflict found after
+    assignment) are only counted (``conflicted``) and cannot be opened.
+    """
+    juror_id = juror.id  # once: ``juror`` may be Flask-Login's proxy, slow to read in a loop
+    rounds = _juror_visible_rounds(db, juror_id)
+    rows = _card_rows(db, juror_id, list(rounds))
+    blocked = juror_conflicts(db, juror, {row.application_id: rounds[row.round_id].prize_id for row in rows})
+    rows.sort(key=lambda row: order_key(juror_id, row.application_id))
+    by_round: dict[int, list[CardRow]] = {round_id: [] for round_id in rounds}
+    for row in rows:
+        by_round[row.round_id].append(row)
+    entries = [
+        _round_entry(rnd, by_round[rnd.id], blocked, (pages or {}).get(rnd.id))
+        for rnd in sorted(rounds.values(), key=lambda r: (r.prize.position, r.position, r.id))
+    ]
+    cards = _labelled_cards(db, [row.id for entry in entries for row in entry["cards"] + entry["declared"]])
+    slots = set(db.scalars(select(PitchSlot.round_id).where(PitchSlot.round_id.in_(list(rounds))).distinct()))
+    for entry in entries:
+        entry["cards"] = [cards[row.id] for row in entry["cards"]]
+        entry["declared"] = [cards[row.id] for row in entry["declared"]]
         entry["live"] = entry["round"].id in slots
-    return ordered
+    return entries
 
 
 def next_open(cards: list[Assignment], current: Assignment) -> Assignment | None:

@@ -88,7 +88,10 @@ def _actor() -> Any:
 @bp.get("/")
 @juror_required
 def dashboard():
-    rounds = queries.juror_rounds(db, current_user)
+    """The juror's rounds, each listing one page of its scorecards (``?round=ID&page=N`` turns the pages
+    of one round; the others show their first)."""
+    asked = int_arg("round")
+    rounds = queries.juror_rounds(db, current_user, {asked: int_arg("page", 1, minimum=1)} if asked else None)
     now = utcnow()
     chaired = set(
         db.scalars(
@@ -104,9 +107,9 @@ def dashboard():
         )
         entry["closed"] = rules.judging_closed_reason(rnd, now)
         entry["labels"] = {
-            card.id: application_label(card.application, viewer=JUROR, round=rnd) for card in entry["cards"]
+            card.id: application_label(card.application, viewer=JUROR, round=rnd)
+            for card in entry["cards"] + entry["declared"]
         }
-        entry["next"] = next((card for card in entry["cards"] if card.status in rules.OPEN_STATUSES), None)
     return render_template("jury/dashboard.html", rounds=rounds)
 
 
