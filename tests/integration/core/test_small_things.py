@@ -189,6 +189,17 @@ def test_the_manual_assignment_reference_box_has_its_own_label(organizer_client,
     assert 'for="by-ref-application_ref"' in html and 'for="conflict-application_ref"' in html
 
 
+def test_the_round_form_describes_its_method_box_by_one_element_only(organizer_client, make, db):
+    """The method's help line and the « What each method does » box shared the id ``method-help``."""
+    prize = make.prize()
+    db.commit()
+    html = _page(organizer_client.get(f"/organizer/editions/{prize.edition_id}/prizes/{prize.id}/rounds/new"))
+    _assert_every_label_has_its_own_field(html)
+    visible_ids = re.findall(r'<(?!input[^>]*type="hidden")[a-z]+[^>]*\sid="([^"]+)"', html)
+    assert sorted(i for i in visible_ids if visible_ids.count(i) > 1) == []
+    assert 'aria-describedby="method-help"' in html and html.count('id="method-help"') == 1
+
+
 # Item 12: the live final
 
 
