@@ -272,3 +272,35 @@ def test_the_editor_previews_the_html_version_in_a_sandboxed_frame(organizer_cli
 
     refused = organizer_client.post(f"{base}/html", data={"subject": "x", "body": "{{ secret }}"})
     assert refused.status_code == 422 and "secret" in refused.get_data(as_text=True)
+
+
+def test_jury_mails_wear_the_brand_of_their_edition(app, client, make, db, smtp_server, juror, organizer):
+    """A reminder from the organizer and the conflict a juror declares: each row knows its edition."""
+    edition = make.edition(
+        name={"fr": "Prix du jury 2026", "en": "Jury Awards 2026"}, brand_primary=BRAND_PRIMARY
+    )
+    rnd = make.round(make.prize(edition))
+    make.jury(rnd, juror)
+    first, second = make.application(rnd.prize), make.application(rnd.prize)
+    make.scorecard(rnd, juror, first, status="assigned")
+    card = make.scorecard(rnd, juror, second, status="assigned")
+    db.commit()
+    login(client, organizer)
+    reminders = f"/organizer/editions/{edition.id}/prizes/{rnd.prize.id}/rounds/{rnd.id}/jury/reminders"
+    assert client.post(reminders).status_code == 302
+    login(client, juror)
+    response = client.post(
+        f"/jury/rounds/{rnd.id}/applications/{second.id}/recuse",
+        data={"recuse-reason": "Je conseille cette entreprise.", "recuse-version": card.version},
+    )
+    assert response.status_code == 302
+    rows = db.scalars(select(OutgoingMail).order_by(OutgoingMail.id)).all()
+    assert [(row.template, row.edition_id) for row in rows] == [
+        ("jury_reminder", edition.id),
+        ("conflict_declared", edition.id),
+    ]
+    deliver_outbox(app)
+    for address in (juror.email, organizer.email):
+        [message] = smtp_server.to(address)
+        _text, html, _images = parts(message)
+        assert ">Prix du jury 2026</h1>" in html and f"background-color:{BRAND_PRIMARY}" in html
