@@ -14,6 +14,7 @@ from flask_babel import force_locale
 
 from judging.applications.choices import countries, labels
 from judging.applications.models import Application, Submission
+from judging.applications.operations import build_snapshot
 from judging.core.pdf import render_pdf
 
 
@@ -34,17 +35,23 @@ def _rules_accepted_at(application: Application, content: dict) -> datetime | No
 
 
 def receipt_html(application: Application, *, locale: str, submission: Submission | None = None) -> str:
-    """The receipt of ``submission`` (by default the latest one) of ``application``."""
+    """The receipt of ``submission`` (by default the latest one) of ``application``.
+
+    A submission that came without its content (imported from a document that does not carry it, as
+    the demo's does) reprints the application as it stands rather than failing.
+    """
     submission = submission or application.latest_submission
-    if submission is None or submission.content is None:
+    if submission is None:
         raise LookupError(f"application {application.id} has no submission with a receipt")
-    content = submission.content
+    kept = {"content": submission.content, "context": submission.context or {}}
+    frozen = kept if submission.content is not None else build_snapshot(application)
+    content = frozen["content"]
     with force_locale(locale):
         return render_template(
             "applications/receipt.html",
             application=application,
             submission=submission,
-            context=submission.context or {},
+            context=frozen["context"],
             content=content,
             rules_accepted_at=_rules_accepted_at(application, content),
             submitted_at=submission.submitted_at,

@@ -260,3 +260,24 @@ def test_a_deleted_account_leaves_no_contact_or_file_name_in_the_kept_submission
     stored = json.dumps([s.content for s in kept], ensure_ascii=False)
     assert len(kept) == 2 and FIRST_TITLE in stored
     assert "lea@example.com" not in stored and "Léa Tremblay" not in stored and "deck.pdf" not in stored
+
+
+def test_the_demo_candidates_receipt_prints_the_application_as_it_stands(client, db):
+    """The demo's submission is imported without its content (issue 15 item 14): its receipt prints the
+    application as it stands (docs/demo.md) instead of failing with a server error."""
+    from judging.devdata import demo
+
+    demo.load_demo(db)
+    db.commit()
+    candidate = db.scalar(select(User).where(User.email == demo.CANDIDATE_EMAIL))
+    application = db.scalars(
+        select(Application).where(Application.applicant_id == candidate.id, Application.status == "submitted")
+    ).one()
+    assert application.submissions[0].content is None  # what the demo's import leaves
+    login(client, candidate)
+
+    response = client.get(f"/candidate/applications/{application.id}/receipt.pdf")
+
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    assert application.receipt_number in text and application.title.split()[0] in text
