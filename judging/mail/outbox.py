@@ -144,6 +144,8 @@ PLATFORM_PRIMARY = "#0a4aa6"
 PLATFORM_ACCENT = "#b0122f"
 #: Logo types mail programs show inline; an SVG logo is left out (few mail programs draw SVG): the name stays.
 MAIL_LOGO_TYPES = {"image/png": "png", "image/jpeg": "jpeg"}
+#: A larger logo stays out of mail (the name stays): it would travel in every mail, a third larger in base64.
+MAIL_LOGO_MAX_BYTES = 100 * 1024
 #: an http(s) address in a text; what may close a sentence after it is not part of it
 URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'«»“”]+", re.IGNORECASE)
 URL_TRAILING = ".,;:!?)]}’"
@@ -156,10 +158,10 @@ class MailLogo:
 
 
 def mail_logo(edition: Edition | None) -> MailLogo | None:
-    """The edition's logo when mail programs can show it (PNG or JPEG), else None."""
+    """The edition's logo when mail programs can show it (PNG or JPEG) and it is light enough, else None."""
     if edition is None or not edition.brand_logo_sha256 or edition.brand_logo_type not in MAIL_LOGO_TYPES:
         return None
-    if not edition.brand_logo:
+    if not edition.brand_logo or len(edition.brand_logo) > MAIL_LOGO_MAX_BYTES:
         return None
     return MailLogo(edition.brand_logo, MAIL_LOGO_TYPES[edition.brand_logo_type])
 

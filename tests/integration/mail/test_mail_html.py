@@ -161,10 +161,14 @@ def test_hostile_names_come_out_as_text(app, client, make, db, smtp_server):
 
 @pytest.mark.parametrize(
     "edition_fields",
-    [{}, {"brand_primary": BRAND_PRIMARY, **logo_fields(SVG_LOGO, "image/svg+xml")}],
-    ids=["no brand", "an SVG logo"],
+    [
+        {},
+        {"brand_primary": BRAND_PRIMARY, **logo_fields(SVG_LOGO, "image/svg+xml")},
+        {"brand_primary": BRAND_PRIMARY, **logo_fields(png_bytes() + b"\0" * 110_000, "image/png")},
+    ],
+    ids=["no brand", "an SVG logo", "a PNG logo over 100 KB"],
 )
-def test_an_edition_without_brand_or_with_an_svg_logo_shows_its_name_and_no_image(
+def test_an_edition_without_brand_or_a_logo_mail_cannot_carry_shows_its_name_and_no_image(
     app, client, make, db, smtp_server, edition_fields
 ):
     withdraw(
