@@ -281,3 +281,20 @@ def test_the_demo_candidates_receipt_prints_the_application_as_it_stands(client,
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     assert application.receipt_number in text and application.title.split()[0] in text
+
+
+def test_the_receipt_names_the_contest_once(client, db):
+    """« MTL Tech Awards 2026 (démo) », not « MTL Tech Awards · MTL Tech Awards 2026 (démo) »."""
+    from judging.devdata import demo
+
+    demo.load_demo(db)
+    db.commit()
+    candidate = db.scalar(select(User).where(User.email == demo.CANDIDATE_EMAIL))
+    application = db.scalars(
+        select(Application).where(Application.applicant_id == candidate.id, Application.status == "submitted")
+    ).one()
+    login(client, candidate)
+
+    text = pdf_text(client.get(f"/candidate/applications/{application.id}/receipt.pdf").data)
+
+    assert "MTL Tech Awards 2026 (démo)" in text and "MTL Tech Awards · MTL Tech Awards" not in text
