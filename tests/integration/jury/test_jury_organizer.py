@@ -386,6 +386,22 @@ def test_members_counts_and_languages_read_as_french_words(organizer_client, mak
     assert "1 abstention, 0 récusation" in row
 
 
+def test_the_loads_line_counts_with_plurals_and_says_when_nothing_is_assigned(organizer_client, make, db):
+    """« de 0 à 0 candidatures par juré·e » read as nonsense before any assignment; « 1 candidatures »."""
+    prize = make.prize()
+    rnd = make.round(prize, jurors_per_application=1)
+    juror = make.user(name="Rita Roy", roles=["juror"])
+    make.jury(rnd, juror)
+    application = make.application(prize)
+    db.commit()
+    html = organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+    assert '<p id="loads">Aucun·e juré·e n’a encore de candidature à évaluer.</p>' in html
+    make.scorecard(rnd, juror, application, status="assigned")
+    db.commit()
+    html = organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+    assert '<p id="loads">Charges\u00a0: de 1 à 1 candidature par juré·e.</p>' in html
+
+
 def test_the_jury_page_uses_a_fixed_number_of_queries(app, organizer_client, make, db, organizer):
     def count_queries(n_apps: int) -> int:
         prize = make.prize()
