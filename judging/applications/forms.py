@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from markupsafe import escape
 from wtforms import (
     BooleanField,
     EmailField,
@@ -24,6 +25,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import InputRequired, Length
+from wtforms.widgets import Select
 
 from judging.applications.choices import countries
 from judging.applications.models import Application
@@ -48,6 +50,20 @@ PUBLICATION_CHOICES = {"yes": _l("Yes, I agree"), "no": _l("No, I do not agree")
 
 def _blank(label: Any = "—") -> list[tuple[str, Any]]:
     return [("", label)]
+
+
+class QuickSelect(Select):
+    """WTForms' ``<select>`` with each plain option written as text: the same HTML (``html_params`` sorts
+    ``selected`` before ``value``), without a ``Markup.format`` per attribute. The country list has about
+    250 options: rendered by the stock widget, it was half the CPU of the candidate's form page."""
+
+    @classmethod
+    def render_option(cls, choice: Any, **kwargs: Any) -> Any:
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        return f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>'
 
 
 class ApplicationForm(FlaskForm):
@@ -76,7 +92,7 @@ class ApplicationForm(FlaskForm):
         choices=_blank() + list(REGION_LABELS.items()),
         validate_choice=False,
     )
-    country = SelectField(_l("Country"), choices=_blank(), validate_choice=False)
+    country = SelectField(_l("Country"), choices=_blank(), validate_choice=False, widget=QuickSelect())
     city = StringField(_l("City"), validators=[Length(max=TEXT_LIMITS["city"])])
     website = URLField(
         _l("Website of the organization"),
