@@ -248,10 +248,14 @@ def test_the_editor_previews_the_html_version_in_a_sandboxed_frame(organizer_cli
     assert f'<iframe name="mail-html-preview" id="preview-html" sandbox src="{base}/html"' in page
     assert f'formaction="{base}/html" formtarget="mail-html-preview"' in page
     assert ">Aperçu de la version HTML</button>" in page
-    drafted = organizer_client.post(base, data={"action": "preview", "subject": "s", "body": "b"})
-    assert '<iframe name="mail-html-preview" id="preview-html" sandbox title=' in drafted.get_data(
-        as_text=True
+    drafted = organizer_client.post(
+        base, data={"action": "preview", "subject": "s", "body": "Un\nDeux\n\nTrois"}
     )
+    drafted_page = drafted.get_data(as_text=True)
+    assert '<iframe name="mail-html-preview" id="preview-html" sandbox title=' in drafted_page
+    assert (
+        'id="preview-body" lang="fr">Un<br>Deux<br><br>Trois</div>' in drafted_page
+    )  # the text's lines kept
 
     response = organizer_client.get(f"{base}/html")
     html = response.get_data(as_text=True)
