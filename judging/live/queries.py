@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from judging.accounts.models import User
 from judging.applications.models import Application
 from judging.applications.presenters import ORGANIZER, application_label
+from judging.core.templating import decimal_text
 from judging.editions.models import Round
 from judging.jury.models import Assignment
 from judging.live import rules
@@ -90,8 +91,8 @@ def _pitch_json(pitch: Pitch | None, label_for: Any) -> dict[str, Any] | None:
 
 
 def board(db: Session, rnd: Round) -> list[dict[str, Any]]:
-    """Per pitch, in order: the jurors who have submitted a score, and those who have not yet
-    (abstentions and recusals are said as such; they are not waited for)."""
+    """Per pitch, in order: the jurors who have submitted a score, those who have not yet, and
+    those who abstained or declared a conflict (said as such: they are not waited for)."""
     order = pitch_order(db, rnd)
     cards = db.scalars(
         select(Assignment)
@@ -113,7 +114,8 @@ def board(db: Session, rnd: Round) -> list[dict[str, Any]]:
                 "label": application_label(pitch.application, viewer=ORGANIZER, round=rnd),
                 "scored": [c.juror.display_name for c in mine if c.status == "submitted"],
                 "waiting": [c.juror.display_name for c in mine if c.status in ("assigned", "draft")],
-                "abstained": [c.juror.display_name for c in mine if c.status in ("abstained", "recused")],
+                "abstained": [c.juror.display_name for c in mine if c.status == "abstained"],
+                "recused": [c.juror.display_name for c in mine if c.status == "recused"],
             }
         )
     return rows
@@ -133,6 +135,7 @@ def standings(db: Session, rnd: Round) -> list[dict[str, Any]]:
             "title": titles.get(row.application, ""),
             "wins": int(row.score),
             "mean": str(round_half_up(row.raw_mean, places=2)),
+            "mean_text": decimal_text(round_half_up(row.raw_mean, places=2), 2),  # « 81,33 » in French
             "count": row.count,
         }
         for row in result.rows

@@ -84,6 +84,7 @@
         var td = cell(text);
         if (i === 2) { td.className = "live-scored"; }
         if (i === 3) { td.className = "live-waiting"; }
+        if (i === 4) { td.className = "live-abstained"; }
         tr.appendChild(td);
       });
       body.appendChild(tr);
@@ -95,6 +96,13 @@
     var token = document.querySelector("input[name=csrf_token]");
     var lastLive = null;
 
+    // "Name (abstention), Name (conflict of interest)": the jurors not scoring this pitch, and why.
+    function aside(r) {
+      var words = (r.abstained || []).map(function (name) { return name + " (" + root.dataset.abstention + ")"; })
+        .concat((r.recused || []).map(function (name) { return name + " (" + root.dataset.recusal + ")"; }));
+      return words.join(", ") || "—";
+    }
+
     function refresh() {
       return getJson(root.dataset.stateUrl).then(function (data) {
         lastLive = data.live;
@@ -104,10 +112,10 @@
           return;
         }
         fillTable(document.getElementById("live-board"), data.board, function (r) {
-          return [String(r.position), r.label, r.scored.join(", ") || "—", r.waiting.join(", ") || "—"];
+          return [String(r.position), r.label, r.scored.join(", ") || "—", r.waiting.join(", ") || "—", aside(r)];
         });
         fillTable(document.getElementById("live-standings"), data.standings, function (r) {
-          return [String(r.rank), r.ref + " · " + r.title, r.mean, String(r.count)];
+          return [String(r.rank), r.ref + " · " + r.title, r.mean_text, String(r.count)];
         });
       }).catch(function () { /* the next poll tries again */ });
     }
