@@ -166,12 +166,21 @@ def mail_logo(edition: Edition | None) -> MailLogo | None:
     return MailLogo(edition.brand_logo, MAIL_LOGO_TYPES[edition.brand_logo_type])
 
 
+def _address_end(found: str) -> str:
+    """``found`` without the punctuation that closes the sentence (a ``)`` stays when it closes a ``(``)."""
+    while found and found[-1] in URL_TRAILING:
+        if found[-1] == ")" and found.count("(") >= found.count(")"):
+            break
+        found = found[:-1]
+    return found
+
+
 def _linked(line: str, link_style: str) -> Markup:
     """One line of text, escaped, its http(s) addresses made links (text and address escaped too)."""
     parts: list[Markup] = []
     position = 0
     for match in URL_IN_TEXT.finditer(line):
-        address = match.group().rstrip(URL_TRAILING)
+        address = _address_end(match.group())
         if not urlsplit(address).netloc:
             continue
         parts.append(escape(line[position : match.start()]))

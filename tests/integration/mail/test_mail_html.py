@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from judging.mail import templates as mail_templates
 from judging.mail.models import OutgoingMail
+from judging.mail.outbox import html_paragraphs
 from tests.conftest import deliver_outbox, login
 
 PUBLIC_URL = "https://prix.example.org/"
@@ -312,3 +313,47 @@ def test_jury_mails_wear_the_brand_of_their_edition(app, client, make, db, smtp_
         [message] = smtp_server.to(address)
         _text, html, _images = parts(message)
         assert ">Prix du jury 2026</h1>" in html and f"background-color:{BRAND_PRIMARY}" in html
+
+
+# --- the text made HTML ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Voir https://a.example/x.",
+            'Voir <a href="https://a.example/x" style="S">https://a.example/x</a>.',
+        ),
+        (
+            "« https://a.example/?a=1&b=2 » !",
+            '« <a href="https://a.example/?a=1&amp;b=2" style="S">https://a.example/?a=1&amp;b=2</a> » !',
+        ),
+        (
+            "(see https://en.example/wiki/Foo_(bar))",
+            '(see <a href="https://en.example/wiki/Foo_(bar)" style="S">https://en.example/wiki/Foo_(bar)</a>)',
+        ),
+        (
+            "javascript:alert(1) ftp://a.example/ mailto:a@b.c",
+            "javascript:alert(1) ftp://a.example/ mailto:a@b.c",
+        ),
+        ("https:// and http://.", "https:// and http://."),
+        (
+            "<a href='https://a.example'>",
+            '&lt;a href=&#39;<a href="https://a.example" style="S">https://a.example</a>&#39;&gt;',
+        ),
+    ],
+    ids=["sentence", "french quotes and a query", "parentheses", "other schemes", "no host", "markup"],
+)
+def test_only_http_addresses_become_links_and_everything_is_escaped(text, expected):
+    [paragraph] = html_paragraphs(text.replace(" »", "\u00a0»").replace("« ", "«\u00a0"), "S")
+    assert str(paragraph) == expected.replace(" »", "\u00a0»").replace("« ", "«\u00a0")
+
+
+def test_blank_lines_make_paragraphs_and_line_breaks_stay():
+    text = "Bonjour,\n\nPrix : A\nProjet : B\n \n\n\n– un\n– deux\n"
+    assert [str(p) for p in html_paragraphs(text, "S")] == [
+        "Bonjour,",
+        "Prix : A<br>\nProjet : B",
+        "– un<br>\n– deux",
+    ]
