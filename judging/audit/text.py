@@ -96,7 +96,43 @@ FIELDS = {
     "body": _l("the text"),
     "total": _l("the total"),
     "scores": _l("the scores"),
+    "ref": _l("the reference"),
+    "citation": _l("the citation"),
+    "comment": _l("the comment"),
+    "comment_to_candidate": _l("the comment to the candidate"),
+    "abstain_reason": _l("the reason for abstaining"),
+    "finalists_public_at": _l("the date the finalists are made public"),
+    "winners_public_at": _l("the date the winners are made public"),
+    "brand_primary": _l("the primary colour"),
+    "brand_accent": _l("the accent colour"),
+    "brand_logo_sha256": _l("the logo"),
+    "slots": _l("the pitch order"),
+    "starts_at": _l("the start"),
+    "cut": _l("the number of places at the cut"),
+    "tie": _l("the tie at the cut"),
+    "mails": _l("the mails queued"),
+    "fingerprint": _l("the data fingerprint"),
+    "format": _l("the format"),
+    "replaced": _l("whether it replaced an edition"),
+    "organizations_created": _l("the organizations created"),
+    "people_created": _l("the accounts created"),
+    "people": _l("the people"),
+    "prizes": _l("the prizes"),
+    "rounds": _l("the rounds"),
+    "criteria": _l("the criteria"),
+    "questions": _l("the questions"),
+    "answers": _l("the answers"),
+    "applications": _l("the applications"),
+    "jury_memberships": _l("the jury seats"),
+    "conflicts": _l("the conflicts of interest"),
+    "scorecards": _l("the scorecards"),
 }
+
+#: A list of finalists (« INN-006, INN-003 ») rather than their number (a prize's ``finalists``).
+FINALIST_LIST = _l("the finalists")
+
+#: Internal ids and version counters: the sentence and the "Where" column already name the object.
+UNSHOWN_FIELDS = {"version", "position", "snapshot_id", "application_id", "juror_id"}
 
 #: The registry's kind for the fields that hold a code.
 CODED_FIELDS = {
@@ -159,7 +195,7 @@ SENTENCES = {
     "mention.removed": _l("%(who)s removed an honourable mention."),
     "pitch_order.set": _l("%(who)s set the pitch order."),
     "mail_template.saved": _l("%(who)s saved %(object)s."),
-    "mail_template.reset": _l("%(who)s reset %(object)s to its default text."),
+    "mail_template.reset": _l("%(who)s reset the text %(of_object)s to its default."),
     "jury.member_added": _l("%(who)s added a juror to the jury."),
     "jury.member_removed": _l("%(who)s removed a juror from the jury."),
     "jury.auto_assigned": _l("%(who)s assigned the applications to the jurors automatically."),
@@ -176,8 +212,8 @@ SENTENCES = {
     "mail.cancelled": _l("%(who)s cancelled a mail waiting in the outbox."),
     "mail.retried": _l("%(who)s sent a mail that had failed again."),
     "notifications.cancelled": _l("%(who)s cancelled scheduled mail."),
-    "round.method_changed": _l("%(who)s changed the method or the tie-break of %(object)s."),
-    "round.phase_changed": _l("%(who)s changed the phase of %(object)s."),
+    "round.method_changed": _l("%(who)s changed the method or the tie-break %(of_object)s."),
+    "round.phase_changed": _l("%(who)s changed the phase %(of_object)s."),
     "user.data_exported": _l("%(who)s downloaded their data."),
     "user.deleted": _l("%(who)s deleted their account."),
     "user.email_confirmed": _l("%(who)s confirmed their email address."),
@@ -261,8 +297,17 @@ def _mapping_words(value: dict[str, Any]) -> str:
     if set(value) <= {"fr", "en"}:
         return tr(value)
     return ", ".join(
-        _("%(field)s: %(after)s", field=key, after=value_words(key, item)) for key, item in value.items()
+        _("%(field)s: %(after)s", field=field_words(key), after=value_words(key, item))
+        for key, item in value.items()
+        if key not in UNSHOWN_FIELDS
     )
+
+
+def field_words(field: str, value: Any = None) -> str:
+    """What a stored field is called (« la pondération »); a list of finalists is not their number."""
+    if field == "finalists" and isinstance(value, list):
+        return str(FINALIST_LIST)
+    return str(FIELDS.get(field, field.replace("_", " ")))
 
 
 def _text_words(value: str) -> str:
@@ -288,13 +333,13 @@ def changes(event: AuditEvent, names: Names | None = None) -> list[dict[str, str
     kind = (event.object_type or event.action.split(".", 1)[0]).lower()
     rows = []
     for field in [key for key in after if key in before] + [key for key in after if key not in before]:
-        if before.get(field) == after.get(field) or field in ("version", "position"):
+        if before.get(field) == after.get(field) or field in UNSHOWN_FIELDS:
             continue
         if field == "code" and field not in before:  # a new object is named by its name, not its code
             continue
         rows.append(
             {
-                "field": str(FIELDS.get(field, field.replace("_", " "))),
+                "field": field_words(field, after.get(field)),
                 "before": value_words(field, before.get(field), kind) if field in before else "",
                 "after": value_words(field, after.get(field), kind),
             }
@@ -330,7 +375,8 @@ def sentences(event: AuditEvent, names: Names | None = None) -> list[str]:
         return found or [_("%(who)s edited %(object)s without changing anything.", who=person, object=thing)]
     sentence = SENTENCES.get(event.action)
     if sentence is not None:
-        return [str(sentence) % {"who": person, "object": thing}]
+        of_thing = object_words(event, of=True, names=names)
+        return [str(sentence) % {"who": person, "object": thing, "of_object": of_thing}]
     return [_("%(who)s changed %(object)s.", who=person, object=thing)]
 
 

@@ -96,3 +96,35 @@ def test_the_audit_page_tells_what_happened_in_sentences(app, db, make, client):
     assert "Odile Bernier-Sauvé changed the weight of the criterion “Originality” from 25 to 30." in english
     assert "Odile Bernier-Sauvé changed the method of the round “Shortlist” from Mean to Median." in english
     assert "the status: Submitted → Not eligible" in english
+
+
+def test_the_demo_seasons_trail_names_its_fields_in_french(app, db, client):
+    """Issue 15 item 4, read on the demo at its last point: no English field name (« finalists public
+    at », « brand primary », « slots … starts_at »), no internal id, and the phase sentence complete
+    (« a changé la phase du tour. », not « a changé la phase le tour. »)."""
+    from judging.accounts.models import User
+    from judging.devdata import demo
+
+    edition = demo.load_demo(db, at="ceremony")
+    db.commit()
+    login(client, db.query(User).filter_by(email=demo.DEMO_LOGINS["organizer"]).one())
+    text = " ".join(
+        page_text(client.get(f"/organizer/editions/{edition.id}/audit?page={n}")) for n in (1, 2, 3)
+    )
+
+    assert "a changé la phase du tour." in text and "la phase le tour" not in text
+    assert "la date de publication des finalistes : rien → 20 novembre 2026" in text
+    branded = page_text(client.get(f"/organizer/editions/{edition.id}/audit?action=edition.updated"))
+    assert "La plateforme a changé la couleur principale de l’édition de rien à #1b2a4a." in branded
+    assert "brand" not in branded
+    assert "l’ordre de passage : rien → la référence : DCF-013, le début : 30 novembre 2026 à 9 h 00" in text
+    for raw in (
+        "public at",
+        "brand primary",
+        "starts_at",
+        "snapshot id",
+        "application id",
+        "juror id",
+        "mails :",
+    ):
+        assert raw not in text, raw
