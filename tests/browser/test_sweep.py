@@ -7,7 +7,9 @@ announced, its final from then on) in French and English, at 1280 and 375 px, an
 must show a person no raw time-zone offset or "UTC", no seconds in a time (receipts excepted), no
 JSON, no internal code (the demo's prize, round, criterion and question codes; on French pages,
 also the status and phase codes, which are English words that an English page may use as prose),
-must not scroll sideways, and axe-core must find no serious or critical violation.
+must not scroll sideways, and axe-core must find no serious or critical violation. A French page
+writes the apostrophe ’, never a straight ' between letters (but in the demo's English texts,
+an English project's title shown as typed).
 
 Sampling, to keep the sweep under 4 minutes: at each point of the season every page of every
 role is read once, in one of the four language × width combinations, rotating (page i of a role
@@ -19,6 +21,7 @@ horizontal scroll.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -55,6 +58,8 @@ SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b|(?<=à )\d{1,2} h \d{2} min \d{2}
 ALLOWED: dict[tuple[str, str], str] = {}
 # Names of the app's commands, shown to organizers, are not codes (« judging send-mail »).
 COMMANDS = re.compile(r"\bjudging [a-z-]+")
+# A straight apostrophe between letters, as a word: in French the apostrophe is ’ (l’équipe).
+STRAIGHT_APOSTROPHE = re.compile(r"\w+'\w+")
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -99,6 +104,29 @@ def _texts(document: dict) -> set[str]:
     return found
 
 
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """The demo's English words with a straight apostrophe ("women's"): English keeps it, and a French
+    page shows an English project's title and answers as they were written."""
+    from judging.devdata import demo
+
+    found: set[str] = set()
+
+    def walk(value, english=False):
+        if isinstance(value, dict):
+            english = value.get("language", "en" if english else "fr") == "en"
+            for key, item in value.items():
+                walk(item, key == "en" or (english and key != "fr"))
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, english)
+        elif isinstance(value, str) and english:
+            found.update(STRAIGHT_APOSTROPHE.findall(value))
+
+    walk(demo.demo_document())
+    return frozenset(found)
+
+
 def _around(text: str, match: re.Match) -> str:
     """The match with a few words around it, to find it on the page."""
     return " ".join(text[max(0, match.start() - 40) : match.end() + 20].split())
@@ -115,6 +143,11 @@ def _findings(page, url: str, width: int, language: str, codes: set[str]) -> dic
         found["seconds"] = _around(text, SECONDS.search(text))
     if '{"' in text:
         found["json"] = text[text.index('{"') :][:60]
+    if language == "fr":
+        english = _english_words()
+        straight = [m for m in STRAIGHT_APOSTROPHE.finditer(text) if m.group() not in english]
+        if straight:
+            found["apostrophe"] = [_around(text, match) for match in straight[:3]]
     shown = codes | (set(STATUS_CODES) if language == "fr" else set())
     prose = COMMANDS.sub("", text)
     leaked = [re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", prose) for code in sorted(shown)]
@@ -176,7 +209,7 @@ def test_the_checks_catch_what_they_look_for(browser, live_app, live_db, live_se
         """() => {
       const p = document.createElement('p');
       p.textContent = 'Reçu à 23:59 -05:00, modifié le 2026-12-06 à 2 h 34 min 09 s ; {"phase": "judging"} '
-        + 'femmes-en-tech soumise (submitted).';
+        + 'femmes-en-tech soumise (submitted), ' + "l'équipe.";
       document.querySelector('main').append(p);
       const img = document.createElement('img');
       img.src = '/static/none.png';
@@ -189,6 +222,7 @@ def test_the_checks_catch_what_they_look_for(browser, live_app, live_db, live_se
     )
     found = _findings(page, "/", 375, "fr", _demo_codes())
     context.close()
-    assert set(found) == {"scroll", "offset", "seconds", "json", "code", "axe"}, found
+    assert set(found) == {"scroll", "offset", "seconds", "json", "code", "axe", "apostrophe"}, found
+    assert len(found["apostrophe"]) == 1 and "l'équipe" in found["apostrophe"][0]
     assert [v["id"] for v in found["axe"]] == ["image-alt"]
     assert len(found["code"]) == 3  # femmes-en-tech, judging, submitted
