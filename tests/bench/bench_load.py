@@ -8,6 +8,9 @@ install it in the project's: it registers pytest fixtures that break the suite):
         --url postgresql+psycopg://postgres@127.0.0.1/judging_bench --code gen-100k \\
         [--scenarios browse,jurors,rush] [--workers 2] [--compare-workers]
 
+    # the browse figure alone, quickly (about 90 s): 50 readers for 60 s on 2 workers
+    .venv/bin/python tests/bench/bench_load.py --url ... --code gen-100k --only browse --users 50 --time 60s
+
 What it does, for each scenario of ``tests/bench/locustfile.py``:
 
 1. starts ``gunicorn -w N 'judging:create_app()'`` on a free loopback port, with CSRF on (the
@@ -16,9 +19,10 @@ What it does, for each scenario of ``tests/bench/locustfile.py``:
 2. writes the plan (accounts, pages) from the database and runs locust headless for a bounded
    time;
 3. prints requests, failures, throughput, median and 95th percentile per request, the CPU
-   seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all),
-   the load average before and after, and each worker's resident memory after the run (RSS, PSS
-   and private pages);
+   seconds spent by gunicorn's workers, PostgreSQL and locust (the machine has 2 cores for all)
+   and the workers' CPU per request (what does not depend on the machine's load), ``uptime``
+   before and after, and each worker's resident memory after the run (RSS, PSS and private
+   pages); then one summary line (p50, p95, errors, CPU per request, RSS);
 4. checks in the database what the users were told succeeded: every submitted scorecard is
    submitted with exactly the scores sent, every submitted application is submitted with a
    receipt number.
@@ -26,15 +30,22 @@ What it does, for each scenario of ``tests/bench/locustfile.py``:
 Scenarios: ``browse`` (``--browse-users`` people reading their main pages), ``jurors``
 (``--juror-users`` jurors scoring and submitting), ``rush`` (``--rush-users`` candidates each
 submitting a draft within one minute). ``--compare-workers`` runs ``browse`` with 1 and 2
-gunicorn workers.
+gunicorn workers. ``--only`` is ``--scenarios``; ``--users`` sets the users of every scenario run;
+``--time`` (``60``, ``60s``, ``2m``) the run time of ``browse`` and ``jurors``.
+
+Before locust starts, each page of the browse plan is read once per worker (templates compiled,
+catalogues loaded, connections opened): the figure is the steady state, not the first requests
+of a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import http.cookiejar
 import json
 import os
+import re
 import resource
 import signal
 import socket
@@ -42,7 +53,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +64,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from tests.bench.bench_pages import LEFT_OUT_OF_BROWSE  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: Locust's own virtualenv (run_all.sh makes it): $BENCH_VENV, else ~/.cache/judging-bench-venv.
@@ -60,7 +76,7 @@ BENCH_VENV = Path(
 TICKS = os.sysconf("SC_CLK_TCK")
 #: Pages measured apart (bench_pages.py): the jury page lists one round's 25,000 applications. The round
 #: results page reads stored results (issue 14): it is browsed, its results computed before the run.
-HEAVY = {"organizer: jury"}
+HEAVY = LEFT_OUT_OF_BROWSE
 
 
 def free_port() -> int:
@@ -224,13 +240,15 @@ def run_locust(
     seconds: int,
     plan: dict,
     env: dict,
-) -> tuple[list[dict[str, str]], list[dict[str, Any]], float, float]:
-    """Run locust headless; (stats rows, what succeeded, wall seconds, locust CPU seconds)."""
+    probe: Callable[[], float],
+) -> Run:
+    """Run locust headless. ``probe()`` (the workers' CPU seconds) is read once every user has started
+    and logged in, so that the CPU per request of the pages is known without the logins' hashing."""
     work = Path(tempfile.mkdtemp(prefix=f"locust-{scenario}-"))
     (work / "plan.json").write_text(json.dumps(plan))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         [
             locust,
             "-f",
@@ -260,10 +278,15 @@ def run_locust(
             "LOAD_SCENARIO": scenario,
         },
         cwd=work,
-        check=False,
         stdout=(work / "locust.log").open("w"),
         stderr=subprocess.STDOUT,
     )
+    mark: tuple[float, float] | None = None
+    settled = time.time() + users / spawn_rate + 5  # every user spawned and logged in
+    while process.poll() is None:
+        time.sleep(0.5)
+        if mark is None and time.time() >= settled and process.poll() is None:
+            mark = (time.time(), probe())
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -273,7 +296,26 @@ def run_locust(
     failures = (work / "stats_failures.csv").read_text() if (work / "stats_failures.csv").exists() else ""
     if failures.count("\n") > 1:
         print(failures, file=sys.stderr)
-    return rows, done, wall, cpu
+    requests_at_mark = None
+    if mark is not None and (work / "stats_stats_history.csv").exists():
+        with (work / "stats_stats_history.csv").open() as handle:
+            history = [
+                row
+                for row in csv.DictReader(handle)
+                if row["Name"] == "Aggregated" and float(row["Timestamp"]) <= mark[0]
+            ]
+        requests_at_mark = int(history[-1]["Total Request Count"]) if history else None
+    return Run(rows, done, wall, cpu, None if requests_at_mark is None else (requests_at_mark, mark[1]))
+
+
+@dataclass
+class Run:
+    rows: list[dict[str, str]]
+    done: list[dict[str, Any]]
+    wall: float
+    cpu_locust: float
+    #: (requests served, workers' CPU seconds) once every user had logged in; None if not read
+    mark: tuple[int, float] | None
 
 
 def verify(url: str, code: str, scenario: str, done: list[dict[str, Any]], plan: dict) -> str:
@@ -333,18 +375,48 @@ def verify(url: str, code: str, scenario: str, done: list[dict[str, Any]], plan:
 
 
 def table(rows: list[dict[str, str]], wall: float) -> None:
-    print(f"  {'request':<28}{'count':>7}{'fail':>6}{'req/s':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
+    print(f"  {'request':<32}{'count':>7}{'fail':>6}{'req/s':>8}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     for row in rows:
         name = row["Name"] if row["Name"] != "Aggregated" else "all requests"
         print(
-            f"  {name:<28}{row['Request Count']:>7}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
+            f"  {name:<32}{row['Request Count']:>7}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
             f"{float(row['Median Response Time']):>11.0f}{float(row['95%']):>9.0f}"
             f"{float(row['Max Response Time']):>9.0f}"
         )
 
 
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def warm_up(url: str, plan: dict[str, Any], workers: int) -> None:
+    """Each browsing account logs in and reads each of its pages ``2 × workers`` times, so that every
+    worker has compiled its templates and opened its connections before the measurement."""
+    for accounts in plan["accounts"].values():
+        for account in accounts:
+            if not account.get("pages"):
+                continue
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+            )
+            form = opener.open(url + "/auth/login", timeout=60).read().decode()  # noqa: S310 (loopback)
+            match = CSRF_RE.search(form)
+            token = (match.group(1) or match.group(2)) if match else ""
+            data = {"email": account["email"], "password": plan["password"], "csrf_token": token}
+            opener.open(url + "/auth/login", data=urllib.parse.urlencode(data).encode(), timeout=60).read()  # noqa: S310
+            for _ in range(2 * workers):
+                for page in account["pages"]:
+                    opener.open(url + page["url"], timeout=120).read()  # noqa: S310
+
+
 def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
-    users = {"browse": args.browse_users, "jurors": args.juror_users, "rush": args.rush_users}[scenario]
+    users = (
+        args.users
+        or {"browse": args.browse_users, "jurors": args.juror_users, "rush": args.rush_users}[scenario]
+    )
     plan = make_plan(args.url, args.code, scenario, users)
     if scenario == "rush":
         users = len(plan["accounts"]["candidate"])
@@ -360,11 +432,13 @@ def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
         spawn_rate = max(1.0, users / 10)
         seconds = args.seconds
     try:
+        if scenario == "browse":
+            warm_up(server.url, plan, workers)
         pids = server.workers()
         pg = postgres_pids()
         cpu_app, cpu_pg = cpu_seconds(pids), cpu_seconds(pg)
-        load_before = os.getloadavg()[0]
-        rows, done, wall, cpu_locust = run_locust(
+        load_before, uptime_before = os.getloadavg()[0], uptime()
+        run = run_locust(
             args.locust,
             server.url,
             scenario,
@@ -373,40 +447,71 @@ def scenario_run(args: argparse.Namespace, scenario: str, workers: int) -> None:
             seconds=seconds,
             plan=plan,
             env=env,
+            probe=lambda: cpu_seconds(pids),
         )
-        cpu_app, cpu_pg = cpu_seconds(pids) - cpu_app, cpu_seconds(pg) - cpu_pg
+        cpu_end = cpu_seconds(pids)
+        cpu_app, cpu_pg = cpu_end - cpu_app, cpu_seconds(pg) - cpu_pg
         memory = [memory_mib(pid) for pid in pids]
-        load_after = os.getloadavg()[0]
+        load_after, uptime_after = os.getloadavg()[0], uptime()
     finally:
         server.stop()
     print(
-        f"\n{scenario}: {users} users, gunicorn {workers} worker(s), {wall:.0f} s; "
+        f"\n{scenario}: {users} users, gunicorn {workers} worker(s), {run.wall:.0f} s; "
         f"CPU s: gunicorn {cpu_app:.0f}, "
-        f"PostgreSQL {cpu_pg:.0f}, locust {cpu_locust:.0f} (load average before {load_before:.1f}, "
+        f"PostgreSQL {cpu_pg:.0f}, locust {run.cpu_locust:.0f} (load average before {load_before:.1f}, "
         f"after {load_after:.1f})"
     )
-    print(
-        "  memory per gunicorn worker after the run (RSS / PSS / private, MiB): "
-        + ", ".join(
-            "gone" if mib is None else f"{mib['Rss']:.0f} / {mib['Pss']:.0f} / {mib['Private']:.0f}"
-            for mib in memory
-        )
+    print(f"  uptime before: {uptime_before}\n  uptime after:  {uptime_after}")
+    rss = ", ".join(
+        "gone" if mib is None else f"{mib['Rss']:.0f} / {mib['Pss']:.0f} / {mib['Private']:.0f}"
+        for mib in memory
     )
-    table(rows, wall)
-    print("  check: " + verify(args.url, args.code, scenario, done, plan))
+    print("  memory per gunicorn worker after the run (RSS / PSS / private, MiB): " + rss)
+    table(run.rows, run.wall)
+    total = next((row for row in run.rows if row["Name"] == "Aggregated"), None)
+    if total is not None:
+        count = int(total["Request Count"])
+        per_request = f"{1000 * cpu_app / count:.1f} ms" if count else "-"
+        if run.mark is not None and count > run.mark[0]:
+            per_page = f"{1000 * (cpu_end - run.mark[1]) / (count - run.mark[0]):.1f} ms"
+        else:
+            per_page = "-"
+        print(
+            f"  summary: {scenario}, {workers} worker(s): {count} requests, "
+            f"p50 {float(total['Median Response Time']):.0f} ms, "
+            f"p95 {float(total['95%']):.0f} ms, errors {total['Failure Count']}; gunicorn CPU per request "
+            f"{per_request} (logins included), {per_page} once logged in; RSS {rss.replace(' / ', '/')} MiB; "
+            f"load {load_before:.1f} -> {load_after:.1f}"
+        )
+    print("  check: " + verify(args.url, args.code, scenario, run.done, plan))
+
+
+def run_time(text: str) -> int:
+    """``60``, ``60s``, ``2m`` → seconds."""
+    text = text.strip().lower()
+    if text.endswith("m"):
+        return int(float(text[:-1]) * 60)
+    return int(float(text.removesuffix("s")))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--code", required=True)
-    parser.add_argument("--scenarios", default="browse,jurors,rush")
+    parser.add_argument(
+        "--scenarios", "--only", default="browse,jurors,rush", help="some of browse,jurors,rush"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--compare-workers", action="store_true", help="browse with 1 and with 2 workers")
+    parser.add_argument(
+        "--users", type=int, default=0, help="users of every scenario run (else the next three)"
+    )
     parser.add_argument("--browse-users", type=int, default=50)
     parser.add_argument("--juror-users", type=int, default=200)
     parser.add_argument("--rush-users", type=int, default=500)
-    parser.add_argument("--seconds", type=int, default=60, help="run time of browse and jurors")
+    parser.add_argument(
+        "--seconds", "--time", type=run_time, default=60, help="run time of browse and jurors (60, 60s, 2m)"
+    )
     parser.add_argument(
         "--rush-login-seconds", type=int, default=40, help="time given to the logins before the rush"
     )
@@ -417,6 +522,7 @@ def main() -> None:
         venv = Path(args.locust).parent.parent
         raise SystemExit(f"{args.locust} not found: python3 -m venv {venv} && {venv}/bin/pip install locust")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; edition {args.code}")
+    print(f"uptime: {uptime()}")
     if args.compare_workers:
         for workers in (1, 2):
             scenario_run(args, "browse", workers)

@@ -14,12 +14,22 @@ through the Flask test client with a logged-in session: median and 95th percenti
 time, and the median CPU time of this process (the app; PostgreSQL's own CPU is not in it).
 The query counts must be the same at both sizes: a page whose count grows with the data has an
 N+1 somewhere.
+
+One database only (``--large URL=CODE`` without ``--small``) prints that size's table; ``--only
+TEXT`` keeps the pages whose name contains it; ``--profile N`` runs N more requests of each page
+under ``cProfile`` (CPU clock) and prints where the time goes. The table ends with the CPU per
+request of the load test's browse mix (``tests/bench/locustfile.py``: jurors, candidates and
+organizers weighted 3 : 2 : 1, each account reading its own pages in turn), estimated from the
+pages' medians: the figure to compare with ``bench_load.py``'s CPU per request.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -36,6 +46,10 @@ from sqlalchemy import event, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 QUERY_LIMIT = 20
+#: Left out of the load test's browse mix, measured apart: the jury page of a 25,000-application round.
+LEFT_OUT_OF_BROWSE = {"organizer: jury"}
+#: Users of each role in the browse mix (locustfile.py's weights).
+BROWSE_WEIGHTS = {"juror": 3, "candidate": 2, "organizer": 1}
 
 
 @dataclass
@@ -271,6 +285,7 @@ def query_counts(app: Flask, code: str) -> dict[str, tuple[int, int, list[str]]]
 class Timing:
     status: int
     queries: int
+    user_id: int | None = None
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
 
@@ -288,10 +303,14 @@ class Timing:
         return statistics.median(self.cpu)
 
 
-def time_pages(app: Flask, code: str, *, repeat: int, budget: float) -> dict[str, Timing]:
+def time_pages(
+    app: Flask, code: str, *, repeat: int, budget: float, only: str = "", profile: int = 0
+) -> dict[str, Timing]:
     client = app.test_client()
     out: dict[str, Timing] = {}
     for page, url in resolve(app, code):
+        if only not in f"{page.role}: {page.name}":
+            continue
         login(client, page.user_id)
         client.get(url)
         with counting(app) as statements:
@@ -307,42 +326,65 @@ def time_pages(app: Flask, code: str, *, repeat: int, budget: float) -> dict[str
             spent += wall
             if spent > budget:  # a page slower than the budget is timed once or twice only
                 break
+        timing.user_id = page.user_id
         out[f"{page.role}: {page.name}"] = timing
         print(
             f"  {page.role}: {page.name:<22} {len(timing.wall):>3} requests, "
             f"median {timing.median * 1000:8.1f} ms",
             file=sys.stderr,
         )
+        if profile:
+            print_profile(client, url, profile, f"{page.role}: {page.name}")
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", required=True, help="URL=CODE of the small edition's database")
-    parser.add_argument("--large", required=True, help="URL=CODE of the large edition's database")
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=20.0,
-        help="seconds of requests per page at most (a slower page is timed once)",
-    )
-    parser.add_argument(
-        "--show-queries", action="store_true", help="print the statements of pages whose count differs"
-    )
-    args = parser.parse_args()
+def print_profile(client: Any, url: str, requests: int, name: str, lines: int = 30) -> None:
+    """``requests`` GETs of ``url`` under cProfile (CPU clock): the functions that take the most, with
+    what they call."""
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(lines)
+    print(f"\n--- {name}: {requests} requests under cProfile (times include the profiler's own cost)")
+    print(out.getvalue())
 
-    results = {}
-    labels = []
-    for label, spec in (("small", args.small), ("large", args.large)):
-        url, _, code = spec.rpartition("=")
-        app = bench_app(url)
-        print(f"{label}: {code} on {url.rsplit('@', 1)[-1]}", file=sys.stderr)
-        results[label] = time_pages(app, code, repeat=args.repeat, budget=args.budget)
-        labels.append(code)
-        if args.show_queries:
-            results[label + "_statements"] = query_counts(app, code)
 
+def browse_mix(timings: dict[str, Timing]) -> float | None:
+    """The CPU per request (ms) of the load test's browse mix, from the pages' medians: each role's users
+    share its accounts in turn and each account reads its own pages at random (locustfile.Reader)."""
+    by_role: dict[str, dict[Any, list[float]]] = {}
+    for name, timing in timings.items():
+        role = name.split(":")[0]
+        if role not in BROWSE_WEIGHTS or name in LEFT_OUT_OF_BROWSE or timing.user_id is None:
+            continue
+        by_role.setdefault(role, {}).setdefault(timing.user_id, []).append(timing.cpu_median)
+    if set(by_role) != set(BROWSE_WEIGHTS):
+        return None
+    role_mean = {
+        role: statistics.mean(statistics.mean(pages) for pages in accounts.values())
+        for role, accounts in by_role.items()
+    }
+    weighted = sum(BROWSE_WEIGHTS[role] * role_mean[role] for role in role_mean)
+    return 1000 * weighted / sum(BROWSE_WEIGHTS.values())
+
+
+def print_one(timings: dict[str, Timing], label: str) -> None:
+    print(
+        f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {label}; times in ms "
+        f"(wall median / 95th percentile, CPU median of the app process)"
+    )
+    print(f"{'page':<34}{'status':>7}{'SQL':>6}{'med':>9}{'p95':>9}{'cpu':>8}")
+    for name, timing in timings.items():
+        print(
+            f"{name:<34}{timing.status:>7}{timing.queries:>6}{timing.median * 1000:>9.1f}"
+            f"{timing.p95 * 1000:>9.1f}{timing.cpu_median * 1000:>8.1f}"
+        )
+
+
+def print_both(results: dict[str, Any], labels: list[str], show_queries: bool) -> None:
     small, large = results["small"], results["large"]
     print(
         f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; times in ms "
@@ -370,12 +412,56 @@ def main() -> None:
             f"{t_small.median * 1000:>8.1f}{t_small.p95 * 1000:>8.1f}{t_small.cpu_median * 1000:>7.1f}"
             f"{t_large.median * 1000:>9.1f}{t_large.p95 * 1000:>9.1f}{t_large.cpu_median * 1000:>8.1f}"
         )
-        if args.show_queries and not same:
+        if show_queries and not same:
             for label in ("small", "large"):
                 print(f"    --- {label}")
                 for statement in results[label + "_statements"][name][2]:
                     print("      " + " ".join(statement.split())[:200])
     print(f"\n{problems} page(s) over {QUERY_LIMIT} queries or with a count that grows with the data.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", help="URL=CODE of the small edition's database (optional)")
+    parser.add_argument("--large", required=True, help="URL=CODE of the large edition's database")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds of requests per page at most (a slower page is timed once)",
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the statements of pages whose count differs"
+    )
+    parser.add_argument("--only", default="", help="the pages whose name contains this text")
+    parser.add_argument("--profile", type=int, default=0, help="requests of each page under cProfile")
+    args = parser.parse_args()
+
+    results: dict[str, Any] = {}
+    labels = []
+    for label, spec in (("small", args.small), ("large", args.large)):
+        if spec is None:
+            continue
+        url, _, code = spec.rpartition("=")
+        app = bench_app(url)
+        print(f"{label}: {code} on {url.rsplit('@', 1)[-1]}", file=sys.stderr)
+        results[label] = time_pages(
+            app, code, repeat=args.repeat, budget=args.budget, only=args.only, profile=args.profile
+        )
+        labels.append(code)
+        if args.show_queries:
+            results[label + "_statements"] = query_counts(app, code)
+    if args.small is None:
+        print_one(results["large"], labels[0])
+    else:
+        print_both(results, labels, args.show_queries)
+    for label, code in zip([k for k in ("small", "large") if k in results], labels, strict=True):
+        mix = browse_mix(results[label])
+        if mix is not None:
+            print(
+                f"browse mix of the load test, {code}: {mix:.1f} ms of the app's CPU per request (estimated)"
+            )
 
 
 if __name__ == "__main__":
