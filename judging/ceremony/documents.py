@@ -3,11 +3,13 @@
 1. ``run-of-show``: the host's running order with times, sponsor, presenter, lines to read,
    finalists to call and mentions (the winner stays in the sealed envelope);
 2. ``envelopes``: one card per prize, each on its own page: "Le prix … est décerné à …";
-3. ``presenters``: one card per presenter: what they say and whom they call (not the winner);
+3. ``presenters``: one card per presenter: what they say and whom they call (not the winner), and
+   one for the audience award (its finalists);
 4. ``certificates``: one page per winner, mention and finalist (a winner gets only the
    winner's certificate);
-5. ``press``: the press sheet of finalists and winners, with the embargo time. The only public one:
-   a laureate without publication consent is "Finalist (name withheld)" there (``PUBLIC_KINDS``).
+5. ``press``: the press sheet of finalists and winners, with the embargo time, and the audience award
+   (its winners once public). The only public one: a laureate without publication consent is
+   "Finalist (name withheld)" there (``PUBLIC_KINDS``).
 
 Letter by default, A4 on request; in French, English or both side by side (``bilingual``).
 Every text goes through the Jinja autoescape: names and citations typed by people are
@@ -25,9 +27,13 @@ from typing import Any
 from flask import render_template
 from flask_babel import force_locale, format_date, format_datetime, format_time
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
+from judging.accounts.models import User
+from judging.ceremony.audience import AudienceSegment, ceremony_audience, public_audience
 from judging.ceremony.plan import CeremonyPlan, withhold_names
 from judging.core.pdf import render_pdf
+from judging.editions.models import Edition
 
 KINDS = ("run-of-show", "envelopes", "presenters", "certificates", "press")
 #: Documents that leave the organizers and the host: they show names only with publication consent.
@@ -36,9 +42,16 @@ KINDS = ("run-of-show", "envelopes", "presenters", "certificates", "press")
 PUBLIC_KINDS = ("press",)
 PAPERS = ("letter", "a4")
 #: Documents that show the audience award (:mod:`judging.ceremony.audience`), and whether they carry
-#: its winners (read through the logged look at the tally before the reveal). The run of show only
-#: calls its finalists; the presenters' cards and the press sheet leave it out.
-AUDIENCE_KINDS = {"run-of-show": False, "envelopes": True, "certificates": True}
+#: its winners read through the logged look at the tally before the reveal. The run of show and the
+#: presenters' cards only call its finalists; the press sheet, a public document, names its winners
+#: only once the result is public (``PUBLIC_KINDS``: :func:`document_audience`).
+AUDIENCE_KINDS = {
+    "run-of-show": False,
+    "presenters": False,
+    "envelopes": True,
+    "certificates": True,
+    "press": False,
+}
 
 #: Names of the documents (for pages and file names).
 KIND_LABELS = {
@@ -99,7 +112,27 @@ MESSAGES = {
     "withheld_mention": _l("Honourable mention (name withheld)"),
     "audience_lines": _l("The %(prize)s, voted by the audience of the finalists' pitch night."),
     "audience_tie": _l("Tie: the award is shared."),
+    "audience_pending": _l("Announced at the ceremony."),
 }
+
+
+def document_audience(
+    db: Session, edition: Edition, kind: str, *, actor: User | None, at: datetime
+) -> AudienceSegment | None:
+    """The audience award as document ``kind`` shows it (None: not in that document, or no award).
+
+    The press sheet (public) lists its finalists and, once the result is public (the vote closed and
+    the winners revealed: :func:`~judging.ceremony.audience.public_audience`), its winners; it never
+    looks at the tally. The others follow ``AUDIENCE_KINDS`` (raises :class:`CeremonyError` when a
+    document needing the winners is asked for while the vote is open). Flushes; the route commits.
+    """
+    if kind not in AUDIENCE_KINDS:
+        return None
+    if kind in PUBLIC_KINDS:
+        revealed = public_audience(db, edition, at=at)
+        if revealed is not None:
+            return revealed
+    return ceremony_audience(db, edition, with_winners=AUDIENCE_KINDS[kind], actor=actor, at=at)
 
 
 def t(language: str, key: str, **values: Any) -> str:
@@ -143,6 +176,8 @@ def ceremony_html(plan: CeremonyPlan, kind: str) -> str:
     template = f"ceremony/documents/ceremony_{kind.replace('-', '_')}.html"
     if kind in PUBLIC_KINDS:
         plan = replace(plan, prizes=withhold_names(copy(p) for p in plan.prizes))
+        if plan.audience is not None:
+            plan.audience = plan.audience.for_public()
     with force_locale(plan.languages[0]):
         return render_template(template, plan=plan, t=t, when=when, langs=plan.languages, kind=kind)
 

@@ -204,16 +204,8 @@ def ceremony_document(edition_id: int, kind: str):
 
 def _document_audience(edition: Edition, kind: str, *, only_ready: bool) -> AudienceSegment | None:
     """The audience award for a document showing it; with ``scope=ready``, left out until its vote closes."""
-    if kind not in documents.AUDIENCE_KINDS:
-        return None
     try:
-        return ceremony_audience(
-            db,
-            edition,
-            with_winners=documents.AUDIENCE_KINDS[kind],
-            actor=_actor(),
-            at=clock.request_received_at(),
-        )
+        return documents.document_audience(db, edition, kind, actor=_actor(), at=clock.request_received_at())
     except CeremonyError:
         if only_ready:
             return None
