@@ -32,11 +32,12 @@ import math
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -180,19 +181,31 @@ def _in_active_conflict():
     )
 
 
+def _tuples(result: Any) -> list[tuple[Any, ...]]:
+    """A result's rows as the database driver gives them: plain tuples, no SQLAlchemy ``Row`` per
+    row (for the columns read here, integers, text and raw values, SQLAlchemy converts nothing;
+    the rows cost a third of loading a round's 170,000 scores)."""
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _counted_card_rows(connection: Any, ids: list[int]) -> list[Any]:
     """(round id, assignment id, application id, juror id) of every scorecard that counts."""
-    return connection.execute(
-        select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
-        .join(Application, Application.id == Assignment.application_id)
-        .where(
-            Assignment.round_id.in_(ids),
-            Assignment.status == "submitted",
-            Application.status.in_(COUNTED_APPLICATION_STATUSES),
-            ~_in_active_conflict(),
+    return _tuples(
+        connection.execute(
+            select(Assignment.round_id, Assignment.id, Assignment.application_id, Assignment.juror_id)
+            .join(Application, Application.id == Assignment.application_id)
+            .where(
+                Assignment.round_id.in_(ids),
+                Assignment.status == "submitted",
+                Application.status.in_(COUNTED_APPLICATION_STATUSES),
+                ~_in_active_conflict(),
+            )
+            .order_by(Assignment.round_id, Assignment.id)
         )
-        .order_by(Assignment.round_id, Assignment.id)
-    ).all()
+    )
 
 
 def _score_rows(connection: Any, criteria: Sequence[Criterion]) -> tuple[list[Any], Callable[[Any], Any]]:
@@ -214,7 +227,7 @@ def _score_rows(connection: Any, criteria: Sequence[Criterion]) -> tuple[list[An
     dialect = connection.dialect
     type_code = result.context.cursor.description[2][1]
     process = CriterionScore.value.type.dialect_impl(dialect).result_processor(dialect, type_code)
-    return result.all(), process or (lambda value: value)
+    return _tuples(result), process or (lambda value: value)
 
 
 def _names(connection: Any, ids: list[int]) -> tuple[dict[int, tuple[str, str]], dict[int, tuple[str, str]]]:
@@ -222,19 +235,23 @@ def _names(connection: Any, ids: list[int]) -> tuple[dict[int, tuple[str, str]],
     submitted = Assignment.round_id.in_(ids), Assignment.status == "submitted"
     applications = {
         i: (ref, title)
-        for i, ref, title in connection.execute(
-            select(Application.id, Application.ref, Application.title).where(
-                Application.id.in_(select(Assignment.application_id).where(*submitted))
+        for i, ref, title in _tuples(
+            connection.execute(
+                select(Application.id, Application.ref, Application.title).where(
+                    Application.id.in_(select(Assignment.application_id).where(*submitted))
+                )
             )
-        ).all()
+        )
     }
     jurors = {
         i: (email, name)
-        for i, email, name in connection.execute(
-            select(User.id, User.email, User.name).where(
-                User.id.in_(select(Assignment.juror_id).where(*submitted))
+        for i, email, name in _tuples(
+            connection.execute(
+                select(User.id, User.email, User.name).where(
+                    User.id.in_(select(Assignment.juror_id).where(*submitted))
+                )
             )
-        ).all()
+        )
     }
     return applications, jurors
 
@@ -250,7 +267,8 @@ def _coded_scores(
     """
     if not score_rows:
         return _ids(), np.zeros((0, len(column_of)), dtype=np.int32), [None]
-    assignment_ids, criterion_ids, raw = zip(*score_rows, strict=True)
+    # three columns by itemgetter: zip(*rows) over 170,000 rows cost ten times as much
+    assignment_ids, criterion_ids, raw = (list(map(itemgetter(i), score_rows)) for i in range(3))
     converted = {value: process(value) for value in set(raw) - {None}}
     distinct: Any = set(converted.values())
     try:
@@ -357,6 +375,11 @@ def _canonical_json(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+#: :func:`_canonical_json` of a string, without an encoder per call (the function ``json.dumps``
+#: itself applies to a ``str`` when ``ensure_ascii`` is off): once per application of a round.
+_canonical_string = json.encoder.encode_basestring
+
+
 def fingerprint(rnd: Round, criteria: Iterable[Criterion], cards: Iterable[Card]) -> str:
     """SHA-256 (hex) of the canonical JSON of :func:`canonical_inputs`."""
     return hashlib.sha256(_canonical_json(canonical_inputs(rnd, criteria, cards)).encode("utf-8")).hexdigest()
@@ -400,8 +423,8 @@ def inputs_fingerprint(inputs: RoundInputs) -> str:
         key = _canonical_json(inputs.criteria[c].code)
         pieces = np.array(["", *(f",{key}:{_canonical_json(t)}" for t in texts[1:])], dtype=object)
         scores = scores + pieces[inputs.value_codes[:, c]]
-    juror_part = np.array([f"[{_canonical_json(e)}," for e in emails], dtype=object)[juror_of]
-    app_part = np.array([f"{_canonical_json(r)},{{" for r in refs], dtype=object)[app_of]
+    juror_part = np.array([f"[{_canonical_string(e)}," for e in emails], dtype=object)[juror_of]
+    app_part = np.array([f"{_canonical_string(r)},{{" for r in refs], dtype=object)[app_of]
     lines = [
         f"{j}{a}{s[1:]}}}]"
         for j, a, s in zip(
@@ -444,13 +467,25 @@ class Prepared:
     def totals(self) -> list[Fraction | None]:
         """Every inputs' row's exact total (None when excluded), as :meth:`total` gives it, in one pass:
         the rows sharing a total share one Fraction (a few hundred distinct totals for 60,000 rows)."""
+        codes, distinct = self.total_codes()
+        return [None if code < 0 else distinct[code] for code in codes.tolist()]
+
+    def total_codes(self) -> tuple[np.ndarray, list[Fraction]]:
+        """Every inputs' row's exact total as an index into the distinct totals returned with them
+        (−1 when the row is excluded): a few hundred Fractions for 60,000 rows."""
         if isinstance(self.scorecards, ScorecardBatch):
-            scaled, scale = self.scorecards.scaled.tolist(), self.scorecards.scale
-            shared = {value: Fraction(value, scale) for value in set(scaled)}
-            every = [shared[value] for value in scaled]
+            distinct_scaled, code = np.unique(np.asarray(self.scorecards.scaled), return_inverse=True)
+            scale = self.scorecards.scale
+            distinct = [Fraction(int(value), scale) for value in distinct_scaled.tolist()]
         else:
-            every = [card.total for card in self.scorecards]
-        return [None if position < 0 else every[position] for position in self.positions.tolist()]
+            shared: dict[Fraction, int] = {}
+            code = [shared.setdefault(card.total, len(shared)) for card in self.scorecards]
+            distinct = list(shared)
+        code = np.asarray(code, dtype=np.int64).reshape(-1)
+        codes = np.full(len(self.positions), -1, dtype=np.int64)
+        kept = self.positions >= 0
+        codes[kept] = code[self.positions[kept]]
+        return codes, distinct
 
 
 def _prepare_one_by_one(inputs: RoundInputs) -> Prepared:
@@ -692,7 +727,7 @@ class MethodRanking:
             return cls(method=method, error=str(ranked))
         return cls(
             method=method,
-            applications=tuple(str(a) for a in ranked.applications),
+            applications=tuple(map(str, ranked.applications)),
             ranks=np.array(ranked.ranks, dtype=np.int64),
         )
 
@@ -1143,19 +1178,17 @@ class Line:
 
 
 @dataclass
-class RoundReport:
+class RoundOutcome:
+    """A round's results as stored (:mod:`judging.results.stored`): the round's method, the other
+    compared methods' rankings, the cut, leniency and flags; nothing said in a reader's language."""
+
     round: Round
     prize: Prize
     computation: Computation
     document: dict[str, Any]
-    lines: list[Line]
-    unscored: list[
-        tuple[int, str, str]
-    ]  # (application id, ref, title) of applications without a counted card
     cut: int
     final: bool
     tie: TieAtCut | None
-    sensitivity: list[Sensitivity]
     jurors: list[tuple[str, str, float | None]]  # (name, email, offset), by name
     flags: list[Any]
     juror_names: dict[str, str]
@@ -1166,79 +1199,146 @@ class RoundReport:
     def result(self) -> RoundResult | None:
         return self.computation.result
 
+    @cached_property
+    def application_ids(self) -> dict[str, int]:
+        """The scored applications' ids by reference."""
+        inputs = self.computation.inputs
+        return {inputs.applications[i][0]: i for i in np.unique(inputs.application_ids).tolist()}
+
+
+@dataclass
+class RoundReport(RoundOutcome):
+    """Everything the results page shows about a round computed live: its outcome, the ranking's
+    lines, the applications without a counted scorecard, the sensitivity panel's sentences."""
+
+    lines: list[Line] = field(default_factory=list)
+    #: (application id, ref, title) of applications without a counted card
+    unscored: list[tuple[int, str, str]] = field(default_factory=list)
+    sensitivity: list[Sensitivity] = field(default_factory=list)
+
+
+def juror_places(inputs: RoundInputs) -> dict[int, int]:
+    """Each juror's place when jurors are listed by name (as the reader's collation orders them),
+    then email: the order of an application's juror totals. One collation key per juror."""
+    key = sort_key()
+
+    def by_name(juror_id: int) -> tuple[Any, str]:
+        email, name = inputs.jurors[juror_id]
+        return (key(name or email), email)
+
+    ordered = sorted(np.unique(inputs.juror_ids).tolist(), key=by_name)
+    return {juror_id: place for place, juror_id in enumerate(ordered)}
+
+
+@dataclass(frozen=True)
+class GroupedTotals:
+    """Every counted scorecard's juror and exact total, grouped by application, jurors by name.
+
+    Application ``applications[k]`` has the entries ``starts[k]`` to ``starts[k + 1]``: juror
+    ``juror_ids[e]``, total ``totals[total_codes[e]]`` (the distinct totals, shared)."""
+
+    applications: np.ndarray
+    starts: np.ndarray
+    juror_ids: np.ndarray
+    total_codes: np.ndarray
+    totals: list[Fraction]
+
+    def entries(self, application_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each application's entries start and stop (equal when it has none)."""
+        ids = np.asarray(application_ids, dtype=np.int64)
+        at = np.searchsorted(self.applications, ids)
+        found = at < len(self.applications)
+        found[found] = self.applications[at[found]] == ids[found]
+        starts = np.where(found, self.starts[np.minimum(at, len(self.applications))], 0)
+        stops = np.where(found, self.starts[np.minimum(at + 1, len(self.applications))], 0)
+        return starts, stops
+
+
+def grouped_totals(inputs: RoundInputs, prepared: Prepared) -> GroupedTotals:
+    """The counted scorecards' totals grouped by application, each group's jurors in name order
+    (:func:`juror_places`, then the inputs' order): one sort of every scorecard, no Fraction per
+    scorecard (storing a round reads every application's totals)."""
+    codes, distinct = prepared.total_codes()
+    rows = np.flatnonzero(codes >= 0)
+    juror_ids = inputs.juror_ids[rows]
+    places = juror_places(inputs)
+    present, inverse = np.unique(juror_ids, return_inverse=True)
+    place = np.array([places[j] for j in present.tolist()], dtype=np.int64)[inverse.reshape(-1)]
+    application_ids = inputs.application_ids[rows]
+    order = np.lexsort((rows, place, application_ids))
+    applications, starts = np.unique(application_ids[order], return_index=True)
+    return GroupedTotals(
+        applications=applications,
+        starts=np.append(starts, len(order)).astype(np.int64),
+        juror_ids=juror_ids[order],
+        total_codes=codes[rows][order],
+        totals=distinct,
+    )
+
 
 def _juror_totals(
     inputs: RoundInputs, prepared: Prepared
 ) -> Callable[[int], list[tuple[str, str, Fraction]]]:
-    """For an application id: its counted scorecards' (juror name, email, exact total), by name.
-
-    Each juror's collation key is computed once (storing a round reads every application's totals:
-    a key per scorecard cost seconds at 20,000 applications); the rows are grouped by application
-    and their totals made in one pass (a search and a Fraction per scorecard cost a third of a
-    recomputation)."""
-    totals = prepared.totals()
-    juror_ids = inputs.juror_ids.tolist()
-    rows_of: dict[int, list[int]] = {}
-    for i, application_id in enumerate(inputs.application_ids.tolist()):
-        rows_of.setdefault(application_id, []).append(i)
-    keys: dict[int, tuple[Any, str]] = {}
-
-    def key_of(juror_id: int) -> tuple[Any, str]:
-        if juror_id not in keys:
-            email, name = inputs.jurors[juror_id]
-            keys[juror_id] = (sort_key()(name or email), email)
-        return keys[juror_id]
+    """For an application id: its counted scorecards' (juror name, email, exact total), by name
+    (:func:`grouped_totals`, made once for the whole round)."""
+    grouped = grouped_totals(inputs, prepared)
+    group_of = {application_id: k for k, application_id in enumerate(grouped.applications.tolist())}
+    starts = grouped.starts.tolist()
 
     def of(application_id: int) -> list[tuple[str, str, Fraction]]:
+        k = group_of.get(application_id)
+        if k is None:
+            return []
         out = []
-        for i in rows_of.get(application_id, ()):
-            total = totals[i]
-            if total is not None:
-                juror_id = juror_ids[i]
-                email, name = inputs.jurors[juror_id]
-                out.append((key_of(juror_id), (name or email, email, total)))
-        return [line for _key, line in sorted(out, key=lambda item: item[0])]
+        for juror_id, code in zip(
+            grouped.juror_ids[starts[k] : starts[k + 1]].tolist(),
+            grouped.total_codes[starts[k] : starts[k + 1]].tolist(),
+            strict=True,
+        ):
+            email, name = inputs.jurors[juror_id]
+            out.append((name or email, email, grouped.totals[code]))
+        return out
 
     return of
 
 
-def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> RoundReport:
-    """Everything the results page shows about ``rnd``, in a fixed number of queries (six).
+def round_outcome(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> RoundOutcome:
+    """The round's results with every compared method, as stored: five queries (:func:`load_inputs`).
 
-    The round's own method and the other methods of the sensitivity panel come from
-    :data:`round_cache` when the inputs' fingerprint was already computed in this process.
+    The round's own method and the other methods come from :data:`round_cache` when the inputs'
+    fingerprint was already computed in this process.
     """
     inputs = load_inputs(db, [rnd])[rnd.id]
     comp = round_cache.computation(inputs, rnd.method)
     others = round_cache.rankings(inputs, [m for m in COMPARED_METHODS if m != rnd.method])
     final = is_final_round(rnd, prize_rounds)
     cut = cut_size(rnd, prize, prize_rounds)
-    tie = tie_at_cut(comp.result, cut)
     names = {}
     for juror_id in np.unique(inputs.juror_ids).tolist():
         email, name = inputs.jurors[juror_id]
         names[email] = name or email
-    by_ref = {}
-    for application_id in np.unique(inputs.application_ids).tolist():
-        ref, title = inputs.applications[application_id]
-        by_ref[ref] = (application_id, title or "")
-    totals_of = _juror_totals(inputs, inputs.prepared)
-    lines = []
-    for row in comp.result.rows if comp.result else ():
-        ref = str(row.application)
-        application_id, title = by_ref[ref]
-        lines.append(
-            Line(
-                ref=ref,
-                application_id=application_id,
-                title=title,
-                row=row,
-                juror_totals=lambda application_id=application_id: totals_of(application_id),
-                above_cut=row.rank <= cut,
-                in_tie_at_cut=tie is not None and ref in tie.applications,
-            )
-        )
-    ranked = {line.ref for line in lines}
+    offsets = comp.result.juror_offsets if comp.result else {}
+    jurors = sorted(
+        ((names.get(str(email), str(email)), str(email), offsets.get(email)) for email in offsets),
+        key=lambda j: (sort_key()(j[0]), j[1]),
+    )
+    return RoundOutcome(
+        round=rnd,
+        prize=prize,
+        computation=comp,
+        document=round_document(comp),
+        cut=cut,
+        final=final,
+        tie=tie_at_cut(comp.result, cut),
+        jurors=jurors,
+        flags=list(comp.result.juror_flags) if comp.result else [],
+        juror_names=names,
+        other_rankings=dict(others),
+    )
+
+
+def _unscored(db: Session, rnd: Round, final: bool, ranked: set[str]) -> list[tuple[int, str, str]]:
+    """The prize's applications in the running without a ranked row (a final: its own ones only)."""
     in_running = select(Application.id, Application.ref, Application.title).where(
         Application.prize_id == rnd.prize_id, Application.status.in_(COUNTED_APPLICATION_STATUSES)
     )
@@ -1253,28 +1353,41 @@ def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[R
                 ),
             )
         )
-    unscored_rows = db.execute(in_running.order_by(Application.ref)).all()
-    unscored = [(i, ref, title or "") for i, ref, title in unscored_rows if ref not in ranked]
-    offsets = comp.result.juror_offsets if comp.result else {}
-    jurors = sorted(
-        ((names.get(str(email), str(email)), str(email), offsets.get(email)) for email in offsets),
-        key=lambda j: (sort_key()(j[0]), j[1]),
-    )
+    rows = db.execute(in_running.order_by(Application.ref)).all()
+    return [(i, ref, title or "") for i, ref, title in rows if ref not in ranked]
+
+
+def round_report(db: Session, rnd: Round, prize: Prize, prize_rounds: Sequence[Round]) -> RoundReport:
+    """Everything the results page shows about ``rnd``, computed live, in a fixed number of queries
+    (six): :func:`round_outcome`, the ranking's lines, the unscored applications, the sensitivity."""
+    outcome = round_outcome(db, rnd, prize, prize_rounds)
+    comp, cut, tie = outcome.computation, outcome.cut, outcome.tie
+    inputs = comp.inputs
+    titles = {
+        inputs.applications[i][0]: inputs.applications[i][1] or "" for i in outcome.application_ids.values()
+    }
+    totals_of = _juror_totals(inputs, inputs.prepared)
+    lines = []
+    for row in comp.result.rows if comp.result else ():
+        ref = str(row.application)
+        application_id = outcome.application_ids[ref]
+        lines.append(
+            Line(
+                ref=ref,
+                application_id=application_id,
+                title=titles[ref],
+                row=row,
+                juror_totals=lambda application_id=application_id: totals_of(application_id),
+                above_cut=row.rank <= cut,
+                in_tie_at_cut=tie is not None and ref in tie.applications,
+            )
+        )
+    methods = {rnd.method: comp, **outcome.other_rankings}
     return RoundReport(
-        round=rnd,
-        prize=prize,
-        computation=comp,
-        document=round_document(comp),
+        **{f.name: getattr(outcome, f.name) for f in fields(RoundOutcome)},
         lines=lines,
-        unscored=unscored,
-        cut=cut,
-        final=final,
-        tie=tie,
-        sensitivity=sensitivity({rnd.method: comp, **others}, current=rnd.method, cut=cut, final=final),
-        jurors=jurors,
-        flags=list(comp.result.juror_flags) if comp.result else [],
-        juror_names=names,
-        other_rankings=dict(others),
+        unscored=_unscored(db, rnd, outcome.final, {line.ref for line in lines}),
+        sensitivity=sensitivity(methods, current=rnd.method, cut=cut, final=outcome.final),
     )
 
 

@@ -224,13 +224,13 @@ def test_the_stored_document_is_the_fresh_results_document_byte_for_byte(app, db
 def test_two_readers_at_once_compute_the_round_once(app, db, make, monkeypatch):
     edition, prize, rnd, *_ = five_by_four(make, db)
     computed = []
-    real = results_service.round_report
+    real = results_service.round_outcome
 
     def counting(*args, **kwargs):
         computed.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(results_service, "round_report", counting)
+    monkeypatch.setattr(results_service, "round_outcome", counting)
     start = threading.Barrier(2)
     pages = []
 
