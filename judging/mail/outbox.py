@@ -151,6 +151,14 @@ URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'«»“”]+", re.IGNORECASE)
 URL_TRAILING = ".,;:!?)]}’"
 
 
+#: ``#rrggbb``, as the brand form stores it: checked again here because the value is written into CSS
+CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _colour(value: str | None, platform: str) -> str:
+    return value if value and CSS_COLOUR.fullmatch(value) else platform
+
+
 @dataclass(frozen=True)
 class MailLogo:
     data: bytes
@@ -208,7 +216,7 @@ def html_body(
     ``logo_src`` is where the logo is read from (``cid:`` in a mail, a ``data:`` URI in a preview);
     the footer's address is ``PUBLIC_URL``, never a request's Host.
     """
-    primary = (edition.brand_primary if edition else None) or PLATFORM_PRIMARY
+    primary = _colour(edition.brand_primary if edition else None, PLATFORM_PRIMARY)
     public_url = current_app.config.get("PUBLIC_URL") or ""
     layout = current_app.jinja_env.get_template("mail/_layout.html")
     with force_locale(language):  # no context processor: nothing of a request reaches the mail
@@ -217,7 +225,7 @@ def html_body(
             subject=subject,
             edition_name=localized(edition.name, language) if edition else None,
             primary=primary,
-            accent=(edition.brand_accent if edition else None) or PLATFORM_ACCENT,
+            accent=_colour(edition.brand_accent if edition else None, PLATFORM_ACCENT),
             logo_src=logo_src,
             paragraphs=html_paragraphs(body, f"color:{primary};text-decoration:underline;"),
             public_url=public_url,

@@ -144,6 +144,7 @@ def test_hostile_names_come_out_as_text(app, client, make, db, smtp_server):
         edition_fields={
             "name": {"fr": HOSTILE_EDITION, "en": HOSTILE_EDITION},
             "brand_primary": BRAND_PRIMARY,
+            "brand_accent": "red;}a{",  # not a colour the form accepts (7 characters: the column's size)
         },
     )
     assert HOSTILE_NAME in row.body_text
@@ -154,6 +155,7 @@ def test_hostile_names_come_out_as_text(app, client, make, db, smtp_server):
     assert HOSTILE_NAME in text
     assert "<script>" not in html and "<b>" not in html and 'onmouseover="' not in html
     assert "&lt;script&gt;alert(&#39;édition&#39;)&lt;/script&gt; &amp; Cie</h1>" in html
+    assert "red;}a{" not in html and "solid #b0122f" in html  # a colour not #rrggbb never reaches the CSS
     assert "Tom &amp; Jerry &lt;b&gt;Inc&lt;/b&gt;" in html
     # the address in the name is a link that ends where the quote begins, the quote stays text
     assert '<a href="https://x.example/" style=' in html
