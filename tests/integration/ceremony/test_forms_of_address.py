@@ -94,6 +94,14 @@ def test_the_public_winners_page_titles_each_winner(app, db, built, monkeypatch)
     assert person_name(0, 0) in cards["innovation"]
 
 
+def test_the_press_sheet_titles_each_winner(app, db, built):
+    html = _html(app, db, built, "press")
+    winners = re.findall(r"<strong>(Lauréa[^<]*)</strong>", html)
+    assert winners[:3] == ["Lauréate\u00a0:", "Lauréat\u00a0:", "Lauréat·e\u00a0:"], winners
+    english = _html(app, db, built, "press", language="en")
+    assert "<strong>Winner:</strong>" in english and "Lauréat" not in english
+
+
 def test_the_edition_report_titles_each_winner(app, db, built):
     """The report (page and PDF) names each winner under their own title, not « Lauréat » for everyone."""
     from judging.ceremony.report_pdf import report_html
