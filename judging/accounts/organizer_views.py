@@ -16,7 +16,7 @@ from judging.core.blueprints import organizer as bp
 from judging.core.collation import sorted_by_name
 from judging.core.loading import load_or_404
 from judging.core.permissions import organizer_required
-from judging.core.templating import current_locale
+from judging.core.templating import current_locale, roles_label
 from judging.db import session as db
 
 
@@ -51,7 +51,15 @@ def people():
     ).all()
     # « Émile » before « Zoé », in the reader's language
     staff = sorted_by_name(staff, lambda user: user.display_name, current_locale())
-    return render_template("accounts/people.html", form=form, staff=staff)
+    # A thousand people share a few sets of roles: each set is named once, not once per row.
+    named: dict[frozenset[str], str] = {}
+    roles: dict[int, str] = {}
+    for user in staff:
+        role_set = frozenset(user.roles)
+        if role_set not in named:
+            named[role_set] = roles_label(role_set)
+        roles[user.id] = named[role_set]
+    return render_template("accounts/people.html", form=form, staff=staff, roles=roles)
 
 
 @bp.post("/people/<int:user_id>/end-sessions")
