@@ -159,7 +159,7 @@ def holds_tables(module: str) -> bool:
 
 def is_engine(module: str) -> bool:
     """A pure engine (``jury/engine``, ``results/engine``) is a leaf like the tables: it imports nothing but
-    the standard library, numpy, scipy and other engines (``test_engines_are_pure``), so importing it from a
+    the standard library, numpy and other engines (``test_engines_are_pure``), so importing it from a
     lower rank adds no dependency on that feature's code (the jury's scorecard total and the candidate's
     phase rules use the results engine)."""
     return ".engine." in module or module.endswith(".engine")
@@ -277,7 +277,8 @@ def test_views_are_imported_only_by_create_app():
 
 
 #: What an engine (``jury/engine``, ``results/engine``) never imports: plain values in, plain values out
-#: (the standard library, numpy, scipy and other engine modules), no Flask, no database session.
+#: (the standard library, numpy and other engine modules; scipy is a test dependency only), no Flask, no
+#: database session.
 WEB_OR_DATABASE = {"flask", "flask_babel", "flask_login", "flask_wtf", "sqlalchemy", "werkzeug", "wtforms"}
 
 
