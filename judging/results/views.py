@@ -34,7 +34,7 @@ from judging.core.collation import sort_key
 from judging.core.edits import commit_edit, status_of
 from judging.core.exports import write_csv, write_xlsx_sheets
 from judging.core.forms import add_errors, parse_montreal_time
-from judging.core.labels import METHOD_LABELS, PHASE_LABELS, translated
+from judging.core.labels import METHOD_LABELS, PHASE_LABELS, code_label, translated
 from judging.core.loading import load_or_404
 from judging.core.paging import page_links
 from judging.core.permissions import juror_required, organizer_required
@@ -807,6 +807,38 @@ def _download(
     return response
 
 
+def yes_no(value: Any) -> str | None:
+    """« Oui » / « Non » for a yes-or-no cell (never true/false); None stays empty."""
+    if value is None:
+        return None
+    return _("Yes") if value else _("No")
+
+
+def readable_ranking_rows(rows: list[dict[str, Any]], lines: Sequence[Any]) -> list[dict[str, Any]]:
+    """The export rows in words: decisions by name, yes or no, each juror's total in the reader's
+    number format (« Juror L 95,5 »); the numeric columns keep their exact values. ``rows`` starts
+    with one row per line of ``lines``, in order (then the unscored applications)."""
+    labels = outcome_labels()
+    for index, row in enumerate(rows):
+        row["decision"] = labels.get(row["decision"], row["decision"]) if row.get("decision") else None
+        row["tied"], row["above_cut"] = yes_no(row.get("tied")), yes_no(row.get("above_cut"))
+        if index < len(lines):
+            totals = lines[index].juror_totals
+            row["jurors"] = "; ".join(f"{name} {decimal_text(total)}" for name, _email, total in totals)
+    return rows
+
+
+def readable_scorecard_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scorecard rows in words: the status by name, counts yes or no, the submission time as
+    Montréal wall-clock time (a spreadsheet has no time zones: the header says which)."""
+    for row in rows:
+        row["status"] = code_label("scorecard", row.get("status"))
+        row["counts"] = yes_no(row.get("counts"))
+        if row.get("submitted_at") is not None:
+            row["submitted_at"] = utc_to_local(row["submitted_at"]).replace(microsecond=0)
+    return rows
+
+
 def counted_scorecards(rnd: Round, report: StoredReport) -> dict[str, int]:
     """Juror's email → how many of their scorecards count in the round's results: the submitted
     ones, less those the computation had to leave out (one query)."""
@@ -863,10 +895,8 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
     report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
     lines = report.load_page(0, report.ranked_count)  # every row: the export holds the whole ranking
     decisions = decisions_service.current_selection(db, rnd)
-    labels = outcome_labels()
     rows = results_service.ranking_rows(lines, [line.entry for line in lines], report.unscored, decisions)
-    for row in rows:
-        row["decision"] = labels.get(row["decision"], row["decision"]) if row.get("decision") else None
+    rows = readable_ranking_rows(rows, lines)
     columns = [
         ("rank", _("Rank")),
         ("tied", _("Tied")),
@@ -907,6 +937,7 @@ def scorecards_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
     if fmt not in EXPORT_FORMATS:
         abort(404)
     criteria, rows = results_service.scorecard_rows(db, rnd)
+    rows = readable_scorecard_rows(rows)
     columns = [
         ("application", _("Application")),
         ("title", _("Title")),
@@ -917,7 +948,7 @@ def scorecards_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
         *((f"score:{c.code}", tr(c.name) or c.code) for c in criteria),
         ("total", _("Total (0–100)")),
         ("comment", _("Comment")),
-        ("submitted_at", _("Submitted at")),
+        ("submitted_at", _("Submitted at (Montréal time)")),
     ]
     name = f"{edition.code}-{prize.code}-{rnd.code}-scorecards"
     return _download(rows, columns, fmt, name, _("Scorecards"))

@@ -147,3 +147,29 @@ def test_sheets_and_criterion_columns_are_named_in_words_not_codes(app, db, make
     assert "Critère overall" in headers and "overall" not in headers
     text = organizer_client.get(results_url(edition, prize, rnd, "scorecards/export.csv")).get_data()
     assert "Critère overall" in next(csv.reader(io.StringIO(text.decode("utf-8-sig"))))
+
+
+def test_the_french_exports_say_yes_no_names_and_montreal_time_not_codes(app, db, make, organizer_client):
+    from datetime import datetime
+
+    from judging.core.clock import utc_to_local
+
+    edition, prize, rnd, apps, jurors = five_by_four(make, db)
+    text = organizer_client.get(results_url(edition, prize, rnd, "results/export.csv")).get_data()
+    ranking = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    assert [row["Au-dessus de la ligne"] for row in ranking] == ["Oui", "Oui", "Non", "Non", "Non"]
+    assert {row["Égalité"] for row in ranking} == {"Non"}
+    assert ranking[0]["Totaux des jurés"] == "Juror L 95; Juror M1 65; Juror M2 75"
+    text = organizer_client.get(results_url(edition, prize, rnd, "scorecards/export.csv")).get_data()
+    cards = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    assert {row["Statut"] for row in cards} == {"Soumise", "Conflit déclaré"}
+    assert {row["Compte"] for row in cards} == {"Oui", "Non"}
+    assert "true" not in text.decode() and "submitted" not in text.decode() and "+00:00" not in text.decode()
+    card = db.query(Assignment).filter_by(juror_id=jurors["L"].id, application_id=apps["A"].id).one()
+    expected = utc_to_local(card.submitted_at).replace(microsecond=0)
+    url = results_url(edition, prize, rnd, "scorecards/export.xlsx")
+    sheet = load_workbook(io.BytesIO(organizer_client.get(url).get_data())).active
+    headers = [cell.value for cell in sheet[1]]
+    column = headers.index("Soumise le (heure de Montréal)")
+    times = {row[3]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "A"}
+    assert isinstance(times["l@jury.example"], datetime) and times["l@jury.example"] == expected
