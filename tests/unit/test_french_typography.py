@@ -176,7 +176,7 @@ def page_faults(html: str) -> list[str]:
 def french_pages(client, make, db):
     """A few main pages in French: home, log in, registration, the candidate's pages, the organizer's."""
     edition = make.edition(name={"fr": "MTL Tech Awards 2026", "en": "MTL Tech Awards 2026"})
-    prize = make.prize(edition, name={"fr": "Prix de l'innovation", "en": "Innovation Award"})
+    prize = make.prize(edition, name={"fr": "Prix de l’innovation", "en": "Innovation Award"})
     make.round(prize)
     candidate = make.user(email="cand@example.org", roles=["candidate"])
     application = make.application(prize, applicant=candidate, ref="INN-001", title="Robot de serre")
