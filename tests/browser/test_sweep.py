@@ -127,6 +127,13 @@ def _english_words() -> frozenset[str]:
     return frozenset(found)
 
 
+def _straight_apostrophes(text: str) -> list[str]:
+    """Where a French page writes a straight apostrophe between letters (the first three)."""
+    english = _english_words()
+    found = [match for match in STRAIGHT_APOSTROPHE.finditer(text) if match.group() not in english]
+    return [_around(text, match) for match in found[:3]]
+
+
 def _around(text: str, match: re.Match) -> str:
     """The match with a few words around it, to find it on the page."""
     return " ".join(text[max(0, match.start() - 40) : match.end() + 20].split())
@@ -143,11 +150,9 @@ def _findings(page, url: str, width: int, language: str, codes: set[str]) -> dic
         found["seconds"] = _around(text, SECONDS.search(text))
     if '{"' in text:
         found["json"] = text[text.index('{"') :][:60]
-    if language == "fr":
-        english = _english_words()
-        straight = [m for m in STRAIGHT_APOSTROPHE.finditer(text) if m.group() not in english]
-        if straight:
-            found["apostrophe"] = [_around(text, match) for match in straight[:3]]
+    straight = _straight_apostrophes(text) if language == "fr" else []
+    if straight:
+        found["apostrophe"] = straight
     shown = codes | (set(STATUS_CODES) if language == "fr" else set())
     prose = COMMANDS.sub("", text)
     leaked = [re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", prose) for code in sorted(shown)]
