@@ -115,8 +115,16 @@ def visible_outcomes(application: Application, decisions: Iterable[Decision], no
     return [outcome for outcome in OUTCOME_ORDER if outcome in shown]
 
 
-def status_key(application: Application, now: datetime) -> str:
-    """draft, submitted, under-review, withdrawn or ineligible (outcomes come from visible_outcomes)."""
-    if application.status == "submitted" and any(r.phase in REVIEW_PHASES for r in application.prize.rounds):
+def status_key(application: Application, now: datetime, outcomes: Iterable[str] = ()) -> str:
+    """draft, submitted, under-review, withdrawn or ineligible (outcomes come from visible_outcomes).
+
+    An application told it is not among the finalists is no longer under review, even while the
+    prize's final is judged (« Soumise · Non retenue », not « En évaluation · Non retenue »).
+    """
+    if (
+        application.status == "submitted"
+        and "not-selected" not in outcomes
+        and any(r.phase in REVIEW_PHASES for r in application.prize.rounds)
+    ):
         return "under-review"
     return application.status

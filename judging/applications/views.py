@@ -134,15 +134,17 @@ def dashboard():
     mine = candidate_queries.applications_of(db, current_user)
     decisions = candidate_queries.decisions_for(db, mine)
     now = clock.now()
-    rows = [
-        {
-            "application": application,
-            "status": rules.status_key(application, now),
-            "outcomes": rules.visible_outcomes(application, decisions, now),
-            "editable": rules.can_edit(application, now),
-        }
-        for application in mine
-    ]
+    rows = []
+    for application in mine:
+        outcomes = rules.visible_outcomes(application, decisions, now)
+        rows.append(
+            {
+                "application": application,
+                "status": rules.status_key(application, now, outcomes),
+                "outcomes": outcomes,
+                "editable": rules.can_edit(application, now),
+            }
+        )
     return render_template("applications/dashboard.html", rows=rows, **_page_context())
 
 
@@ -438,11 +440,12 @@ def application(application_id: int):
     found = get_own_application_or_404(application_id, current_user)
     now = clock.now()
     decisions = candidate_queries.decisions_for(db, [found])
+    outcomes = rules.visible_outcomes(found, decisions, now)
     return render_template(
         "applications/application.html",
         application=found,
-        status=rules.status_key(found, now),
-        outcomes=rules.visible_outcomes(found, decisions, now),
+        status=rules.status_key(found, now, outcomes),
+        outcomes=outcomes,
         jury_comments=candidate_queries.released_comments(db, found),
         deadline=rules.deadline_of(found),
         editable=rules.can_edit(found, now),

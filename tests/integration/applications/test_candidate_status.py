@@ -133,6 +133,26 @@ def test_not_selected_shows_with_the_finalists(client, db, setup, clock):
     assert 'id="outcome-not-selected"' in page(client, s["mine"])
 
 
+def test_an_application_told_it_is_not_selected_is_no_longer_under_review(client, db, setup, clock):
+    """While the final is judged, a candidate not selected read « Under review · Not selected »."""
+    s = setup
+    s["round"].phase = "announced"
+    s["final"].phase = "judging"
+    db.add(
+        Decision(
+            prize_id=s["prize"].id,
+            round_id=s["round"].id,
+            application_id=s["mine"].id,
+            outcome="not-selected",
+        )
+    )
+    db.commit()
+    html = page(client, s["mine"])
+    assert 'id="outcome-not-selected"' in html
+    assert '<span class="badge text-bg-success" id="status">Submitted</span>' in html
+    assert "Under review" not in html and "Under review" not in text_of(client.get("/candidate/"))
+
+
 def test_nothing_about_scores_jurors_or_other_applications(client, db, setup, clock):
     s = setup
     s["round"].phase = "announced"
