@@ -858,25 +858,20 @@ def _juror_visible_rounds(db: Session, juror_id: int) -> dict[int, Round]:
     return {rnd.id: rnd for rnd in rounds}
 
 
-def _labelled_cards(db: Session, ids: list[int]) -> dict[int, Assignment]:
-    """The scorecards ``ids`` with what their labels read (two queries whatever their number)."""
-    cards = db.scalars(
-        select(Assignment)
-        .where(Assignment.id.in_(ids))
+def _labelled_applications(db: Session, ids: list[int]) -> dict[int, Application]:
+    """The applications ``ids`` with only what their labels read (the reference, the title, and what
+    masks a blind round's title: names, e-mails, organization, website), the applicant and the
+    organization joined (one query whatever their number)."""
+    applications = db.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
         .options(
-            # Only what the labels need (the reference, the title, and what masks a blind round's
-            # title: names, e-mails, organization, website), the applicant and the organization joined.
-            selectinload(Assignment.application).load_only(*LABEL_COLUMNS),
-            selectinload(Assignment.application)
-            .joinedload(Application.applicant)
-            .load_only(User.name, User.email)
-            .lazyload(User.role_rows),
-            selectinload(Assignment.application)
-            .joinedload(Application.organization)
-            .load_only(Organization.name),
+            load_only(*LABEL_COLUMNS),
+            joinedload(Application.applicant).load_only(User.name, User.email).lazyload(User.role_rows),
+            joinedload(Application.organization).load_only(Organization.name),
         )
     )
-    return {card.id: card for card in cards}
+    return {application.id: application for application in applications}
 
 
 def _round_entry(rnd: Round, rows: list[CardRow], blocked: set[tuple[int, int]], asked: int | None) -> dict:
@@ -902,9 +897,10 @@ def juror_rounds(db: Session, juror: User, pages: dict[int, int] | None = None) 
     scorecards in the juror's order (``pages``: round id → page asked, else the first), in a fixed
     number of queries whatever the number of scorecards.
 
-    ``cards`` (the page) and ``declared`` (the declared conflicts, listed apart) are scorecards with
-    their applications loaded for the labels; scorecards in conflict (a conflict found after
-    assignment) are only counted (``conflicted``) and cannot be opened.
+    ``cards`` (the page) and ``declared`` (the declared conflicts, listed apart) are plain rows
+    (:class:`CardRow`); ``applications`` holds their applications by id, loaded with what their labels
+    read. Scorecards in conflict (a conflict found after assignment) are only counted
+    (``conflicted``) and cannot be opened.
     """
     juror_id = juror.id  # once: ``juror`` may be Flask-Login's proxy, slow to read in a loop
     rounds = _juror_visible_rounds(db, juror_id)
@@ -918,11 +914,12 @@ def juror_rounds(db: Session, juror: User, pages: dict[int, int] | None = None) 
         _round_entry(rnd, by_round[rnd.id], blocked, (pages or {}).get(rnd.id))
         for rnd in sorted(rounds.values(), key=lambda r: (r.prize.position, r.position, r.id))
     ]
-    cards = _labelled_cards(db, [row.id for entry in entries for row in entry["cards"] + entry["declared"]])
+    applications = _labelled_applications(
+        db, [row.application_id for entry in entries for row in entry["cards"] + entry["declared"]]
+    )
     slots = set(db.scalars(select(PitchSlot.round_id).where(PitchSlot.round_id.in_(list(rounds))).distinct()))
     for entry in entries:
-        entry["cards"] = [cards[row.id] for row in entry["cards"]]
-        entry["declared"] = [cards[row.id] for row in entry["declared"]]
+        entry["applications"] = applications
         entry["live"] = entry["round"].id in slots
     return entries
 

@@ -107,7 +107,7 @@ def dashboard():
         )
         entry["closed"] = rules.judging_closed_reason(rnd, now)
         entry["labels"] = {
-            card.id: application_label(card.application, viewer=JUROR, round=rnd)
+            card.id: application_label(entry["applications"][card.application_id], viewer=JUROR, round=rnd)
             for card in entry["cards"] + entry["declared"]
         }
     return render_template("jury/dashboard.html", rounds=rounds)
