@@ -301,6 +301,19 @@ def test_no_change_once_the_round_leaves_the_judging_phase(juror_client, db, sce
     assert stored(db, card) == {}
 
 
+def test_a_closed_round_on_the_dashboard_does_not_wait_for_a_deadline(juror_client, db, scene):
+    """« Aucune date de fin d’évaluation n’est encore fixée. » next to « L’évaluation de ce tour est
+    close » (seen on the demo's juror dashboard once the preselection was decided)."""
+    rnd = db.get(Assignment, scene["card"].id).round
+    rnd.phase = "deliberation"
+    rnd.judging_closes_at = None
+    db.commit()
+    english(juror_client)
+    page = juror_client.get("/jury/").get_data(as_text=True)
+    assert "Judging of this round is closed" in page
+    assert "No judging deadline is set yet." not in page
+
+
 def test_a_round_not_yet_in_judging_is_invisible(juror_client, db, scene):
     rnd = db.get(Assignment, scene["card"].id).round
     rnd.phase = "screening"
