@@ -246,11 +246,11 @@ _SAMPLES: dict[str, dict[str, Any]] = {
     "name": {"fr": "Camille Exemple", "en": "Camille Exemple"},
     "ref": {"fr": "INN-001", "en": "INN-001"},
     "title": {"fr": "Projet Exemple", "en": "Sample Project"},
-    "prize": {"fr": "Prix de l'innovation", "en": "Innovation Award"},
+    "prize": {"fr": "Prix de l’innovation", "en": "Innovation Award"},
     "link": {"fr": "https://example.org/candidate/", "en": "https://example.org/candidate/"},
     "citation": {"fr": "Pour un projet audacieux et utile.", "en": "For a bold and useful project."},
     "comments": {
-        "fr": ["Un dossier clair et convaincant.", "Précisez le modèle d'affaires."],
+        "fr": ["Un dossier clair et convaincant.", "Précisez le modèle d’affaires."],
         "en": ["A clear and convincing application.", "Say more about the business model."],
     },
 }

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from judging.core.models import Base
+from judging.schema import Base  # every feature's models, whatever ran before this test
 from judging.db import make_engine
 
 
