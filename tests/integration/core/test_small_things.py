@@ -360,6 +360,22 @@ def test_a_leniency_flag_shows_the_figure_behind_it(organizer_client, make, db):
     )
 
 
+def test_a_flagged_juror_reads_signale_e_in_french(organizer_client, make, db):
+    """« signalé » for every flagged juror, a woman included (the export's heading says « Signalé·e »)."""
+    from tests.scenarios import five_by_four
+
+    matrix = {
+        "J1": {"A": 90, "B": 80, "C": 85},
+        "J2": {"A": 88, "B": 82, "C": 80},
+        "H": {"A": 40, "B": 30, "C": 40},
+    }
+    edition, prize, rnd, *_ = five_by_four(make, db, matrix=matrix, code="flag-2027")
+    html = _page(organizer_client.get(_results_url(edition, prize, rnd)))
+    row = html[html.index('data-juror="h@jury.example"') :]
+    row = row[: row.index("</tr>")]
+    assert '<span class="badge text-bg-warning juror-flag">signalé·e</span>' in row
+
+
 def test_the_phase_page_does_not_say_judging_is_open_once_in_deliberation(organizer_client, make, db):
     prize = make.prize()
     rnd = make.round(prize, phase="deliberation")
