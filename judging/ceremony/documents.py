@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import render_template
-from flask_babel import force_locale, format_date, format_datetime, format_time
+from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from judging.accounts.models import User
 from judging.ceremony.audience import AudienceSegment, ceremony_audience, public_audience
 from judging.ceremony.plan import CeremonyPlan, withhold_names
 from judging.core.pdf import render_pdf
+from judging.core.templating import local_datetime
 from judging.editions.models import Edition
 
 KINDS = ("run-of-show", "envelopes", "presenters", "certificates", "press")
@@ -143,20 +144,21 @@ def t(language: str, key: str, **values: Any) -> str:
 
 
 def when(language: str, value: datetime | None, fmt: str = "long") -> str:
-    """A stored UTC time as Montréal time, written in ``language``.
+    """A stored UTC time as Montréal time, written in ``language`` as the pages write it.
 
-    ``fmt`` is ``day`` (the date and the hour: "jeudi 16 octobre 2025, 19:00"), ``date`` (the
-    date alone), ``time`` (19:00) or a Babel format for :func:`flask_babel.format_datetime`.
+    ``fmt`` is ``day`` (the date, the hour and the zone: « jeudi 16 octobre 2025 à 19 h 00 (HAE) »,
+    "Thursday, October 16, 2025 at 7:00 PM (EDT)"), ``date`` (the date alone), ``time`` (« 19 h 00 »,
+    "7:00 PM": one way of writing the hour per language, on every line) or a Babel pattern.
     """
     if value is None:
         return ""
     with force_locale(language):
-        if fmt == "day":
-            return f"{format_date(value, 'full')}, {format_time(value, 'short')}"
+        if fmt == "day":  # French typography: « 16 octobre », « 19 h 00 » never broken across lines
+            return local_datetime(value, "full", keep_together=True)
         if fmt == "date":
             return format_date(value, "long")
         if fmt == "time":
-            return format_time(value, "HH:mm")
+            return local_datetime(value, "time", keep_together=True)
         return format_datetime(value, fmt)
 
 

@@ -69,7 +69,9 @@ def test_run_of_show(app, db, make, paper):
         text = squash(_pdf(db, built, "run-of-show", paper=paper))
     assert "Déroulement" in text or "Run of show" in text
     assert in_order(text, PRIZE_FR)
-    assert in_order(text, ["19:00", "19:12", "19:22", "19:30"])
+    assert in_order(text, ["19 h 00", "19 h 12", "19 h 22", "19 h 30"])  # Québec French hours
+    assert "Cérémonie le jeudi 16 octobre 2025 à 19 h 00 (HAE)" in text
+    assert "19:" not in text
     for i in range(4):
         # finalists in their pitch order, within their prize's segment
         segment = text[text.index(PRIZE_FR[i]) : text.index(PRIZE_FR[i + 1]) if i < 3 else len(text)]
@@ -78,6 +80,19 @@ def test_run_of_show(app, db, make, paper):
         assert f"Place au {PRIZE_FR[i]} !" in segment  # host's lines
         assert person_name(i, 3) in segment  # the mention
     assert "Pour l'audace" not in text  # the winner's citation stays in the envelope
+
+
+def test_the_english_run_of_show_writes_every_hour_the_same_way(app, db, make):
+    built = ceremony_edition(make, db)
+    with app.test_request_context():
+        text = squash(_pdf(db, built, "run-of-show", language="en"))
+        both = squash(_pdf(db, built, "run-of-show", language="bilingual"))
+    assert "Ceremony on Thursday, October 16, 2025 at 7:00 PM (EDT)" in text
+    assert in_order(text, ["7:00 PM", "7:12 PM", "7:22 PM", "7:30 PM"])
+    assert "19:" not in text and "19 h" not in text  # not "6:00 PM" here and "18:00" there
+    # bilingual: each language's header in its own way; the shared time lines in the first language
+    assert "7:00 PM (EDT)" in both and "16 octobre 2025 à 19 h 00" in both
+    assert "19 h 12" in both and "19:" not in both
 
 
 def test_envelopes_one_page_per_prize_with_its_winner(app, db, make):
