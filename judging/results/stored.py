@@ -220,6 +220,9 @@ def _others_texts(outcome: computation.RoundOutcome, refs: list[str]) -> list[st
         if ranking.ok:
             rank_of = dict(zip(ranking.applications, np.asarray(ranking.ranks).tolist(), strict=True))
             columns.append((_json(method) + ": ", [rank_of.get(ref) for ref in refs]))
+    if columns and all(None not in ranks for _key, ranks in columns):  # each method ranks every one
+        template = "{" + ", ".join(key + "%d" for key, _ranks in columns) + "}"
+        return [template % ranks for ranks in zip(*(ranks for _key, ranks in columns), strict=True)]
     texts = []
     for n in range(len(refs)):
         parts = [key + str(ranks[n]) for key, ranks in columns if ranks[n] is not None]
