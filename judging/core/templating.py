@@ -35,6 +35,9 @@ def tr(value: Any) -> str:
 
 #: French is Montréal's French: « 23 h 59 » and « HNE »/« HAE » (Babel's plain "fr" writes "23:59 -0500").
 BABEL_LOCALES = {"fr": "fr_CA"}
+#: The short date of each language, where it differs: Canadian English's « 2026-12-06 », not "12/6/26"
+#: (6 December or 12 June?), and the same as French's.
+SHORT_DATE_LOCALES = {"en": "en_CA"}
 #: Hours without a leading zero, as the Office québécois de la langue française writes them.
 TIME_PATTERNS = {"fr": ("H 'h' mm", "H 'h' mm 'min' ss 's'")}
 
@@ -79,7 +82,8 @@ def local_datetime(value: datetime | None, fmt: str = "medium", *, keep_together
     if fmt == "time":
         return _unbroken(local_time(value), keep)
     if fmt in ("short", "medium", "long", "full"):
-        day = french_ordinal(dates.format_date(local, fmt, locale=locale), local, language)
+        date_locale = SHORT_DATE_LOCALES.get(language, locale) if fmt == "short" else locale
+        day = french_ordinal(dates.format_date(local, fmt, locale=date_locale), local, language)
         return _(
             "%(date)s at %(time)s (%(zone)s)",
             date=_unbroken(day, keep),

@@ -25,6 +25,9 @@ SUMMER = aware(2026, 7, 16, 13, 5, 30)  # 9:05:30 on July 16 (EDT, UTC-4)
         ("fr", WINTER, "time", "23 h 59"),
         ("en", WINTER, "long", "December 15, 2026 at 11:59\u202fPM (EST)"),
         ("en", SUMMER, "long", "July 16, 2026 at 9:05:30\u202fAM (EDT)"),
+        # the short date in the order no Canadian misreads (en's "12/15/26" is December or the 12th)
+        ("en", WINTER, "short", "2026-12-15 at 11:59\u202fPM (EST)"),
+        ("fr", WINTER, "short", "2026-12-15 à 23 h 59 (HNE)"),
     ],
 )
 def test_one_helper_writes_montreal_time_in_each_language(app, language, moment, style, expected):
