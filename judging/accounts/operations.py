@@ -12,7 +12,7 @@ import email_validator
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from judging.accounts import queries
@@ -127,7 +127,8 @@ def user_for_session(db: Session, session_id: str) -> User | None:
     user_id, _, token = (session_id or "").partition(":")
     if not (user_id.isascii() and user_id.isdigit() and token):
         return None
-    user = db.get(User, int(user_id))
+    # Every request asks this: the roles joined in the same statement (their own selectin is one more)
+    user = db.get(User, int(user_id), options=[joinedload(User.role_rows)])
     if user is None or not user.active or not user.session_token:
         return None
     return user if hmac.compare_digest(user.session_token, token) else None
