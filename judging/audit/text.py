@@ -325,8 +325,8 @@ def changes(event: AuditEvent, names: Names | None = None) -> list[dict[str, str
     """The fields that differ between before and after: field, before and after in words (scores
     by criterion name, from ``names[("criterion", round_id, code)]``)."""
     before, after = (
-        _named_scores(event.before or {}, event, names),
-        _named_scores(event.after or {}, event, names),
+        _named_finalists(_named_scores(event.before or {}, event, names), names),
+        _named_finalists(_named_scores(event.after or {}, event, names), names),
     )
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
@@ -345,6 +345,22 @@ def changes(event: AuditEvent, names: Names | None = None) -> list[dict[str, str
             }
         )
     return rows
+
+
+def _finalist_ids(snapshot: Any) -> list[int]:
+    """The application ids an audience award's ``finalists`` list holds (a round's holds references)."""
+    found = snapshot.get("finalists") if isinstance(snapshot, dict) else None
+    if not isinstance(found, list) or not all(isinstance(i, int) for i in found):
+        return []
+    return found
+
+
+def _named_finalists(snapshot: Any, names: Names | None) -> Any:
+    """The snapshot with its finalists as references (« INN-003 ») instead of application ids."""
+    ids = _finalist_ids(snapshot)
+    if not ids:
+        return snapshot
+    return {**snapshot, "finalists": [(names or {}).get(("reference", i), str(i)) for i in ids]}
 
 
 def _named_scores(snapshot: Any, event: AuditEvent, names: Names | None) -> Any:
@@ -380,17 +396,27 @@ def sentences(event: AuditEvent, names: Names | None = None) -> list[str]:
     return [_("%(who)s changed %(object)s.", who=person, object=thing)]
 
 
+def _application_names(db: Any, events: list[AuditEvent]) -> dict[Any, str]:
+    """« REF · title » of the applications the events are about, and the reference alone of those an
+    audience award's finalists list holds (``("reference", id)``)."""
+    names: dict[Any, str] = {}
+    ids = {e.object_id for e in events if e.object_type == "application" and e.object_id}
+    listed = {i for e in events for snapshot in (e.before, e.after) for i in _finalist_ids(snapshot)}
+    if ids | listed:
+        query = select(Application.id, Application.ref, Application.title).where(
+            Application.id.in_(ids | listed)
+        )
+        for i, ref, title in db.execute(query):
+            names[("application", i)] = f"{ref} · {title}" if title else ref
+            names[("reference", i)] = ref
+    return names
+
+
 def object_names(db: Any, events: list[AuditEvent]) -> dict[Any, str]:
     """What the events' snapshots do not name, looked up for the whole page (a fixed number of
     queries): applications (« REF · title »), scorecards (« REF · juror ») and the criteria of the
     events' rounds (``("criterion", round_id, code)`` → name)."""
-    names: dict[Any, str] = {}
-    ids = {e.object_id for e in events if e.object_type == "application" and e.object_id}
-    if ids:
-        query = select(Application.id, Application.ref, Application.title).where(Application.id.in_(ids))
-        names |= {
-            ("application", i): f"{ref} · {title}" if title else ref for i, ref, title in db.execute(query)
-        }
+    names = _application_names(db, events)
     ids = {e.object_id for e in events if e.object_type == "assignment" and e.object_id}
     if ids:
         query = (

@@ -117,6 +117,8 @@ def test_the_demo_seasons_trail_names_its_fields_in_french(app, db, client):
     branded = page_text(client.get(f"/organizer/editions/{edition.id}/audit?action=edition.updated"))
     assert "La plateforme a changé la couleur principale de l’édition de rien à #1b2a4a." in branded
     assert "brand" not in branded
+    audience = page_text(client.get(f"/organizer/editions/{edition.id}/audit?action=audience.finalists_set"))
+    assert "les finalistes : rien → DCF-" in audience and "INN-003" in audience  # references, not ids
     assert "l’ordre de passage : rien → la référence : DCF-013, le début : 30 novembre 2026 à 9 h 00" in text
     for raw in (
         "public at",
