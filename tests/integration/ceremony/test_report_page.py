@@ -52,6 +52,8 @@ def test_report_page_figures(app, db, make, organizer_client):
     assert "Québec, hors Montréal 32 21,77 %" in text and "Canada, hors Québec 3 2,04 %" in text
     assert "87 des 147 candidatures reçues sont dirigées par une femme : 59,18 %" in text
     assert "Finalistes 12" in text and "Lauréats 4" in text
+    # both rows speak of applications (« candidatures »): « Dirigée », « Non dirigée »
+    assert "Dirigée par une femme" in text and "Non dirigée par une femme, ou sans réponse" in text
     # four charts, drawn as SVG without inline styles (the CSP forbids them)
     assert raw.count("<svg") == 4 and "style=" not in raw.split("<main")[1]
     assert 'class="report-chart chart-regions"' in raw
