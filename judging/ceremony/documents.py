@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import render_template
-from flask_babel import force_locale, format_date, format_datetime
+from flask_babel import force_locale, format_date, format_datetime, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -114,6 +114,9 @@ MESSAGES = {
     "audience_lines": _l("The %(prize)s, voted by the audience of the finalists' pitch night."),
     "audience_tie": _l("Tie: the award is shared."),
     "audience_pending": _l("Announced at the ceremony."),
+    # the audience award's winner line before it is known (inclusive), and when it is shared
+    "winner_unknown": lazy_pgettext("inclusive", "Winner"),
+    "shared_winners": lazy_pgettext("shared award", "Winners"),
 }
 
 

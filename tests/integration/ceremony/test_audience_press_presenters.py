@@ -55,7 +55,7 @@ def test_before_the_reveal_the_press_sheet_lists_the_audience_finalists_but_no_w
     text = squash(pdf(organizer_client, built, "press"))
     part = audience_part(text, "Prix du public")
     assert text.index(PRIZES[-1][1]) < text.index("Prix du public")
-    assert "Annoncé·e lors de la cérémonie." in part
+    assert "Lauréat·e : Annoncé·e lors de la cérémonie." in part  # nobody known yet: the inclusive title
     for i in range(3):
         assert person_name(i, 2) in part
     assert not any(str(c) in part for c in COUNTS)
@@ -91,6 +91,9 @@ def test_a_shared_audience_award_names_every_winner_on_the_press_sheet(db, make,
     )[0]
     assert person_name(0, 2) in winner and person_name(1, 2) in winner and person_name(2, 2) not in winner
     assert "Ex æquo : le prix est partagé." in winner
+    assert "Lauréat·e·s : " in winner  # two people: the plural, inclusive
+    english = audience_part(squash(pdf(organizer_client, built, "press", "?language=en")), "Audience Award")
+    assert "Winners: " in english and "Tie: the award is shared." in english
 
 
 def test_the_press_sheet_withholds_an_audience_winner_without_consent(db, make, organizer_client):  # noqa: F811
