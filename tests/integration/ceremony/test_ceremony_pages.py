@@ -262,6 +262,15 @@ def test_reveal_screen_finalists_then_winner(app, db, make, organizer_client):
     assert "<style" not in winner and "style=" not in winner  # the CSP forbids inline styles
 
 
+def test_the_reveal_screen_names_the_contest_once(app, db, make, organizer_client):
+    """« MTL Tech Awards » over « Édition 2025 des MTL Tech Awards » said the contest's name twice."""
+    built = ceremony_edition(make, db, secret=False)
+    for step in ("", "&step=99"):
+        page = text_of(organizer_client.get(url(built, f"/reveal?language=fr{step}")))
+        stage = page[page.index('<main class="stage"') : page.index("</main>")]
+        assert stage.count("MTL Tech Awards") == 1, stage
+
+
 def test_reveal_screen_is_refused_while_a_prize_is_not_frozen(app, db, make, organizer_client):
     built = ceremony_edition(make, db)
     response = organizer_client.get(url(built, "/reveal?step=2"))
