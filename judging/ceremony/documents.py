@@ -106,7 +106,7 @@ MESSAGES = {
     "person": _l("Person"),
     "project_title": _l("Project"),
     "presenter": _l("Presenter"),
-    "fingerprint": _l("Made from the frozen results (fingerprint %(fp)s)."),
+    "fingerprint": _l("Made from the frozen results (fingerprints: %(fp)s)."),
     "to_be_set": _l("to be set"),
     "withheld_finalist": _l("Finalist (name withheld)"),
     "withheld_winner": _l("Winner (name withheld)"),

@@ -82,6 +82,19 @@ def test_run_of_show(app, db, make, paper):
     assert "Pour l'audace" not in text  # the winner's citation stays in the envelope
 
 
+def test_the_fingerprints_line_names_the_prizes_not_their_codes(app, db, make):
+    built = ceremony_edition(make, db)
+    with app.test_request_context():
+        french = squash(_pdf(db, built, "run-of-show"))
+        english = squash(_pdf(db, built, "press", language="en"))
+    footer = french[french.index("Établi à partir des résultats figés") :]
+    assert footer.startswith("Établi à partir des résultats figés (empreintes : Prix de l'innovation : 00a")
+    assert "Prix Femmes en Tech : 01ababababab" in footer
+    assert "(fingerprints: Innovation Award: 00ababababab · Women in Tech Award: 01ababababab" in english
+    for code, *_rest in PRIZES:
+        assert f"{code} 0" not in french + english
+
+
 def test_the_english_run_of_show_writes_every_hour_the_same_way(app, db, make):
     built = ceremony_edition(make, db)
     with app.test_request_context():
