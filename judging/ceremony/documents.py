@@ -165,6 +165,13 @@ def when(language: str, value: datetime | None, fmt: str = "long") -> str:
         return format_datetime(value, fmt)
 
 
+def edition_line(plan: CeremonyPlan, language: str) -> str:
+    """The contest and the edition, the contest's name once: « MTL Tech Awards 2026 » already says it
+    (« MTL Tech Awards · Édition 2025 » otherwise)."""
+    contest, edition = t(language, "contest"), plan.edition_name(language)
+    return edition if contest in edition else f"{contest} · {edition}"
+
+
 def page_css(kind: str, paper: str) -> str:
     size = "A4" if paper == "a4" else "Letter"
     if kind == "certificates":
@@ -184,7 +191,9 @@ def ceremony_html(plan: CeremonyPlan, kind: str) -> str:
         if plan.audience is not None:
             plan.audience = plan.audience.for_public()
     with force_locale(plan.languages[0]):
-        return render_template(template, plan=plan, t=t, when=when, langs=plan.languages, kind=kind)
+        return render_template(
+            template, plan=plan, t=t, when=when, edition_line=edition_line, langs=plan.languages, kind=kind
+        )
 
 
 def ceremony_pdf(plan: CeremonyPlan, kind: str, *, paper: str = "letter") -> bytes:

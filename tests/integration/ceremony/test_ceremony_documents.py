@@ -95,6 +95,29 @@ def test_the_fingerprints_line_names_the_prizes_not_their_codes(app, db, make):
         assert f"{code} 0" not in french + english
 
 
+def test_the_documents_name_the_contest_once(app, db, make):
+    built = ceremony_edition(make, db)  # « Édition 2025 des MTL Tech Awards » already names it
+    with app.test_request_context():
+        texts = [squash(_pdf(db, built, kind)) for kind in ("run-of-show", "presenters", "certificates")]
+        for text in texts:
+            assert "Édition 2025 des MTL Tech Awards" in text
+            assert "MTL Tech Awards · Édition 2025 des MTL Tech Awards" not in text
+        built.edition.name = {"fr": "Édition 2025", "en": "2025 edition"}
+        db.commit()
+        assert "MTL Tech Awards · Édition 2025 Déroulement" in squash(_pdf(db, built, "run-of-show"))
+
+
+def test_a_run_of_show_without_minutes_does_not_say_zero_minutes(app, db, make):
+    built = ceremony_edition(make, db)
+    with app.test_request_context():
+        assert "Durée totale sur scène : 45 min" in squash(_pdf(db, built, "run-of-show"))
+        for prize in built.prizes:
+            prize.ceremony_minutes = 0
+        db.commit()
+        text = squash(_pdf(db, built, "run-of-show"))
+    assert "Durée totale" not in text and "0 min" not in text
+
+
 def test_the_english_run_of_show_writes_every_hour_the_same_way(app, db, make):
     built = ceremony_edition(make, db)
     with app.test_request_context():
