@@ -155,6 +155,7 @@ def when(language: str, value: datetime | None, fmt: str = "long") -> str:
     """
     if value is None:
         return ""
+    value = value.replace(second=0, microsecond=0)  # a programme's time, never its seconds
     with force_locale(language):
         if fmt == "day":  # French typography: « 16 octobre », « 19 h 00 » never broken across lines
             return local_datetime(value, "full", keep_together=True)

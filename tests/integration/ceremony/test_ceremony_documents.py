@@ -107,6 +107,21 @@ def test_the_documents_name_the_contest_once(app, db, make):
         assert "MTL Tech Awards · Édition 2025 Déroulement" in squash(_pdf(db, built, "run-of-show"))
 
 
+def test_the_embargo_time_has_no_seconds(app, db, make):
+    from datetime import UTC, datetime
+
+    built = ceremony_edition(make, db)
+    # « Make the winners public now » stores the moment, seconds included
+    built.edition.winners_public_at = datetime(2025, 10, 17, 1, 4, 37, 250000, tzinfo=UTC)
+    db.commit()
+    with app.test_request_context():
+        french = squash(_pdf(db, built, "press"))
+        english = squash(_pdf(db, built, "press", language="en"))
+    assert "Sous embargo jusqu’au jeudi 16 octobre 2025 à 21 h 04 (HAE)." in french
+    assert "Embargoed until Thursday, October 16, 2025 at 9:04 PM (EDT)." in english
+    assert "min 37" not in french and ":37" not in english
+
+
 def test_a_run_of_show_without_minutes_does_not_say_zero_minutes(app, db, make):
     built = ceremony_edition(make, db)
     with app.test_request_context():
