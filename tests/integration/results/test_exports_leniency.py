@@ -173,3 +173,17 @@ def test_the_french_exports_say_yes_no_names_and_montreal_time_not_codes(app, db
     column = headers.index("Soumise le (heure de Montréal)")
     times = {row[3]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "A"}
     assert isinstance(times["l@jury.example"], datetime) and times["l@jury.example"] == expected
+
+
+def test_a_round_without_scorecards_gives_the_headers_alone(app, db, make, organizer_client):
+    edition = make.edition(code="empty-2026")
+    prize = make.prize(edition, code="innovation")
+    rnd = make.round(prize, criteria=1)
+    db.commit()
+    response = organizer_client.get(results_url(edition, prize, rnd, "results/leniency.csv"))
+    assert response.status_code == 200
+    assert list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")))) == [list(FRENCH_HEADERS)]
+    workbook = load_workbook(
+        io.BytesIO(organizer_client.get(results_url(edition, prize, rnd, "results/export.xlsx")).get_data())
+    )
+    assert [list(row) for row in workbook.worksheets[1].iter_rows(values_only=True)] == [list(FRENCH_HEADERS)]
