@@ -271,6 +271,14 @@ def test_the_reveal_screen_names_the_contest_once(app, db, make, organizer_clien
         assert stage.count("MTL Tech Awards") == 1, stage
 
 
+def test_the_mail_texts_links_name_their_language_in_words(app, db, make, organizer_client):
+    """Each « texte par défaut » link said « (Finalistes, fr) » to a screen reader: a code."""
+    built = ceremony_edition(make, db, secret=False)
+    page = html.unescape(organizer_client.get(url(built, "/notifications")).get_data(as_text=True))
+    assert '<span class="visually-hidden"> (Finalistes, Français)</span>' in page
+    assert ", fr)</span>" not in page and ", en)</span>" not in page
+
+
 def test_reveal_screen_is_refused_while_a_prize_is_not_frozen(app, db, make, organizer_client):
     built = ceremony_edition(make, db)
     response = organizer_client.get(url(built, "/reveal?step=2"))
