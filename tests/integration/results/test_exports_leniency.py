@@ -187,3 +187,12 @@ def test_a_round_without_scorecards_gives_the_headers_alone(app, db, make, organ
         io.BytesIO(organizer_client.get(results_url(edition, prize, rnd, "results/export.xlsx")).get_data())
     )
     assert [list(row) for row in workbook.worksheets[1].iter_rows(values_only=True)] == [list(FRENCH_HEADERS)]
+
+
+def test_the_results_page_links_to_the_leniency_csv(app, db, make, organizer_client):
+    edition, prize, rnd, _apps, _jurors = five_by_four(make, db)
+    page = organizer_client.get(results_url(edition, prize, rnd, "results")).get_data(as_text=True)
+    link = results_url(edition, prize, rnd, "results/leniency.csv")
+    assert f'href="{link}">Indulgence des jurés (CSV)</a>' in page
+    rows = list(csv.reader(io.StringIO(organizer_client.get(link).get_data().decode("utf-8-sig"))))
+    assert rows[0] == list(FRENCH_HEADERS) and len(rows) == 5

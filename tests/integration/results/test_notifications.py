@@ -159,7 +159,7 @@ def test_template_checks_and_preview(app, db, make, organizer_client):
     built = ceremony_edition(make, db, secret=False)
     path = mail_url(built, "outcome_mention", "fr")
     page = html.unescape(organizer_client.get(path).get_data(as_text=True)).replace("\u00a0", " ")
-    assert "{{ citation }}" in page and "Félicitations ! Le jury du Prix de l'innovation" in page
+    assert "{{ citation }}" in page and "Félicitations ! Le jury du Prix de l’innovation" in page
     refused = organizer_client.post(path, data={"subject": "Hello {{ password }}", "body": "x"})
     assert refused.status_code == 422 and "password" in html.unescape(refused.get_data(as_text=True))
     assert db.scalars(select(MailTemplate)).all() == []
