@@ -407,9 +407,12 @@ def void_vote(
     )
 
 
-def look_at_tally(db: Session, award: AudienceAward, *, actor: User, at: datetime) -> Tally:
-    """The tally, shown to an organizer who chose to look: logged, with the time and the person."""
-    award.tally_viewed_at, award.tally_viewed_by_id = at, actor.id
+def look_at_tally(db: Session, award: AudienceAward, *, actor: User | None, at: datetime) -> Tally:
+    """The tally, shown to an organizer who chose to look: logged, with the time and the person.
+
+    ``actor`` is None when the look is the command line's (``judging ceremony --pdf envelopes``).
+    """
+    award.tally_viewed_at, award.tally_viewed_by_id = at, actor.id if actor else None
     db.flush()
     record(db, actor=actor, action="audience.tally_viewed", obj=award, edition_id=award.edition_id)
     return queries.tally(db, award)

@@ -19,6 +19,7 @@ from judging.ceremony import documents
 from judging.ceremony.plan import CeremonyError, ceremony_plan
 from judging.ceremony.report_pdf import report_pdf
 from judging.cli.common import edition_or_fail, fail
+from judging.core import clock
 from judging.db import session
 
 
@@ -42,11 +43,26 @@ def ceremony(edition_code: str, kind: str, output: Path, language: str, paper: s
     with current_app.test_request_context(), force_locale(language if language != "bilingual" else "fr"):
         try:
             plan = ceremony_plan(session, edition, language=language, only_ready=only_ready)
+            plan.audience = _document_audience(edition, kind, only_ready=only_ready)
         except CeremonyError as error:
             fail(str(error.message))
         data = documents.ceremony_pdf(plan, kind, paper=paper)
+    session.commit()  # a look at the audience tally (envelopes, certificates before the reveal) is logged
     output.write_bytes(data)
     click.echo(f"{output} written ({len(plan.prizes)} prize(s)).")
+
+
+def _document_audience(edition, kind: str, *, only_ready: bool):
+    """The audience award as the organizer's page puts it in document ``kind``; the look is the platform's.
+
+    With ``--only-ready`` it is left out until its vote has closed, as the prizes not yet frozen are.
+    """
+    try:
+        return documents.document_audience(session, edition, kind, actor=None, at=clock.now())
+    except CeremonyError:
+        if only_ready:
+            return None
+        raise
 
 
 @click.command("report")

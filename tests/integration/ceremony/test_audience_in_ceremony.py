@@ -253,3 +253,31 @@ def test_the_demo_at_the_ceremony_has_a_revealed_audience_award(app, db, client)
     page = text_of(client.get(f"/editions/{demo.EDITION_CODE}/winners"))
     card = page[page.index('id="card-audience"') :].split("</section>")[0]
     assert "Prix du public" in card and result.winners[0].title in card
+
+
+def test_the_ceremony_command_puts_the_audience_award_in_its_pdfs_and_logs_the_look(
+    db, make, runner, tmp_path
+):
+    """``judging ceremony --pdf envelopes`` is the organizer's page from the shell: the audience award's
+    envelope names its winner (a look at the tally before the reveal, logged as the platform's); while the
+    vote is open it refuses, or leaves the award out with ``--only-ready``."""
+    built = ceremony_edition(make, db, secret=False)
+    award, candidates = audience_evening(db, built, state="open")
+    target = tmp_path / "envelopes.pdf"
+    command = ["ceremony", built.edition.code, "--pdf", "envelopes", "-o", str(target)]
+    refused = runner.invoke(args=command)
+    assert refused.exit_code == 1 and not target.exists()
+    left_out = runner.invoke(args=[*command, "--only-ready"])
+    assert left_out.exit_code == 0, left_out.output
+    assert len(pages(pdf_text(target.read_bytes()))) == len(PRIZES)
+    assert tally_looks(db, award) == []
+    award.state, award.closes_at = "closed", utcnow() - timedelta(minutes=5)
+    db.commit()
+    done = runner.invoke(args=command)
+    assert done.exit_code == 0, done.output
+    cards = pages(pdf_text(target.read_bytes()))
+    last = squash(cards[-1])
+    assert len(cards) == len(PRIZES) + 1 and "Le Prix du public est décerné à" in last
+    assert person_name(0, 2) in last and candidates[0].title in last
+    looks = tally_looks(db, award)
+    assert len(looks) == 1 and looks[0].actor_id is None
