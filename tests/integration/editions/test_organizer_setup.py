@@ -139,6 +139,10 @@ def test_dashboard_lists_editions_in_the_visitors_language_and_montreal_time(org
     assert "Twenty twenty-five edition" not in page
     # 13:00 UTC is 9 h 00 in Montréal (EDT), written the Québec way, on one line
     assert "à 9\u00a0h\u00a000 (HAE)" in page
+    # the dates as the cockpit writes them (« 1er mai 2025 », not « 2025-05-01 »), no edition code
+    assert "du 1er\u00a0mai\u00a02025 à 9\u00a0h\u00a000 (HAE)" in page
+    assert "au 15\u00a0août\u00a02025 à 23\u00a0h\u00a059 (HAE)" in page
+    assert "2025-05-01" not in page and "(mtl-2025)" not in page
     assert 'href="/organizer/editions/new"' in page
     assert 'href="/organizer/editions/copy"' in page
 
