@@ -11,6 +11,7 @@ to exactly what the live computation gives, names with quotes, backslashes and a
 
 from __future__ import annotations
 
+import gc
 import re
 
 from sqlalchemy import event, select
@@ -137,3 +138,28 @@ def test_stored_rows_decode_to_the_live_computation_names_and_accents_included(
         "m1@jury.example",
         'Zoé "Zed" Tremblay',
     ]
+
+
+def test_the_cycle_collector_is_paused_while_ranking_and_left_as_it_was_found(app, db, make, monkeypatch):
+    edition, prize, rnd, apps, jurors = five_by_four(make, db)
+    during = []
+    real = computation.round_cache.rankings
+
+    def rankings(*args, **kwargs):
+        during.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(computation.round_cache, "rankings", rankings)
+    computation.round_cache.clear()
+    rnd = db.get(Round, rnd.id)
+    outcome = computation.round_outcome(db, rnd, rnd.prize, [rnd])
+    assert during == [False] and gc.isenabled()
+    assert [row["application"] for row in outcome.document["ranking"]][0] == "A"
+
+    gc.disable()  # a caller who paused it keeps it paused
+    try:
+        with computation.without_cycle_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
