@@ -178,6 +178,15 @@ def tie_break_label(entries: list[str] | None, criteria: Any = ()) -> str:
     return ", ".join(words)
 
 
+def title_after_name(title: str, language: str) -> str:
+    """A person's title written after their name and a comma. French writes it in lower case
+    (« Hélène Vachon-Marchand, vice-présidente, innovation »), English keeps "Vice-President";
+    a title that starts with an acronym (« PDG », « CTO ») keeps its capitals."""
+    if language == "fr" and title[:1].isupper() and title[1:2].islower():
+        return title[:1].lower() + title[1:]
+    return title
+
+
 def round_name(rnd: Any) -> str:
     """A round as people call it: its name in the reader's language, else « Tour 2 » (never its code)."""
     name = localized(rnd.name, str(get_locale() or "fr")) if rnd is not None else ""

@@ -18,7 +18,14 @@ from sqlalchemy import select
 
 from judging.applications.models import Application
 from judging.core import clock
-from judging.core.labels import ROLE_LABELS, code_label, country_name, round_name, tie_break_label
+from judging.core.labels import (
+    ROLE_LABELS,
+    code_label,
+    country_name,
+    round_name,
+    tie_break_label,
+    title_after_name,
+)
 from judging.core.models import localized
 from judging.db import session
 from judging.editions.models import Edition, Prize, Round
@@ -290,6 +297,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["number"] = decimal_text
     app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["colon"] = with_colon
+    app.jinja_env.filters["after_name"] = lambda title: title_after_name(title, current_locale())
     app.jinja_env.globals["rounded_number"] = rounded_number
 
     app.before_request(use_edition_timezone)

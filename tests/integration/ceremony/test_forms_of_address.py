@@ -180,6 +180,24 @@ def test_a_presenters_title_is_written_in_each_language(app, db, make):
     assert "Béatrice Ouellon, Directrice, Réseau Elles Numériques" in english
 
 
+def test_the_public_winners_page_writes_a_french_title_in_lower_case_after_the_name(
+    app, db, built, monkeypatch
+):
+    """« Remis par Amélie Hautecoeur, Vice-présidente » (the home page already wrote « vice-présidente »)."""
+    from judging.editions.models import Prize
+
+    prize = db.get(Prize, built.prizes[0].id)
+    prize.presenter_title, prize.presenter_title_en = "Vice-présidente", "Vice-President"
+    db.commit()
+    monkeypatch.setattr("judging.core.clock.now", lambda: AFTER_WINNERS)
+    client = app.test_client()
+    page = unescape(client.get(f"/editions/{built.edition.code}/winners").get_data(as_text=True))
+    assert "Remis par Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec" in page
+    client.post("/language", data={"language": "en", "next": "/"})
+    page = unescape(client.get(f"/editions/{built.edition.code}/winners").get_data(as_text=True))
+    assert "Handed over by Amélie Hautecoeur, Vice-President, Banque Fictive du Québec" in page
+
+
 def test_the_prize_form_saves_the_english_title(db, make, organizer_client):
     from judging.editions.models import Prize
 

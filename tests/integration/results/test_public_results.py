@@ -128,7 +128,7 @@ def test_winners_page_in_french_and_english(app, db, make, visitors, clock):
             PRIZES[1][1],
         ],
     )
-    assert "Remis par Amélie Hautecoeur, Vice-présidente, Banque Fictive du Québec" in french
+    assert "Remis par Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec" in french  # after a comma
     client.post("/language", data={"language": "en", "next": "/"})
     english = page(client.get(f"/editions/{built.edition.code}/winners"))
     assert in_order(english, [PRIZES[0][2], person_name(0, 0), "For the boldness of innovation"])
