@@ -110,6 +110,7 @@ def test_the_edition_report_titles_each_winner(app, db, built):
         html = unescape(report_html(db, built.edition, locale="fr"))
     winners = re.findall(r"<strong>(Lauréa[^<]*)</strong>", html)
     assert winners[:3] == ["Lauréate\u00a0:", "Lauréat\u00a0:", "Lauréat·e\u00a0:"], winners
+    assert "Remis par Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec" in html
 
 
 def test_a_change_after_the_freeze_changes_nothing_printed(app, db, built, organizer_client):
