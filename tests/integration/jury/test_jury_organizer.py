@@ -402,6 +402,17 @@ def test_the_loads_line_counts_with_plurals_and_says_when_nothing_is_assigned(or
     assert '<p id="loads">Charges\u00a0: de 1 à 1 candidature par juré·e.</p>' in html
 
 
+def test_the_jury_pages_breadcrumb_quotes_the_round_in_both_languages(organizer_client, make, db):
+    """« Jury du tour « Présélection » » in French read "Jury of the round Preselection" in English."""
+    prize = make.prize()
+    rnd = make.round(prize, name={"fr": "Présélection", "en": "Preselection"})
+    db.commit()
+    french = organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+    assert "Jury du tour «\u00a0Présélection\u00a0»" in french
+    english(organizer_client)
+    assert "Jury of the round “Preselection”" in organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+
+
 def test_the_jury_page_uses_a_fixed_number_of_queries(app, organizer_client, make, db, organizer):
     def count_queries(n_apps: int) -> int:
         prize = make.prize()
