@@ -5,6 +5,12 @@
 #   FRESH=1 bash tests/bench/run_all.sh    # generate the two editions again first (+3 minutes)
 #   ONLY="pages load" bash tests/bench/run_all.sh   # some of: results assignment pages load pdfs
 #
+# The browse figure of the load test alone (about 90 s; p50, p95, errors, CPU per request, RSS):
+#   .venv/bin/python tests/bench/bench_load.py --url "$PG/judging_bench" --code gen-100k \
+#       --only browse --users 50 --time 60s [--workers 1]
+# Per page, one database (SQL statements, CPU per request, the browse mix's CPU per request):
+#   .venv/bin/python tests/bench/bench_pages.py --large "$PG/judging_bench=gen-100k" [--only juror --profile 200]
+#
 # Needs PostgreSQL on 127.0.0.1 (trust auth, user postgres; PG= to use another server).
 # Uses two databases of its own, judging_bench_small (gen-1k: 1,000 applications, 40 jurors)
 # and judging_bench (gen-100k: 100,000 applications, 1,000 jurors), made with `judging generate`.
