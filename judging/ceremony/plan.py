@@ -46,6 +46,7 @@ from judging.applications.models import Application
 from judging.applications.publication import publishable
 from judging.core import clock
 from judging.core.audit import record
+from judging.core.labels import title_after_name
 from judging.core.models import localized
 from judging.editions.models import Edition, Prize, Round
 from judging.results import snapshots
@@ -199,12 +200,10 @@ class CeremonyPrize:
         return self.presenter_title
 
     def presenter_in(self, language: str) -> str:
-        """ "Name, title, organization" of the presenter, the title in ``language``."""
-        return ", ".join(
-            p
-            for p in (self.presenter_name, self.presenter_title_in(language), self.presenter_organization)
-            if p
-        )
+        """ "Name, title, organization" of the presenter, the title in ``language`` (in French, in
+        lower case after the name: « Hélène Vachon-Marchand, vice-présidente, Banque Boréalis »)."""
+        title = title_after_name(self.presenter_title_in(language), language)
+        return ", ".join(p for p in (self.presenter_name, title, self.presenter_organization) if p)
 
     @property
     def presenter(self) -> str:

@@ -49,7 +49,7 @@ def test_plan_order_timings_and_people(app, db, make):
         "en": "For the boldness of innovation",
     }
     assert [m.person for m in first.mentions] == [person_name(0, 3)]
-    assert first.presenter == "Amélie Hautecoeur, Vice-présidente, Banque Fictive du Québec"
+    assert first.presenter == "Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec"  # after a comma
     # 19:00 in Montréal, then 12, 10, 8 and 15 minutes
     starts = [p.starts_at.isoformat() for p in plan.prizes]
     assert starts == [
