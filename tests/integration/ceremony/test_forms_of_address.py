@@ -174,7 +174,8 @@ def test_a_presenters_title_is_written_in_each_language(app, db, make):
     db.commit()
     french = _html(app, db, built, "run-of-show", language="fr")
     english = _html(app, db, built, "run-of-show", language="en")
-    assert "Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec" in french  # lower case after a comma
+    # in French a title after the name is in lower case
+    assert "Amélie Hautecoeur, vice-présidente, Banque Fictive du Québec" in french
     assert "Amélie Hautecoeur, Vice-President, Banque Fictive du Québec" in english
     assert "Vice-présidente" not in english
     # a prize without an English title keeps its only one in English
