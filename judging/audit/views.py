@@ -28,7 +28,7 @@ from judging.core.blueprints import organizer as bp
 from judging.core.clock import local_to_utc, utc_to_local
 from judging.core.collation import sorted_by_name
 from judging.core.exports import write_csv, write_xlsx
-from judging.core.labels import round_name
+from judging.core.labels import person_with_address, round_name
 from judging.core.paging import Pager
 from judging.core.permissions import organizer_required
 from judging.core.templating import current_locale, tr
@@ -190,7 +190,7 @@ def _filter_choices(edition: Edition, form: AuditFilterForm) -> tuple[list[Prize
     ]
     form.person.choices = [
         (0, _("Everyone")),
-        *((i, f"{name or email} <{email}>") for i, name, email in actors),
+        *((i, person_with_address(name, email)) for i, name, email in actors),
     ]
     form.action.choices = [("", _("All actions")), *((a, action_label(a)) for a in actions)]
     return list(prizes), list(rounds)

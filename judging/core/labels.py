@@ -187,6 +187,12 @@ def title_after_name(title: str, language: str) -> str:
     return title
 
 
+def person_with_address(name: str | None, email: str) -> str:
+    """A person in a list where two may share a name: « Odile Bernier-Sauvé (odile@…) », never the
+    raw mail header « Odile Bernier-Sauvé <odile@…> »; the address alone when there is no name."""
+    return f"{name} ({email})" if name and name != email else email
+
+
 def round_name(rnd: Any) -> str:
     """A round as people call it: its name in the reader's language, else « Tour 2 » (never its code)."""
     name = localized(rnd.name, str(get_locale() or "fr")) if rnd is not None else ""

@@ -22,7 +22,7 @@ from judging.accounts.models import User
 from judging.applications.presenters import ORGANIZER, application_label
 from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import organizer as bp
-from judging.core.labels import PHASE_LABELS, translated
+from judging.core.labels import PHASE_LABELS, person_with_address, translated
 from judging.core.paging import page_links
 from judging.core.permissions import organizer_required
 from judging.core.templating import current_locale
@@ -268,7 +268,9 @@ def _forms(
     chair_form = ChairForm(formdata=None, user_id=chair_id, shown_chair=str(chair_id or ""))
     chair_form.user_id.choices = [("", _("No chair"))] + [(u.id, u.display_name) for u in jury]
     member_form = member_form or AddMemberForm(formdata=None)
-    member_form.user_id.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in page.candidates]
+    member_form.user_id.choices = [
+        (u.id, person_with_address(u.display_name, u.email)) for u in page.candidates
+    ]
     record_form = record_form or RecordConflictForm(formdata=None)
     record_form.user_id.choices = [(u.id, u.display_name) for u in jury]
     ref_form = ref_form or AssignByRefForm(formdata=None)

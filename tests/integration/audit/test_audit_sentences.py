@@ -113,6 +113,8 @@ def test_the_demo_seasons_trail_names_its_fields_in_french(app, db, client):
     )
 
     assert "a changé la phase du tour." in text and "la phase le tour" not in text
+    page = unescape(client.get(f"/organizer/editions/{edition.id}/audit").get_data(as_text=True))
+    assert ">Odile Bernier-Sauvé (organisatrice@demo.mtl-tech-awards.example)</option>" in page
     assert "la date de publication des finalistes : rien → 20 novembre 2026" in text
     branded = page_text(client.get(f"/organizer/editions/{edition.id}/audit?action=edition.updated"))
     assert "La plateforme a changé la couleur principale de l’édition de rien à #1b2a4a." in branded

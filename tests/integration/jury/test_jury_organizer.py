@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from html import unescape
 
 import pytest
 from sqlalchemy import event, select
@@ -411,6 +412,15 @@ def test_the_jury_pages_breadcrumb_quotes_the_round_in_both_languages(organizer_
     assert "Jury du tour «\u00a0Présélection\u00a0»" in french
     english(organizer_client)
     assert "Jury of the round “Preselection”" in organizer_client.get(jury_url(rnd)).get_data(as_text=True)
+
+
+def test_the_juror_to_add_reads_as_a_name_and_an_address_not_a_mail_header(organizer_client, make, db):
+    """« Sami Saad (sami@…) » in the select, not the raw « Sami Saad <sami@…> » (screenshot defect 14)."""
+    rnd = make.round(make.prize())
+    make.user(name="Sami Saad", email="sami@jury.example", roles=["juror"])
+    db.commit()
+    html = unescape(organizer_client.get(jury_url(rnd)).get_data(as_text=True))
+    assert ">Sami Saad (sami@jury.example)</option>" in html and "<sami@jury.example>" not in html
 
 
 def test_the_jury_page_uses_a_fixed_number_of_queries(app, organizer_client, make, db, organizer):
