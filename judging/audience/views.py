@@ -308,8 +308,11 @@ def audience_screen(edition_id: int):
     edition = load_edition(edition_id)
     award = _award(edition) or abort(404)
     url = external_url("public.audience_vote", code=edition.code)
+    closed = rules.vote_has_closed(award, clock.now())
     return (
-        render_template("audience/screen.html", edition=edition, award=award, url=url, qr=qr_svg(url)),
+        render_template(
+            "audience/screen.html", edition=edition, award=award, url=url, qr=qr_svg(url), closed=closed
+        ),
         200,
         PRIVATE,
     )

@@ -259,6 +259,17 @@ def test_the_printable_sheet_and_the_projector_page_carry_the_vote_address(clien
     assert qr.mimetype == "image/svg+xml" and qr.data.startswith(b"<svg")
 
 
+def test_the_projector_page_says_when_the_vote_has_closed(client, db, evening, organizer):
+    """After the vote closed, the projector still asked the room to scan the code and vote."""
+    login(client, organizer)
+    screen = client.get(url(evening, "/screen")).get_data(as_text=True)
+    assert "Balayez le code" in screen and 'id="screen-closed"' not in screen
+    assert client.post(url(evening, "/close")).status_code == 302
+    screen = client.get(url(evening, "/screen")).get_data(as_text=True)
+    assert '<p class="fs-5" id="screen-closed">Le vote du public est terminé.</p>' in screen
+    assert "Balayez le code" not in screen
+
+
 def test_fraud_signals_show_a_burst_from_one_network_a_crowded_domain_and_unused_codes(
     client, db, evening, organizer
 ):
