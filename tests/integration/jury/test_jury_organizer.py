@@ -340,6 +340,21 @@ def test_removing_a_submitted_scorecard_needs_confirmation_and_is_audited(organi
     assert event.before["status"] == "submitted"
 
 
+def test_the_removal_question_reads_as_french_before_a_reference(organizer_client, make, db):
+    """« Retirer Pia Paquette de INN-012 · … ? » lacked the elision; « de la candidature INN-012 » reads."""
+    prize = make.prize()
+    rnd = make.round(prize, jurors_per_application=2)
+    juror = make.user(name="Pia Paquette", roles=["juror"])
+    make.jury(rnd, juror)
+    application = make.application(prize, ref="INN-012", title="Serre")
+    card = make.scorecard(rnd, juror, application, status="assigned")
+    db.commit()
+    page = unescape(
+        organizer_client.get(jury_url(rnd) + f"/scorecards/{card.id}/remove").get_data(as_text=True)
+    )
+    assert "Retirer Pia Paquette de la candidature INN-012 · Serre\u00a0?" in page
+
+
 def test_members_load_and_progress(organizer_client, make, db, organizer):
     prize = make.prize()
     rnd = make.round(prize, jurors_per_application=1)
