@@ -12,7 +12,9 @@ to exactly what the live computation gives, names with quotes, backslashes and a
 from __future__ import annotations
 
 import gc
+import json
 import re
+from fractions import Fraction
 
 from sqlalchemy import event, select
 
@@ -163,3 +165,21 @@ def test_the_cycle_collector_is_paused_while_ranking_and_left_as_it_was_found(ap
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_remembered_numbers_print_as_number_prints_them_type_for_type():
+    values = [
+        2,
+        2.0,
+        Fraction(2),
+        Fraction(1, 3),
+        1 / 3,
+        0.00005,
+        Fraction(-1, 20000),
+        None,
+    ]
+    remembered = computation.remembered_number()
+    for _ in range(2):  # the second time from what was remembered
+        got = [remembered(v) for v in values]
+        assert json.dumps(got) == json.dumps([computation.number(v) for v in values])
+        assert [type(g) for g in got] == [type(computation.number(v)) for v in values]
