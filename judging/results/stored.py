@@ -230,6 +230,23 @@ def _others_texts(outcome: computation.RoundOutcome, refs: list[str]) -> list[st
     return texts
 
 
+_ENTRY_START = '{"application": '
+
+
+def _entry_texts(entries: list[dict[str, Any]]) -> list[str]:
+    """Each ranking entry as JSON: the whole ranking encoded in one call, cut where an entry starts.
+
+    Outside a string a JSON text cannot contain ``}, {"application": `` but between two entries
+    (inside a string the quote would be escaped), so as many pieces as entries means the cut is
+    exact; anything else (an entry that would hold an object with that key) is encoded entry by
+    entry. One call instead of 20,000 saves a third of the encoding."""
+    whole = _json(entries)
+    pieces = whole[1:-1].split(", " + _ENTRY_START)
+    if len(pieces) != len(entries) or not whole.startswith("[" + _ENTRY_START):
+        return [_json(entry) for entry in entries]
+    return [pieces[0], *(_ENTRY_START + piece for piece in pieces[1:])]
+
+
 #: The stored rows' columns, in the order of the tuples :func:`_row_values` makes.
 _ROW_COLUMNS = ("round_id", "position", "application_id", "rank", "entry", "totals", "others")
 _JSON_COLUMNS = ("entry", "totals", "others")
@@ -244,8 +261,17 @@ def _row_values(round_id: int, outcome: computation.RoundOutcome) -> list[tuple[
     application_ids = [outcome.application_ids[ref] for ref in refs]
     totals = _totals_texts(outcome, application_ids)
     others = _others_texts(outcome, refs)
+    texts = _entry_texts(entries)
     return [
-        (round_id, position, application_id, entry["rank"], _json(entry), totals[position], others[position])
+        (
+            round_id,
+            position,
+            application_id,
+            entry["rank"],
+            texts[position],
+            totals[position],
+            others[position],
+        )
         for position, (entry, application_id) in enumerate(zip(entries, application_ids, strict=True))
     ]
 

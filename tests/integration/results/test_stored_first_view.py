@@ -111,6 +111,7 @@ def test_stored_rows_decode_to_the_live_computation_names_and_accents_included(
     for key, name in names.items():
         db.get(User, jurors[key].id).name = name
     apps["A"].ref = 'A "quoted" \\ réf'
+    apps["B"].ref = 'B}, {"application": "B'  # what separates two entries of the ranking's JSON
     db.commit()
 
     html = organizer_client.get(results_url(edition, prize, rnd)).get_data(as_text=True)
