@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from judging.core.models import utcnow
 from tests.conftest import login
 from tests.scenarios import (
     contest,
@@ -128,3 +130,14 @@ def test_autosave_of_a_submitted_application_is_refused(alice_client, make, db):
     assert response.status_code == 409 and response.get_json()["error"] == "submitted"
     db.expire_all()
     assert application.title == "Serre urbaine connectée"
+
+
+def test_after_the_call_the_prizes_page_is_no_longer_titled_open_prizes(client, make, db):
+    """« Prix ouverts » above « L’appel de candidatures est fermé. » contradicted itself."""
+    c = contest(make, db)
+    assert "<h1>Prix ouverts" in text_of(client.get("/candidate/prizes"))
+    c.prize.edition.applications_close = utcnow() - timedelta(days=1)
+    db.commit()
+    html = text_of(client.get("/candidate/prizes"))
+    assert "<h1>Les prix ·" in html and "Prix ouverts" not in html
+    assert "L’appel de candidatures est fermé." in html
