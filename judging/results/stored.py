@@ -128,8 +128,9 @@ def _recompute(db: Session, round_id: int) -> None:
         settings, _criteria = round_settings(own, rnd, prize, prize_rounds)
         stored = _load(own, round_id)
         if not _is_fresh(stored, settings):
-            outcome = computation.round_outcome(own, rnd, prize, prize_rounds)
-            _store(own, stored, outcome, settings)
+            with computation.without_cycle_collection():  # hundreds of thousands of rows and values
+                outcome = computation.round_outcome(own, rnd, prize, prize_rounds)
+                _store(own, stored, outcome, settings)
         own.commit()
 
 
