@@ -141,3 +141,14 @@ def test_after_the_call_the_prizes_page_is_no_longer_titled_open_prizes(client, 
     html = text_of(client.get("/candidate/prizes"))
     assert "<h1>Les prix ·" in html and "Prix ouverts" not in html
     assert "L’appel de candidatures est fermé." in html
+
+
+def test_the_candidates_dashboard_does_not_call_closed_prizes_open(client, make, db):
+    """« Voir les prix ouverts » on « Mes candidatures » once the call had closed."""
+    c = contest(make, db)
+    candidate = make.user()
+    c.prize.edition.applications_close = utcnow() - timedelta(days=1)
+    db.commit()
+    login(client, candidate)
+    html = text_of(client.get("/candidate/"))
+    assert 'id="open-prizes">Voir les prix</a>' in html and "prix ouverts" not in html
