@@ -376,6 +376,21 @@ def test_a_flagged_juror_reads_signale_e_in_french(organizer_client, make, db):
     assert '<span class="badge text-bg-warning juror-flag">signalé·e</span>' in row
 
 
+def test_a_recorded_winner_reads_as_the_winning_application_not_a_masculine_title(organizer_client, make, db):
+    """« Lauréat inscrit : A » whoever the winner; « Candidature lauréate : A » says what was recorded."""
+    from tests.integration.results.test_results_decisions import final_round
+    from tests.scenarios import results_url
+
+    edition, prize, rnd, apps, *_ = final_round(make, db, phase="deliberation")
+    url = results_url(edition, prize, rnd)
+    data = {"application_id": apps["A"].id, "citation_fr": "Pour son robot", "citation_en": "For its robot"}
+    recorded = organizer_client.post(f"{url}/winner", data=data, follow_redirects=True)
+    html = _page(recorded).replace("\u00a0", " ")
+    assert "Candidature lauréate inscrite : A." in html
+    assert re.search(r'<p id="current-winner">Candidature lauréate : <strong>A</strong>', html)
+    assert "Lauréat inscrit" not in html
+
+
 def test_the_phase_page_does_not_say_judging_is_open_once_in_deliberation(organizer_client, make, db):
     prize = make.prize()
     rnd = make.round(prize, phase="deliberation")
