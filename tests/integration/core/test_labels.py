@@ -13,7 +13,9 @@ import re
 from html import unescape
 
 import pytest
+from flask_babel import force_locale, gettext
 
+from judging.core.labels import code_label
 from tests.conftest import login
 
 # (field, code, the words both pages must show in French)
@@ -101,3 +103,11 @@ def test_a_scorecard_status_reads_the_same_for_the_juror_and_the_organizer(
     assert dashboard.status_code == 200 and jury_page.status_code == 200
     assert words in texts(dashboard.get_data(as_text=True))
     assert words in texts(jury_page.get_data(as_text=True))
+
+
+def test_the_generic_winner_word_is_the_inclusive_one(app):
+    """Where the person is unknown (an outcome badge, a section heading, the winner form's label) the
+    word is the inclusive default « Lauréat·e » (issue 15 item 7), never the masculine « Lauréat »."""
+    with app.test_request_context(), force_locale("fr"):
+        assert code_label("outcome", "winner") == "Lauréat·e"
+        assert gettext("Winner") == "Lauréat·e"
