@@ -105,7 +105,7 @@ def test_run_of_show_calls_the_audience_finalists_after_the_prizes_without_readi
     assert "choisi par le public de la séance de pitchs des finalistes" in segment
     for i in range(3):
         assert person_name(i, 2) in segment
-    assert "Le lauréat est dans l’enveloppe scellée n° 5." in segment
+    assert "Le ou la lauréat·e est dans l’enveloppe scellée n° 5." in segment
     assert tally_looks(db, award) == []
 
 

@@ -250,7 +250,7 @@ def test_reveal_screen_finalists_then_winner(app, db, make, organizer_client):
     assert in_order(finalists, [person_name(0, 2), person_name(0, 0), person_name(0, 1)])
     assert 'id="winner"' not in finalists and "est décerné à" not in finalists
     assert "Pour l'audace" not in finalists
-    assert "Dévoiler le lauréat" in finalists  # the plain link to the next step
+    assert "Dévoiler le ou la lauréat·e" in finalists  # the plain link to the next step
     winner = text_of(organizer_client.get(url(built, "/reveal?step=2&language=fr")))
     assert f"Le {PRIZES[0][1]} est décerné à" in winner
     assert f'<p class="winner" id="winner">{person_name(0, 0)}</p>' in winner
@@ -301,7 +301,7 @@ def test_explicit_reveal_makes_the_winners_public_now(app, db, make, organizer_c
     public = app.test_client().get(f"/editions/{built.edition.code}/winners")  # anonymous
     assert public.status_code == 200 and person_name(2, 0) in text_of(public)
     again = organizer_client.post(url(built, "/reveal-winners"), follow_redirects=True)
-    assert "already public" in text_of(again) or "déjà publics" in text_of(again)
+    assert "La liste des lauréat·e·s est déjà publique." in text_of(again)
 
 
 def test_explicit_reveal_is_refused_while_a_prize_is_not_frozen(app, db, make, organizer_client, monkeypatch):

@@ -51,7 +51,7 @@ def test_report_page_figures(app, db, make, organizer_client):
     assert "Montréal 73 49,66 %" in text and "Hors Canada 39 26,53 %" in text
     assert "Québec, hors Montréal 32 21,77 %" in text and "Canada, hors Québec 3 2,04 %" in text
     assert "87 des 147 candidatures reçues sont dirigées par une femme : 59,18 %" in text
-    assert "Finalistes 12" in text and "Lauréats 4" in text
+    assert "Finalistes 12" in text and "Lauréat·e·s 4" in text
     # both rows speak of applications (« candidatures »): « Dirigée », « Non dirigée »
     assert "Dirigée par une femme" in text and "Non dirigée par une femme, ou sans réponse" in text
     # four charts, drawn as SVG without inline styles (the CSP forbids them)
