@@ -45,6 +45,17 @@ class Application(Timestamped, Base):
             name="led_by_woman_answer",
         ),
         Index("ix_applications_prize_status", "prize_id", "status", "ref"),
+        # An edition's counts by status and prize, region, type, led-by-a-woman answer (the edition
+        # page, the edition report) read from this index alone, not from the wide table.
+        Index(
+            "ix_applications_edition_status_counts",
+            "edition_id",
+            "status",
+            "prize_id",
+            "region",
+            "org_type",
+            "led_by_woman_answer",
+        ),
         # "Applying to a prize is a conflict with judging it" checks lower(contact_email) on every
         # scorecard request (judging.jury.rules.is_in_conflict): without it, a scan of the applications.
         Index("ix_applications_contact_email_lower", func.lower(text("contact_email"))),

@@ -66,6 +66,8 @@ class Assignment(Versioned, Timestamped, Base):
         Index("ix_assignments_juror_round", "juror_id", "round_id"),
         Index("ix_assignments_application", "application_id"),
         Index("ix_assignments_round_application_status", "round_id", "application_id", "status"),
+        # The edition page's count of jurors with open work per round (editions.cockpit): index only.
+        Index("ix_assignments_round_status_juror", "round_id", "status", "juror_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
