@@ -102,7 +102,7 @@ def test_run_of_show_calls_the_audience_finalists_after_the_prizes_without_readi
     text = squash(pdf(organizer_client, built, "run-of-show"))
     segment = text[text.index("5. Prix du public") :]
     assert text.index(PRIZES[-1][1]) < text.index("5. Prix du public")
-    assert "choisi par le public de la séance de pitchs des finalistes" in segment
+    assert "choisi par le public de la séance de présentations des finalistes" in segment
     for i in range(3):
         assert person_name(i, 2) in segment
     assert "Le ou la lauréat·e est dans l’enveloppe scellée n° 5." in segment

@@ -28,7 +28,7 @@ def test_presenters_get_a_card_for_the_audience_award_calling_its_finalists(db, 
     assert len(cards) == len(PRIZES) + 1
     card = squash(cards[-1])
     assert "Vous remettez le Prix du public." in card
-    assert "choisi par le public de la séance de pitchs des finalistes" in card
+    assert "choisi par le public de la séance de présentations des finalistes" in card
     for i, candidate in enumerate(candidates):
         assert person_name(i, 2) in card and candidate.title in card
     assert "Ouvrez ensuite l’enveloppe et lisez : « Le Prix du public est décerné à … »" in card

@@ -109,7 +109,7 @@ def test_a_score_for_a_pitch_not_yet_started_is_refused_and_nothing_counts(
     response = send(phone, final, final.apps[1], "7")
     assert response.status_code == 409
     assert response.get_json()["message"] == (
-        f"Ce pitch n’a pas encore commencé{NBSP}: sa note ne peut pas être envoyée avant qu’il commence."
+        f"Cette présentation n’a pas encore commencé{NBSP}: sa note ne peut pas être envoyée avant qu’elle commence."
     )
     card = card_of(db, final, juror, final.apps[1])
     assert card.status == "assigned" and not card.scores
@@ -189,7 +189,7 @@ def test_the_plain_form_obeys_the_live_mode_too(app, db, organizer_client, final
     response = phone.post(f"/jury{base(final)}/{final.apps[2].id}", data={"score-pitch": "4"})
     assert response.status_code == 303
     html = phone.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"Ce pitch n’a pas encore commencé{NBSP}: sa note" in html
+    assert f"Cette présentation n’a pas encore commencé{NBSP}: sa note" in html
     assert card_of(db, final, juror, final.apps[2]).status == "assigned"
     response = phone.post(f"/jury{base(final)}/{final.apps[0].id}", data={"score-pitch": "4"})
     assert response.status_code == 302
@@ -218,7 +218,7 @@ def test_the_pitch_timing_is_set_in_minutes_and_bad_values_are_refused(organizer
     response = organizer_client.post(url, data={"pitch_minutes": "0", "questions_minutes": "abc"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Un pitch dure de 1 à 60 minutes." in html
+    assert "Une présentation dure de 1 à 60 minutes." in html
     assert db.scalar(select(func.count()).select_from(LiveSession)) == 0
     response = organizer_client.post(url, data={"pitch_minutes": "4", "questions_minutes": "2"})
     assert response.status_code == 302
