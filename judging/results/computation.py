@@ -479,12 +479,6 @@ class Prepared:
             return self.scorecards.total(position)
         return self.scorecards[position].total
 
-    def totals(self) -> list[Fraction | None]:
-        """Every inputs' row's exact total (None when excluded), as :meth:`total` gives it, in one pass:
-        the rows sharing a total share one Fraction (a few hundred distinct totals for 60,000 rows)."""
-        codes, distinct = self.total_codes()
-        return [None if code < 0 else distinct[code] for code in codes.tolist()]
-
     def total_codes(self) -> tuple[np.ndarray, list[Fraction]]:
         """Every inputs' row's exact total as an index into the distinct totals returned with them
         (−1 when the row is excluded): a few hundred Fractions for 60,000 rows."""
