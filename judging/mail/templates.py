@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateSyntaxError, meta
 from sqlalchemy import select
@@ -73,7 +73,8 @@ KINDS: dict[str, MailKind] = {
         ),
         MailKind(
             "outcome_not_selected",
-            _l("Not selected"),
+            # a plural among plurals (« Non retenu·e·s »), where an application's status is « Non retenue »
+            lazy_pgettext("outcome mail kind", "Not selected"),
             _l("When the finalists are announced, and by a scheduled sending to candidates not told yet."),
             _COMMON,
             "not-selected",

@@ -140,13 +140,13 @@ def test_cancel_what_has_not_left(app, db, make, organizer_client):
     assert len(db.scalars(select(OutgoingMail)).all()) == 4
     summary = html.unescape(organizer_client.get(url(built, "/notifications")).get_data(as_text=True))
     # candidates, told at the announcement, waiting, sent, not told yet
-    assert summary_row(summary, "outcome_not_selected") == ["Non retenue", "4", "0", "4", "0", "0"]
+    assert summary_row(summary, "outcome_not_selected") == ["Non retenu·e·s", "4", "0", "4", "0", "0"]
     organizer_client.post(url(built, "/notifications/cancel"))
     db.expire_all()
     cancelled = db.scalars(select(OutgoingMail)).all()
     assert len(cancelled) == 4 and all(m.cancelled_at is not None and m.sent_at is None for m in cancelled)
     summary = html.unescape(organizer_client.get(url(built, "/notifications")).get_data(as_text=True))
-    assert summary_row(summary, "outcome_not_selected") == ["Non retenue", "4", "0", "0", "0", "4"]
+    assert summary_row(summary, "outcome_not_selected") == ["Non retenu·e·s", "4", "0", "0", "0", "4"]
     # cancelled mail can be scheduled again
     organizer_client.post(
         url(built, "/notifications"),
