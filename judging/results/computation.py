@@ -9,8 +9,11 @@ once per distinct row of scores), and shapes the outputs:
 
 - :func:`results_document` is the document of ``judging results EDITION --json``
   (``spec/edition-format.md``, "Results"), extended only by added fields;
-- :func:`round_report` is what the organizer's results page shows: the ranking with the
-  jurors' totals, the finalist cut, the sensitivity to the method, leniency and flags.
+- :func:`round_outcome` is what :mod:`judging.results.stored` stores for a round: the ranking,
+  every compared method's ranking, the finalist cut, leniency and flags (nothing worded);
+- :func:`round_report` is that and what a page computed live shows besides (the deliberation
+  view, the exports): the ranking's lines with the jurors' totals, the applications without a
+  counted scorecard, the sensitivity panel's sentences.
 
 What counts: submitted scorecards of applications that are still in the competition
 (status ``submitted``: withdrawn and ineligible applications are left out). Applications
@@ -20,8 +23,8 @@ The **fingerprint** of a round is the SHA-256 of a canonical JSON of its setting
 (method, tie-break chain, criteria with weights and scales) and of every counted
 scorecard's (juror, application, scores), sorted: two computations with the same
 fingerprint give the same results. The results page keeps what it computed for a
-fingerprint in a small in-process cache (:func:`round_report`), so that showing the page
-again, or the other methods of the sensitivity panel, does not compute them again.
+fingerprint in a small in-process cache (:data:`round_cache`), so that computing the round
+again with the same inputs, or its other methods, does not rank it again.
 """
 
 from __future__ import annotations
