@@ -31,7 +31,7 @@ from judging.applications.screening import ScreeningError
 from judging.core import clock, uploads
 from judging.core.audit import record
 from judging.core.blueprints import organizer as bp
-from judging.core.exports import write_csv, write_xlsx
+from judging.core.exports import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
 from judging.core.labels import (
     APPLICATION_ACTION_LABELS,
     LANGUAGE_LABELS,
@@ -220,10 +220,10 @@ def applications_export(edition_id: int, fmt: str):
     code = re.sub(r"[^A-Za-z0-9_-]+", "-", edition.code).strip("-") or str(edition.id)
     stem = f"applications-{code}-{clock.now().astimezone(clock.zone()).date().isoformat()}"
     if fmt == "csv":
-        data, mimetype = write_csv(rows, columns), "text/csv"  # Werkzeug adds "; charset=utf-8"
+        data, mimetype = write_csv(rows, columns), CSV_MIMETYPE
     else:
         data = write_xlsx(rows, columns, sheet_title=_("Applications"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = XLSX_MIMETYPE
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"

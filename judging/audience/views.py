@@ -40,6 +40,7 @@ from judging.core import clock
 from judging.core.blueprints import organizer as bp
 from judging.core.blueprints import public as public_bp
 from judging.core.concurrency import commit_with_replay
+from judging.core.exports import CSV_MIMETYPE
 from judging.core.loading import load_or_404
 from judging.core.pdf import render_pdf
 from judging.core.permissions import organizer_required
@@ -292,7 +293,7 @@ def audience_export(edition_id: int):
     db.commit()
     filename = f"audience-votes-{edition.code}.csv"
     headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{filename}"'}
-    return Response(data, mimetype="text/csv", headers=headers)
+    return Response(data, mimetype=CSV_MIMETYPE, headers=headers)
 
 
 def qr_svg(url: str, *, scale: int = 8, sized: bool = True) -> str:

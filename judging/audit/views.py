@@ -27,7 +27,7 @@ from judging.core.audit_event import AuditEvent
 from judging.core.blueprints import organizer as bp
 from judging.core.clock import local_to_utc, utc_to_local
 from judging.core.collation import sorted_by_name
-from judging.core.exports import write_csv, write_xlsx
+from judging.core.exports import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx
 from judging.core.labels import person_with_address, round_name
 from judging.core.paging import Pager
 from judging.core.permissions import organizer_required
@@ -334,10 +334,10 @@ def audit_export(edition_id: int, fmt: str):
         ("sentence", _("What happened")),
     ]
     if fmt == "csv":
-        body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"
+        body, mimetype = write_csv(rows, columns), CSV_MIMETYPE
     else:
         body = write_xlsx(rows, columns, sheet_title=_("Audit trail"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = XLSX_MIMETYPE
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{edition.code}-audit.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -25,6 +25,11 @@ _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 Columns = Sequence[tuple[str, Any]]
 
+#: The media type of every CSV export: Werkzeug adds the ``; charset=utf-8`` itself to a ``text/*``
+#: type (written here too, the header said it twice: ``text/csv; charset=utf-8; charset=utf-8``).
+CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def neutralise_cell(value: Any) -> Any:
     """``value`` unchanged unless it is text a spreadsheet would run as a formula: then ``'`` + text."""

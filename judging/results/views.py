@@ -32,7 +32,7 @@ from judging.core.charts import leniency_chart
 from judging.core.clock import utc_to_local
 from judging.core.collation import sort_key
 from judging.core.edits import commit_edit, status_of
-from judging.core.exports import write_csv, write_xlsx_sheets
+from judging.core.exports import CSV_MIMETYPE, XLSX_MIMETYPE, write_csv, write_xlsx_sheets
 from judging.core.forms import add_errors, parse_montreal_time
 from judging.core.labels import METHOD_LABELS, PHASE_LABELS, code_label, translated
 from judging.core.loading import load_or_404
@@ -797,10 +797,10 @@ def _download(
     """The rows as a CSV or XLSX attachment; ``more`` adds sheets ``(title, rows, columns)`` to an XLSX
     (a CSV holds one table: those have their own CSV)."""
     if fmt == "csv":
-        body, mimetype = write_csv(rows, columns), "text/csv; charset=utf-8"
+        body, mimetype = write_csv(rows, columns), CSV_MIMETYPE
     else:
         body = write_xlsx_sheets([(sheet, rows, columns), *more])
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = XLSX_MIMETYPE
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"
