@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import current_app, has_request_context
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from judging.audience import queries as audience_queries
 from judging.audience.models import AudienceVoter
 from judging.ceremony import plan as ceremony_plan
 from judging.core.models import utcnow
+from judging.core.templating import BABEL_LOCALES
 from judging.editions.models import Criterion, Edition, Prize
 from judging.editions.operations import set_brand
 from judging.exchange.common import FORMAT
@@ -102,6 +104,7 @@ PRIZES: list[dict[str, Any]] = [
         "presenter": {
             "name": "Hélène Vachon-Marchand",
             "title": "Vice-présidente, innovation",
+            "title_en": "Vice-President, Innovation",
             "organization": "Banque Boréalis",
         },
         "scale": (0, 10),
@@ -196,6 +199,7 @@ PRIZES: list[dict[str, Any]] = [
         "presenter": {
             "name": "Nadia Belkacem-Ouellet",
             "title": "Directrice générale",
+            "title_en": "Executive Director",
             "organization": "Fondation Aurore-Lemieux",
         },
         "scale": (1, 5),
@@ -284,6 +288,7 @@ PRIZES: list[dict[str, Any]] = [
         "presenter": {
             "name": "Jonathan Pelletier-Ng",
             "title": "Président",
+            "title_en": "President",
             "organization": "Coopérative Nordet",
         },
         "scale": (0, 10),
@@ -375,6 +380,7 @@ PRIZES: list[dict[str, Any]] = [
         "presenter": {
             "name": "Geneviève Saint-Arnaud",
             "title": "Directrice",
+            "title_en": "Director",
             "organization": "Bureau de la découvrabilité culturelle",
         },
         "scale": (1, 5),
@@ -926,7 +932,10 @@ class Names:
 def pitch(rng: random.Random, title: str, english: bool) -> str:
     sentences = SENTENCES_EN if english else SENTENCES_FR
     chosen = rng.sample(sentences, k=rng.randint(3, 6))
-    return " ".join(s.format(title=title, n=rng.choice([40, 120, 300, 850, 2000])) for s in chosen)
+    language = "en" if english else "fr"
+    locale = BABEL_LOCALES.get(language, language)  # « 2 000 » (U+00A0, as the pages write numbers), "2,000"
+    counts = (format_decimal(rng.choice([40, 120, 300, 850, 2000]), locale=locale) for _ in chosen)
+    return " ".join(s.format(title=title, n=n) for s, n in zip(chosen, counts, strict=False))
 
 
 def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -1463,14 +1472,20 @@ def load_demo(db: Session, *, replace: bool = False, seed: int = 2023, at: str |
 
 #: The demo's brand (primary, accent), so its pages and PDFs show what an edition's brand does.
 DEMO_BRAND = ("#1b2a4a", "#b0122f")
+#: Minutes each prize takes on stage at the ceremony (presenter, finalists, winner, thanks), so the run
+#: of show has a timetable: 18:00, 18:08, 18:15, 18:21, the audience award at 18:27.
+CEREMONY_MINUTES = {"innovation": 8, "femmes-en-tech": 7, "litteratie-jeunesse": 6, "decouvrabilite": 6}
 
 
 def _dress(db: Session, edition: Edition) -> None:
-    """What the exchange format does not carry: the edition's brand, and each contact's form of
-    address. The demo names a woman as the contact of a project led by a woman and a man otherwise
-    (:meth:`Names.person`), so its certificates read « Lauréate » or « Lauréat »; a contact whose
-    project did not answer keeps the inclusive « Lauréat·e »."""
+    """What the exchange format does not carry: the edition's brand, the prizes' minutes on stage and
+    each contact's form of address. The demo names a woman as the contact of a project led by a woman
+    and a man otherwise (:meth:`Names.person`), so its certificates read « Lauréate » or « Lauréat »;
+    a contact whose project did not answer keeps the inclusive « Lauréat·e »."""
     set_brand(db, edition, actor=None, primary=DEMO_BRAND[0], accent=DEMO_BRAND[1])
+    for code, minutes in CEREMONY_MINUTES.items():
+        on_stage = update(Prize).where(Prize.edition_id == edition.id, Prize.code == code)
+        db.execute(on_stage.values(ceremony_minutes=minutes))
     for answer, address in (("yes", "feminine"), ("no", "masculine")):
         db.execute(
             update(Application)

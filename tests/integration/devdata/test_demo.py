@@ -67,7 +67,7 @@ def test_demo_setup_is_bilingual_with_every_question_type(document):
     ]
     for prize in document["prizes"]:
         assert prize["finalists"] == 3
-        assert set(prize["presenter"]) == {"name", "title", "organization"}
+        assert set(prize["presenter"]) == {"name", "title", "title_en", "organization"}
         preselection, final = prize["rounds"]
         assert (preselection["method"], preselection["jurors_per_application"]) == ("mean", 3)
         assert preselection["tie_break"] == ["criterion:impact", "median"]
