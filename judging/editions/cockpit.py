@@ -216,12 +216,16 @@ def unfinished_jurors_per_round(db: Session, round_ids: list[int]) -> dict[int, 
     """Per round, how many jurors still hold a scorecard neither submitted, abstained nor recused."""
     if not round_ids:
         return {}
-    query = (
-        select(Assignment.round_id, func.count(func.distinct(Assignment.juror_id)))
+    # The (round, juror) pairs first, then a count per round: an index-only scan of
+    # ix_assignments_round_status_juror hashed into at most rounds × jurors pairs, where
+    # count(DISTINCT juror_id) sorted every open scorecard (35,000 at 100,000 applications).
+    pairs = (
+        select(Assignment.round_id, Assignment.juror_id)
         .where(Assignment.round_id.in_(round_ids), Assignment.status.in_(UNFINISHED_SCORECARDS))
-        .group_by(Assignment.round_id)
+        .distinct()
+        .subquery()
     )
-    return dict(db.execute(query).all())
+    return dict(db.execute(select(pairs.c.round_id, func.count()).group_by(pairs.c.round_id)).all())
 
 
 def _round_action(
