@@ -288,6 +288,53 @@ def audit_trail(edition_id: int):
     ), (200 if context["valid"] else 422)
 
 
+def _edition_names(edition: Edition, context: dict[str, Any]) -> dict[Any, str]:
+    """The names of the edition, its prizes and its rounds, as :func:`audit_text.object_words` looks them
+    up when an event's snapshot names nothing (« round 8 » reads « Le tour « Finale » »)."""
+    names: dict[Any, str] = {("edition", edition.id): tr(edition.name)}
+    names |= {("prize", prize_id): name for prize_id, name in context["prize_names"].items()}
+    names |= {("round", round_id): round_name(rnd) for round_id, rnd in context["rounds"].items()}
+    return names
+
+
+def _change_lines(event: AuditEvent, names: dict[Any, str]) -> str:
+    """The event's before/after as the page shows it, one line a field (« Pondération : 25 → 30 »)."""
+    if event.action.endswith(".updated"):
+        return ""  # the sentences already say each field's change
+    lines = (
+        _("%(field)s: %(before)s → %(after)s", **row) if row["before"] else _("%(field)s: %(after)s", **row)
+        for row in audit_text.changes(event, names)
+    )
+    return "\n".join(_capitalized(line) for line in lines)
+
+
+def _capitalized(text: str) -> str:
+    """A cell's text starts with a capital (« L’étape : … », « Le tour « Finale » »)."""
+    return text[:1].upper() + text[1:]
+
+
+def _export_row(event: AuditEvent, names: dict[Any, str], context: dict[str, Any]) -> dict[str, Any]:
+    """One event in the export, in the same names and sentences as the page; the action's code and the
+    exact before/after data stay in their own columns, for sorting and for the record."""
+    rnd = context["rounds"].get(event.round_id) if event.round_id else None
+    thing = audit_text.object_words(event, names=names) if event.object_type else ""
+    return {
+        "at": utc_to_local(event.at).isoformat(sep=" ", timespec="seconds"),
+        "actor": event.actor.display_name if event.actor else "",
+        "email": event.actor.email if event.actor else "",
+        "action": event.action,
+        "label": action_label(event.action),
+        "object": _capitalized(thing),
+        "prize": context["prize_names"].get(event.prize_id, "") if event.prize_id else "",
+        "round": round_name(rnd) if rnd is not None else "",
+        "reason": event.reason,
+        "changes": _change_lines(event, names),
+        "sentence": " ".join(audit_text.sentences(event, names)),
+        "before": _as_json(event.before),
+        "after": _as_json(event.after),
+    }
+
+
 @bp.get("/editions/<int:edition_id>/audit/export.<fmt>")
 @organizer_required
 def audit_export(edition_id: int, fmt: str):
@@ -297,28 +344,9 @@ def audit_export(edition_id: int, fmt: str):
     form, conditions, context = _filters(edition)
     if not context["valid"]:
         abort(400)
-    rounds = context["rounds"]
-    rows = []
     events = list(db.scalars(_query(conditions).limit(EXPORT_LIMIT)))
-    names = audit_text.object_names(db, events)
-    for event in events:
-        rnd = rounds.get(event.round_id) if event.round_id else None
-        rows.append(
-            {
-                "at": utc_to_local(event.at).isoformat(sep=" ", timespec="seconds"),
-                "actor": event.actor.display_name if event.actor else "",
-                "email": event.actor.email if event.actor else "",
-                "action": event.action,
-                "label": action_label(event.action),
-                "sentence": " ".join(audit_text.sentences(event, names)),
-                "object": f"{event.object_type} {event.object_id or ''}".strip(),
-                "prize": context["prizes"].get(event.prize_id, "") if event.prize_id else "",
-                "round": rnd.code if rnd is not None else "",
-                "reason": event.reason,
-                "before": _as_json(event.before),
-                "after": _as_json(event.after),
-            }
-        )
+    names = {**audit_text.object_names(db, events), **_edition_names(edition, context)}
+    rows = [_export_row(event, names, context) for event in events]
     columns = [
         ("at", _("When (%(zone)s)", zone=clock.timezone_name())),
         ("actor", _("Who")),
@@ -329,9 +357,10 @@ def audit_export(edition_id: int, fmt: str):
         ("prize", _("Prize")),
         ("round", _("Round")),
         ("reason", _("Reason")),
-        ("before", _("Before")),
-        ("after", _("After")),
+        ("changes", _("Changes")),
         ("sentence", _("What happened")),
+        ("before", _("Before (exact data)")),
+        ("after", _("After (exact data)")),
     ]
     if fmt == "csv":
         body, mimetype = write_csv(rows, columns), CSV_MIMETYPE
