@@ -296,6 +296,7 @@ def use_edition_timezone() -> None:
     row = session.execute(query).first() if query is not None else None
     clock.use_timezone(row[0] if row is not None else None)
     g.page_brand = Brand.of(*row[1:]) if row is not None else None
+    g.page_names_edition = row is not None
 
 
 def use_page_edition(edition: Edition | None) -> None:
@@ -306,10 +307,25 @@ def use_page_edition(edition: Edition | None) -> None:
         if edition is not None
         else None
     )
+    g.page_names_edition = edition is not None
+
+
+def page_names_edition() -> bool:
+    """Whether the page is about an edition (its URL names one, or its view said which)."""
+    return bool(g.get("page_names_edition"))
+
+
+def use_brand_by_default(brand: Brand | None) -> None:
+    """The brand a page about no edition wears (the current edition's, which
+    :mod:`judging.editions.public_views` chooses: core cannot name it), so that the header keeps its
+    colours as one goes from an edition's pages to « Mes candidatures » or an error page."""
+    if not page_names_edition():
+        g.page_brand = brand
 
 
 def page_brand() -> Brand | None:
-    """The brand of the edition the page is about (None: the platform's own look)."""
+    """The brand of the edition the page is about, else the current edition's (None: the platform's own
+    look)."""
     return g.get("page_brand")
 
 

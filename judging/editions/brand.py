@@ -28,6 +28,7 @@ from flask_babel import LazyString, format_decimal
 from flask_babel import lazy_gettext as _l
 
 from judging.core.templating import Brand
+from judging.editions import queries
 from judging.editions.models import Edition
 
 MIN_CONTRAST = 4.5
@@ -234,6 +235,21 @@ def brand_of(edition: Edition | None) -> Brand | None:
     if edition is None:
         return None
     return Brand.of(edition.id, edition.brand_primary, edition.brand_accent, edition.brand_logo_sha256)
+
+
+#: what a page needs of an edition to wear its brand (never the logo's bytes)
+BRAND_COLUMNS = (Edition.id, Edition.brand_primary, Edition.brand_accent, Edition.brand_logo_sha256)
+
+
+def current_brand(db: Any) -> Brand | None:
+    """The brand of the edition the home page presents (the current one, else the newest): what a page
+    about no edition wears, so the header does not turn to the platform's colours on « Mes
+    candidatures », an error page or the organizer's dashboard. Two small queries at most."""
+    for query in (queries.current_edition(), queries.editions_newest_first().limit(1)):
+        row = db.execute(query.with_only_columns(*BRAND_COLUMNS)).first()
+        if row is not None:
+            return Brand.of(*row)
+    return None
 
 
 def logo_data_uri(edition: Edition) -> str | None:

@@ -9,7 +9,13 @@ from judging.core import clock
 from judging.core.blueprints import public as bp
 from judging.core.forms import LanguageForm
 from judging.core.permissions import may_apply
-from judging.core.templating import Brand, time_left, use_page_edition
+from judging.core.templating import (
+    Brand,
+    page_names_edition,
+    time_left,
+    use_brand_by_default,
+    use_page_edition,
+)
 from judging.core.web_input import safe_next
 from judging.db import session as db
 from judging.editions import brand, queries
@@ -83,6 +89,14 @@ def _cached(response: Response, asked: str | None, current: Brand | None) -> Res
     fresh = current is not None and asked == current.version
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable" if fresh else "no-cache"
     return response
+
+
+@bp.before_app_request
+def brand_by_default() -> None:
+    """Every page about no edition wears the current edition's brand (static files need none)."""
+    endpoint = request.endpoint or ""
+    if endpoint != "static" and not endpoint.endswith(".static") and not page_names_edition():
+        use_brand_by_default(brand.current_brand(db))
 
 
 @bp.app_template_global()
