@@ -131,7 +131,7 @@ def test_a_score_sent_offline_survives_a_reload(browser, page, live_server, live
     base = live_server.url
     log_in(page, base, organizer.email, PASSWORD)
     page.goto(f"{base}/organizer/rounds/{rnd.id}/live/control")
-    page.click("#live-start")
+    page.click("#live-move-start")
     tab = phone(browser, base, other.email)
     tab.goto(f"{base}/jury/rounds/{rnd.id}/live")
     tab.route("**/send", lambda route: route.abort("internetdisconnected"))  # no send gets through
