@@ -91,11 +91,15 @@ def _cached(response: Response, asked: str | None, current: Brand | None) -> Res
     return response
 
 
+#: requests that never show a page, so need no brand: static files and the health check (one query,
+#: and it must answer JSON even when the schema is behind)
+UNBRANDED = ("static", "bootstrap.static", "health.healthz")
+
+
 @bp.before_app_request
 def brand_by_default() -> None:
-    """Every page about no edition wears the current edition's brand (static files need none)."""
-    endpoint = request.endpoint or ""
-    if endpoint != "static" and not endpoint.endswith(".static") and not page_names_edition():
+    """Every page about no edition wears the current edition's brand."""
+    if request.endpoint not in UNBRANDED and not page_names_edition():
         use_brand_by_default(brand.current_brand(db))
 
 
