@@ -810,7 +810,7 @@ def prize_entry(prize: dict[str, Any]) -> dict[str, Any]:
         },
         {
             "code": "pitch",
-            "name": bilingual("Qualité du pitch", "Pitch quality"),
+            "name": bilingual("Qualité de la présentation", "Pitch quality"),
             "guidance": bilingual(
                 "Clarté et conviction de la présentation en direct.",
                 "Clarity and conviction of the live presentation.",

@@ -54,3 +54,20 @@ def test_the_run_of_show_times_each_prize_and_english_pages_show_english_titles(
     page = html.unescape(client.get(f"/editions/{demo.EDITION_CODE}/winners").get_data(as_text=True))
     assert "vice-president, innovation" in page.lower()
     assert "vice-présidente" not in page.lower() and "directrice" not in page.lower()
+
+
+def french_texts(value) -> list[str]:
+    """The French side of every bilingual text in a document."""
+    if isinstance(value, dict):
+        own = [value["fr"]] if isinstance(value.get("fr"), str) else []
+        return own + [text for item in value.values() for text in french_texts(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in french_texts(item)]
+    return []
+
+
+def test_the_demo_says_presentation_in_french_as_the_live_final_does():
+    """The final's criterion read « Qualité du pitch » on the juror's live page, beside « Présentation »."""
+    texts = french_texts(demo.demo_document())
+    assert "Qualité de la présentation" in texts
+    assert [t for t in texts if re.search(r"\bpitchs?\b", t, re.I)] == []
