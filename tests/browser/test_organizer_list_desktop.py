@@ -39,21 +39,22 @@ ROWS = """() => {
 }"""
 
 
-def _open_list(browser, live_db, live_server, width: int):
+def _open_list(browser, live_db, live_server, width: int, language: str = "fr-CA"):
     from judging.devdata import demo
 
     edition = demo.load_demo(live_db)
     live_db.commit()
-    context, page = open_as(browser, live_server.url, "organizer", "fr-CA", width)
+    context, page = open_as(browser, live_server.url, "organizer", language, width)
     page.goto(f"{live_server.url}/organizer/editions/{edition.id}/applications")
     return context, page
 
 
-def test_at_1280_px_forty_rows_read_as_a_list(browser, live_app, live_db, live_server):
-    context, page = _open_list(browser, live_db, live_server, 1280)
+@pytest.mark.parametrize("language", ["fr-CA", "en-CA"])
+def test_at_1280_px_forty_rows_read_as_a_list(browser, live_app, live_db, live_server, language):
+    context, page = _open_list(browser, live_db, live_server, 1280, language)
     found = page.evaluate(ROWS)
     if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, "applications-list-fr-1280.png"))
+        page.screenshot(path=os.path.join(SHOTS, f"applications-list-{language[:2]}-1280.png"))
     context.close()
     assert found["count"] >= 40, found  # a page of the list (50 rows)
     assert found["tallest"] <= 2 * found["line"] + found["padding"] + 2, found  # two lines at most
