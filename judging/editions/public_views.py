@@ -91,9 +91,9 @@ def _cached(response: Response, asked: str | None, current: Brand | None) -> Res
     return response
 
 
-#: requests that never show a page, so need no brand: static files and the health check (one query,
-#: and it must answer JSON even when the schema is behind)
-UNBRANDED = ("static", "bootstrap.static", "health.healthz")
+#: requests that need no brand by default: static files and the health check (one query, and it must
+#: answer JSON even when the schema is behind) show no page; the home page chooses its edition itself
+UNBRANDED = ("static", "bootstrap.static", "health.healthz", "public.home")
 
 
 @bp.before_app_request
