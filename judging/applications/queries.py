@@ -139,7 +139,7 @@ def prizes_for_list(edition_id: int) -> Select:
 def counts_per_prize(edition_id: int, filters: ApplicationFilters) -> Select:
     """``(prize_id, count)`` under every filter except the prize: tab counts, and the total by summing."""
     return (
-        select(Application.prize_id, func.count(Application.id))
+        select(Application.prize_id, func.count())  # count(*): an index-only scan of 0016's index
         .where(and_(*_conditions(edition_id, filters, with_prize=False)))
         .group_by(Application.prize_id)
     )
