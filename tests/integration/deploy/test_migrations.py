@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from judging.schema import Base  # every feature's models, whatever ran before this test
 from judging.db import make_engine
+from judging.schema import Base  # every feature's models, whatever ran before this test
 
 
 def test_models_and_migrations_agree(database_url):

@@ -109,7 +109,8 @@ def test_a_score_for_a_pitch_not_yet_started_is_refused_and_nothing_counts(
     response = send(phone, final, final.apps[1], "7")
     assert response.status_code == 409
     assert response.get_json()["message"] == (
-        f"Cette présentation n’a pas encore commencé{NBSP}: sa note ne peut pas être envoyée avant qu’elle commence."
+        f"Cette présentation n’a pas encore commencé{NBSP}: "
+        "sa note ne peut pas être envoyée avant qu’elle commence."
     )
     card = card_of(db, final, juror, final.apps[1])
     assert card.status == "assigned" and not card.scores
