@@ -885,13 +885,19 @@ def leniency_sheet(rnd: Round, report: StoredReport) -> tuple[list[dict[str, Any
     return rows, columns
 
 
+def _export_round(edition_id: int, prize_id: int, round_id: int, fmt: str) -> tuple[Edition, Prize, Round]:
+    """The round an export is asked for, loaded and checked first; then 404 for an unknown format."""
+    loaded = load_round(edition_id, prize_id, round_id)
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    return loaded
+
+
 @bp.get(f"{ROUND_URL}/results/export.<fmt>")
 @organizer_required
 def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
     """The ranking; the XLSX has a second sheet with the jurors' leniency (in CSV: ``leniency.csv``)."""
-    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
-    if fmt not in EXPORT_FORMATS:
-        abort(404)
+    edition, prize, rnd = _export_round(edition_id, prize_id, round_id, fmt)
     report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
     lines = report.load_page(0, report.ranked_count)  # every row: the export holds the whole ranking
     decisions = decisions_service.current_selection(db, rnd)
@@ -921,9 +927,7 @@ def results_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
 @organizer_required
 def leniency_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
     """The jurors' leniency alone (the second sheet of the results XLSX), for CSV readers."""
-    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
-    if fmt not in EXPORT_FORMATS:
-        abort(404)
+    edition, prize, rnd = _export_round(edition_id, prize_id, round_id, fmt)
     report = stored.page_report(db, rnd, prize, _prize_rounds(prize))
     rows, columns = leniency_sheet(rnd, report)
     name = f"{edition.code}-{prize.code}-{rnd.code}-leniency"
@@ -933,9 +937,7 @@ def leniency_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
 @bp.get(f"{ROUND_URL}/scorecards/export.<fmt>")
 @organizer_required
 def scorecards_export(edition_id: int, prize_id: int, round_id: int, fmt: str):
-    edition, prize, rnd = load_round(edition_id, prize_id, round_id)
-    if fmt not in EXPORT_FORMATS:
-        abort(404)
+    edition, prize, rnd = _export_round(edition_id, prize_id, round_id, fmt)
     criteria, rows = results_service.scorecard_rows(db, rnd)
     rows = readable_scorecard_rows(rows)
     columns = [
