@@ -36,11 +36,9 @@ from sqlalchemy.orm import Session
 
 from judging.accounts.models import Organization, User
 from judging.applications.models import Application
-from judging.applications.publication import publishable
 from judging.audience import operations, queries, rules
-from judging.ceremony.plan import CeremonyError, Laureate
+from judging.ceremony.plan import CeremonyError, Laureate, laureate
 from judging.editions.models import Edition
-from judging.results import snapshots
 
 #: The award's name everywhere the ceremony shows it (« Prix du public » in French).
 AUDIENCE_AWARD = _l("Audience Award")
@@ -81,16 +79,7 @@ def laureates(db: Session, applications: Sequence[Application]) -> list[Laureate
         .where(Application.id.in_(ids))
     ).all()
     by_id = {
-        application.id: Laureate(
-            application_id=application.id,
-            ref=application.ref,
-            person=snapshots.person_name(application, applicant),
-            organization=snapshots.organization_name(application, organization),
-            title=application.title or "",
-            city=application.city or "",
-            publishable=publishable(application),
-            address=application.form_of_address,
-        )
+        application.id: laureate(application, applicant, organization)
         for application, applicant, organization in rows
     }
     return [by_id[i] for i in ids]

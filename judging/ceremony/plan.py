@@ -282,9 +282,10 @@ class CeremonyPlan:
         return [f"{p.code} {fp[:12]}" for p in self.prizes for fp in p.fingerprints]
 
 
-def _laureate(
+def laureate(
     application: Application, applicant: User | None, organization: Organization | None, citation: Any = None
 ) -> Laureate:
+    """An application as the ceremony names it (person, organization, project, form of address)."""
     return Laureate(
         application_id=application.id,
         ref=application.ref,
@@ -340,7 +341,7 @@ def _live_entries(
                 decision.prize_id,
                 effective,
                 decision.outcome,
-                _laureate(application, applicant, organization, citation),
+                laureate(application, applicant, organization, citation),
             )
         )
     return entries
